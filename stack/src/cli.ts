@@ -1,0 +1,86 @@
+// The stack CLI: `./stackctl <command>`. Each failure is one line on stderr
+// with a stable code, and a non-zero exit.
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { ENGINE_NAMES } from './engines/engine.ts';
+import { requireEngineArg } from './engines/registry.ts';
+import { StackError } from './errors.ts';
+import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, stopCommand, downCommand } from './commands/lifecycle.ts';
+import { testCommand } from './commands/test.ts';
+import { upCommand } from './commands/up.ts';
+
+const HELP = `Usage: ./stackctl <command> [options]
+
+  up [--native|--docker] [--json]   provision what is missing and start every engine; a second run changes nothing
+  test [FILES...]                    bring the stack up if needed, type-check, run all tests against the real engines
+  status [--json]                    healthy / starting / down / crashed per engine, with pid and memory
+  logs ENGINE [-n N] [-f]            the last N lines of an engine's log (default 50), -f to follow
+  start ENGINE...                    start engines (and what they depend on)
+  stop ENGINE...                     stop engines cleanly
+  kill ENGINE...                     SIGKILL engines (for fault tests); status then shows them as crashed
+  down                               stop every engine
+  reset [--yes]                      stop everything and delete all engine data (asks unless --yes)
+
+Engines: ${ENGINE_NAMES.join(', ')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const parse = (options: ParseArgsOptionsConfig = {}) => {
+    try {
+      return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new StackError('BAD_ARGUMENT', `${(error as Error).message}; see ./stackctl help`, { exitCode: 2 });
+    }
+  };
+  switch (command) {
+    case 'up': {
+      const { values } = parse({ native: { type: 'boolean' }, docker: { type: 'boolean' }, json: { type: 'boolean' } });
+      return upCommand(values as { native?: boolean; docker?: boolean; json?: boolean });
+    }
+    case 'test':
+      return testCommand(rest);
+    case 'status': {
+      const { values } = parse({ json: { type: 'boolean' } });
+      return statusCommand(values as { json?: boolean });
+    }
+    case 'logs': {
+      const { values, positionals } = parse({ lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' } });
+      const [engine] = requireEngineArg(positionals, 'logs');
+      return logsCommand(engine!, values as { lines?: string; follow?: boolean });
+    }
+    case 'start':
+      return startCommand(requireEngineArg(parse().positionals, 'start'));
+    case 'stop':
+      return stopCommand(requireEngineArg(parse().positionals, 'stop'));
+    case 'kill':
+      return killCommand(requireEngineArg(parse().positionals, 'kill'));
+    case 'down':
+      parse();
+      return downCommand();
+    case 'reset': {
+      const { values } = parse({ yes: { type: 'boolean', short: 'y' } });
+      return resetCommand(values as { yes?: boolean });
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, test, status, logs, start, stop, kill, down, reset (./stackctl help)`, { exitCode: 2 });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof StackError) {
+      process.stderr.write(`stackctl: ${error.message} [${error.code}]\n`);
+      process.exit(error.exitCode);
+    }
+    process.stderr.write(`stackctl: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
+

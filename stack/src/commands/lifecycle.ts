@@ -1,0 +1,97 @@
+// status, start, stop, kill, down, reset and logs.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import { ComposeSupervisor } from '../docker/compose-supervisor.ts';
+import { engines } from '../engines/registry.ts';
+import type { Engine } from '../engines/engine.ts';
+import { StackError } from '../errors.ts';
+import { recordedMode } from '../mode.ts';
+import { engineLogFile, statePaths } from '../paths.ts';
+import { info, step } from '../progress.ts';
+import { renderStatusTable } from '../status-table.ts';
+import { backendFor } from './backend.ts';
+
+export async function statusCommand(flags: { json?: boolean }): Promise<number> {
+  const backend = backendFor();
+  const statuses = await Promise.all(engines.map((e) => backend.status(e)));
+  process.stdout.write(`${flags.json ? JSON.stringify({ mode: backend.mode, engines: statuses }, null, 2) : renderStatusTable(statuses)}\n`);
+  return 0;
+}
+
+export async function startCommand(selected: Engine[]): Promise<number> {
+  const backend = backendFor();
+  // Start dependencies that are not up first (Connect needs Kafka).
+  const withDeps = [...new Set(selected.flatMap((e) => [...e.dependsOn.map((d) => engines.find((x) => x.name === d)!), e]))];
+  const toStart: Engine[] = [];
+  for (const engine of withDeps) {
+    if ((await backend.status(engine)).state !== 'healthy') toStart.push(engine);
+    else if (selected.includes(engine)) info(`${engine.name} is already healthy`);
+  }
+  if (toStart.length > 0) await step(`starting ${toStart.map((e) => e.name).join(', ')}`, () => backend.start(toStart));
+  const statuses = await Promise.all(selected.map((e) => backend.status(e)));
+  process.stdout.write(`${renderStatusTable(statuses)}\n`);
+  return 0;
+}
+
+export async function stopCommand(selected: Engine[]): Promise<number> {
+  const backend = backendFor();
+  await Promise.all(selected.map((engine) => step(`stopping ${engine.name}`, () => backend.stop(engine))));
+  return 0;
+}
+
+export async function killCommand(selected: Engine[]): Promise<number> {
+  const backend = backendFor();
+  for (const engine of selected) {
+    await backend.kill(engine);
+    info(`${engine.name} killed with SIGKILL (status will show it as crashed until it is started again)`);
+  }
+  return 0;
+}
+
+/** Stops everything: Connect first (it depends on Kafka), then the rest in parallel. */
+export async function downCommand(): Promise<number> {
+  if (recordedMode() === 'docker') {
+    await step('docker compose down', async () => new ComposeSupervisor().downAll());
+    return 0;
+  }
+  const backend = backendFor('native');
+  const dependents = engines.filter((e) => engines.some((other) => other.dependsOn.includes(e.name)));
+  const leaves = engines.filter((e) => !dependents.includes(e));
+  await Promise.all(leaves.map((e) => step(`stopping ${e.name}`, () => backend.stop(e))));
+  await Promise.all(dependents.map((e) => step(`stopping ${e.name}`, () => backend.stop(e))));
+  info('every engine is stopped');
+  return 0;
+}
+
+export async function resetCommand(flags: { yes?: boolean }): Promise<number> {
+  if (!flags.yes) {
+    if (!process.stdin.isTTY) throw new StackError('NOT_CONFIRMED', 'reset deletes every engine\'s data; run ./stackctl reset --yes to confirm', { exitCode: 2 });
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question(`Delete all data under ${statePaths.data}? Type "yes" to confirm: `);
+    rl.close();
+    if (answer.trim().toLowerCase() !== 'yes') throw new StackError('NOT_CONFIRMED', 'reset cancelled; nothing was deleted', { exitCode: 2 });
+  }
+  await downCommand();
+  await rm(statePaths.data, { recursive: true, force: true });
+  await rm(statePaths.logs, { recursive: true, force: true });
+  info(`deleted ${statePaths.data} and ${statePaths.logs}; the download cache is kept`);
+  return 0;
+}
+
+export async function logsCommand(engine: Engine, flags: { lines?: string; follow?: boolean }): Promise<number> {
+  const lines = Number(flags.lines ?? '50');
+  if (!Number.isInteger(lines) || lines <= 0) throw new StackError('BAD_ARGUMENT', `--lines must be a positive whole number, got "${flags.lines}"`, { exitCode: 2 });
+  if (recordedMode() === 'docker') {
+    new ComposeSupervisor().logs(engine, lines, Boolean(flags.follow));
+    return 0;
+  }
+  const file = engineLogFile(engine.name);
+  if (!existsSync(file)) {
+    info(`${engine.name} has no log yet (${file}); start it with ./stackctl start ${engine.name}`);
+    return 0;
+  }
+  const child = spawn('tail', ['-n', String(lines), ...(flags.follow ? ['-F'] : []), file], { stdio: 'inherit' });
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
+}

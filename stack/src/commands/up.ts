@@ -1,0 +1,90 @@
+// `up`: provision what is missing, start every engine that is not healthy
+// (independent engines in parallel), and end with the status table. Running
+// it again on a healthy stack changes nothing and says so.
+import { engines } from '../engines/registry.ts';
+import type { Engine, EngineName } from '../engines/engine.ts';
+import { ComposeSupervisor } from '../docker/compose-supervisor.ts';
+import { chooseMode, recordMode } from '../mode.ts';
+import { requireDisk, requireRootForNative } from '../preflight.ts';
+import { info, step } from '../progress.ts';
+import { isCached } from '../provision/cached-artifact.ts';
+import { renderStatusTable } from '../status-table.ts';
+import { knownArtifactDirs } from '../supervisor/artifacts.ts';
+import { NativeSupervisor, type EngineStatus } from '../supervisor/native-supervisor.ts';
+import { provisionFor } from '../supervisor/artifacts.ts';
+import { onInterrupt } from './interrupt.ts';
+
+export interface UpResult {
+  changed: boolean;
+  statuses: EngineStatus[];
+}
+
+export async function upNative(selected: readonly Engine[] = engines): Promise<UpResult> {
+  requireRootForNative();
+  const probe = new NativeSupervisor(knownArtifactDirs());
+  const before = await Promise.all(selected.map((e) => probe.status(e, { withLogs: false })));
+  if (before.every((s) => s.state === 'healthy')) {
+    return { changed: false, statuses: before };
+  }
+  const keys = Object.values(knownArtifactDirs()).map((dir) => dir!.split('/').at(-1)!);
+  await requireDisk({ coldCache: !keys.every(isCached) });
+  const toStart = selected.filter((_, i) => before[i]!.state !== 'healthy');
+  const supervisor = new NativeSupervisor(await provisionFor(toStart));
+  // Fail before starting anything when a port is taken.
+  selected.forEach((engine, i) => {
+    if (before[i]!.state === 'down' || before[i]!.state === 'crashed') supervisor.checkPorts(engine);
+  });
+
+  const startedHere: Engine[] = [];
+  const stopStartedHere = async () => {
+    for (const engine of startedHere.reverse()) await supervisor.stop(engine).catch(() => undefined);
+  };
+  const releaseInterrupt = onInterrupt(stopStartedHere);
+  try {
+    const started = new Map<EngineName, Promise<EngineStatus>>();
+    const startOne = (engine: Engine): Promise<EngineStatus> => {
+      let promise = started.get(engine.name);
+      if (!promise) {
+        promise = (async () => {
+          await Promise.all(engine.dependsOn.map((dep) => startOne(selected.find((e) => e.name === dep) ?? engines.find((e) => e.name === dep)!)));
+          return step(`starting ${engine.name}`, async () => {
+            startedHere.push(engine);
+            return supervisor.start(engine);
+          });
+        })();
+        started.set(engine.name, promise);
+      }
+      return promise;
+    };
+    const results = await Promise.allSettled(selected.map(startOne));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
+      info('stopping the engines this run started, so nothing is left half-started');
+      await stopStartedHere();
+      throw failure.reason;
+    }
+  } finally {
+    releaseInterrupt();
+  }
+  const statuses = await Promise.all(selected.map((e) => supervisor.status(e)));
+  return { changed: true, statuses };
+}
+
+export async function upCommand(flags: { native?: boolean; docker?: boolean; json?: boolean }): Promise<number> {
+  const mode = chooseMode(flags);
+  if (mode === 'docker') {
+    const compose = new ComposeSupervisor();
+    recordMode('docker');
+    await step('docker compose up (waits for health checks)', async () => compose.upAll());
+    const statuses = await Promise.all(engines.map((e) => compose.status(e)));
+    process.stdout.write(`${flags.json ? JSON.stringify(statuses, null, 2) : renderStatusTable(statuses)}\n`);
+    return 0;
+  }
+  recordMode('native');
+  const t0 = Date.now();
+  const result = await upNative();
+  if (!result.changed) info('every engine is already healthy; nothing changed');
+  else info(`all engines healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : renderStatusTable(result.statuses)}\n`);
+  return 0;
+}

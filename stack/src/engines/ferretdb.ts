@@ -1,0 +1,44 @@
+// FerretDB: the MongoDB wire protocol on SQLite, for posts and comments.
+// (Docker Compose runs real MongoDB 7 on the same port instead.)
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { endpoints, HOST, urls } from './endpoints.ts';
+import { withTimeout, type Engine } from './engine.ts';
+
+export const ferretdb: Engine = {
+  name: 'ferretdb',
+  title: 'FerretDB (posts, MongoDB wire)',
+  address: `${HOST}:${endpoints.ferretdb.port}`,
+  ports: [endpoints.ferretdb.port],
+  needs: ['ferretdb'],
+  dependsOn: [],
+  stopSignal: 'SIGTERM',
+  stopTimeoutMs: 15_000,
+  startTimeoutMs: 30_000,
+
+  async prepare(ctx) {
+    await mkdir(join(ctx.dataDir, 'sqlite'), { recursive: true });
+  },
+
+  launch(ctx) {
+    return {
+      argv: ['/srv/dist/ferretdb', '-listen', `${HOST}:${endpoints.ferretdb.port}`, '-data-dir', '/srv/data/sqlite'],
+      binds: [{ source: ctx.artifacts.ferretdb!, target: '/srv/dist' }],
+    };
+  },
+
+  async probe() {
+    const client = new MongoClient(urls.mongo, { serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 });
+    try {
+      return await withTimeout('ferretdb probe', 3000, (async () => {
+        const info = await client.db('admin').command({ buildInfo: 1 });
+        // An embedded build reports its own version as "unknown"; the wire version is what clients see.
+        const own = typeof info.ferretdbVersion === 'string' && info.ferretdbVersion !== 'unknown' ? ` ${info.ferretdbVersion.replace(/^v/, '')}` : '';
+        return { version: `FerretDB${own} (MongoDB wire ${String(info.version)})` };
+      })());
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  },
+};
