@@ -2,7 +2,8 @@
 // with a stable code, and a non-zero exit.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { ENGINE_NAMES } from './engines/engine.ts';
-import { requireEngineArg } from './engines/registry.ts';
+import { engineByName, requireEngineArg } from './engines/registry.ts';
+import { fetchCommand } from './commands/fetch.ts';
 import { StackError } from './errors.ts';
 import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, stopCommand, downCommand } from './commands/lifecycle.ts';
 import { testCommand } from './commands/test.ts';
@@ -11,6 +12,7 @@ import { upCommand } from './commands/up.ts';
 const HELP = `Usage: ./stackctl <command> [options]
 
   up [--native|--docker] [--json]   provision what is missing and start every engine; a second run changes nothing
+  fetch [ENGINE...]                  download and build what the engines need into the cache, start nothing
   test [FILES...]                    bring the stack up if needed, type-check, run all tests against the real engines
   status [--json]                    healthy / starting / down / crashed per engine, with pid and memory
   logs ENGINE [-n N] [-f]            the last N lines of an engine's log (default 50), -f to follow
@@ -37,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse({ native: { type: 'boolean' }, docker: { type: 'boolean' }, json: { type: 'boolean' } });
       return upCommand(values as { native?: boolean; docker?: boolean; json?: boolean });
     }
+    case 'fetch':
+      return fetchCommand(parse().positionals.map(engineByName));
     case 'test':
       return testCommand(rest);
     case 'status': {
@@ -68,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, test, status, logs, start, stop, kill, down, reset (./stackctl help)`, { exitCode: 2 });
+      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, status, logs, start, stop, kill, down, reset (./stackctl help)`, { exitCode: 2 });
   }
 }
 

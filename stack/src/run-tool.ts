@@ -55,10 +55,13 @@ export async function runTool(run: ToolRun): Promise<void> {
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   let timedOut = false;
+  // STACK_FETCH_TIMEOUT_S shortens every limit, for slow-registry drills and tests.
+  const override = Number(process.env.STACK_FETCH_TIMEOUT_S ?? '');
+  const timeoutMs = Number.isFinite(override) && override > 0 ? Math.min(run.timeoutMs, override * 1000) : run.timeoutMs;
   const timer = setTimeout(() => {
     timedOut = true;
     if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-  }, run.timeoutMs);
+  }, timeoutMs);
   const outcome = await new Promise<{ code: number | null; error?: Error }>((resolvePromise) => {
     child.once('error', (error) => resolvePromise({ code: null, error }));
     child.once('close', (code) => resolvePromise({ code }));
@@ -71,7 +74,7 @@ export async function runTool(run: ToolRun): Promise<void> {
     throw new ToolFailedError(code, run.what, `${run.command} could not start (${outcome.error.message})`, run.logFile);
   }
   if (timedOut) {
-    throw new ToolFailedError(code, run.what, `no result after ${Math.round(run.timeoutMs / 1000)} s (a registry that does not answer?)`, run.logFile);
+    throw new ToolFailedError(code, run.what, `no result after ${Math.round(timeoutMs / 1000)} s (a registry that does not answer?)`, run.logFile);
   }
   if (outcome.code !== 0) {
     throw new ToolFailedError(code, run.what, `${run.command} exited with ${outcome.code}: ${await lastErrorLine(run.logFile)}`, run.logFile);

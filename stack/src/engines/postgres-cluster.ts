@@ -96,8 +96,9 @@ export function definePostgresCluster(options: PostgresClusterOptions): Engine {
         const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
         let version = `PostgreSQL ${rows[0]?.server_version ?? '?'}`;
         if (options.extensions.includes('timescaledb')) {
-          const ext = await client.query<{ default_version: string }>("SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb'");
-          version += ` + TimescaleDB ${ext.rows[0]?.default_version ?? '?'}`;
+          // Debian ships the Apache edition: no continuous aggregates or compression. Shown so nobody plans on them.
+          const ext = await client.query<{ default_version: string; license: string }>("SELECT default_version, current_setting('timescaledb.license', true) AS license FROM pg_available_extensions WHERE name = 'timescaledb'");
+          version += ` + TimescaleDB ${ext.rows[0]?.default_version ?? '?'} (${ext.rows[0]?.license ?? '?'} license)`;
         }
         return { version };
       }));

@@ -1,5 +1,6 @@
 // Provisions the cached artifacts that a set of engines needs, in parallel.
 import type { ArtifactName, Engine } from '../engines/engine.ts';
+import { killRunningTools } from '../run-tool.ts';
 import { artifactDir } from '../provision/cached-artifact.ts';
 import { debeziumKey, ensureDebeziumPlugin, ensureKafkaJars, ensureNeo4jJars, kafkaKey, neo4jKey } from '../provision/maven-artifacts.ts';
 import { ensureFerretdbBinary, ferretdbKey } from '../provision/ferretdb-binary.ts';
@@ -15,13 +16,20 @@ const provisioners: Record<ArtifactName, () => Promise<string>> = {
 
 export type ArtifactDirs = Partial<Record<ArtifactName, string>>;
 
-export async function provisionFor(selected: readonly Engine[]): Promise<ArtifactDirs> {
+/** Provisions the artifacts of the given engines in parallel; the first failure ends the others at once. */
+export async function provisionArtifacts(names: readonly ArtifactName[]): Promise<ArtifactDirs> {
+  try {
+    const entries = await Promise.all([...new Set(names)].map(async (name) => [name, await provisioners[name]()] as const));
+    return Object.fromEntries(entries);
+  } catch (error) {
+    killRunningTools();
+    throw error;
+  }
+}
+
+export function provisionFor(selected: readonly Engine[]): Promise<ArtifactDirs> {
   // Every native engine runs inside the Debian root, whatever else it needs.
-  const names = [...new Set<ArtifactName>(['debianRoot', ...selected.flatMap((e) => e.needs)])];
-  const results = await Promise.allSettled(names.map(async (name) => [name, await provisioners[name]()] as const));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return Object.fromEntries(results.map((r) => (r as PromiseFulfilledResult<readonly [ArtifactName, string]>).value));
+  return provisionArtifacts(['debianRoot', ...selected.flatMap((e) => e.needs)]);
 }
 
 /** Where the artifacts are (or will be) cached, without fetching anything: enough for status, stop and kill. */

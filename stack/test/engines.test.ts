@@ -1,0 +1,182 @@
+// Each engine, reached through the Node client the services will use, doing
+// real work. Runs against the stack that `./stackctl test` brought up.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Redis } from 'ioredis';
+import { MongoClient, MongoServerError } from 'mongodb';
+import neo4jDriver from 'neo4j-driver';
+import pg from 'pg';
+import { endpoints, HOST, urls } from '../src/engines/endpoints.ts';
+import { DEBEZIUM_POSTGRES_CLASS } from '../src/engines/connect.ts';
+
+const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
+
+describe('PostgreSQL (users) on 5432', () => {
+  const client = new pg.Client(urls.postgres);
+  after(() => client.end());
+
+  test('runs with wal_level=logical and the users migration applied', async () => {
+    await client.connect();
+    const wal = await client.query<{ wal_level: string }>('SHOW wal_level');
+    assert.equal(wal.rows[0]?.wal_level, 'logical');
+    const columns = await client.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position");
+    assert.deepEqual(columns.rows.map((r) => r.column_name), ['id', 'email', 'name', 'hashed_password', 'created_at', 'updated_at']);
+  });
+
+  test('insert and select, and a logical replication slot sees the insert', async () => {
+    const slot = `stack_test_${suffix}`;
+    const table = `stack_probe_${suffix}`;
+    await client.query(`CREATE TABLE ${table} (id serial PRIMARY KEY, note text NOT NULL)`);
+    await client.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slot]);
+    try {
+      const note = `hello-${suffix}`;
+      const inserted = await client.query<{ id: number }>(`INSERT INTO ${table} (note) VALUES ($1) RETURNING id`, [note]);
+      const selected = await client.query<{ note: string }>(`SELECT note FROM ${table} WHERE id = $1`, [inserted.rows[0]?.id]);
+      assert.equal(selected.rows[0]?.note, note);
+      const changes = await client.query<{ data: string }>('SELECT data FROM pg_logical_slot_get_changes($1, NULL, NULL)', [slot]);
+      const insertLine = changes.rows.map((r) => r.data).find((d) => d.startsWith(`table public.${table}: INSERT`));
+      assert.ok(insertLine, `the slot saw no INSERT into ${table}; it saw: ${changes.rows.map((r) => r.data).join(' | ')}`);
+      assert.match(insertLine, new RegExp(`note\\[text\\]:'${note}'`));
+    } finally {
+      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      await client.query(`DROP TABLE ${table}`);
+    }
+  });
+});
+
+describe('TimescaleDB (analytics) on 5433', () => {
+  const client = new pg.Client(urls.timescaledb);
+  after(() => client.end());
+
+  test('the events hypertable exists and the license is detected as apache', async () => {
+    await client.connect();
+    const hypertables = await client.query<{ hypertable_name: string }>('SELECT hypertable_name FROM timescaledb_information.hypertables');
+    assert.ok(hypertables.rows.some((r) => r.hypertable_name === 'events'));
+    const license = await client.query<{ license: string }>("SELECT current_setting('timescaledb.license') AS license");
+    assert.equal(license.rows[0]?.license, 'apache');
+  });
+
+  test('create_hypertable and time_bucket over real rows', async () => {
+    const table = `stack_probe_${suffix}`;
+    await client.query(`CREATE TABLE ${table} (time timestamptz NOT NULL, value int NOT NULL)`);
+    try {
+      await client.query(`SELECT create_hypertable('${table}', 'time')`);
+      // 180 rows, one per 10 s over 30 minutes: 6 per minute.
+      await client.query(`INSERT INTO ${table} SELECT timestamptz '2026-01-01 00:00:00+00' + (i * interval '10 seconds'), 1 FROM generate_series(0, 179) AS i`);
+      const buckets = await client.query<{ bucket: Date; n: string }>(`SELECT time_bucket('1 minute', time) AS bucket, count(*) AS n FROM ${table} GROUP BY bucket ORDER BY bucket`);
+      assert.equal(buckets.rowCount, 30);
+      assert.ok(buckets.rows.every((r) => Number(r.n) === 6));
+      const chunks = await client.query<{ n: string }>(`SELECT count(*) AS n FROM show_chunks('${table}')`);
+      assert.ok(Number(chunks.rows[0]?.n) >= 1);
+    } finally {
+      await client.query(`DROP TABLE ${table}`);
+    }
+  });
+});
+
+describe('MongoDB wire (FerretDB) on 27017', () => {
+  const client = new MongoClient(urls.mongo, { serverSelectionTimeoutMS: 5000 });
+  after(() => client.close());
+
+  test('insert, find and a unique index that rejects a duplicate with code 11000', async () => {
+    const collection = client.db(endpoints.ferretdb.database).collection<{ slug: string; title: string }>(`stack_probe_${suffix}`);
+    try {
+      await collection.createIndex({ slug: 1 }, { unique: true });
+      await collection.insertOne({ slug: 'first', title: 'Hello' });
+      await collection.insertMany([{ slug: 'second', title: 'World' }, { slug: 'third', title: '!' }]);
+      const found = await collection.find({ slug: { $in: ['first', 'second'] } }).sort({ slug: 1 }).toArray();
+      assert.deepEqual(found.map((d) => d.title), ['Hello', 'World']);
+      await assert.rejects(collection.insertOne({ slug: 'first', title: 'again' }), (error: unknown) => error instanceof MongoServerError && error.code === 11000);
+      assert.equal(await collection.countDocuments(), 3);
+    } finally {
+      await collection.drop();
+    }
+  });
+});
+
+describe('Neo4j on 7687 (Bolt) and 7474 (HTTP, Browser)', () => {
+  const driver = neo4jDriver.driver(urls.neo4jBolt, neo4jDriver.auth.basic(endpoints.neo4j.user, endpoints.neo4j.password));
+  after(() => driver.close());
+
+  test('MERGE then MATCH a follow relationship', async () => {
+    const label = `StackProbe_${suffix}`;
+    const session = driver.session();
+    try {
+      await session.run(`MERGE (a:${label} {id: $a}) MERGE (b:${label} {id: $b}) MERGE (a)-[:FOLLOWS]->(b)`, { a: 'alice', b: 'bob' });
+      // MERGE twice creates nothing new.
+      await session.run(`MERGE (a:${label} {id: $a}) MERGE (b:${label} {id: $b}) MERGE (a)-[:FOLLOWS]->(b)`, { a: 'alice', b: 'bob' });
+      const result = await session.run(`MATCH (a:${label})-[r:FOLLOWS]->(b:${label}) RETURN a.id AS follower, b.id AS followee, count(r) AS n`);
+      assert.equal(result.records.length, 1);
+      assert.equal(result.records[0]?.get('follower'), 'alice');
+      assert.equal(result.records[0]?.get('followee'), 'bob');
+      assert.equal(result.records[0]?.get('n').toNumber(), 1);
+    } finally {
+      await session.run(`MATCH (n:${label}) DETACH DELETE n`);
+      await session.close();
+    }
+  });
+
+  test('serves Neo4j Browser on 7474', async () => {
+    const response = await fetch(`${urls.neo4jHttp}/browser/`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await response.text(), /neo4j/i);
+  });
+});
+
+describe('Redis on 6379', () => {
+  const client = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
+  after(() => client.quit());
+
+  test('set with a TTL, get, and delete', async () => {
+    const key = `stack:probe:${suffix}`;
+    assert.equal(await client.set(key, 'value', 'EX', 60), 'OK');
+    assert.equal(await client.get(key), 'value');
+    assert.ok((await client.ttl(key)) > 0);
+    assert.equal(await client.del(key), 1);
+    assert.equal(await client.get(key), null);
+  });
+});
+
+describe('Kafka on 9092', () => {
+  test('a produce / consume round trip with @platformatic/kafka', async () => {
+    const topic = `stack-probe-${suffix}`;
+    const bootstrapBrokers = [`${HOST}:${endpoints.kafka.port}`];
+    const admin = new Admin({ clientId: 'stack-test-admin', bootstrapBrokers });
+    const producer = new Producer({ clientId: 'stack-test-producer', bootstrapBrokers, serializers: stringSerializers });
+    const consumer = new Consumer({ clientId: 'stack-test-consumer', groupId: `stack-test-${suffix}`, bootstrapBrokers, deserializers: stringDeserializers });
+    try {
+      await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+      const sent = Array.from({ length: 5 }, (_, i) => `message-${i}`);
+      await producer.send({ messages: sent.map((value, i) => ({ topic, key: `user-${i}`, value })) });
+      const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: true, maxWaitTime: 200 });
+      const received: string[] = [];
+      const deadline = setTimeout(() => stream.destroy(new Error(`only ${received.length} of ${sent.length} messages arrived within 20 s`)), 20_000);
+      for await (const message of stream) {
+        received.push(message.value);
+        if (received.length === sent.length) break;
+      }
+      clearTimeout(deadline);
+      assert.deepEqual(received, sent);
+    } finally {
+      await consumer.close(true).catch(() => undefined);
+      await producer.close().catch(() => undefined);
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('Kafka Connect on 8083', () => {
+  test('lists the Debezium PostgreSQL connector plugin', async () => {
+    const response = await fetch(`${urls.connect}/connector-plugins`);
+    assert.equal(response.status, 200);
+    const plugins = (await response.json()) as Array<{ class: string; type: string; version: string }>;
+    const debezium = plugins.find((p) => p.class === DEBEZIUM_POSTGRES_CLASS);
+    assert.ok(debezium, `plugins: ${plugins.map((p) => p.class).join(', ')}`);
+    assert.equal(debezium.type, 'source');
+    assert.match(debezium.version, /^3\.6\.1/);
+  });
+});
