@@ -13,7 +13,6 @@ export type StackErrorCode =
   | 'BUILD_FAILED'
   | 'ENGINE_FAILED'
   | 'DOCKER_UNAVAILABLE'
-  | 'INTERRUPTED'
   | 'NOT_CONFIRMED';
 
 export class StackError extends Error {

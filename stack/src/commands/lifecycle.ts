@@ -73,7 +73,11 @@ export async function resetCommand(flags: { yes?: boolean }): Promise<number> {
     rl.close();
     if (answer.trim().toLowerCase() !== 'yes') throw new StackError('NOT_CONFIRMED', 'reset cancelled; nothing was deleted', { exitCode: 2 });
   }
-  await downCommand();
+  if (recordedMode() === 'docker') {
+    await step('docker compose down --volumes', async () => new ComposeSupervisor().downAll({ deleteVolumes: true }));
+  } else {
+    await downCommand();
+  }
   await rm(statePaths.data, { recursive: true, force: true });
   await rm(statePaths.logs, { recursive: true, force: true });
   info(`deleted ${statePaths.data} and ${statePaths.logs}; the download cache is kept`);

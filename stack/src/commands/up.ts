@@ -80,6 +80,7 @@ export async function upCommand(flags: { native?: boolean; docker?: boolean; jso
     process.stdout.write(`${flags.json ? JSON.stringify(statuses, null, 2) : renderStatusTable(statuses)}\n`);
     return 0;
   }
+  requireRootForNative();
   recordMode('native');
   const t0 = Date.now();
   const result = await upNative();

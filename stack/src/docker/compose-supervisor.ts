@@ -41,8 +41,8 @@ export class ComposeSupervisor {
     this.run(['up', '-d', '--wait']);
   }
 
-  downAll(): void {
-    this.run(['down']);
+  downAll(options: { deleteVolumes?: boolean } = {}): void {
+    this.run(['down', ...(options.deleteVolumes ? ['--volumes'] : [])]);
   }
 
   start(engine: Engine): void {

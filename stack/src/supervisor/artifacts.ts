@@ -1,6 +1,7 @@
 // Provisions the cached artifacts that a set of engines needs, in parallel.
 import type { ArtifactName, Engine } from '../engines/engine.ts';
 import { killRunningTools } from '../run-tool.ts';
+import { onInterrupt } from '../commands/interrupt.ts';
 import { artifactDir } from '../provision/cached-artifact.ts';
 import { debeziumKey, ensureDebeziumPlugin, ensureKafkaJars, ensureNeo4jJars, kafkaKey, neo4jKey } from '../provision/maven-artifacts.ts';
 import { ensureFerretdbBinary, ferretdbKey } from '../provision/ferretdb-binary.ts';
@@ -16,14 +17,25 @@ const provisioners: Record<ArtifactName, () => Promise<string>> = {
 
 export type ArtifactDirs = Partial<Record<ArtifactName, string>>;
 
-/** Provisions the artifacts of the given engines in parallel; the first failure ends the others at once. */
+/**
+ * Provisions artifacts in parallel. The first failure (or Ctrl-C) ends the
+ * other downloads at once, and returns only after each has removed its
+ * partial folder, so the cache holds complete artifacts and nothing else.
+ */
 export async function provisionArtifacts(names: readonly ArtifactName[]): Promise<ArtifactDirs> {
-  try {
-    const entries = await Promise.all([...new Set(names)].map(async (name) => [name, await provisioners[name]()] as const));
-    return Object.fromEntries(entries);
-  } catch (error) {
+  const pending = [...new Set(names)].map(async (name) => [name, await provisioners[name]()] as const);
+  const settleAll = async () => {
     killRunningTools();
+    await Promise.allSettled(pending);
+  };
+  const release = onInterrupt(settleAll);
+  try {
+    return Object.fromEntries(await Promise.all(pending));
+  } catch (error) {
+    await settleAll();
     throw error;
+  } finally {
+    release();
   }
 }
 

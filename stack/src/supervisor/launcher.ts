@@ -78,7 +78,7 @@ export function engineUserIds(root: string): { uid: number; gid: number } {
   const line = passwd.split('\n').find((l) => l.startsWith(`${ENGINE_USER}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
   if (uid === undefined || gid === undefined) {
-    throw new StackError('ENGINE_FAILED', `user ${ENGINE_USER} is missing from ${root}/etc/passwd; rebuild the Debian root (./stackctl reset --cache)`);
+    throw new StackError('ENGINE_FAILED', `user ${ENGINE_USER} is missing from ${root}/etc/passwd; delete that folder and run ./stackctl up to rebuild it`);
   }
   return { uid: Number(uid), gid: Number(gid) };
 }
