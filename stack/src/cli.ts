@@ -6,7 +6,7 @@ import { engineByName, requireEngineArg } from './engines/registry.ts';
 import { fetchCommand } from './commands/fetch.ts';
 import { StackError } from './errors.ts';
 import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, stopCommand, downCommand } from './commands/lifecycle.ts';
-import { testCommand } from './commands/test.ts';
+import { benchCommand, testCommand } from './commands/test.ts';
 import { upCommand } from './commands/up.ts';
 
 const HELP = `Usage: ./stackctl <command> [options]
@@ -20,6 +20,7 @@ const HELP = `Usage: ./stackctl <command> [options]
   stop ENGINE...                     stop engines cleanly
   kill ENGINE...                     SIGKILL engines (for fault tests); status then shows them as crashed
   down                               stop every engine
+  bench NAME [ARGS...]               run a benchmark from bench/ (e.g. stack-startup) and print its numbers
   reset [--yes]                      stop everything and delete all engine data (asks unless --yes)
 
 Engines: ${ENGINE_NAMES.join(', ')}
@@ -41,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'fetch':
       return fetchCommand(parse().positionals.map(engineByName));
+    case 'bench':
+      return benchCommand(rest);
     case 'test':
       return testCommand(rest);
     case 'status': {
@@ -72,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, status, logs, start, stop, kill, down, reset (./stackctl help)`, { exitCode: 2 });
+      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, logs, start, stop, kill, down, reset (./stackctl help)`, { exitCode: 2 });
   }
 }
 

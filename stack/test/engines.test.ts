@@ -10,6 +10,7 @@ import neo4jDriver from 'neo4j-driver';
 import pg from 'pg';
 import { endpoints, HOST, urls } from '../src/engines/endpoints.ts';
 import { DEBEZIUM_POSTGRES_CLASS } from '../src/engines/connect.ts';
+import { USERS_CONNECTOR, USERS_TOPIC, usersConnectorState } from '../src/engines/users-cdc-connector.ts';
 
 const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
 
@@ -178,5 +179,50 @@ describe('Kafka Connect on 8083', () => {
     assert.ok(debezium, `plugins: ${plugins.map((p) => p.class).join(', ')}`);
     assert.equal(debezium.type, 'source');
     assert.match(debezium.version, /^3\.6\.1/);
+  });
+});
+
+describe('Debezium CDC from PostgreSQL to Kafka', () => {
+  test('the users connector runs, with a low poll interval', async () => {
+    const state = await usersConnectorState();
+    assert.deepEqual(state, { connector: 'RUNNING', tasks: ['RUNNING'] });
+    const config = (await (await fetch(`${urls.connect}/connectors/${USERS_CONNECTOR}/config`)).json()) as Record<string, string>;
+    assert.equal(config['poll.interval.ms'], '10');
+  });
+
+  test('an insert into users reaches Kafka from the WAL, keyed by id and without the password hash', async () => {
+    const bootstrapBrokers = [`${HOST}:${endpoints.kafka.port}`];
+    const consumer = new Consumer({ clientId: 'stack-test-cdc', groupId: `stack-test-cdc-${suffix}`, bootstrapBrokers, deserializers: stringDeserializers });
+    const db = new pg.Client(urls.postgres);
+    await db.connect();
+    const email = `cdc-${suffix}@example.test`;
+    try {
+      // Start at the end of the topic, then write: only this insert can match.
+      const stream = await consumer.consume({ topics: [USERS_TOPIC], mode: 'latest', autocommit: true, maxWaitTime: 100 });
+      await new Promise((r) => setTimeout(r, 1000));
+      const inserted = await db.query<{ id: string }>("INSERT INTO users (email, name, hashed_password) VALUES ($1, 'CDC probe', 'not-a-real-hash') RETURNING id", [email]);
+      const id = Number(inserted.rows[0]?.id);
+      const deadline = setTimeout(() => stream.destroy(new Error('no change event for the insert within 20 s')), 20_000);
+      let event: { op: string; after: Record<string, unknown> } | undefined;
+      let key: Record<string, unknown> | undefined;
+      for await (const message of stream) {
+        const value = JSON.parse(message.value) as { op: string; after: Record<string, unknown> };
+        if (value.after?.email === email) {
+          event = value;
+          key = JSON.parse(message.key) as Record<string, unknown>;
+          break;
+        }
+      }
+      clearTimeout(deadline);
+      assert.ok(event);
+      assert.equal(event.op, 'c');
+      assert.deepEqual(key, { id });
+      assert.equal(event.after.name, 'CDC probe');
+      assert.equal('hashed_password' in event.after, false);
+    } finally {
+      await db.query('DELETE FROM users WHERE email = $1', [email]);
+      await db.end();
+      await consumer.close(true).catch(() => undefined);
+    }
   });
 });

@@ -2,7 +2,9 @@
 // up when it is not running, type-checks, then runs every test file with
 // node's test runner against the real engines.
 import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StackError } from '../errors.ts';
 import { engines } from '../engines/registry.ts';
 import { recordedMode } from '../mode.ts';
 import { repoRoot } from '../paths.ts';
@@ -36,4 +38,14 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
   const files = extraArgs.length > 0 ? extraArgs : TEST_GLOBS;
   // One file at a time: lifecycle tests stop and kill engines that other files use.
   return run(process.execPath, ['--disable-warning=ExperimentalWarning', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files]);
+}
+
+/** Runs bench/NAME.ts with this Node; benchmarks print numbers, they assert nothing. */
+export async function benchCommand(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  const available = (await readdir(join(repoRoot, 'bench'))).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+  if (!name || !available.includes(name)) {
+    throw new StackError('BAD_ARGUMENT', `bench needs one of: ${available.join(', ')}`, { exitCode: 2 });
+  }
+  return run(process.execPath, ['--disable-warning=ExperimentalWarning', join(repoRoot, 'bench', `${name}.ts`), ...rest]);
 }

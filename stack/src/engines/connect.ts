@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { endpoints, HOST, urls } from './endpoints.ts';
 import { JAVA, jvmFlags, withTimeout, type Engine } from './engine.ts';
 import { kafkaClasspath, LOG4J2 } from './kafka.ts';
+import { registerUsersConnector, USERS_CONNECTOR, usersConnectorState } from './users-cdc-connector.ts';
 
 export const DEBEZIUM_POSTGRES_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
@@ -42,7 +43,8 @@ export const connect: Engine = {
   address: `${HOST}:${endpoints.connect.port}`,
   ports: [endpoints.connect.port],
   needs: ['kafka', 'debezium'],
-  dependsOn: ['kafka'],
+  // PostgreSQL too: the users connector is registered as soon as Connect answers.
+  dependsOn: ['kafka', 'postgres'],
   stopSignal: 'SIGTERM',
   stopTimeoutMs: 30_000,
   startTimeoutMs: 120_000,
@@ -73,5 +75,18 @@ export const connect: Engine = {
       if (!debezium) throw new Error('Connect runs but the Debezium PostgreSQL plugin is not loaded');
       return { version: `Connect ${root.version ?? '?'} + Debezium ${debezium.version}` };
     })());
+  },
+
+  async afterHealthy() {
+    await registerUsersConnector();
+    // Wait until the task runs, so `up` only reports healthy once changes are being captured.
+    const deadline = Date.now() + 60_000;
+    let state = await usersConnectorState();
+    while (!(state?.connector === 'RUNNING' && state.tasks.length > 0 && state.tasks.every((t) => t === 'RUNNING'))) {
+      if (state?.tasks.includes('FAILED')) throw new Error(`the ${USERS_CONNECTOR} connector task failed; see GET ${urls.connect}/connectors/${USERS_CONNECTOR}/status`);
+      if (Date.now() > deadline) throw new Error(`the ${USERS_CONNECTOR} connector is not RUNNING after 60 s (${JSON.stringify(state)})`);
+      await new Promise((r) => setTimeout(r, 250));
+      state = await usersConnectorState();
+    }
   },
 };
