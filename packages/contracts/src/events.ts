@@ -1,0 +1,161 @@
+// The change events every projection understands. Two sources produce them:
+// Debezium (users, from PostgreSQL's WAL) and the outbox relays (posts and
+// follows). Both are normalised into one ChangeEvent by pure functions, so
+// projections are written once and tested on recorded messages.
+import { z } from 'zod';
+
+export const EVENT_TYPES = [
+  'USER_CREATED',
+  'USER_UPDATED',
+  'USER_DELETED',
+  'POST_CREATED',
+  'POST_UPDATED',
+  'POST_DELETED',
+  'POST_LIKED',
+  'COMMENT_CREATED',
+  'COMMENT_DELETED',
+  'FOLLOW_CREATED',
+  'FOLLOW_DELETED',
+] as const;
+export const EventType = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof EventType>;
+
+/** What an outbox holds and a relay publishes: one domain event. */
+export const OutboxEvent = z.object({
+  /** Unique id (UUID), the idempotency key downstream. */
+  eventId: z.uuid(),
+  type: EventType,
+  /** 'post' events are keyed by postId, 'follow' events by followerId. */
+  aggregate: z.enum(['post', 'follow']),
+  aggregateId: z.string().min(1),
+  /** Position in the source's log: the post's version, or the graph outbox sequence. Increases per key. */
+  position: z.number().int().nonnegative(),
+  occurredAt: z.iso.datetime(),
+  /** The user who caused it, when there is one. */
+  actorId: z.number().int().positive().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  /** W3C trace context of the request that made the change. */
+  traceparent: z.string().optional(),
+});
+export type OutboxEvent = z.infer<typeof OutboxEvent>;
+
+/** The public shape of a user inside events: never a password or its hash. */
+export const UserSnapshot = z.object({
+  id: z.number().int().positive(),
+  email: z.string(),
+  name: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type UserSnapshot = z.infer<typeof UserSnapshot>;
+
+/** Debezium's value for a users row (JSON converter, schemas disabled). */
+const DebeziumUserRow = z.object({
+  id: z.number().int().positive(),
+  email: z.string(),
+  name: z.string(),
+  // time.precision.mode=connect: timestamps are epoch milliseconds.
+  created_at: z.number(),
+  updated_at: z.number(),
+});
+export const DebeziumUserChange = z.object({
+  before: DebeziumUserRow.nullable(),
+  after: DebeziumUserRow.nullable(),
+  source: z.object({ lsn: z.number().int().nonnegative(), ts_ms: z.number(), txId: z.number().nullable().optional() }).loose(),
+  op: z.enum(['c', 'u', 'd', 'r', 't']),
+  ts_ms: z.number().optional(),
+});
+export type DebeziumUserChange = z.infer<typeof DebeziumUserChange>;
+
+/** One change, whatever its source: what projections consume. */
+export interface ChangeEvent {
+  /** Idempotency key: replaying the same source message gives the same id. */
+  eventId: string;
+  type: EventType;
+  source: 'users' | 'posts' | 'graph';
+  /** Kafka key / entity: user id, post id or follower id, as a string. */
+  entityId: string;
+  /** Position in the source log for this entity (LSN for users). Increases per entity. */
+  position: number;
+  /** When the source committed it. */
+  occurredAt: Date;
+  /** The user who caused it or whom it is about, for analytics. */
+  userId: number | null;
+  data: Record<string, unknown>;
+  traceparent?: string;
+}
+
+export class UnparseableMessageError extends Error {
+  readonly topic: string;
+  constructor(topic: string, reason: string) {
+    super(`message on ${topic} does not parse: ${reason}`);
+    this.name = 'UnparseableMessageError';
+    this.topic = topic;
+  }
+}
+
+function userFromRow(row: z.infer<typeof DebeziumUserRow>): UserSnapshot {
+  return { id: row.id, email: row.email, name: row.name, created_at: new Date(row.created_at).toISOString(), updated_at: new Date(row.updated_at).toISOString() };
+}
+
+/**
+ * A Debezium users message → a ChangeEvent, or null for what projections
+ * ignore (the tombstone that follows a delete, truncates).
+ */
+export function normalizeUserChange(value: string | null | undefined): ChangeEvent | null {
+  if (value === null || value === undefined || value === '') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch (error) {
+    throw new UnparseableMessageError('users-db.public.users', (error as Error).message);
+  }
+  const parsed = DebeziumUserChange.safeParse(json);
+  if (!parsed.success) throw new UnparseableMessageError('users-db.public.users', z.prettifyError(parsed.error));
+  const change = parsed.data;
+  if (change.op === 't') return null;
+  const row = change.op === 'd' ? change.before : change.after;
+  if (!row) throw new UnparseableMessageError('users-db.public.users', `op ${change.op} without ${change.op === 'd' ? 'before' : 'after'} image`);
+  const type: EventType = change.op === 'd' ? 'USER_DELETED' : change.op === 'u' ? 'USER_UPDATED' : 'USER_CREATED';
+  return {
+    eventId: `users:${change.source.lsn}:${change.op}:${row.id}`,
+    type,
+    source: 'users',
+    entityId: String(row.id),
+    position: change.source.lsn,
+    occurredAt: new Date(change.source.ts_ms),
+    userId: row.id,
+    data: userFromRow(row),
+  };
+}
+
+/** An outbox relay's message → a ChangeEvent. */
+export function normalizeOutboxEvent(topic: string, value: string | null | undefined): ChangeEvent {
+  if (value === null || value === undefined || value === '') throw new UnparseableMessageError(topic, 'empty value');
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch (error) {
+    throw new UnparseableMessageError(topic, (error as Error).message);
+  }
+  const parsed = OutboxEvent.safeParse(json);
+  if (!parsed.success) throw new UnparseableMessageError(topic, z.prettifyError(parsed.error));
+  const event = parsed.data;
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    source: event.aggregate === 'post' ? 'posts' : 'graph',
+    entityId: event.aggregateId,
+    position: event.position,
+    occurredAt: new Date(event.occurredAt),
+    userId: event.actorId,
+    data: event.data,
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+  };
+}
+
+/** Any pipeline message → ChangeEvent (null: nothing to project). */
+export function normalizeMessage(topic: string, value: string | null | undefined): ChangeEvent | null {
+  if (topic === 'users-db.public.users') return normalizeUserChange(value);
+  return normalizeOutboxEvent(topic, value);
+}

@@ -1,0 +1,42 @@
+// Errors with a stable code from the registry; the HTTP layer turns them into
+// {error, code} with the registry's status.
+import { ERROR_CODES, type ErrorCode } from '../../contracts/src/error-codes.ts';
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly context: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, context: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.context = context;
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(code: 'USER_NOT_FOUND' | 'POST_NOT_FOUND' | 'COMMENT_NOT_FOUND' | 'FOLLOW_NOT_FOUND', message: string, context: Record<string, unknown> = {}) {
+    super(code, message, context);
+  }
+}
+
+/** A store or downstream service that does not answer: 503 naming it. */
+export class StoreUnavailableError extends AppError {
+  readonly store: string;
+  constructor(store: string, cause?: unknown) {
+    super('STORE_UNAVAILABLE', `${store} is unavailable; try again shortly (the operator can check ./stackctl status)`, { store });
+    this.store = store;
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** Errors from drivers that mean "the store is not reachable" rather than "the request is wrong". */
+export function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ServiceUnavailable', 'SessionExpired', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code ?? '')) return true;
+  if (['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoTopologyClosedError', 'MongoNotConnectedError'].includes(e.name ?? '')) return true;
+  return /connect ECONNREFUSED|Connection terminated|Connection is closed|timeout exceeded when trying to connect|Client was closed/i.test(e.message ?? '');
+}

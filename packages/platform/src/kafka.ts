@@ -1,0 +1,217 @@
+// Kafka helpers shared by relays and projectors: an idempotent producer, and
+// a consumer loop that handles one message at a time per process, commits
+// only after the handler succeeded (at-least-once), retries with backoff, and
+// after the last try sends the message to the dead-letter topic with its
+// error so the partition moves on. Nothing is dropped silently.
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message, type MessagesStream } from '@platformatic/kafka';
+import type { Logger } from 'pino';
+import { topics } from '../../contracts/src/topics.ts';
+
+export function kafkaBrokers(): string[] {
+  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+}
+
+export type StringProducer = Producer<string, string, string, string>;
+
+export function createProducer(clientId: string): StringProducer {
+  return new Producer({ clientId, bootstrapBrokers: kafkaBrokers(), serializers: stringSerializers, idempotent: true, acks: -1, retries: 5 });
+}
+
+/** Creates topics that do not exist yet (partitions keep per-key order; replication 1 on one broker). */
+export async function ensureTopics(names: readonly string[], partitions = 3): Promise<void> {
+  const admin = new Admin({ clientId: 'topic-setup', bootstrapBrokers: kafkaBrokers() });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = names.filter((n) => !existing.has(n));
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing, partitions, replicas: 1 }).catch((error: unknown) => {
+        // Another process may have created it meanwhile.
+        if (!/already exists/i.test(String((error as Error).message))) throw error;
+      });
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+export interface InboundMessage {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string | null;
+  value: string | null;
+  timestamp: Date;
+  headers: Record<string, string>;
+}
+
+export interface DeadLetter {
+  group: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  error: string;
+  attempts: number;
+  failedAt: string;
+}
+
+/** An error no retry can fix (a message that does not parse): straight to the dead-letter topic. */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+export interface ConsumerLoopOptions {
+  groupId: string;
+  topics: readonly string[];
+  logger: Logger;
+  handle(message: InboundMessage): Promise<void>;
+  /** Tries before a message is dead-lettered. */
+  maxAttempts?: number;
+  /** Delay before retry n (1-based). */
+  backoffMs?: (attempt: number) => number;
+  /** Errors that retrying cannot fix. */
+  isPermanent?: (error: unknown) => boolean;
+  /** Where a fresh group starts: 'earliest' projects everything already in the log. */
+  startFrom?: 'earliest' | 'latest';
+}
+
+export interface ConsumerLoopStats {
+  processed: number;
+  deadLettered: number;
+  retries: number;
+  lastAppliedAt: string | null;
+  running: boolean;
+}
+
+function toInbound(message: Message<string, string, string, string>): InboundMessage {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of message.headers ?? []) headers[String(k)] = String(v);
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    key: message.key === undefined || message.key === null || (message.key as unknown) === '' ? null : String(message.key),
+    value: message.value === undefined || message.value === null || (message.value as unknown) === '' ? null : String(message.value),
+    timestamp: new Date(Number(message.timestamp)),
+    headers,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ConsumerLoop {
+  readonly stats: ConsumerLoopStats = { processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null, running: false };
+  private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent'>> & Pick<ConsumerLoopOptions, 'isPermanent'>;
+  private consumer: Consumer<string, string, string, string> | undefined;
+  private stream: MessagesStream<string, string, string, string> | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private readonly deadLetters: StringProducer;
+
+  constructor(options: ConsumerLoopOptions) {
+    this.options = {
+      maxAttempts: 5,
+      backoffMs: (attempt) => Math.min(2000, 50 * 2 ** attempt),
+      startFrom: 'earliest',
+      ...options,
+    };
+    this.deadLetters = createProducer(`${options.groupId}-dead-letters`);
+  }
+
+  async start(): Promise<void> {
+    await ensureTopics([...this.options.topics, topics.deadLetters]);
+    this.consumer = new Consumer({
+      clientId: this.options.groupId,
+      groupId: this.options.groupId,
+      bootstrapBrokers: kafkaBrokers(),
+      deserializers: stringDeserializers,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 10_000,
+    });
+    this.stream = await this.consumer.consume({
+      topics: [...this.options.topics],
+      autocommit: false,
+      mode: 'committed',
+      fallbackMode: this.options.startFrom,
+      maxWaitTime: 50,
+    });
+    this.stats.running = true;
+    this.loop = this.run(this.stream);
+  }
+
+  private async run(stream: MessagesStream<string, string, string, string>): Promise<void> {
+    try {
+      for await (const message of stream) {
+        if (this.stopping) break;
+        await this.process(message);
+      }
+    } catch (error) {
+      if (!this.stopping) this.options.logger.error({ err: error, group: this.options.groupId }, 'consumer stream failed');
+    } finally {
+      this.stats.running = false;
+    }
+  }
+
+  private async process(message: Message<string, string, string, string>): Promise<void> {
+    const inbound = toInbound(message);
+    const { logger, maxAttempts, backoffMs, isPermanent } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.handle(inbound);
+        break;
+      } catch (error) {
+        const permanent = error instanceof PermanentError || isPermanent?.(error) === true;
+        if (permanent || attempt >= maxAttempts || this.stopping) {
+          if (this.stopping && !permanent) throw error;
+          await this.deadLetter(inbound, error, attempt);
+          break;
+        }
+        this.stats.retries++;
+        logger.warn({ err: error, topic: inbound.topic, partition: inbound.partition, offset: String(inbound.offset), attempt }, 'handler failed; retrying');
+        await sleep(backoffMs(attempt));
+      }
+    }
+    await message.commit();
+    this.stats.processed++;
+    this.stats.lastAppliedAt = new Date().toISOString();
+  }
+
+  private async deadLetter(message: InboundMessage, error: unknown, attempts: number): Promise<void> {
+    const letter: DeadLetter = {
+      group: this.options.groupId,
+      topic: message.topic,
+      partition: message.partition,
+      offset: String(message.offset),
+      key: message.key,
+      value: message.value,
+      error: (error as Error)?.message ?? String(error),
+      attempts,
+      failedAt: new Date().toISOString(),
+    };
+    await this.deadLetters.send({ messages: [{ topic: topics.deadLetters, key: message.key ?? undefined, value: JSON.stringify(letter) }] });
+    this.stats.deadLettered++;
+    this.options.logger.error({ topic: message.topic, partition: message.partition, offset: letter.offset, error: letter.error, attempts }, 'message sent to the dead-letter topic');
+  }
+
+  /** Messages in the log that this group has not processed yet, summed over partitions. */
+  async lag(): Promise<number> {
+    if (!this.consumer) return 0;
+    const offsets = await this.consumer.getLag({ topics: [...this.options.topics] });
+    let total = 0n;
+    for (const partitions of offsets.values()) for (const lag of partitions) if (lag > 0n) total += lag;
+    return Number(total);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.stream?.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+    await this.consumer?.close(true).catch(() => undefined);
+    await this.deadLetters.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,39 @@
+// Runs a service until SIGTERM/SIGINT, then stops it cleanly. A start that
+// fails prints one line and exits 1, so the supervisor sees it at once.
+import type { Logger } from 'pino';
+
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+export async function runUntilSignal(logger: Logger, start: () => Promise<Stoppable>): Promise<void> {
+  let service: Stoppable;
+  try {
+    service = await start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'start failed');
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      logger.error('stop took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await service.stop();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'stop failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+}

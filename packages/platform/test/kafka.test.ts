@@ -1,0 +1,67 @@
+// The consumer loop against the real broker: order, retries, and dead letters.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { Consumer, stringDeserializers } from '@platformatic/kafka';
+import { pino } from 'pino';
+import { topics } from '../../contracts/src/topics.ts';
+import { ConsumerLoop, createProducer, ensureTopics, kafkaBrokers, PermanentError, type DeadLetter, type InboundMessage } from '../src/kafka.ts';
+
+const logger = pino({ level: 'silent' });
+
+async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('handles in order per key, retries a failing message, dead-letters a poison one and moves on', async () => {
+  const topic = `platform-test-${randomUUID().slice(0, 8)}`;
+  await ensureTopics([topic], 1);
+  const seen: string[] = [];
+  let flaky = 0;
+  const loop = new ConsumerLoop({
+    groupId: `platform-test-${randomUUID().slice(0, 8)}`,
+    topics: [topic],
+    logger,
+    backoffMs: () => 10,
+    handle: async (message: InboundMessage) => {
+      if (message.value === 'poison') throw new PermanentError('cannot parse poison');
+      if (message.value === 'flaky' && flaky++ < 2) throw new Error('transient');
+      seen.push(message.value ?? '');
+    },
+  });
+  const producer = createProducer('platform-test');
+  const dlq = new Consumer({ clientId: 'platform-test-dlq', groupId: `platform-test-dlq-${randomUUID().slice(0, 8)}`, bootstrapBrokers: kafkaBrokers(), deserializers: stringDeserializers });
+  try {
+    await loop.start();
+    await producer.send({ messages: ['a', 'poison', 'flaky', 'b'].map((value) => ({ topic, key: 'k1', value })) });
+    await waitFor(() => seen.length === 3, 15_000, 'three handled messages');
+    assert.deepEqual(seen, ['a', 'flaky', 'b']);
+    assert.equal(loop.stats.deadLettered, 1);
+    assert.equal(loop.stats.retries, 2);
+    assert.equal(await loop.lag(), 0);
+
+    const stream = await dlq.consume({ topics: [topics.deadLetters], mode: 'earliest', autocommit: true, maxWaitTime: 100 });
+    let letter: DeadLetter | undefined;
+    const timer = setTimeout(() => stream.destroy(new Error('no dead letter within 15 s')), 15_000);
+    for await (const message of stream) {
+      const parsed = JSON.parse(message.value) as DeadLetter;
+      if (parsed.topic === topic) {
+        letter = parsed;
+        break;
+      }
+    }
+    clearTimeout(timer);
+    assert.ok(letter);
+    assert.equal(letter.value, 'poison');
+    assert.equal(letter.error, 'cannot parse poison');
+    assert.equal(letter.attempts, 1);
+  } finally {
+    await loop.stop();
+    await producer.close();
+    await dlq.close(true);
+  }
+});
