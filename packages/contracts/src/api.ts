@@ -58,6 +58,21 @@ export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
 export const LoginBody = z.strictObject({ email, password: z.string().min(1).max(256) });
 
+/** The most ids one GET /users?ids=… may ask for (keeps the URL and the query bounded). */
+export const MAX_USER_IDS = 500;
+
+export const ListUsersQuery = z.strictObject({
+  ids: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}(,[1-9][0-9]{0,15})*$/, 'ids is a comma-separated list of positive whole numbers, e.g. 1,2,3')
+    .transform((v) => v.split(',').map(Number))
+    .refine((ids) => ids.every((id) => Number.isSafeInteger(id)), 'an id in ids is too large')
+    .refine((ids) => ids.length <= MAX_USER_IDS, `ids may list at most ${MAX_USER_IDS} ids`)
+    .optional()
+    .describe('only these users (comma-separated ids, at most 500); absent: every user'),
+});
+export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
+
 export const Session = z.object({ token: z.string(), expiresAt: z.string(), user: User });
 
 // ---- posts ----
@@ -169,3 +184,45 @@ export const CacheStatus = z.object({
   opsPerSec: z.number(),
 });
 export type CacheStatus = z.infer<typeof CacheStatus>;
+
+// ---- gateway: feed, pipeline, health ----
+
+export const FeedQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const DeadLetter = z.object({
+  group: z.string().describe('the consumer group that gave up'),
+  topic: z.string(),
+  partition: z.number().int(),
+  offset: z.string(),
+  key: z.string().nullable(),
+  value: z.string().nullable(),
+  error: z.string(),
+  attempts: z.number().int(),
+  failedAt: z.string(),
+});
+
+export const DeadLettersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const ComponentHealth = z.record(z.string(), z.unknown()).describe("the component's own /health body, or {status: 'down', error}");
+
+export const GatewayHealth = z.object({
+  status: z.enum(['ok', 'degraded']),
+  services: z.record(z.string(), ComponentHealth).describe('users, posts, graph, analytics, projectors, posts-relay, graph-relay'),
+  stores: z.object({ redis: z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() }) }),
+  pipeline: z.object({
+    connector: z
+      .object({
+        state: z.string().describe('RUNNING, PAUSED, FAILED…, or UNREACHABLE / MISSING'),
+        tasks: z.array(z.object({ id: z.number().int(), state: z.string(), error: z.string().optional() })),
+        error: z.string().optional(),
+      })
+      .describe('the Debezium users-cdc connector in Kafka Connect'),
+    projections: z.record(z.string(), z.unknown()).describe("each consumer's projection status (lag) from its service's health"),
+    relays: z.record(z.string(), z.unknown()).describe("each outbox relay's backlog from its health"),
+  }),
+});
+export type GatewayHealth = z.infer<typeof GatewayHealth>;

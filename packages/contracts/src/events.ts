@@ -54,9 +54,10 @@ const DebeziumUserRow = z.object({
   id: z.number().int().positive(),
   email: z.string(),
   name: z.string(),
-  // time.precision.mode=connect: timestamps are epoch milliseconds.
-  created_at: z.number(),
-  updated_at: z.number(),
+  // timestamptz columns arrive as ISO 8601 strings (Debezium's ZonedTimestamp, whatever
+  // time.precision.mode says); epoch milliseconds are accepted too, for timestamp columns.
+  created_at: z.union([z.number(), z.iso.datetime({ offset: true })]),
+  updated_at: z.union([z.number(), z.iso.datetime({ offset: true })]),
 });
 export const DebeziumUserChange = z.object({
   before: DebeziumUserRow.nullable(),

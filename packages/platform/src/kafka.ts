@@ -6,6 +6,7 @@
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { topics } from '../../contracts/src/topics.ts';
+import { LatencyWindow } from './latency.ts';
 
 export function kafkaBrokers(): string[] {
   return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
@@ -64,11 +65,16 @@ export class PermanentError extends Error {
   }
 }
 
+/** What a handler may return: when the change was committed at its source, to measure commit → applied. */
+export interface AppliedChange {
+  occurredAt: Date;
+}
+
 export interface ConsumerLoopOptions {
   groupId: string;
   topics: readonly string[];
   logger: Logger;
-  handle(message: InboundMessage): Promise<void>;
+  handle(message: InboundMessage): Promise<void | AppliedChange | null>;
   /** Tries before a message is dead-lettered. */
   maxAttempts?: number;
   /** Delay before retry n (1-based). */
@@ -105,6 +111,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ConsumerLoop {
   readonly stats: ConsumerLoopStats = { processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null, running: false };
+  /** Source commit → applied here, for handlers that return the change's occurredAt. */
+  readonly latency = new LatencyWindow();
   private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent'>> & Pick<ConsumerLoopOptions, 'isPermanent'>;
   private consumer: Consumer<string, string, string, string> | undefined;
   private stream: MessagesStream<string, string, string, string> | undefined;
@@ -162,7 +170,8 @@ export class ConsumerLoop {
     const { logger, maxAttempts, backoffMs, isPermanent } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.handle(inbound);
+        const applied = await this.options.handle(inbound);
+        if (applied && applied.occurredAt instanceof Date) this.latency.record(Date.now() - applied.occurredAt.getTime());
         break;
       } catch (error) {
         const permanent = error instanceof PermanentError || isPermanent?.(error) === true;

@@ -1,0 +1,69 @@
+// /users: thin handlers; the schemas (from the contracts) validate the input
+// and shape the output, the use cases do the rest.
+import { z } from 'zod';
+import { CreateUserBody, ErrorBody, ListUsersQuery, UpdateUserBody, User, UserIdParam } from '@polyglot/contracts/api';
+import type { HttpApp } from '@polyglot/platform/http-app';
+import { createUser } from '../domain/create-user.use-case.ts';
+import { deleteUser } from '../domain/delete-user.use-case.ts';
+import { getUser } from '../domain/get-user.use-case.ts';
+import { listUsers } from '../domain/list-users.use-case.ts';
+import { updateUser } from '../domain/update-user.use-case.ts';
+import type { UsersDeps } from '../domain/users-deps.ts';
+import { withSourcePosition } from './source-position.ts';
+
+export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
+  app.post('/users', {
+    schema: {
+      summary: 'Create a user (the password is stored as an Argon2id hash)',
+      body: CreateUserBody,
+      response: { 201: User, 400: ErrorBody, 409: ErrorBody, 413: ErrorBody, 503: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const { value, position } = await createUser(deps, request.body);
+      return withSourcePosition(reply, position).status(201).send(value);
+    },
+  });
+
+  app.get('/users', {
+    schema: {
+      summary: 'List users ordered by id, all of them or only the given ids',
+      querystring: ListUsersQuery,
+      response: { 200: z.array(User), 400: ErrorBody, 503: ErrorBody },
+    },
+    handler: async (request) => listUsers(deps, request.query.ids),
+  });
+
+  app.get('/users/:id', {
+    schema: {
+      summary: 'One user',
+      params: UserIdParam,
+      response: { 200: User, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+    },
+    handler: async (request) => getUser(deps, request.params.id),
+  });
+
+  app.put('/users/:id', {
+    schema: {
+      summary: 'Replace email and name; the password changes only when a non-empty one is given',
+      params: UserIdParam,
+      body: UpdateUserBody,
+      response: { 200: User, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 503: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const { value, position } = await updateUser(deps, request.params.id, request.body);
+      return withSourcePosition(reply, position).status(200).send(value);
+    },
+  });
+
+  app.delete('/users/:id', {
+    schema: {
+      summary: 'Delete a user',
+      params: UserIdParam,
+      response: { 204: z.null().describe('deleted'), 400: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const { position } = await deleteUser(deps, request.params.id);
+      return withSourcePosition(reply, position).status(204).send(null);
+    },
+  });
+}
