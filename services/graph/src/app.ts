@@ -1,0 +1,59 @@
+// The graph service: the follow API over HTTP and the graph projection, on one
+// Neo4j driver. start(config) → {port, stop()}; tests pass PORT 0.
+import type { AddressInfo } from 'node:net';
+import { createHttpApp } from '@polyglot/platform/http-app';
+import { createLogger, type Logger } from '@polyglot/platform/logger';
+import type { GraphConfig } from './config.ts';
+import { FollowRepository } from './data-access/follow.repository.ts';
+import { GraphProjectionRepository } from './data-access/graph-projection.repository.ts';
+import { prepareGraphSchema } from './data-access/graph-schema.ts';
+import { createNeo4jDriver, GRAPH_STORE } from './data-access/neo4j.ts';
+import { GraphProjectionConsumer, type ProjectionStatus } from './entry-points/graph-projection.consumer.ts';
+import { registerFollowRoutes } from './entry-points/follow.routes.ts';
+import { registerHealthRoutes } from './entry-points/health.routes.ts';
+import { registerRelationshipRoutes } from './entry-points/relationships.routes.ts';
+
+export interface RunningService {
+  port: number;
+  stop(): Promise<void>;
+}
+
+const PROJECTION_OFF: ProjectionStatus = { running: false, lag: null, processed: 0, deadLettered: 0, lastAppliedAt: null, latency: null };
+
+export async function start(config: GraphConfig, deps: { logger?: Logger } = {}): Promise<RunningService> {
+  const logger = deps.logger ?? createLogger('graph');
+  const driver = createNeo4jDriver(config);
+  const schema = await prepareGraphSchema(driver, logger).catch(async (error: unknown) => {
+    await driver.close();
+    throw error;
+  });
+
+  const follows = new FollowRepository(driver);
+  const projection = config.GRAPH_PROJECTION === 'on' ? new GraphProjectionConsumer({ repository: new GraphProjectionRepository(driver), logger }) : null;
+
+  const app = createHttpApp({ logger, storeName: GRAPH_STORE });
+  registerFollowRoutes(app, follows);
+  registerRelationshipRoutes(app, follows);
+  registerHealthRoutes(app, { ping: () => follows.ping(), projection: async () => (projection ? projection.status() : PROJECTION_OFF) });
+
+  try {
+    await app.listen({ host: '127.0.0.1', port: config.PORT });
+  } catch (error) {
+    schema.stop();
+    await driver.close();
+    throw error;
+  }
+  projection?.start();
+  const port = (app.server.address() as AddressInfo).port;
+  logger.info({ port, projection: config.GRAPH_PROJECTION }, 'graph service listening');
+
+  return {
+    port,
+    async stop() {
+      await app.close();
+      await projection?.stop();
+      schema.stop();
+      await driver.close();
+    },
+  };
+}

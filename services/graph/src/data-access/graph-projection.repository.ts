@@ -1,0 +1,90 @@
+// Applies the projection's operations to Neo4j. Every operation is idempotent
+// and users are guarded by their source position, so a replayed or reordered
+// message never rolls a name back or resurrects state.
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import { followEvent } from '../domain/follow-events.ts';
+import type { GraphOperation } from '../domain/graph-projection.ts';
+import { int, onGraphStore } from './neo4j.ts';
+import { appendOutbox } from './outbox.repository.ts';
+
+export class GraphProjectionRepository {
+  private readonly driver: Driver;
+
+  constructor(driver: Driver) {
+    this.driver = driver;
+  }
+
+  /** All operations of one message in one transaction. */
+  async apply(operations: readonly GraphOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    await onGraphStore(this.driver, async () => {
+      const session = this.driver.session({ defaultAccessMode: 'WRITE' });
+      try {
+        await session.executeWrite(async (tx) => {
+          for (const operation of operations) await applyOne(tx, operation);
+        });
+      } finally {
+        await session.close();
+      }
+    });
+  }
+}
+
+async function applyOne(tx: ManagedTransaction, op: GraphOperation): Promise<void> {
+  switch (op.kind) {
+    case 'upsert-user':
+      await tx.run(
+        `MERGE (u:User {id: $id})
+         WITH u, (u.position IS NULL OR u.position < $position) AS newer
+         SET u.name = CASE WHEN newer THEN $name ELSE u.name END,
+             u.position = CASE WHEN newer THEN $position ELSE u.position END`,
+        { id: int(op.userId), name: op.name, position: int(op.position) },
+      );
+      return;
+    case 'delete-user':
+      await deleteUser(tx, op);
+      return;
+    case 'upsert-post':
+      await tx.run(
+        `MERGE (u:User {id: $authorId})
+         MERGE (p:Post {id: $postId})
+         MERGE (u)-[:POSTED]->(p)`,
+        { authorId: int(op.authorId), postId: op.postId },
+      );
+      return;
+    case 'delete-post':
+      await tx.run('MATCH (p:Post {id: $postId}) DETACH DELETE p', { postId: op.postId });
+      return;
+  }
+}
+
+/**
+ * The user's follows go with the user, and each one is announced as a
+ * FOLLOW_DELETED outbox event in the same transaction: analytics and the feed
+ * caches learn of it through the pipeline, like any unfollow.
+ */
+async function deleteUser(tx: ManagedTransaction, op: Extract<GraphOperation, { kind: 'delete-user' }>): Promise<void> {
+  // Setting the position takes the node's write lock, so a follow touching this
+  // user waits for the cascade instead of slipping an edge in without an event.
+  const found = await tx.run(
+    `MATCH (u:User {id: $id})
+     WHERE u.position IS NULL OR u.position < $position
+     SET u.position = $position
+     WITH u
+     OPTIONAL MATCH (u)-[f:FOLLOWS]-(:User)
+     // Grouped by u: no row at all when the guard rejected the delete.
+     RETURN u.id AS id, collect(DISTINCT {followerId: startNode(f).id, followeeId: endNode(f).id}) AS follows`,
+    { id: int(op.userId), position: int(op.position) },
+  );
+  const record = found.records[0];
+  if (!record) return; // unknown user, or this delete is older than what the node holds
+  const follows = (record.get('follows') as Array<{ followerId: number | null; followeeId: number | null }>).filter(
+    (f): f is { followerId: number; followeeId: number } => f.followerId !== null && f.followeeId !== null,
+  );
+  await appendOutbox(
+    tx,
+    follows.map((f) => followEvent('FOLLOW_DELETED', f.followerId, f.followeeId, { occurredAt: op.occurredAt, traceparent: op.traceparent, cause: 'USER_DELETED' })),
+  );
+  // DETACH removes the FOLLOWS edges announced above and the user's POSTED edges.
+  await tx.run('MATCH (u:User {id: $id}) DETACH DELETE u', { id: int(op.userId) });
+}

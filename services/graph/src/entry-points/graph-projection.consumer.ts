@@ -1,0 +1,147 @@
+// The graph projection: users (Debezium) and post events (posts relay) → :User
+// and :Post nodes. Thin: normalise, plan (pure), apply. The consumer loop gives
+// at-least-once delivery; the repository makes every operation idempotent.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { normalizeMessage, UnparseableMessageError } from '@polyglot/contracts/events';
+import { consumerGroups, topics } from '@polyglot/contracts/topics';
+import { ConsumerLoop, PermanentError, type AppliedChange, type InboundMessage } from '@polyglot/platform/kafka';
+import type { LatencySummary } from '@polyglot/platform/latency';
+import type { Logger } from '@polyglot/platform/logger';
+import type { GraphProjectionRepository } from '../data-access/graph-projection.repository.ts';
+import { isNeo4jUnavailable } from '../data-access/neo4j.ts';
+import { InvalidChangeError, planGraphChange } from '../domain/graph-projection.ts';
+
+export interface ProjectionStatus {
+  running: boolean;
+  /** Messages not processed yet; null when Kafka does not answer. */
+  lag: number | null;
+  processed: number;
+  deadLettered: number;
+  lastAppliedAt: string | null;
+  /** Source commit → applied in Neo4j, over the recent messages. */
+  latency: LatencySummary | null;
+}
+
+export interface GraphProjectionOptions {
+  repository: GraphProjectionRepository;
+  logger: Logger;
+  groupId?: string;
+  /** How often a dead or never-started consumer is (re)started. */
+  superviseMs?: number;
+}
+
+export class GraphProjectionConsumer {
+  private readonly options: Required<GraphProjectionOptions>;
+  private loop: ConsumerLoop | undefined;
+  private readonly stopping = new AbortController();
+  private supervisor: Promise<void> | undefined;
+  // Counters of consumer loops that died and were replaced, so /health keeps counting.
+  private readonly previous = { processed: 0, deadLettered: 0 };
+  private lastAppliedAt: string | null = null;
+
+  constructor(options: GraphProjectionOptions) {
+    this.options = { groupId: consumerGroups.graphProjector, superviseMs: 2000, ...options };
+  }
+
+  /** Starts consuming in the background; Kafka being down delays it, never fails the process. */
+  start(): void {
+    this.supervisor = this.supervise();
+  }
+
+  private async supervise(): Promise<void> {
+    const { logger, superviseMs } = this.options;
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      if (!this.loop?.stats.running) {
+        await this.replaceLoop().catch((error: unknown) => logger.warn({ err: error }, 'graph projection could not start; retrying'));
+      }
+      await sleep(superviseMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  private async replaceLoop(): Promise<void> {
+    if (this.loop) {
+      this.remember(this.loop);
+      await this.loop.stop();
+      this.loop = undefined;
+    }
+    const loop = new ConsumerLoop({
+      groupId: this.options.groupId,
+      topics: [topics.userChanges, topics.postEvents],
+      logger: this.options.logger,
+      startFrom: 'earliest',
+      handle: (message) => this.handle(message),
+      isPermanent: (error) => error instanceof UnparseableMessageError || error instanceof InvalidChangeError,
+    });
+    this.loop = loop;
+    try {
+      await loop.start();
+      // stop() may have run while the consumer was joining its group.
+      if (this.stopping.signal.aborted) {
+        await loop.stop();
+        return;
+      }
+      this.options.logger.info({ group: this.options.groupId }, 'graph projection consuming');
+    } catch (error) {
+      this.loop = undefined;
+      await loop.stop();
+      throw error;
+    }
+  }
+
+  private remember(loop: ConsumerLoop): void {
+    this.previous.processed += loop.stats.processed;
+    this.previous.deadLettered += loop.stats.deadLettered;
+  }
+
+  private async handle(message: InboundMessage): Promise<AppliedChange | null> {
+    let event;
+    let operations;
+    try {
+      event = normalizeMessage(message.topic, message.value);
+      operations = planGraphChange(event);
+    } catch (error) {
+      if (error instanceof UnparseableMessageError || error instanceof InvalidChangeError) throw new PermanentError(error.message, { cause: error });
+      throw error;
+    }
+    // Neo4j being down is not the message's fault: wait for the store instead of
+    // spending the retries and dead-lettering good messages during an outage.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.repository.apply(operations);
+        this.lastAppliedAt = new Date().toISOString();
+        return event ? { occurredAt: event.occurredAt } : null;
+      } catch (error) {
+        if (!isNeo4jUnavailable(error) || this.stopping.signal.aborted) throw error;
+        if (attempt === 1 || attempt % 10 === 0) this.options.logger.warn({ err: error, attempt }, 'Neo4j is unavailable; the graph projection waits');
+        await sleep(Math.min(2000, 100 * 2 ** attempt), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  async status(): Promise<ProjectionStatus> {
+    const loop = this.loop;
+    let lag: number | null = null;
+    if (loop?.stats.running) {
+      lag = await Promise.race([loop.lag().catch(() => null), sleep(1000, null)]);
+    }
+    return {
+      running: loop?.stats.running ?? false,
+      lag,
+      processed: this.previous.processed + (loop?.stats.processed ?? 0),
+      deadLettered: this.previous.deadLettered + (loop?.stats.deadLettered ?? 0),
+      lastAppliedAt: loop?.stats.lastAppliedAt ?? this.lastAppliedAt,
+      latency: loop ? loop.latency.summary() : null,
+    };
+  }
+
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    // The loop marks itself stopping synchronously; only then may a waiting handler
+    // give up, so the interrupted message stays uncommitted instead of dead-lettered.
+    const stopped = loop?.stop();
+    this.stopping.abort();
+    await stopped;
+    await this.supervisor;
+  }
+}

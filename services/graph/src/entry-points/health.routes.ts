@@ -1,0 +1,43 @@
+import type { HttpApp } from '@polyglot/platform/http-app';
+import { toErrorReply } from '@polyglot/platform/http-app';
+import { z } from 'zod';
+import { GRAPH_STORE } from '../data-access/neo4j.ts';
+import type { ProjectionStatus } from './graph-projection.consumer.ts';
+
+const GraphHealth = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.object({ neo4j: z.enum(['ok', 'unavailable']) }),
+  projection: z.object({
+    running: z.boolean(),
+    lag: z.number().int().nullable().describe('messages not projected yet; null when Kafka does not answer'),
+    processed: z.number().int(),
+    deadLettered: z.number().int(),
+    lastAppliedAt: z.string().nullable(),
+    latency: z
+      .object({ count: z.number().int(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
+      .nullable()
+      .describe('ms from the source commit to applied in Neo4j, recent messages'),
+  }),
+  // Present when degraded, so a 503 still carries the usual {error, code}.
+  error: z.string().optional(),
+  code: z.string().optional(),
+});
+
+export interface HealthDeps {
+  ping(): Promise<void>;
+  projection(): Promise<ProjectionStatus>;
+}
+
+export function registerHealthRoutes(app: HttpApp, deps: HealthDeps): void {
+  app.get(
+    '/health',
+    { schema: { summary: 'Neo4j reachability and the graph projection’s progress', response: { 200: GraphHealth, 503: GraphHealth } } },
+    async (request, reply) => {
+      const [ping, projection] = await Promise.all([deps.ping().then(() => null, (error: unknown) => error), deps.projection()]);
+      if (ping === null) return reply.status(200).send({ status: 'ok', checks: { neo4j: 'ok' }, projection });
+      const { body } = toErrorReply(ping, GRAPH_STORE);
+      request.log.warn({ err: ping }, 'health: Neo4j check failed');
+      return reply.status(503).send({ status: 'degraded', checks: { neo4j: 'unavailable' }, projection, error: body.error, code: body.code });
+    },
+  );
+}

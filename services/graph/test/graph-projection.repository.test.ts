@@ -1,0 +1,172 @@
+// The I/O half of the graph projection against the real Neo4j: operations
+// planned from Debezium-shaped and outbox messages, applied and replayed.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { normalizeMessage } from '@polyglot/contracts/events';
+import { topics } from '@polyglot/contracts/topics';
+import { FollowRepository } from '../src/data-access/follow.repository.ts';
+import { GraphProjectionRepository } from '../src/data-access/graph-projection.repository.ts';
+import { followEvent } from '../src/domain/follow-events.ts';
+import { planGraphChange } from '../src/domain/graph-projection.ts';
+import { cleanUp, openNeo4j, outboxFor, testUserIds, type Neo4jDriver } from './support.ts';
+
+let driver: Neo4jDriver;
+let projection: GraphProjectionRepository;
+let follows: FollowRepository;
+const madeUsers: number[] = [];
+const madePosts: string[] = [];
+
+before(() => {
+  driver = openNeo4j();
+  projection = new GraphProjectionRepository(driver);
+  follows = new FollowRepository(driver);
+});
+
+after(async () => {
+  await cleanUp(driver, madeUsers, madePosts);
+  await driver.close();
+});
+
+function users(count: number): number[] {
+  const ids = testUserIds(count);
+  madeUsers.push(...ids);
+  return ids;
+}
+
+function postId(): string {
+  const id = randomBytes(12).toString('hex');
+  madePosts.push(id);
+  return id;
+}
+
+/** A Debezium users message as Kafka carries it. */
+function debezium(op: 'c' | 'u' | 'd' | 'r', id: number, name: string, lsn: number): string {
+  const row = { id, email: `u${id}@example.test`, name, created_at: 1795776241992, updated_at: 1795776241992 + lsn };
+  return JSON.stringify({
+    before: op === 'c' || op === 'r' ? null : row,
+    after: op === 'd' ? null : row,
+    source: { version: '3.6.1.Final', connector: 'postgresql', name: 'users-db', ts_ms: 1795776241993 + lsn, snapshot: 'false', db: 'users', schema: 'public', table: 'users', txId: 900, lsn },
+    op,
+    ts_ms: 1795776242034 + lsn,
+  });
+}
+
+function postEvent(type: 'POST_CREATED' | 'POST_DELETED', post: string, authorId: number, position: number): string {
+  return JSON.stringify({
+    eventId: crypto.randomUUID(),
+    type,
+    aggregate: 'post',
+    aggregateId: post,
+    position,
+    occurredAt: new Date().toISOString(),
+    actorId: authorId,
+    data: { _id: post, author_id: authorId },
+  });
+}
+
+async function project(topic: string, value: string | null): Promise<void> {
+  await projection.apply(planGraphChange(normalizeMessage(topic, value)));
+}
+
+async function user(id: number): Promise<{ name: string | null; position: number | null } | undefined> {
+  const result = await driver.executeQuery('MATCH (u:User {id: $id}) RETURN u.name AS name, u.position AS position', { id: BigInt(id) });
+  const record = result.records[0];
+  return record ? { name: record.get('name') as string | null, position: record.get('position') as number | null } : undefined;
+}
+
+describe('users', () => {
+  test('create then update set the name; a replayed or older update never rolls it back', async () => {
+    const [id] = users(1) as [number];
+    await project(topics.userChanges, debezium('c', id, 'First', 1000));
+    assert.deepEqual(await user(id), { name: 'First', position: 1000 });
+    await project(topics.userChanges, debezium('u', id, 'Second', 2000));
+    assert.deepEqual(await user(id), { name: 'Second', position: 2000 });
+    // Replays and reorders.
+    await project(topics.userChanges, debezium('c', id, 'First', 1000));
+    await project(topics.userChanges, debezium('u', id, 'Second', 2000));
+    await project(topics.userChanges, debezium('u', id, 'Stale', 1500));
+    assert.deepEqual(await user(id), { name: 'Second', position: 2000 });
+  });
+
+  test('a name that looks like Cypher is stored verbatim', async () => {
+    const [id, other] = users(2) as [number, number];
+    await project(topics.userChanges, debezium('c', other, 'Bystander', 10));
+    const name = "x'}) DETACH DELETE (n) //";
+    await project(topics.userChanges, debezium('c', id, 'Plain', 10));
+    await project(topics.userChanges, debezium('u', id, name, 20));
+    assert.deepEqual(await user(id), { name, position: 20 });
+    assert.deepEqual(await user(other), { name: 'Bystander', position: 10 }, 'nothing else was touched');
+  });
+
+  test('a user first seen through a follow gets its name from the projection', async () => {
+    const [a, b] = users(2) as [number, number];
+    await follows.follow(a, b, followEvent('FOLLOW_CREATED', a, b));
+    assert.deepEqual(await user(a), { name: null, position: null });
+    await project(topics.userChanges, debezium('r', a, 'Snapshot', 5));
+    assert.deepEqual(await user(a), { name: 'Snapshot', position: 5 });
+  });
+
+  test('a delete removes the user and its follows, each announced as FOLLOW_DELETED in the outbox', async () => {
+    const [gone, fan, idol] = users(3) as [number, number, number];
+    await project(topics.userChanges, debezium('c', gone, 'Leaving', 100));
+    await follows.follow(gone, idol, followEvent('FOLLOW_CREATED', gone, idol));
+    await follows.follow(fan, gone, followEvent('FOLLOW_CREATED', fan, gone));
+    await follows.follow(fan, idol, followEvent('FOLLOW_CREATED', fan, idol));
+    const post = postId();
+    await project(topics.postEvents, postEvent('POST_CREATED', post, gone, 1));
+
+    await project(topics.userChanges, debezium('d', gone, 'Leaving', 200));
+    await project(topics.userChanges, null); // the tombstone
+
+    assert.equal(await user(gone), undefined);
+    assert.deepEqual(await follows.followers(idol), [fan], "the bystanders' follow stays");
+    const deleted = (await outboxFor(driver, [gone, fan, idol])).filter((e) => e.type === 'FOLLOW_DELETED');
+    assert.deepEqual(
+      deleted.map((e) => e.data).sort((x, y) => Number(x.followerId) - Number(y.followerId)),
+      [
+        { followerId: gone, followeeId: idol, cause: 'USER_DELETED' },
+        { followerId: fan, followeeId: gone, cause: 'USER_DELETED' },
+      ].sort((x, y) => x.followerId - y.followerId),
+    );
+    for (const e of deleted) {
+      assert.equal(e.aggregateId, String(e.data.followerId));
+      assert.equal(e.actorId, e.data.followerId);
+      assert.equal(e.position, e.seq);
+    }
+    assert.notEqual(deleted[0]?.seq, deleted[1]?.seq);
+    // The post stays until its own POST_DELETED; only the POSTED edge went with the user.
+    const posts = await driver.executeQuery('MATCH (p:Post {id: $id}) OPTIONAL MATCH (p)<-[r:POSTED]-() RETURN count(r) AS edges', { id: post });
+    assert.equal(Number(posts.records[0]?.get('edges')), 0);
+
+    // Replaying the delete changes nothing and announces nothing twice.
+    await project(topics.userChanges, debezium('d', gone, 'Leaving', 200));
+    assert.equal((await outboxFor(driver, [gone, fan, idol])).filter((e) => e.type === 'FOLLOW_DELETED').length, 2);
+  });
+
+  test('a delete older than what the node holds is ignored', async () => {
+    const [id, other] = users(2) as [number, number];
+    await project(topics.userChanges, debezium('u', id, 'Newer', 500));
+    await follows.follow(other, id, followEvent('FOLLOW_CREATED', other, id));
+    await project(topics.userChanges, debezium('d', id, 'Newer', 400));
+    assert.deepEqual(await user(id), { name: 'Newer', position: 500 });
+    assert.deepEqual(await follows.followers(id), [other]);
+  });
+});
+
+describe('posts', () => {
+  test('POST_CREATED links author and post, idempotently; POST_DELETED removes the post', async () => {
+    const [author] = users(1) as [number];
+    const post = postId();
+    await project(topics.postEvents, postEvent('POST_CREATED', post, author, 1));
+    await project(topics.postEvents, postEvent('POST_CREATED', post, author, 1));
+    const linked = await driver.executeQuery('MATCH (u:User {id: $author})-[r:POSTED]->(p:Post {id: $post}) RETURN count(r) AS n', { author: BigInt(author), post });
+    assert.equal(Number(linked.records[0]?.get('n')), 1);
+
+    await project(topics.postEvents, postEvent('POST_DELETED', post, author, 3));
+    await project(topics.postEvents, postEvent('POST_DELETED', post, author, 3));
+    const left = await driver.executeQuery('MATCH (p:Post {id: $post}) RETURN count(p) AS n', { post });
+    assert.equal(Number(left.records[0]?.get('n')), 0);
+    assert.deepEqual(await user(author), { name: null, position: null }, 'the author stays');
+  });
+});
