@@ -84,6 +84,7 @@ const metaValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null
 export const PostMeta = z.record(safeKey, metaValue).describe('free-form metadata; likes is kept by the server');
 
 export const PostAuthor = z.object({ id: positiveId, name: z.string(), email: z.string() });
+export type PostAuthor = z.infer<typeof PostAuthor>;
 
 export const Post = z.object({
   _id: z.string(),

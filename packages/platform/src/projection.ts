@@ -1,0 +1,155 @@
+// A projection consumer that keeps itself alive, for long-running projectors.
+// On top of ConsumerLoop (commit after success, bounded retries, dead letters):
+// - an outage of the projection's own store is waited out, not dead-lettered:
+//   the loop's bounded retries are for a bad message, not for a store that is
+//   down for a minute;
+// - a consumer that could not start (Kafka down) or whose stream died is
+//   replaced, so the process recovers without a restart;
+// - counters and the commit → applied latency survive those replacements.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { AppError } from './errors.ts';
+import { ConsumerLoop, type AppliedChange, type InboundMessage } from './kafka.ts';
+import { LatencyWindow, type LatencySummary } from './latency.ts';
+
+export interface ProjectionStatus {
+  /** false while the consumer is down (Kafka unreachable); it is restarted on its own. */
+  running: boolean;
+  /** Messages not projected yet; null when Kafka does not answer. */
+  lag: number | null;
+  processed: number;
+  deadLettered: number;
+  lastAppliedAt: string | null;
+  /** Milliseconds from the source commit to applied here, over recent messages. */
+  latency: LatencySummary;
+}
+
+export interface SupervisedProjectionOptions {
+  groupId: string;
+  topics: readonly string[];
+  logger: Logger;
+  /** Applies one message. Returns when the change was committed at its source (for latency), or null when nothing was applied. */
+  apply(message: InboundMessage): Promise<AppliedChange | null>;
+  /** Errors meaning "the projection's store does not answer". Default: AppError STORE_UNAVAILABLE (StoreUnavailableError). */
+  isStoreUnavailable?: (error: unknown) => boolean;
+  startFrom?: 'earliest' | 'latest';
+  /** Delay before retry n (1-based) while the store is unavailable. */
+  storeBackoffMs?: (attempt: number) => number;
+  /** How often a consumer that is not running is replaced. */
+  superviseMs?: number;
+  /** /health must answer quickly even when Kafka does not. */
+  lagTimeoutMs?: number;
+}
+
+const storeUnavailable = (error: unknown): boolean => error instanceof AppError && error.code === 'STORE_UNAVAILABLE';
+
+export class SupervisedProjection {
+  private readonly options: SupervisedProjectionOptions & Required<Pick<SupervisedProjectionOptions, 'isStoreUnavailable' | 'startFrom' | 'storeBackoffMs' | 'superviseMs' | 'lagTimeoutMs'>>;
+  private readonly stopped = new AbortController();
+  private readonly latency = new LatencyWindow(1000);
+  private readonly previous = { processed: 0, deadLettered: 0, lastAppliedAt: null as string | null };
+  private loop: ConsumerLoop | undefined;
+  private supervisor: Promise<void> | undefined;
+
+  constructor(options: SupervisedProjectionOptions) {
+    this.options = {
+      isStoreUnavailable: storeUnavailable,
+      startFrom: 'earliest',
+      storeBackoffMs: (attempt) => Math.min(5000, 100 * 2 ** attempt),
+      superviseMs: 2000,
+      lagTimeoutMs: 1500,
+      ...options,
+    };
+  }
+
+  /** Tries to start the consumer once, then supervises it. Never throws: Kafka being down only delays the projection. */
+  async start(): Promise<void> {
+    await this.startLoop().catch((error: unknown) => this.options.logger.warn({ err: error, group: this.options.groupId }, 'projection could not start; retrying'));
+    this.supervisor = this.supervise();
+  }
+
+  get running(): boolean {
+    return this.loop?.stats.running ?? false;
+  }
+
+  async status(): Promise<ProjectionStatus> {
+    const loop = this.loop;
+    const running = loop?.stats.running ?? false;
+    const lag = running && loop
+      ? await Promise.race([
+          loop.lag().catch(() => null),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), this.options.lagTimeoutMs).unref()),
+        ])
+      : null;
+    return {
+      running,
+      lag,
+      processed: this.previous.processed + (loop?.stats.processed ?? 0),
+      deadLettered: this.previous.deadLettered + (loop?.stats.deadLettered ?? 0),
+      lastAppliedAt: loop?.stats.lastAppliedAt ?? this.previous.lastAppliedAt,
+      latency: this.latency.summary(),
+    };
+  }
+
+  async stop(): Promise<void> {
+    // ConsumerLoop.stop() marks the loop as stopping before it awaits anything; the
+    // abort then wakes a handler waiting for the store, whose error the loop
+    // rethrows instead of dead-lettering, so that message stays uncommitted.
+    const stopping = this.loop?.stop();
+    this.stopped.abort();
+    await stopping;
+    await this.supervisor;
+  }
+
+  private async startLoop(): Promise<void> {
+    const { groupId, topics, logger, startFrom } = this.options;
+    const loop = new ConsumerLoop({ groupId, topics, logger, startFrom, handle: (message) => this.handle(message) });
+    this.loop = loop;
+    try {
+      await loop.start();
+    } catch (error) {
+      await loop.stop().catch(() => undefined);
+      this.loop = undefined;
+      throw error;
+    }
+    // stop() may have run while the consumer was joining its group.
+    if (this.stopped.signal.aborted) await loop.stop();
+  }
+
+  private async supervise(): Promise<void> {
+    const { logger, groupId, superviseMs } = this.options;
+    const signal = this.stopped.signal;
+    while (!signal.aborted) {
+      await sleep(superviseMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted || this.loop?.stats.running) continue;
+      if (this.loop) {
+        const { processed, deadLettered, lastAppliedAt } = this.loop.stats;
+        this.previous.processed += processed;
+        this.previous.deadLettered += deadLettered;
+        this.previous.lastAppliedAt = lastAppliedAt ?? this.previous.lastAppliedAt;
+        await this.loop.stop().catch(() => undefined);
+        this.loop = undefined;
+        logger.warn({ group: groupId }, 'projection consumer stopped running; replacing it');
+      }
+      if (signal.aborted) break;
+      await this.startLoop().catch((error: unknown) => logger.warn({ err: error, group: groupId }, 'projection could not start; retrying'));
+    }
+  }
+
+  private async handle(message: InboundMessage): Promise<void> {
+    const { apply, isStoreUnavailable, storeBackoffMs, logger, groupId } = this.options;
+    const signal = this.stopped.signal;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const applied = await apply(message);
+        if (applied) this.latency.record(Date.now() - applied.occurredAt.getTime());
+        return;
+      } catch (error) {
+        if (!isStoreUnavailable(error) || signal.aborted) throw error;
+        if (attempt === 1) logger.warn({ err: error, group: groupId }, 'the projection store is unavailable; waiting for it');
+        // Rejects at once when the projection stops, so shutdown is not held up by an outage.
+        await sleep(storeBackoffMs(attempt), undefined, { signal });
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// The analytics process: migrations, the HTTP API and the projection consumer.
+import type { Logger } from 'pino';
+import { createHttpApp } from '@polyglot/platform/http-app';
+import { createLogger } from '@polyglot/platform/logger';
+import type { SupervisedProjection } from '@polyglot/platform/projection';
+import type { AnalyticsConfig } from './config.ts';
+import { EventRepository } from './data-access/event.repository.ts';
+import { createPool, migrateSchema, STORE_NAME } from './data-access/timescale-pool.ts';
+import { analyticsRoutes } from './entry-points/analytics.routes.ts';
+import { healthRoutes } from './entry-points/health.routes.ts';
+import { createProjection } from './entry-points/projection.consumer.ts';
+
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function start(config: AnalyticsConfig, deps: { logger?: Logger } = {}): Promise<Running> {
+  const logger = deps.logger ?? createLogger('analytics', config.LOG_LEVEL);
+  if (!config.SKIP_MIGRATIONS) {
+    const result = await migrateSchema(config.TIMESCALE_URL);
+    if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
+  }
+  const pool = createPool(config.TIMESCALE_URL, logger);
+  const events = new EventRepository(pool);
+  let projection: SupervisedProjection | undefined;
+  const app = createHttpApp({ logger, storeName: STORE_NAME });
+  try {
+    if (!config.SKIP_CONSUMERS) {
+      projection = createProjection(events, logger);
+      await projection.start();
+    }
+    analyticsRoutes(app, events);
+    healthRoutes(app, events, projection);
+    await app.listen({ host: '127.0.0.1', port: config.PORT });
+  } catch (error) {
+    await projection?.stop();
+    await app.close().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port, projection: projection !== undefined }, 'analytics listening');
+  return {
+    port,
+    async stop() {
+      // The consumer first: it may be writing a row through the pool.
+      await projection?.stop();
+      await app.close();
+      await pool.end();
+    },
+  };
+}

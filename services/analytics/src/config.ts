@@ -1,0 +1,26 @@
+// The analytics service's environment, parsed once at start; a wrong value
+// stops the process with a readable message instead of failing later.
+import { z } from 'zod';
+import { urls } from '@polyglot/contracts/endpoints';
+import { servicePorts } from '@polyglot/contracts/services';
+import { envFlag, envPort, loadConfig } from '@polyglot/platform/config';
+
+export const AnalyticsConfig = z.object({
+  PORT: envPort(servicePorts.analytics),
+  TIMESCALE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'TIMESCALE_URL must be a postgres:// URL')
+    .default(urls.timescaledb),
+  /** Read by @polyglot/platform/kafka; declared here so a typo is caught at start. */
+  KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'KAFKA_BROKERS is host:port[,host:port…]').optional(),
+  /** The schema is owned by this service; skip only when another process migrates (or in tests against a dead store). */
+  SKIP_MIGRATIONS: envFlag,
+  /** HTTP API only, no projection consumer (tests, or a read-only replica). */
+  SKIP_CONSUMERS: envFlag,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type AnalyticsConfig = z.output<typeof AnalyticsConfig>;
+
+export function loadAnalyticsConfig(env: NodeJS.ProcessEnv = process.env): AnalyticsConfig {
+  return loadConfig('analytics', AnalyticsConfig, env);
+}

@@ -1,0 +1,120 @@
+// The events hypertable: the projection's idempotent insert and the figures of
+// GET /analytics. Every number is computed in SQL; none is counted in memory.
+import type pg from 'pg';
+import type { Analytics } from '@polyglot/contracts/api';
+import { PermanentError } from '@polyglot/platform/kafka';
+import type { EventRow } from '../domain/event-row.ts';
+import { guarded } from './timescale-pool.ts';
+
+export interface SummaryOptions {
+  newest: number;
+  topUsers: number;
+  /** PostgreSQL intervals, e.g. '1 hour' and '1 minute'. */
+  seriesWindow: string;
+  bucket: string;
+}
+
+// Rows recorded before events had identity columns fall back to what their
+// properties or user_id say, so they still count as an entity.
+const USER_ENTITY = `coalesce(entity_id, user_id::text)`;
+const POST_ENTITY = `coalesce(entity_id, properties->>'_id')`;
+
+const STATS_SQL = `
+  SELECT count(*) AS total_events,
+         greatest(0, count(DISTINCT ${USER_ENTITY}) FILTER (WHERE event_type = 'USER_CREATED')
+                   - count(DISTINCT ${USER_ENTITY}) FILTER (WHERE event_type = 'USER_DELETED')) AS total_users,
+         greatest(0, count(DISTINCT ${POST_ENTITY}) FILTER (WHERE event_type = 'POST_CREATED')
+                   - count(DISTINCT ${POST_ENTITY}) FILTER (WHERE event_type = 'POST_DELETED')) AS total_posts
+  FROM events`;
+
+export class EventRepository {
+  private readonly pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
+
+  /** true: a new row; false: this (event_id, time) was recorded before (a replay). */
+  async insert(row: EventRow): Promise<boolean> {
+    try {
+      const result = await guarded(() =>
+        this.pool.query(
+          `INSERT INTO events (time, user_id, event_type, properties, event_id, source, entity_id, position)
+           VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+           ON CONFLICT (event_id, time) DO NOTHING`,
+          [row.time, row.userId, row.eventType, JSON.stringify(row.properties), row.eventId, row.source, row.entityId, row.position],
+        ),
+      );
+      return result.rowCount === 1;
+    } catch (error) {
+      // Class 22 (data exception, e.g. a \u0000 that jsonb refuses): no retry can fix the message.
+      if (/^22/.test((error as { code?: string }).code ?? '')) throw new PermanentError(`the events row was refused: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await guarded(() => this.pool.query('SELECT 1'));
+  }
+
+  async summary(options: SummaryOptions): Promise<Analytics> {
+    return guarded(async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        // One snapshot for all five queries, so totals and breakdowns agree.
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const stats = await client.query<{ total_events: string; total_users: string; total_posts: string }>(STATS_SQL);
+        const types = await client.query<{ event_type: string; count: string }>(
+          'SELECT event_type, count(*) AS count FROM events GROUP BY event_type ORDER BY event_type',
+        );
+        const newest = await client.query<{ time: Date; user_id: string | null; event_type: string; properties: Record<string, unknown> }>(
+          'SELECT time, user_id, event_type, properties FROM events ORDER BY time DESC LIMIT $1',
+          [options.newest],
+        );
+        const series = await client.query<{ minute: Date; event_type: string; count: string }>(
+          `SELECT time_bucket($1::interval, time) AS minute, event_type, count(*) AS count
+           FROM events
+           WHERE time > now() - $2::interval
+           GROUP BY 1, 2
+           ORDER BY 1, 2`,
+          [options.bucket, options.seriesWindow],
+        );
+        const top = await client.query<{ user_id: string; events: string }>(
+          `SELECT user_id, count(*) AS events
+           FROM events
+           WHERE user_id IS NOT NULL
+           GROUP BY user_id
+           ORDER BY events DESC, user_id
+           LIMIT $1`,
+          [options.topUsers],
+        );
+        await client.query('COMMIT');
+        const totals = stats.rows[0];
+        return {
+          stats: {
+            totalEvents: Number(totals?.total_events ?? 0),
+            totalUsers: Number(totals?.total_users ?? 0),
+            totalPosts: Number(totals?.total_posts ?? 0),
+            eventTypes: Object.fromEntries(types.rows.map((r) => [r.event_type, Number(r.count)])),
+          },
+          events: newest.rows.map((r) => ({
+            time: r.time.toISOString(),
+            user_id: r.user_id === null ? null : Number(r.user_id),
+            event_type: r.event_type,
+            properties: r.properties ?? {},
+          })),
+          series: series.rows.map((r) => ({ minute: r.minute.toISOString(), event_type: r.event_type, count: Number(r.count) })),
+          topUsers: top.rows.map((r) => ({ user_id: Number(r.user_id), events: Number(r.events) })),
+        };
+      } catch (error) {
+        broken = error as Error;
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        // A client that failed mid-transaction is discarded rather than reused.
+        client.release(broken);
+      }
+    });
+  }
+}

@@ -1,0 +1,21 @@
+// One pipeline message → at most one events row. A message that can never be
+// parsed is a PermanentError, so the consumer loop dead-letters it at once.
+import { normalizeMessage, UnparseableMessageError, type ChangeEvent } from '@polyglot/contracts/events';
+import { PermanentError } from '@polyglot/platform/kafka';
+import type { EventRepository } from '../data-access/event.repository.ts';
+import { eventToRow } from './event-row.ts';
+
+export type RecordOutcome = { outcome: 'inserted' | 'duplicate'; event: ChangeEvent } | { outcome: 'ignored'; event: null };
+
+export async function recordChange(events: EventRepository, topic: string, value: string | null): Promise<RecordOutcome> {
+  let event;
+  try {
+    event = normalizeMessage(topic, value);
+  } catch (error) {
+    if (error instanceof UnparseableMessageError) throw new PermanentError(error.message, { cause: error });
+    throw error;
+  }
+  // Debezium's tombstone after a delete, or a truncate: nothing happened to record.
+  if (event === null) return { outcome: 'ignored', event: null };
+  return { outcome: (await events.insert(eventToRow(event))) ? 'inserted' : 'duplicate', event };
+}

@@ -1,0 +1,50 @@
+// GET /health: 200 when TimescaleDB answers and the projection runs, else 503;
+// the body says which part is wrong and how far behind the projection is.
+import { z } from 'zod';
+import type { HttpApp } from '@polyglot/platform/http-app';
+import type { SupervisedProjection } from '@polyglot/platform/projection';
+import type { EventRepository } from '../data-access/event.repository.ts';
+import { STORE_NAME } from '../data-access/timescale-pool.ts';
+
+export const ProjectionHealth = z.object({
+  running: z.boolean().describe('false while the consumer is down (Kafka unreachable) or switched off; it restarts on its own'),
+  lag: z.number().int().nullable().describe('messages not projected yet; null when Kafka does not answer'),
+  processed: z.number().int(),
+  deadLettered: z.number().int(),
+  lastAppliedAt: z.string().nullable(),
+  latency: z
+    .object({ count: z.number().int(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
+    .describe('ms from the source commit to the row, recent messages'),
+});
+
+export const AnalyticsHealth = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.object({ timescaledb: z.enum(['ok', 'unavailable']) }),
+  projection: ProjectionHealth,
+  // Present when degraded, so a 503 still carries the usual {error, code}.
+  error: z.string().optional(),
+  code: z.string().optional(),
+});
+export type AnalyticsHealth = z.infer<typeof AnalyticsHealth>;
+
+const OFF = { running: false, lag: null, processed: 0, deadLettered: 0, lastAppliedAt: null, latency: { count: 0, p50: null, p99: null, max: null } };
+
+export function healthRoutes(app: HttpApp, events: EventRepository, projection: SupervisedProjection | undefined): void {
+  app.get(
+    '/health',
+    { schema: { summary: 'TimescaleDB reachability and the analytics projection’s progress', response: { 200: AnalyticsHealth, 503: AnalyticsHealth } } },
+    async (_request, reply) => {
+      const [store, status] = await Promise.all([
+        events.ping().then(
+          () => 'ok' as const,
+          () => 'unavailable' as const,
+        ),
+        projection ? projection.status() : OFF,
+      ]);
+      const body: AnalyticsHealth = { status: 'ok', checks: { timescaledb: store }, projection: status };
+      if (store !== 'ok') Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error: `${STORE_NAME} is unavailable; try again shortly` });
+      else if (projection && !status.running) Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error: 'the analytics projection is not consuming (is Kafka up?); it restarts on its own' });
+      return reply.status(body.status === 'ok' ? 200 : 503).send(body);
+    },
+  );
+}

@@ -1,0 +1,24 @@
+// The analytics projection: every pipeline message → one events row, through a
+// self-supervising consumer (commit after success, retries, dead letters; a
+// TimescaleDB outage is waited out rather than dead-lettered).
+import type { Logger } from 'pino';
+import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
+import { SupervisedProjection } from '@polyglot/platform/projection';
+import type { EventRepository } from '../data-access/event.repository.ts';
+import { recordChange } from '../domain/record-change.use-case.ts';
+
+export function createProjection(events: EventRepository, logger: Logger): SupervisedProjection {
+  const log = logger.child({ projection: consumerGroups.analyticsProjector });
+  return new SupervisedProjection({
+    groupId: consumerGroups.analyticsProjector,
+    topics: PIPELINE_TOPICS,
+    logger: log,
+    startFrom: 'earliest',
+    apply: async (message) => {
+      const { outcome, event } = await recordChange(events, message.topic, message.value);
+      log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), outcome }, 'projected');
+      // Replays would report their age, not the pipeline's latency.
+      return outcome === 'inserted' ? { occurredAt: event.occurredAt } : null;
+    },
+  });
+}

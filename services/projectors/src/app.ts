@@ -1,0 +1,54 @@
+// The projectors process: the Redis cache projection, the dead-letter index and their HTTP API.
+import type { Logger } from 'pino';
+import { createHttpApp } from '@polyglot/platform/http-app';
+import { createLogger } from '@polyglot/platform/logger';
+import type { SupervisedProjection } from '@polyglot/platform/projection';
+import type { ProjectorsConfig } from './config.ts';
+import { CacheRepository } from './data-access/cache.repository.ts';
+import { createRedis, STORE_NAME, whenReady } from './data-access/redis-client.ts';
+import { DeadLetterIndex } from './domain/dead-letter-index.ts';
+import { createCacheProjection } from './entry-points/cache-projection.consumer.ts';
+import { DeadLetterReader } from './entry-points/dead-letter-index.consumer.ts';
+import { deadLetterRoutes } from './entry-points/dead-letters.routes.ts';
+import { healthRoutes } from './entry-points/health.routes.ts';
+
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function start(config: ProjectorsConfig, deps: { logger?: Logger } = {}): Promise<Running> {
+  const logger = deps.logger ?? createLogger('projectors', config.LOG_LEVEL);
+  const redis = createRedis(config.REDIS_URL, logger);
+  // Not fatal: the process starts degraded and the projection waits for Redis.
+  if (!(await whenReady(redis, 2000))) logger.warn({ store: STORE_NAME }, 'Redis is not reachable yet; starting degraded');
+  const cache = new CacheRepository(redis);
+  const index = new DeadLetterIndex();
+  const app = createHttpApp({ logger, storeName: STORE_NAME });
+  let projection: SupervisedProjection | undefined;
+  let deadLetterReader: DeadLetterReader | undefined;
+  const stopAll = async () => {
+    await projection?.stop();
+    await deadLetterReader?.stop();
+    await app.close().catch(() => undefined);
+    redis.disconnect();
+  };
+  try {
+    if (!config.SKIP_CONSUMERS) {
+      projection = createCacheProjection(cache, logger);
+      await projection.start();
+      deadLetterReader = new DeadLetterReader(index, logger);
+      await deadLetterReader.start();
+    }
+    deadLetterRoutes(app, index);
+    healthRoutes(app, { cache, index, projection, deadLetterReader });
+    await app.listen({ host: '127.0.0.1', port: config.PORT });
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port, consumers: !config.SKIP_CONSUMERS }, 'projectors listening');
+  return { port, stop: stopAll };
+}

@@ -1,0 +1,23 @@
+// The cache projection: every pipeline message → Redis, through a
+// self-supervising consumer (commit after success, retries, dead letters; a
+// Redis outage is waited out rather than dead-lettered).
+import type { Logger } from 'pino';
+import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
+import { SupervisedProjection } from '@polyglot/platform/projection';
+import type { CacheRepository } from '../data-access/cache.repository.ts';
+import { projectCacheChange } from '../domain/project-cache-change.use-case.ts';
+
+export function createCacheProjection(cache: CacheRepository, logger: Logger): SupervisedProjection {
+  const log = logger.child({ projection: consumerGroups.cacheProjector });
+  return new SupervisedProjection({
+    groupId: consumerGroups.cacheProjector,
+    topics: PIPELINE_TOPICS,
+    logger: log,
+    startFrom: 'earliest',
+    apply: async (message) => {
+      const { event, operations } = await projectCacheChange(cache, message.topic, message.value);
+      log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), operations: operations.length }, 'projected');
+      return event ? { occurredAt: event.occurredAt } : null;
+    },
+  });
+}

@@ -1,0 +1,61 @@
+// GET /health: 200 when Redis answers and both consumers run, else 503; the
+// body says which part is wrong, how far behind the projection is, and how
+// many dead letters the index holds.
+import { z } from 'zod';
+import type { HttpApp } from '@polyglot/platform/http-app';
+import type { SupervisedProjection } from '@polyglot/platform/projection';
+import type { CacheRepository } from '../data-access/cache.repository.ts';
+import { STORE_NAME } from '../data-access/redis-client.ts';
+import type { DeadLetterIndex } from '../domain/dead-letter-index.ts';
+import type { DeadLetterReader } from './dead-letter-index.consumer.ts';
+
+export const ProjectorsHealth = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.object({ redis: z.enum(['ok', 'unavailable']) }),
+  projection: z.object({
+    running: z.boolean().describe('false while the consumer is down (Kafka unreachable) or switched off; it restarts on its own'),
+    lag: z.number().int().nullable().describe('messages not projected yet; null when Kafka does not answer'),
+    processed: z.number().int(),
+    deadLettered: z.number().int(),
+    lastAppliedAt: z.string().nullable(),
+    latency: z
+      .object({ count: z.number().int(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
+      .describe('ms from the source commit to applied in Redis, recent messages'),
+  }),
+  deadLetters: z.number().int().describe('records held by the dead-letter index'),
+  // Present when degraded, so a 503 still carries the usual {error, code}.
+  error: z.string().optional(),
+  code: z.string().optional(),
+});
+export type ProjectorsHealth = z.infer<typeof ProjectorsHealth>;
+
+const OFF = { running: false, lag: null, processed: 0, deadLettered: 0, lastAppliedAt: null, latency: { count: 0, p50: null, p99: null, max: null } };
+
+export interface HealthParts {
+  cache: CacheRepository;
+  index: DeadLetterIndex;
+  projection: SupervisedProjection | undefined;
+  deadLetterReader: DeadLetterReader | undefined;
+}
+
+export function healthRoutes(app: HttpApp, parts: HealthParts): void {
+  app.get(
+    '/health',
+    { schema: { summary: 'Redis reachability, the cache projection’s progress and the dead-letter index', response: { 200: ProjectorsHealth, 503: ProjectorsHealth } } },
+    async (_request, reply) => {
+      const [redis, projection] = await Promise.all([
+        parts.cache.ping().then(
+          () => 'ok' as const,
+          () => 'unavailable' as const,
+        ),
+        parts.projection ? parts.projection.status() : OFF,
+      ]);
+      const body: ProjectorsHealth = { status: 'ok', checks: { redis }, projection, deadLetters: parts.index.size };
+      const degraded = (error: string) => Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error });
+      if (redis !== 'ok') degraded(`${STORE_NAME} is unavailable; try again shortly`);
+      else if (parts.projection && !projection.running) degraded('the cache projection is not consuming (is Kafka up?); it restarts on its own');
+      else if (parts.deadLetterReader && !parts.deadLetterReader.running) degraded('the dead-letter index is not reading (is Kafka up?); it restarts on its own');
+      return reply.status(body.status === 'ok' ? 200 : 503).send(body);
+    },
+  );
+}

@@ -1,0 +1,22 @@
+// Recorded pipeline messages (see fixtures/*.json): exactly what arrives on the wire.
+import { readFileSync } from 'node:fs';
+
+export interface RecordedMessage {
+  topic: string;
+  key: string | null;
+  value: string | null;
+}
+
+function load(name: string): Record<string, RecordedMessage> {
+  const all = JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, RecordedMessage | string>;
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, RecordedMessage] => typeof e[1] === 'object'));
+}
+
+export const debezium = load('debezium-users.json');
+export const outbox = load('outbox-events.json');
+
+export function fixture(set: Record<string, RecordedMessage>, name: string): RecordedMessage {
+  const message = set[name];
+  if (!message) throw new Error(`no fixture ${name}`);
+  return message;
+}
