@@ -1,7 +1,7 @@
 // The Fastify app every service starts from: zod validation and
 // serialisation, one error shape ({error, code}) for every failure, structured
 // logs, a body limit. Handlers only validate (by schema) and delegate.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ERROR_CODES, type ErrorCode } from '../../contracts/src/error-codes.ts';
@@ -62,7 +62,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    disableRequestLogging: process.env.LOG_REQUESTS !== 'true',
+    // One line per request only when asked for (LOG_REQUESTS=true): under load they drown everything else.
+    logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== 'true' }),
     // Ids come from us; the router must not treat a trailing slash as another route.
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
