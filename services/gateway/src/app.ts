@@ -1,0 +1,93 @@
+// The gateway: the only public entry. It opens no database; it calls the
+// services over HTTP and uses Redis for the profile and page cache and for
+// sessions. start() listens on 127.0.0.1:PORT; stop() closes the server, then Redis.
+import cors from '@fastify/cors';
+import { createHttpApp } from '@polyglot/platform/http-app';
+import { createLogger, type Logger } from '@polyglot/platform/logger';
+import type { GatewayConfig } from './config.ts';
+import { createAnalyticsClient } from './data-access/analytics.client.ts';
+import { createGraphClient } from './data-access/graph.client.ts';
+import { createAttemptCounter } from './data-access/login-attempts.store.ts';
+import { createPageCache } from './data-access/page-cache.ts';
+import { createPostsClient } from './data-access/posts.client.ts';
+import { createProjectorsClient } from './data-access/projectors.client.ts';
+import { connectRedis, createRedis } from './data-access/redis.ts';
+import { createSessionStore } from './data-access/session.store.ts';
+import { createUserCache } from './data-access/user-cache.ts';
+import { createUsersClient } from './data-access/users.client.ts';
+import type { GatewayDeps } from './domain/gateway-deps.ts';
+import { registerAuthRoutes } from './entry-points/auth.routes.ts';
+import { registerCommentRoutes } from './entry-points/comments.routes.ts';
+import { registerDocs } from './entry-points/docs.ts';
+import { registerFeedRoutes } from './entry-points/feed.routes.ts';
+import { registerFollowRoutes } from './entry-points/follows.routes.ts';
+import { registerOperationsRoutes } from './entry-points/operations.routes.ts';
+import { registerPostRoutes } from './entry-points/posts.routes.ts';
+import { registerSessionHook } from './entry-points/session.hook.ts';
+import { registerUserRoutes } from './entry-points/users.routes.ts';
+
+export interface StartOptions {
+  logger?: Logger;
+}
+
+export interface RunningGateway {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function start(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
+  const redis = createRedis(config.REDIS_URL, logger);
+  try {
+    // Not fatal: without Redis the gateway serves reads uncached and reports the cache as disconnected.
+    if (!(await connectRedis(redis))) logger.warn({ url: config.REDIS_URL }, 'Redis does not answer yet; starting without the cache');
+
+    const deps: GatewayDeps = {
+      config,
+      logger,
+      redis,
+      users: createUsersClient(config.USERS_URL),
+      posts: createPostsClient(config.POSTS_URL),
+      graph: createGraphClient(config.GRAPH_URL),
+      analytics: createAnalyticsClient(config.ANALYTICS_URL),
+      projectors: createProjectorsClient(config.PROJECTORS_URL),
+      userCache: createUserCache(redis, logger),
+      pages: createPageCache(redis, logger),
+      sessions: createSessionStore(redis),
+      attempts: createAttemptCounter(redis),
+    };
+
+    const app = createHttpApp({ logger, storeName: 'a service behind the gateway' });
+    await app.register(cors, {
+      origin: config.CORS_ORIGINS,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      exposedHeaders: ['x-total-count', 'link', 'x-consistency-token', 'retry-after'],
+      maxAge: 600,
+    });
+    await registerDocs(app);
+    registerSessionHook(app, deps);
+    registerUserRoutes(app, deps);
+    registerFeedRoutes(app, deps);
+    registerPostRoutes(app, deps);
+    registerCommentRoutes(app, deps);
+    registerFollowRoutes(app, deps);
+    registerAuthRoutes(app, deps);
+    registerOperationsRoutes(app, deps);
+
+    await app.listen({ host: '127.0.0.1', port: config.PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
+    logger.info({ port, authRequired: config.AUTH_REQUIRED }, 'gateway listening');
+
+    return {
+      port,
+      async stop() {
+        await app.close();
+        redis.disconnect();
+      },
+    };
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+}

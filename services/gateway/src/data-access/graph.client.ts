@@ -1,0 +1,32 @@
+// The graph service (Neo4j): follows, and relationships with names.
+import type { Relationship } from '@polyglot/contracts/api';
+import { ServiceClient, type Written } from './service-client.ts';
+
+export interface FollowResult {
+  followerId: number;
+  followeeId: number;
+  created: boolean;
+}
+
+export function createGraphClient(baseUrl: string) {
+  const http = new ServiceClient('graph', 'Neo4j', baseUrl);
+  return {
+    http,
+    async follow(followerId: number, followeeId: number, traceparent?: string): Promise<Written<FollowResult>> {
+      const r = await http.post<FollowResult>('/follow', { followerId, followeeId }, { traceparent });
+      return { value: r.body, position: r.position };
+    },
+    /** 404 FOLLOW_NOT_FOUND passes through as UpstreamError. */
+    async unfollow(followerId: number, followeeId: number, traceparent?: string): Promise<Written<null>> {
+      const r = await http.delete('/follow', { followerId, followeeId }, { traceparent });
+      return { value: null, position: r.position };
+    },
+    async relationships(): Promise<Relationship[]> {
+      return (await http.get<Relationship[]>('/relationships')).body;
+    },
+    async followees(userId: number): Promise<number[]> {
+      return (await http.get<number[]>(`/users/${userId}/followees`)).body;
+    },
+  };
+}
+export type GraphClient = ReturnType<typeof createGraphClient>;

@@ -1,0 +1,54 @@
+// The posts service (the document store): posts, likes and comments. Its
+// posts carry no `user`; the gateway attaches authors.
+import type { Comment, CreatePostBody, Post, UpdatePostBody } from '@polyglot/contracts/api';
+import { ServiceClient, type Written } from './service-client.ts';
+
+export interface PostPage {
+  items: Post[];
+  total: number;
+}
+
+export interface ListPostsParams {
+  limit: number;
+  before?: string | undefined;
+  authorIds?: readonly number[] | undefined;
+}
+
+export function createPostsClient(baseUrl: string) {
+  const http = new ServiceClient('posts', 'FerretDB/MongoDB', baseUrl);
+  const written = <T>(r: { body: T; position: string | null }): Written<T> => ({ value: r.body, position: r.position });
+  return {
+    http,
+    async list(params: ListPostsParams): Promise<PostPage> {
+      const query = { limit: params.limit, before: params.before, authorIds: params.authorIds?.join(',') };
+      return (await http.get<PostPage>('/posts', { query })).body;
+    },
+    async get(id: string): Promise<Post> {
+      return (await http.get<Post>(`/posts/${id}`)).body;
+    },
+    async create(body: CreatePostBody, traceparent?: string): Promise<Written<Post>> {
+      return written(await http.post<Post>('/posts', body, { traceparent }));
+    },
+    async update(id: string, body: UpdatePostBody, traceparent?: string): Promise<Written<Post>> {
+      return written(await http.put<Post>(`/posts/${id}`, body, { traceparent }));
+    },
+    async remove(id: string, traceparent?: string): Promise<Written<null>> {
+      const r = await http.delete(`/posts/${id}`, undefined, { traceparent });
+      return { value: null, position: r.position };
+    },
+    async like(id: string, userId: number | undefined, traceparent?: string): Promise<Written<Post>> {
+      return written(await http.post<Post>(`/posts/${id}/like`, userId === undefined ? {} : { userId }, { traceparent }));
+    },
+    async comments(id: string): Promise<Comment[]> {
+      return (await http.get<Comment[]>(`/posts/${id}/comments`)).body;
+    },
+    async addComment(id: string, body: { author_id: number; body: string }, traceparent?: string): Promise<Written<Comment>> {
+      return written(await http.post<Comment>(`/posts/${id}/comments`, body, { traceparent }));
+    },
+    async removeComment(id: string, commentId: string, traceparent?: string): Promise<Written<null>> {
+      const r = await http.delete(`/posts/${id}/comments/${commentId}`, undefined, { traceparent });
+      return { value: null, position: r.position };
+    },
+  };
+}
+export type PostsClient = ReturnType<typeof createPostsClient>;

@@ -1,0 +1,134 @@
+// One HTTP call to an internal service, bounded in time. The services answer
+// errors as {error, code}: a 4xx is the client's fault and passes through
+// unchanged; a service that does not answer (refused, reset, timed out)
+// becomes 503 STORE_UNAVAILABLE naming the service and the store behind it,
+// so the client learns what is down rather than a bare 500.
+import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
+import { AppError } from '@polyglot/platform/errors';
+
+export const SERVICE_TIMEOUT_MS = 5000;
+
+/** A 4xx from a service, relayed with its status and body; createHttpApp's error handler sends {error, code}. */
+export class UpstreamError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  constructor(statusCode: number, message: string, code: string) {
+    super(message);
+    this.name = 'UpstreamError';
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+export interface ServiceResponse<T> {
+  status: number;
+  body: T;
+  /** The change's position in its source log (x-source-position), for x-consistency-token. */
+  position: string | null;
+}
+
+export interface Written<T> {
+  value: T;
+  /** x-source-position of the write, relayed as x-consistency-token. */
+  position: string | null;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  timeoutMs?: number;
+  /** W3C trace context, so the change's events carry the request's trace. */
+  traceparent?: string | undefined;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+function isErrorBody(value: unknown): value is { error: string; code: string } {
+  const v = value as { error?: unknown; code?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.error === 'string' && typeof v.code === 'string';
+}
+
+function isKnownCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
+export class ServiceClient {
+  readonly name: string;
+  readonly store: string;
+  readonly baseUrl: string;
+
+  constructor(name: string, store: string, baseUrl: string) {
+    this.name = name;
+    this.store = store;
+    this.baseUrl = baseUrl;
+  }
+
+  /** "the users service (PostgreSQL)" */
+  get label(): string {
+    return `the ${this.name} service (${this.store})`;
+  }
+
+  unavailable(cause?: unknown): AppError {
+    const error = new AppError('STORE_UNAVAILABLE', `${this.label} is unavailable; try again shortly`, { service: this.name });
+    if (cause !== undefined) error.cause = cause;
+    return error;
+  }
+
+  async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<ServiceResponse<T>> {
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    const hasBody = options.body !== undefined;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (hasBody) headers['content-type'] = 'application/json';
+    if (options.traceparent) headers.traceparent = options.traceparent;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: hasBody ? JSON.stringify(options.body) : null,
+        signal: AbortSignal.timeout(options.timeoutMs ?? SERVICE_TIMEOUT_MS),
+      });
+      // Read inside the try: a service can die or stall halfway through a body too.
+      text = await response.text();
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+    let body: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+    }
+    if (response.status >= 400) throw this.toError(response.status, body);
+    return { status: response.status, body: body as T, position: response.headers.get('x-source-position') };
+  }
+
+  private toError(status: number, body: unknown): Error {
+    const message = isErrorBody(body) ? body.error : `${this.label} answered ${status}`;
+    if (status < 500) return new UpstreamError(status, message, isErrorBody(body) ? body.code : status === 404 ? 'ROUTE_NOT_FOUND' : 'VALIDATION_FAILED');
+    // 503 and 504 keep their meaning (a store behind the service is down or slow); anything else is the service's bug.
+    if (isErrorBody(body) && isKnownCode(body.code) && ERROR_CODES[body.code].status === status) return new AppError(body.code, body.error, { service: this.name });
+    if (status === 503) return this.unavailable();
+    return new AppError('INTERNAL_ERROR', `${this.label} failed (${status}); its log has the details`, { service: this.name });
+  }
+
+  get<T>(path: string, options?: RequestOptions): Promise<ServiceResponse<T>> {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<ServiceResponse<T>> {
+    return this.request<T>('POST', path, { ...options, body });
+  }
+
+  put<T>(path: string, body: unknown, options?: RequestOptions): Promise<ServiceResponse<T>> {
+    return this.request<T>('PUT', path, { ...options, body });
+  }
+
+  delete<T = undefined>(path: string, body?: unknown, options?: RequestOptions): Promise<ServiceResponse<T>> {
+    return this.request<T>('DELETE', path, { ...options, body });
+  }
+}

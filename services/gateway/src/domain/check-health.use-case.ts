@@ -1,0 +1,119 @@
+// GET /health: every service, relay, Redis and the Debezium connector, asked
+// in parallel with a short limit each, so one hung component costs 2 s, not
+// the sum. 200 only when all of them are up.
+import type { GatewayHealth } from '@polyglot/contracts/api';
+import type { ServiceName } from '@polyglot/contracts/services';
+import type { GatewayDeps } from './gateway-deps.ts';
+
+export const HEALTH_TIMEOUT_MS = 2000;
+export const CONNECTOR_NAME = 'users-cdc';
+
+type Body = Record<string, unknown>;
+interface Probe {
+  up: boolean;
+  body: Body;
+}
+
+function describe(error: unknown): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${HEALTH_TIMEOUT_MS} ms`;
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
+}
+
+async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, body };
+}
+
+async function probeService(baseUrl: string): Promise<Probe> {
+  try {
+    const { status, body } = await getJson(`${baseUrl}/health`);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { up: false, body: { status: 'down', error: `/health answered ${status} without a JSON object` } };
+    return { up: status === 200, body: body as Body };
+  } catch (error) {
+    return { up: false, body: { status: 'down', error: describe(error) } };
+  }
+}
+
+type Connector = GatewayHealth['pipeline']['connector'];
+
+async function probeConnector(connectUrl: string): Promise<{ up: boolean; connector: Connector }> {
+  try {
+    const { status, body } = await getJson(`${connectUrl}/connectors/${CONNECTOR_NAME}/status`);
+    const b = body as { connector?: { state?: string }; tasks?: Array<{ id?: number; state?: string; trace?: string }>; message?: string } | undefined;
+    if (status === 404) return { up: false, connector: { state: 'MISSING', tasks: [], error: `Kafka Connect has no connector ${CONNECTOR_NAME}` } };
+    if (status !== 200 || !b?.connector) return { up: false, connector: { state: 'UNKNOWN', tasks: [], error: b?.message ?? `Kafka Connect answered ${status}` } };
+    const tasks = (b.tasks ?? []).map((t) => ({
+      id: t.id ?? 0,
+      state: t.state ?? 'UNKNOWN',
+      // A failed task's trace is a Java stack; its first line says what happened.
+      ...(t.trace ? { error: t.trace.split('\n')[0]! } : {}),
+    }));
+    const state = b.connector.state ?? 'UNKNOWN';
+    return { up: state === 'RUNNING' && tasks.length > 0 && tasks.every((t) => t.state === 'RUNNING'), connector: { state, tasks } };
+  } catch (error) {
+    return { up: false, connector: { state: 'UNREACHABLE', tasks: [], error: `Kafka Connect: ${describe(error)}` } };
+  }
+}
+
+async function probeRedis(deps: Pick<GatewayDeps, 'redis'>): Promise<{ up: boolean; redis: GatewayHealth['stores']['redis'] }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      deps.redis.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), HEALTH_TIMEOUT_MS);
+      }),
+    ]);
+    return { up: true, redis: { status: 'ok' } };
+  } catch (error) {
+    return { up: false, redis: { status: 'down', error: describe(error) } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis'>): Promise<{ healthy: boolean; report: GatewayHealth }> {
+  const { config } = deps;
+  const targets: Array<[Exclude<ServiceName, 'gateway'>, string]> = [
+    ['users', config.USERS_URL],
+    ['posts', config.POSTS_URL],
+    ['graph', config.GRAPH_URL],
+    ['analytics', config.ANALYTICS_URL],
+    ['projectors', config.PROJECTORS_URL],
+    ['posts-relay', config.POSTS_RELAY_URL],
+    ['graph-relay', config.GRAPH_RELAY_URL],
+  ];
+  const [probes, connector, redis] = await Promise.all([
+    Promise.all(targets.map(async ([name, url]) => [name, await probeService(url)] as const)),
+    probeConnector(config.CONNECT_URL),
+    probeRedis(deps),
+  ]);
+  const services = Object.fromEntries(probes.map(([name, p]) => [name, p.body]));
+  // Services put such figures at the top of their health body or among its checks.
+  const field = (name: string, key: string): unknown => {
+    const body = services[name] as Body | undefined;
+    return body?.[key] ?? (body?.checks as Body | undefined)?.[key] ?? null;
+  };
+  const healthy = probes.every(([, p]) => p.up) && connector.up && redis.up;
+  return {
+    healthy,
+    report: {
+      status: healthy ? 'ok' : 'degraded',
+      services,
+      stores: { redis: redis.redis },
+      pipeline: {
+        connector: connector.connector,
+        projections: { graph: field('graph', 'projection'), analytics: field('analytics', 'projection'), projectors: field('projectors', 'projection') },
+        relays: { 'posts-relay': field('posts-relay', 'backlog'), 'graph-relay': field('graph-relay', 'backlog') },
+      },
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// What the use cases work with: one client per service, the Redis-backed
+// stores, and the settings.
+import type { Redis } from 'ioredis';
+import type { Logger } from '@polyglot/platform/logger';
+import type { GatewayConfig } from '../config.ts';
+import type { AnalyticsClient } from '../data-access/analytics.client.ts';
+import type { GraphClient } from '../data-access/graph.client.ts';
+import type { AttemptCounter } from '../data-access/login-attempts.store.ts';
+import type { PageCache } from '../data-access/page-cache.ts';
+import type { PostsClient } from '../data-access/posts.client.ts';
+import type { ProjectorsClient } from '../data-access/projectors.client.ts';
+import type { SessionStore } from '../data-access/session.store.ts';
+import type { UserCache } from '../data-access/user-cache.ts';
+import type { UsersClient } from '../data-access/users.client.ts';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  redis: Redis;
+  users: UsersClient;
+  posts: PostsClient;
+  graph: GraphClient;
+  analytics: AnalyticsClient;
+  projectors: ProjectorsClient;
+  userCache: UserCache;
+  pages: PageCache;
+  sessions: SessionStore;
+  attempts: AttemptCounter;
+}
+
+/**
+ * The user whose session made the request when AUTH_REQUIRED is on; null when
+ * it is off, which means "anyone may write anything" (the seed's behaviour).
+ */
+export type Actor = number | null;
+
+/** Who asks, for a write: the session user (if required) and the trace the change should carry. */
+export interface Caller {
+  actor: Actor;
+  traceparent: string;
+}

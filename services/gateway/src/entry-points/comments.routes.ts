@@ -1,0 +1,48 @@
+// /posts/:id/comments: comments live inside the posts service; the gateway
+// checks that the commenter is a user.
+import { z } from 'zod';
+import { Comment, CommentIdParam, CreateCommentBody, PostIdParam } from '@polyglot/contracts/api';
+import type { HttpApp } from '@polyglot/platform/http-app';
+import type { GatewayDeps } from '../domain/gateway-deps.ts';
+import { addComment, deleteComment } from '../domain/post-writes.use-case.ts';
+import { callerOf, bearer, consistencyToken, errors, WRITE_ERRORS } from './route-helpers.ts';
+
+const tags = ['comments'];
+
+export function registerCommentRoutes(app: HttpApp, deps: GatewayDeps): void {
+  app.get(
+    '/posts/:id/comments',
+    { schema: { tags, summary: "A post's comments", params: PostIdParam, response: { 200: z.array(Comment), ...errors(400, 404, 503) } } },
+    async (request) => deps.posts.comments(request.params.id),
+  );
+
+  app.post(
+    '/posts/:id/comments',
+    {
+      schema: { tags, summary: 'Comment on a post; author_id must be a user', security: bearer, params: PostIdParam, body: CreateCommentBody, response: { 201: Comment, ...errors(...WRITE_ERRORS, 404) } },
+    },
+    async (request, reply) => {
+      const { value, position } = await addComment(deps, callerOf(request), request.params.id, request.body);
+      consistencyToken(reply, position);
+      return reply.code(201).send(value);
+    },
+  );
+
+  app.delete(
+    '/posts/:id/comments/:commentId',
+    {
+      schema: {
+        tags,
+        summary: "Delete a comment (with AUTH_REQUIRED: the comment's or the post's author)",
+        security: bearer,
+        params: CommentIdParam,
+        response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { position } = await deleteComment(deps, callerOf(request), request.params.id, request.params.commentId);
+      consistencyToken(reply, position);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,27 @@
+// /users/:id/feed: posts of the people a user follows.
+import { z } from 'zod';
+import { FeedQuery, Post, UserIdParam } from '@polyglot/contracts/api';
+import type { HttpApp } from '@polyglot/platform/http-app';
+import type { GatewayDeps } from '../domain/gateway-deps.ts';
+import { getFeed } from '../domain/get-feed.use-case.ts';
+import { errors } from './route-helpers.ts';
+
+export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
+  app.get(
+    '/users/:id/feed',
+    {
+      schema: {
+        tags: ['feed'],
+        summary: 'Newest posts of the users this user follows, with authors (X-Total-Count header)',
+        params: UserIdParam,
+        querystring: FeedQuery,
+        response: { 200: z.array(Post), ...errors(400, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const page = await getFeed(deps, request.params.id, request.query.limit);
+      reply.header('x-total-count', String(page.total));
+      return page.items;
+    },
+  );
+}

@@ -1,0 +1,98 @@
+// /posts: posts from the document store with their authors from the profile
+// cache; writes go to the posts service after the gateway's checks.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { CreatePostBody, LikeBody, ListPostsQuery, Post, PostIdParam, UpdatePostBody } from '@polyglot/contracts/api';
+import type { HttpApp } from '@polyglot/platform/http-app';
+import type { GatewayDeps } from '../domain/gateway-deps.ts';
+import { getPost } from '../domain/get-post.use-case.ts';
+import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
+import { createPost, deletePost, likePost, updatePost } from '../domain/post-writes.use-case.ts';
+import { callerOf, bearer, consistencyToken, errors, WRITE_ERRORS } from './route-helpers.ts';
+
+const tags = ['posts'];
+
+/** X-Total-Count, and Link to the next (older) page when there is one. */
+export function pagingHeaders(request: FastifyRequest, reply: FastifyReply, page: PostsPage, path: string, limit: number): void {
+  reply.header('x-total-count', String(page.total));
+  const last = page.items.at(-1);
+  if (page.hasMore && last) {
+    const next = new URL(`${request.protocol}://${request.host}${path}`);
+    next.searchParams.set('before', last._id);
+    next.searchParams.set('limit', String(limit));
+    reply.header('link', `<${next.href}>; rel="next"`);
+  }
+}
+
+export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
+  app.get(
+    '/posts',
+    {
+      schema: {
+        tags,
+        summary: 'Newest posts first, with authors; X-Total-Count and Link (rel="next") headers page through them',
+        querystring: ListPostsQuery,
+        response: { 200: z.array(Post), ...errors(400, 503) },
+      },
+    },
+    async (request, reply) => {
+      const page = await listPosts(deps, request.query);
+      pagingHeaders(request, reply, page, '/posts', request.query.limit);
+      return page.items;
+    },
+  );
+
+  app.post(
+    '/posts',
+    { schema: { tags, summary: 'Create a post; author_id must be a user', security: bearer, body: CreatePostBody, response: { 201: Post, ...errors(...WRITE_ERRORS, 404) } } },
+    async (request, reply) => {
+      const { value, position } = await createPost(deps, callerOf(request), request.body);
+      consistencyToken(reply, position);
+      return reply.code(201).send(value);
+    },
+  );
+
+  app.get('/posts/:id', { schema: { tags, summary: 'One post with its author', params: PostIdParam, response: { 200: Post, ...errors(400, 404, 503) } } }, async (request) =>
+    getPost(deps, request.params.id),
+  );
+
+  app.put(
+    '/posts/:id',
+    {
+      schema: { tags, summary: "Change a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, body: UpdatePostBody, response: { 200: Post, ...errors(...WRITE_ERRORS, 404) } },
+    },
+    async (request, reply) => {
+      const { value, position } = await updatePost(deps, callerOf(request), request.params.id, request.body);
+      consistencyToken(reply, position);
+      return value;
+    },
+  );
+
+  app.delete(
+    '/posts/:id',
+    {
+      schema: { tags, summary: "Delete a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404) } },
+    },
+    async (request, reply) => {
+      const { position } = await deletePost(deps, callerOf(request), request.params.id);
+      consistencyToken(reply, position);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/posts/:id/like',
+    {
+      schema: { tags, summary: 'Like a post (optionally naming the liker)', security: bearer, params: PostIdParam, body: LikeBody, response: { 200: Post, ...errors(...WRITE_ERRORS, 404) } },
+      // Fastify validates a missing body as null, which LikeBody (an optional object) refuses: no body means {}.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
+    },
+    async (request, reply) => {
+      const { value, position } = await likePost(deps, callerOf(request), request.params.id, request.body?.userId);
+      consistencyToken(reply, position);
+      return value;
+    },
+  );
+}

@@ -1,0 +1,55 @@
+// What every route file shares: documented error responses, the consistency
+// token header, and the session user of a request.
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorBody } from '@polyglot/contracts/api';
+import { ERROR_CODES } from '@polyglot/contracts/error-codes';
+import type { Actor, Caller } from '../domain/gateway-deps.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the session hook when AUTH_REQUIRED is on; null otherwise. */
+    actor: Actor;
+  }
+}
+
+/** The codes each status can carry, for the OpenAPI description. */
+function codesFor(status: number): string {
+  return Object.entries(ERROR_CODES)
+    .filter(([, v]) => v.status === status)
+    .map(([code]) => code)
+    .join(', ');
+}
+
+/** Response schemas for the error statuses a route can answer; every error is {error, code}. */
+export function errors(...statuses: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((s) => [s, ErrorBody.describe(`error (${codesFor(s)})`)]));
+}
+
+/** Statuses any write that goes through a service may answer. */
+export const WRITE_ERRORS = [400, 401, 403, 413, 503] as const;
+
+/** Routes a session may be needed for, in the OpenAPI document. */
+export const bearer = [{ bearerAuth: [] as string[] }];
+
+/** Relays the position of the write in its source log so a later read can ask for read-your-writes. */
+export function consistencyToken(reply: FastifyReply, position: string | null): void {
+  if (position !== null) reply.header('x-consistency-token', position);
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/**
+ * The trace context to send downstream: the caller's trace (a malformed header
+ * is ignored) or a new one, with the gateway's own span as the parent.
+ */
+export function childTraceparent(incoming: string | string[] | undefined): string {
+  const span = randomBytes(8).toString('hex');
+  const match = typeof incoming === 'string' ? TRACEPARENT.exec(incoming) : null;
+  if (match && match[2] !== '0'.repeat(32)) return `00-${match[2]}-${span}-${match[4]}`;
+  return `00-${randomBytes(16).toString('hex')}-${span}-01`;
+}
+
+export function callerOf(request: FastifyRequest): Caller {
+  return { actor: request.actor ?? null, traceparent: childTraceparent(request.headers.traceparent) };
+}

@@ -1,0 +1,20 @@
+// With AUTH_REQUIRED on, every write needs a session, checked before the body
+// is even parsed; what the session may change is decided by the use cases.
+// Creating an account and logging in are the writes that cannot need one.
+import type { HttpApp } from '@polyglot/platform/http-app';
+import type { GatewayDeps } from '../domain/gateway-deps.ts';
+import { sessionUserId } from '../domain/sessions.use-case.ts';
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const OPEN_WRITES = new Set(['POST /auth/login', 'POST /users']);
+
+export function registerSessionHook(app: HttpApp, deps: GatewayDeps): void {
+  app.decorateRequest('actor', null);
+  if (!deps.config.AUTH_REQUIRED) return;
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url;
+    // An unknown route is a 404, whoever asks.
+    if (route === undefined || !WRITES.has(request.method) || OPEN_WRITES.has(`${request.method} ${route}`)) return;
+    request.actor = await sessionUserId(deps, request.headers.authorization);
+  });
+}

@@ -1,0 +1,16 @@
+// The gateway process: read the environment, start, run until SIGTERM/SIGINT.
+import { createLogger } from '@polyglot/platform/logger';
+import { runUntilSignal } from '@polyglot/platform/service-main';
+import { start } from './app.ts';
+import { loadGatewayConfig, type GatewayConfig } from './config.ts';
+
+let config: GatewayConfig;
+try {
+  config = loadGatewayConfig();
+} catch (error) {
+  // What is wrong with the environment, without a stack trace in the way.
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
+const logger = createLogger('gateway', config.LOG_LEVEL);
+await runUntilSignal(logger, () => start(config, { logger }));

@@ -1,0 +1,149 @@
+// /follow, /relationships and /users/:id/feed through the gateway, against the
+// real users, posts and graph services (Neo4j) and Redis.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { feedGenerationKey, feedPageKey, POSTS_GENERATION_KEY, userKey } from '@polyglot/contracts/cache-keys';
+import { call, redisClient, startStack, uniqueEmail, type Stack } from './support.ts';
+
+const stack: Stack = await startStack({ services: ['users', 'posts', 'graph'] });
+const base = stack.url;
+const redis = redisClient();
+const users: number[] = [];
+const posts: string[] = [];
+const follows: Array<[number, number]> = [];
+
+after(async () => {
+  for (const [followerId, followeeId] of follows) await call(base, 'DELETE', '/follow', { followerId, followeeId }).catch(() => undefined);
+  for (const id of posts) await call(base, 'DELETE', `/posts/${id}`).catch(() => undefined);
+  for (const id of users) {
+    await call(base, 'DELETE', `/users/${id}`).catch(() => undefined);
+    await redis.del(userKey(id), feedGenerationKey(id));
+  }
+  redis.disconnect();
+  await stack.stop();
+});
+
+async function newUser(name: string): Promise<{ id: number; name: string; email: string }> {
+  const r = await call(base, 'POST', '/users', { email: uniqueEmail(name.toLowerCase()), name, password: 'correct horse' });
+  assert.equal(r.status, 201, r.text);
+  users.push(r.body.id);
+  return r.body;
+}
+
+async function followUser(followerId: number, followeeId: number): Promise<void> {
+  const r = await call(base, 'POST', '/follow', { followerId, followeeId });
+  assert.equal(r.status, 201, r.text);
+  follows.push([followerId, followeeId]);
+}
+
+describe('follows and relationships', { skip: stack.need('users', 'graph') }, () => {
+  let ann: { id: number; name: string };
+  let ben: { id: number; name: string };
+  before(async () => {
+    ann = await newUser('Ann');
+    ben = await newUser('Ben');
+  });
+
+  test('POST /follow answers 201 when new and 200 when it already existed', async () => {
+    const first = await call(base, 'POST', '/follow', { followerId: ann.id, followeeId: ben.id });
+    assert.equal(first.status, 201, first.text);
+    follows.push([ann.id, ben.id]);
+    assert.deepEqual(first.body, { followerId: ann.id, followeeId: ben.id, created: true });
+    const again = await call(base, 'POST', '/follow', { followerId: ann.id, followeeId: ben.id });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.created, false);
+  });
+
+  test('POST /follow names the id that is not a user (404 USER_NOT_FOUND); to oneself is 400 SELF_FOLLOW', async () => {
+    const follower = await call(base, 'POST', '/follow', { followerId: 999999999999, followeeId: ben.id });
+    assert.equal(follower.status, 404);
+    assert.deepEqual(follower.body, { error: 'followerId 999999999999 is not a user', code: 'USER_NOT_FOUND' });
+    const followee = await call(base, 'POST', '/follow', { followerId: ann.id, followeeId: 999999999998 });
+    assert.equal(followee.status, 404);
+    assert.match(followee.body.error, /^followeeId 999999999998/);
+    const self = await call(base, 'POST', '/follow', { followerId: ann.id, followeeId: ann.id });
+    assert.equal(self.status, 400);
+    assert.equal(self.body.code, 'SELF_FOLLOW');
+  });
+
+  test('GET /relationships lists the follow with both names (from the profile cache when the graph has none)', async () => {
+    const r = await call(base, 'GET', '/relationships');
+    assert.equal(r.status, 200);
+    assert.ok(Array.isArray(r.body));
+    const edge = r.body.find((e: { followerId: number; followeeId: number }) => e.followerId === ann.id && e.followeeId === ben.id);
+    assert.deepEqual(edge, { followerId: ann.id, followerName: 'Ann', followeeId: ben.id, followeeName: 'Ben' });
+  });
+
+  test('DELETE /follow answers 204, then 404 FOLLOW_NOT_FOUND', async () => {
+    const carl = await newUser('Carl');
+    await followUser(carl.id, ann.id);
+    const del = await call(base, 'DELETE', '/follow', { followerId: carl.id, followeeId: ann.id });
+    assert.equal(del.status, 204);
+    const again = await call(base, 'DELETE', '/follow', { followerId: carl.id, followeeId: ann.id });
+    assert.equal(again.status, 404);
+    assert.equal(again.body.code, 'FOLLOW_NOT_FOUND');
+  });
+
+  test("Cypher metacharacters in names reach the graph's relationships verbatim", async () => {
+    const odd = await newUser("x'}) DETACH DELETE (n) //");
+    await followUser(odd.id, ann.id);
+    const r = await call(base, 'GET', '/relationships');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.find((e: { followerId: number }) => e.followerId === odd.id)?.followerName, "x'}) DETACH DELETE (n) //");
+  });
+});
+
+describe('feed', { skip: stack.need('users', 'posts', 'graph') }, () => {
+  test('GET /users/:id/feed: newest posts of the followees only, with authors; cached under both generations', async () => {
+    const reader = await newUser('Reader');
+    const [writer1, writer2, stranger] = [await newUser('Writer1'), await newUser('Writer2'), await newUser('Stranger')];
+    await followUser(reader.id, writer1.id);
+    await followUser(reader.id, writer2.id);
+    for (const [author, title] of [
+      [writer1, 'w1 first'],
+      [stranger, 'not followed'],
+      [writer2, 'w2 first'],
+      [writer1, 'w1 second'],
+    ] as const) {
+      const r = await call(base, 'POST', '/posts', { author_id: author.id, title, body: 'b' });
+      assert.equal(r.status, 201);
+      posts.push(r.body._id);
+    }
+
+    const feed = await call(base, 'GET', `/users/${reader.id}/feed?limit=10`);
+    assert.equal(feed.status, 200, feed.text);
+    assert.deepEqual(
+      feed.body.map((p: { title: string }) => p.title),
+      ['w1 second', 'w2 first', 'w1 first'],
+    );
+    assert.deepEqual(feed.body[1].user, { id: writer2.id, name: 'Writer2', email: writer2.email });
+    assert.equal(feed.headers.get('x-total-count'), '3');
+
+    const [postsGen, feedGen] = (await redis.mget(POSTS_GENERATION_KEY, feedGenerationKey(reader.id))).map((v) => Number(v ?? 0));
+    const key = feedPageKey(reader.id, postsGen!, feedGen!, 10);
+    assert.ok(await redis.exists(key), `feed cached under ${key}`);
+
+    // A new follow is not visible until the cache projection bumps the feed generation.
+    const writer3 = await newUser('Writer3');
+    const p3 = await call(base, 'POST', '/posts', { author_id: writer3.id, title: 'w3 post', body: 'b' });
+    posts.push(p3.body._id);
+    await followUser(reader.id, writer3.id);
+    assert.equal((await call(base, 'GET', `/users/${reader.id}/feed?limit=10`)).body.length, 3, 'served from the cache');
+    await redis.incr(feedGenerationKey(reader.id));
+    const rebuilt = await call(base, 'GET', `/users/${reader.id}/feed?limit=10`);
+    assert.equal(rebuilt.body[0].title, 'w3 post');
+    assert.equal(rebuilt.body.length, 4);
+  });
+
+  test('a user who follows nobody has an empty feed; an unknown user is 404 USER_NOT_FOUND; limit is checked', async () => {
+    const loner = await newUser('Loner');
+    const empty = await call(base, 'GET', `/users/${loner.id}/feed`);
+    assert.equal(empty.status, 200);
+    assert.deepEqual(empty.body, []);
+    const missing = await call(base, 'GET', '/users/999999999999/feed');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'USER_NOT_FOUND');
+    assert.equal((await call(base, 'GET', `/users/${loner.id}/feed?limit=0`)).status, 400);
+    assert.equal((await call(base, 'GET', `/users/${loner.id}/feed?limit=201`)).status, 400);
+  });
+});

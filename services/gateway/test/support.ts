@@ -1,0 +1,148 @@
+// Shared by the gateway tests: boot the real services in-process (each on
+// port 0, against the stack's real stores, without their Kafka consumers so
+// they do not join the stack's consumer groups), then the gateway pointed at
+// them. A service whose code is not there yet, or does not start, is reported
+// as missing and the tests that need it are skipped with the reason.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { urls } from '@polyglot/contracts/endpoints';
+import { start, type RunningGateway } from '../src/app.ts';
+import { loadGatewayConfig } from '../src/config.ts';
+
+/** Every email and name made here contains it, so leftovers can be found. */
+export const RUN_TAG = `gw-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+let counter = 0;
+export const unique = (prefix = 'u'): string => `${prefix}-${RUN_TAG}-${++counter}`;
+export const uniqueEmail = (prefix = 'u'): string => `${unique(prefix.replace(/[^a-z0-9]+/gi, '').toLowerCase() || 'u')}@example.test`;
+
+/** Nothing listens there (and fetch refuses the port): a service that is down. */
+export const DOWN_URL = 'http://127.0.0.1:1';
+
+type ServiceKey = 'users' | 'posts' | 'graph' | 'analytics' | 'projectors';
+
+interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+// Module paths stay strings (not static imports) so a service that is not
+// written yet skips its tests instead of breaking this file.
+const SERVICES: Record<ServiceKey, { dir: string; config: string; env: Record<string, string> }> = {
+  users: { dir: 'users', config: 'UsersConfig', env: {} },
+  posts: { dir: 'posts', config: 'PostsConfigSchema', env: { USER_CASCADE: 'off' } },
+  graph: { dir: 'graph', config: 'GraphConfig', env: { GRAPH_PROJECTION: 'off' } },
+  analytics: { dir: 'analytics', config: 'AnalyticsConfig', env: { SKIP_CONSUMERS: 'true' } },
+  projectors: { dir: 'projectors', config: 'ProjectorsConfig', env: { SKIP_CONSUMERS: 'true' } },
+};
+
+async function startService(key: ServiceKey): Promise<Running> {
+  const { dir, config, env } = SERVICES[key];
+  const base = new URL(`../../${dir}/src/`, import.meta.url);
+  const app = (await import(new URL('app.ts', base).href)) as { start(config: unknown, options: { logger: unknown }): Promise<Running> };
+  const configs = (await import(new URL('config.ts', base).href)) as Record<string, { parse(env: unknown): unknown }>;
+  const schema = configs[config];
+  if (!schema) throw new Error(`${dir}/src/config.ts exports no ${config}`);
+  return app.start(schema.parse({ PORT: '0', LOG_LEVEL: 'silent', ...env }), { logger: pino({ level: 'silent' }) });
+}
+
+export interface Stack {
+  url: string;
+  gateway: RunningGateway;
+  services: Partial<Record<ServiceKey, string>>;
+  /** Why each missing service could not start. */
+  missing: Partial<Record<ServiceKey, string>>;
+  /** false when every named service runs, else the reason to skip (for test options). */
+  need(...keys: ServiceKey[]): false | string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: { services?: ServiceKey[]; env?: Record<string, string> } = {}): Promise<Stack> {
+  const wanted = options.services ?? (Object.keys(SERVICES) as ServiceKey[]);
+  const running: Running[] = [];
+  const services: Stack['services'] = {};
+  const missing: Stack['missing'] = {};
+  await Promise.all(
+    wanted.map(async (key) => {
+      try {
+        const r = await startService(key);
+        running.push(r);
+        services[key] = `http://127.0.0.1:${r.port}`;
+      } catch (error) {
+        missing[key] = (error as Error).message.split('\n')[0]!;
+      }
+    }),
+  );
+  const gateway = await startGateway({
+    USERS_URL: services.users ?? DOWN_URL,
+    POSTS_URL: services.posts ?? DOWN_URL,
+    GRAPH_URL: services.graph ?? DOWN_URL,
+    ANALYTICS_URL: services.analytics ?? DOWN_URL,
+    PROJECTORS_URL: services.projectors ?? DOWN_URL,
+    ...options.env,
+  });
+  return {
+    url: `http://127.0.0.1:${gateway.port}`,
+    gateway,
+    services,
+    missing,
+    need(...keys) {
+      const absent = keys.filter((k) => !services[k]);
+      return absent.length === 0 ? false : absent.map((k) => `${k} service not available: ${missing[k] ?? 'not started'}`).join('; ');
+    },
+    async stop() {
+      await gateway.stop();
+      await Promise.all(running.map((r) => r.stop()));
+    },
+  };
+}
+
+export function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  return start(
+    loadGatewayConfig({
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      // The tests log in far more often than a person; the limits get their own test.
+      LOGIN_MAX_PER_ADDRESS: '100000',
+      POSTS_RELAY_URL: DOWN_URL,
+      GRAPH_RELAY_URL: DOWN_URL,
+      ...env,
+    }),
+  );
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: any;
+}
+
+export async function call(base: string, method: string, path: string, body?: unknown, options: { headers?: Record<string, string>; raw?: string } = {}): Promise<Answer> {
+  const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+    body: payload,
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body: parsed };
+}
+
+/** A direct Redis connection, to look at and poke the cache as the projection would. */
+export function redisClient(): Redis {
+  return new Redis(urls.redis, { lazyConnect: false, maxRetriesPerRequest: 1 });
+}
+
+export async function keyspaceHits(redis: Redis): Promise<number> {
+  const info = await redis.info('stats');
+  return Number(/keyspace_hits:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,0 +1,83 @@
+// /users through the gateway, against the real users service and PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { call, startStack, uniqueEmail, unique, type Stack } from './support.ts';
+
+const stack: Stack = await startStack({ services: ['users'] });
+const skip = stack.need('users');
+const base = stack.url;
+const created: number[] = [];
+
+after(async () => {
+  for (const id of created) await call(base, 'DELETE', `/users/${id}`).catch(() => undefined);
+  await stack.stop();
+});
+
+describe('users', { skip }, () => {
+  let user: { id: number; email: string; name: string };
+  before(async () => {
+    const r = await call(base, 'POST', '/users', { email: uniqueEmail('alice'), name: 'Alice', password: 'correct horse' });
+    assert.equal(r.status, 201, r.text);
+    user = r.body;
+    created.push(user.id);
+  });
+
+  test('POST /users answers 201 User with an x-consistency-token and never the password', async () => {
+    const r = await call(base, 'POST', '/users', { email: uniqueEmail('bob'), name: 'Bob', password: 'correct horse' });
+    assert.equal(r.status, 201);
+    created.push(r.body.id);
+    assert.deepEqual(Object.keys(r.body).sort(), ['created_at', 'email', 'id', 'name', 'updated_at']);
+    assert.match(r.headers.get('x-consistency-token') ?? '', /\S/);
+    assert.doesNotMatch(r.text, /correct horse|hash/);
+  });
+
+  test('GET /users is a bare array that contains the new user; GET /users/:id is that user', async () => {
+    const list = await call(base, 'GET', '/users');
+    assert.equal(list.status, 200);
+    assert.ok(Array.isArray(list.body));
+    assert.ok(list.body.some((u: { id: number }) => u.id === user.id));
+    const one = await call(base, 'GET', `/users/${user.id}`);
+    assert.equal(one.status, 200);
+    assert.equal(one.body.email, user.email);
+  });
+
+  test('PUT /users/:id changes the user and answers a consistency token', async () => {
+    const r = await call(base, 'PUT', `/users/${user.id}`, { email: user.email, name: 'Alice Renamed' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.name, 'Alice Renamed');
+    assert.match(r.headers.get('x-consistency-token') ?? '', /\S/);
+  });
+
+  test("the users service's errors pass through unchanged: 404 USER_NOT_FOUND, 409 EMAIL_TAKEN", async () => {
+    const missing = await call(base, 'GET', '/users/999999999999');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'USER_NOT_FOUND');
+    const direct = await call(stack.services.users!, 'GET', '/users/999999999999');
+    assert.deepEqual(missing.body, direct.body);
+    const taken = await call(base, 'POST', '/users', { email: user.email.toUpperCase(), name: 'Copy', password: 'correct horse' });
+    assert.equal(taken.status, 409);
+    assert.equal(taken.body.code, 'EMAIL_TAKEN');
+    const put = await call(base, 'PUT', '/users/999999999999', { email: uniqueEmail('ghost'), name: 'Ghost' });
+    assert.equal(put.status, 404);
+  });
+
+  test('DELETE /users/:id answers 204, then the user is gone', async () => {
+    const r = await call(base, 'POST', '/users', { email: uniqueEmail('carol'), name: 'Carol', password: 'correct horse' });
+    const del = await call(base, 'DELETE', `/users/${r.body.id}`);
+    assert.equal(del.status, 204);
+    assert.equal(del.text, '');
+    assert.equal((await call(base, 'GET', `/users/${r.body.id}`)).status, 404);
+    assert.equal((await call(base, 'DELETE', `/users/${r.body.id}`)).status, 404);
+  });
+
+  test('SQL, Cypher and operator look-alikes in names are stored verbatim; operators in fields are rejected', async () => {
+    for (const name of ["Robert'); DROP TABLE users;--", '}) MATCH (n) DETACH DELETE n //', '{"$ne": null}', `${unique('x')} $where`]) {
+      const r = await call(base, 'POST', '/users', { email: uniqueEmail('inj'), name, password: 'correct horse' });
+      assert.equal(r.status, 201, r.text);
+      created.push(r.body.id);
+      assert.equal((await call(base, 'GET', `/users/${r.body.id}`)).body.name, name);
+    }
+    const operator = await call(base, 'POST', '/users', { email: uniqueEmail('op'), name: { $ne: null }, password: 'correct horse' });
+    assert.equal(operator.status, 400);
+  });
+});

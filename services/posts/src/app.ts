@@ -1,0 +1,133 @@
+// The posts API process: HTTP routes on the document store, plus the consumer
+// that tombstones a deleted user's posts.
+import type { Logger } from 'pino';
+import { AppError } from '@polyglot/platform/errors';
+import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
+import type { ConsumerLoop } from '@polyglot/platform/kafka';
+import { createLogger } from '@polyglot/platform/logger';
+import type { PostsConfig } from './config.ts';
+import { openPostsStore, POSTS_STORE_NAME } from './data-access/mongo-client.ts';
+import { PostRepository } from './data-access/post.repository.ts';
+import { createWriteLock } from './data-access/write-lock.ts';
+import { registerCommentRoutes } from './entry-points/comments.routes.ts';
+import { registerHealthRoute } from './entry-points/health.routes.ts';
+import { registerInternalRoutes } from './entry-points/internal.routes.ts';
+import { registerPostRoutes } from './entry-points/posts.routes.ts';
+import { createUserCascadeConsumer } from './entry-points/user-cascade.consumer.ts';
+
+export interface RunningService {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Path ids that do not parse are INVALID_ID (the registry's code for them),
+ * not VALIDATION_FAILED. Routes are registered in a child scope so its error
+ * handler wraps the platform's one instead of overriding it.
+ */
+function withInvalidIdErrors(app: HttpApp, register: (scope: HttpApp) => void): void {
+  const platformHandler = app.errorHandler;
+  app.register(async (scope) => {
+    const routes = scope as unknown as HttpApp;
+    routes.setErrorHandler(function (error, request, reply) {
+      const e = error as { validationContext?: string; validation?: Array<{ message?: string }> };
+      if (Array.isArray(e.validation) && e.validationContext === 'params') {
+        const reasons = e.validation.map((v) => v.message ?? 'is invalid').join('; ');
+        return platformHandler.call(this, new AppError('INVALID_ID', `invalid id in the path ${request.url.split('?')[0]}: ${reasons}`), request, reply);
+      }
+      return platformHandler.call(this, error, request, reply);
+    });
+    register(routes);
+  });
+}
+
+/**
+ * Keeps trying to start the consumer in the background: Kafka being down
+ * must not keep the HTTP API from serving.
+ */
+class BackgroundConsumer {
+  #loop: ConsumerLoop | null = null;
+  #stopping = false;
+  #timer: NodeJS.Timeout | undefined;
+  #task: Promise<void> | undefined;
+  readonly #create: () => ConsumerLoop;
+  readonly #logger: Logger;
+
+  constructor(create: () => ConsumerLoop, logger: Logger) {
+    this.#create = create;
+    this.#logger = logger;
+  }
+
+  start(): void {
+    this.#task = this.#attempt(1);
+  }
+
+  get loop(): ConsumerLoop | null {
+    return this.#loop;
+  }
+
+  async #attempt(n: number): Promise<void> {
+    if (this.#stopping) return;
+    const loop = this.#create();
+    try {
+      await loop.start();
+      if (this.#stopping) {
+        await loop.stop();
+        return;
+      }
+      this.#loop = loop;
+      if (n > 1) this.#logger.info({ attempts: n }, 'user cascade consumer started');
+    } catch (error) {
+      await loop.stop();
+      if (this.#stopping) return;
+      if (n === 1) this.#logger.error({ err: error }, 'user cascade consumer cannot start (is Kafka up?); retrying in the background');
+      await new Promise<void>((resolve) => (this.#timer = setTimeout(resolve, Math.min(10_000, 500 * 2 ** n))));
+      return this.#attempt(n + 1);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#timer);
+    await this.#loop?.stop();
+    // An attempt still in progress ends by itself once it sees #stopping.
+    await Promise.race([this.#task, new Promise((resolve) => setTimeout(resolve, 3000))]);
+  }
+}
+
+export async function start(config: PostsConfig, options: { logger?: Logger } = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger('posts', config.LOG_LEVEL);
+  const store = openPostsStore(config.MONGO_URL, 'posts');
+  const posts = new PostRepository(store.posts, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger));
+  void posts.ensureIndexes(logger);
+
+  const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger), logger) : null;
+
+  const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME });
+  withInvalidIdErrors(app, (routes) => {
+    registerPostRoutes(routes, posts);
+    registerCommentRoutes(routes, posts);
+    registerInternalRoutes(routes, posts);
+  });
+  registerHealthRoute(app, store.db, () => consumer?.loop?.stats ?? (consumer ? { running: false, processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null } : null));
+
+  try {
+    await app.listen({ host: '127.0.0.1', port: config.PORT });
+  } catch (error) {
+    await store.client.close().catch(() => undefined);
+    throw error;
+  }
+  consumer?.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port, mongo: config.MONGO_URL.replace(/\/\/[^@]*@/, '//***@') }, 'posts service listening');
+
+  return {
+    port,
+    async stop() {
+      await consumer?.stop();
+      await app.close();
+      await store.client.close();
+    },
+  };
+}

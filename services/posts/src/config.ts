@@ -1,0 +1,50 @@
+// The environment of the two posts processes (the API and the outbox relay),
+// parsed once at start. KAFKA_BROKERS is read by @polyglot/platform/kafka
+// itself (default 127.0.0.1:9092), so it is not repeated here.
+import { z } from 'zod';
+import { urls } from '@polyglot/contracts/endpoints';
+import { servicePorts } from '@polyglot/contracts/services';
+import { consumerGroups } from '@polyglot/contracts/topics';
+import { envPort } from '@polyglot/platform/config';
+
+const mongoUrl = z
+  .string()
+  .regex(/^mongodb(\+srv)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, 'MONGO_URL is mongodb://HOST:PORT/DATABASE')
+  .default(urls.mongo);
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+const onOff = (fallback: 'on' | 'off') =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .default(fallback)
+    .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+/**
+ * auto: a per-post lock document when the store is FerretDB (its updates are
+ * not atomic under concurrency), none on MongoDB (the version filter suffices).
+ */
+const writeLock = z.enum(['auto', 'store', 'off']).default('auto');
+
+export const PostsConfigSchema = z.object({
+  PORT: envPort(servicePorts.posts),
+  MONGO_URL: mongoUrl,
+  LOG_LEVEL: logLevel,
+  POSTS_WRITE_LOCK: writeLock,
+  /** The consumer that tombstones a deleted user's posts. */
+  USER_CASCADE: onOff('on'),
+  USER_CASCADE_GROUP: z.string().min(1).default(consumerGroups.postsUserCascade),
+});
+export type PostsConfig = z.output<typeof PostsConfigSchema>;
+
+export const RelayConfigSchema = z.object({
+  PORT: envPort(servicePorts['posts-relay']),
+  MONGO_URL: mongoUrl,
+  LOG_LEVEL: logLevel,
+  POSTS_WRITE_LOCK: writeLock,
+  /** Sleep between polls when no event is pending. */
+  RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(20),
+  /** Posts read per poll. */
+  RELAY_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type RelayConfig = z.output<typeof RelayConfigSchema>;

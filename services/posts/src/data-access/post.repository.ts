@@ -1,0 +1,82 @@
+// Reads and single-document writes of posts. Every read hides tombstones;
+// every change is one updateOne guarded by the version it was computed from.
+import type { Collection, Filter, ObjectId } from 'mongodb';
+import type { Logger } from 'pino';
+import type { OutboxEvent } from '@polyglot/contracts/events';
+import type { CommentDocument, LivePost, PostChangeSet, PostDocument, PostSummary } from './post-document.ts';
+import type { WriteLock } from './write-lock.ts';
+
+const LIVE: Filter<PostDocument> = { deleted: { $ne: true } };
+
+// FerretDB projects neither $size nor $slice; projecting the ids of the
+// comments is the portable way to count them without reading their bodies.
+const SUMMARY_PROJECTION = { author_id: 1, title: 1, body: 1, tags: 1, meta: 1, createdAt: 1, updatedAt: 1, version: 1, 'comments.id': 1 } as const;
+
+export interface ListFilter {
+  /** undefined: every author. */
+  authorIds?: number[];
+  before?: ObjectId;
+  limit: number;
+}
+
+export class PostRepository {
+  readonly #posts: Collection<PostDocument>;
+  readonly #lock: WriteLock;
+
+  constructor(posts: Collection<PostDocument>, lock: WriteLock) {
+    this.#posts = posts;
+    this.#lock = lock;
+  }
+
+  /** Best effort: FerretDB creates but does not use secondary indexes; MongoDB does. */
+  async ensureIndexes(logger: Logger): Promise<void> {
+    await this.#posts.createIndex({ author_id: 1, _id: -1 }).catch((error: unknown) => logger.warn({ err: error }, 'could not create the posts index; reads still work'));
+  }
+
+  async insert(post: PostDocument): Promise<void> {
+    await this.#posts.insertOne(post);
+  }
+
+  async findSummary(id: ObjectId): Promise<PostSummary | null> {
+    return this.#posts.findOne<PostSummary>({ _id: id, ...LIVE }, { projection: SUMMARY_PROJECTION });
+  }
+
+  async list(filter: ListFilter): Promise<{ items: PostSummary[]; total: number }> {
+    const scope: Filter<PostDocument> = filter.authorIds ? { author_id: { $in: filter.authorIds }, ...LIVE } : { ...LIVE };
+    const page: Filter<PostDocument> = filter.before ? { ...scope, _id: { $lt: filter.before } } : scope;
+    const [items, total] = await Promise.all([
+      this.#posts.find<PostSummary>(page, { projection: SUMMARY_PROJECTION }).sort({ _id: -1 }).limit(filter.limit).toArray(),
+      this.#posts.countDocuments(scope),
+    ]);
+    return { items, total };
+  }
+
+  async findComments(id: ObjectId): Promise<CommentDocument[] | null> {
+    const post = await this.#posts.findOne<Pick<PostDocument, 'comments'>>({ _id: id, ...LIVE }, { projection: { _id: 0, comments: 1 } });
+    return post ? (post.comments ?? []) : null;
+  }
+
+  /** The full live post without its outbox: what a writer computes a change from. */
+  async findForChange(id: ObjectId): Promise<LivePost | null> {
+    return this.#posts.findOne<LivePost>({ _id: id, ...LIVE }, { projection: { outbox: 0 } });
+  }
+
+  async liveIdsOfAuthor(authorId: number): Promise<ObjectId[]> {
+    const rows = await this.#posts.find<{ _id: ObjectId }>({ author_id: authorId, ...LIVE }, { projection: { _id: 1 } }).toArray();
+    return rows.map((r) => r._id);
+  }
+
+  /**
+   * Applies a change and appends its event in one write, only if nobody
+   * changed the post since it was read at `readVersion`. false: retry.
+   */
+  async commitChange(id: ObjectId, readVersion: number, set: PostChangeSet & Pick<PostDocument, 'updatedAt'>, event: OutboxEvent): Promise<boolean> {
+    const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version: readVersion + 1 }, $push: { outbox: event } });
+    return result.modifiedCount === 1;
+  }
+
+  /** Runs fn while no other writer (API or relay) may change this post. */
+  withWriteLock<T>(id: ObjectId, fn: () => Promise<T>): Promise<T> {
+    return this.#lock.run(`post:${id.toHexString()}`, fn);
+  }
+}

@@ -1,0 +1,126 @@
+// Publishes the events waiting in posts' outboxes, oldest first per post, and
+// clears each only after Kafka acknowledged it (at-least-once: a crash in
+// between publishes it again; consumers dedupe by eventId / position).
+// Failures (Kafka or the store down) keep the events and retry with backoff,
+// logged once per failure streak.
+import type { Logger } from 'pino';
+import type { OutboxRepository } from '../data-access/outbox.repository.ts';
+import type { EventMessage, PostEventsPublisher } from '../data-access/post-events.publisher.ts';
+
+export interface OutboxRelayOptions {
+  outbox: OutboxRepository;
+  publisher: PostEventsPublisher;
+  logger: Logger;
+  pollMs: number;
+  batchSize: number;
+}
+
+export interface OutboxRelayStats {
+  published: number;
+  lastPublishedAt: string | null;
+  tombstonesDeleted: number;
+  /** The error of the current failure streak, null when healthy. */
+  failing: string | null;
+  failingSince: string | null;
+}
+
+const MAX_BACKOFF_MS = 5000;
+/** Drained tombstones left by a relay that stopped between clear and delete. */
+const SWEEP_EVERY_MS = 5000;
+
+export class OutboxRelay {
+  readonly stats: OutboxRelayStats = { published: 0, lastPublishedAt: null, tombstonesDeleted: 0, failing: null, failingSince: null };
+  readonly #o: OutboxRelayOptions;
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #failures = 0;
+  #lastSweep = 0;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /**
+   * Lets an in-flight batch finish for up to graceMs, then calls abort (which
+   * closes the producer, failing a send stuck on an unreachable broker: its
+   * events stay in the outbox for the next run).
+   */
+  async stop(graceMs: number, abort: () => Promise<void>): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([this.#loop?.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
+    clearTimeout(timer);
+    await abort();
+    if (!finished) await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      try {
+        await this.#o.publisher.prepare();
+        const published = await this.publishOnce();
+        if (Date.now() - this.#lastSweep > SWEEP_EVERY_MS) {
+          this.#lastSweep = Date.now();
+          this.stats.tombstonesDeleted += await this.#o.outbox.deleteDrainedTombstones();
+        }
+        this.#recovered();
+        // Only an empty poll sleeps: a full batch means more may be waiting.
+        if (published === 0) await this.#sleep(this.#o.pollMs);
+      } catch (error) {
+        this.#failed(error);
+        await this.#sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.#failures, 10)));
+      }
+    }
+  }
+
+  /** One batch: publish, then clear what was published. Returns the number of events published. */
+  async publishOnce(): Promise<number> {
+    const posts = await this.#o.outbox.findPending(this.#o.batchSize);
+    if (posts.length === 0) return 0;
+    const messages: EventMessage[] = posts.flatMap((post) =>
+      post.outbox.map((event) => ({ key: post._id.toHexString(), value: JSON.stringify(event), ...(event.traceparent ? { traceparent: event.traceparent } : {}) })),
+    );
+    await this.#o.publisher.publish(messages);
+    this.stats.published += messages.length;
+    this.stats.lastPublishedAt = new Date().toISOString();
+    for (const post of posts) {
+      const { deleted } = await this.#o.outbox.acknowledge(post._id, post.outbox, post.deleted === true);
+      if (deleted) this.stats.tombstonesDeleted++;
+    }
+    return messages.length;
+  }
+
+  #failed(error: unknown): void {
+    this.#failures++;
+    if (this.stats.failing !== null) return;
+    this.stats.failing = (error as Error)?.message ?? String(error);
+    this.stats.failingSince = new Date().toISOString();
+    this.#o.logger.error({ err: error }, 'outbox relay cannot publish; the events stay in the outbox and publishing is retried with backoff');
+  }
+
+  #recovered(): void {
+    if (this.stats.failing === null) return;
+    this.#o.logger.info({ failures: this.#failures, since: this.stats.failingSince }, 'outbox relay recovered');
+    this.#failures = 0;
+    this.stats.failing = null;
+    this.stats.failingSince = null;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyRequest } from 'fastify';
+import { CreatePostBody, LikeBody, Post, PostIdParam, UpdatePostBody } from '@polyglot/contracts/api';
+import type { HttpApp } from '@polyglot/platform/http-app';
+import type { PostRepository } from '../data-access/post.repository.ts';
+import { createPost } from '../domain/create-post.use-case.ts';
+import { deletePost } from '../domain/delete-post.use-case.ts';
+import { getPost } from '../domain/get-post.use-case.ts';
+import { likePost } from '../domain/like-post.use-case.ts';
+import { listPosts } from '../domain/list-posts.use-case.ts';
+import { traceparentFrom, type ChangeContext } from '../domain/outbox-event.ts';
+import { updatePost } from '../domain/update-post.use-case.ts';
+import { errorResponses, NoContent, PostPage, PostsQuery } from './schemas.ts';
+
+export function contextOf(request: FastifyRequest): ChangeContext {
+  const traceparent = traceparentFrom(request.headers.traceparent);
+  return traceparent ? { traceparent } : {};
+}
+
+export function registerPostRoutes(app: HttpApp, posts: PostRepository): void {
+  app.post('/posts', { schema: { body: CreatePostBody, response: { 201: Post, ...errorResponses } } }, async (request, reply) => {
+    return reply.code(201).send(await createPost(posts, request.body, contextOf(request)));
+  });
+
+  app.get('/posts', { schema: { querystring: PostsQuery, response: { 200: PostPage, ...errorResponses } } }, async (request) => {
+    return listPosts(posts, request.query);
+  });
+
+  app.get('/posts/:id', { schema: { params: PostIdParam, response: { 200: Post, ...errorResponses } } }, async (request) => {
+    return getPost(posts, request.params.id);
+  });
+
+  app.put('/posts/:id', { schema: { params: PostIdParam, body: UpdatePostBody, response: { 200: Post, ...errorResponses } } }, async (request) => {
+    return updatePost(posts, request.params.id, request.body, contextOf(request));
+  });
+
+  app.delete('/posts/:id', { schema: { params: PostIdParam, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
+    await deletePost(posts, request.params.id, contextOf(request));
+    return reply.code(204).send(null);
+  });
+
+  // Fastify hands a POST without a body to the validator as null, not undefined.
+  app.post('/posts/:id/like', { schema: { params: PostIdParam, body: LikeBody.nullable(), response: { 200: Post, ...errorResponses } } }, async (request) => {
+    return likePost(posts, request.params.id, request.body?.userId ?? null, contextOf(request));
+  });
+}

@@ -1,0 +1,326 @@
+// The HTTP API against the real FerretDB: posts, likes, comments, deletes,
+// validation, and the outbox each change leaves in the stored document.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { OutboxEvent } from '@polyglot/contracts/events';
+import { bootPosts, call, testUserId, type TestService } from './helpers.ts';
+
+let svc: TestService;
+before(async () => {
+  svc = await bootPosts();
+});
+after(async () => {
+  await svc?.close();
+});
+
+const HIDDEN = ['outbox', 'version', 'deleted', 'comments', 'user'];
+
+async function createPost(authorId: number, extra: Record<string, unknown> = {}) {
+  const res = await call(svc.base, 'POST', '/posts', { author_id: authorId, title: `title ${randomUUID()}`, body: 'hello', ...extra });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body;
+}
+
+describe('create and get', () => {
+  test('creates a post whose outbox holds exactly one POST_CREATED at position 1', async () => {
+    const author = testUserId();
+    const traceparent = `00-${randomUUID().replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`;
+    const res = await call(svc.base, 'POST', '/posts', { author_id: author, title: '  First  ', body: 'b', tags: ['x', 'y'], meta: { likes: 99, mood: 'happy' } }, { traceparent });
+    assert.equal(res.status, 201);
+    const post = res.body;
+    assert.match(post._id, /^[0-9a-f]{24}$/);
+    assert.equal(post.author_id, author);
+    assert.equal(post.title, 'First');
+    assert.deepEqual(post.tags, ['x', 'y']);
+    assert.deepEqual(post.meta, { likes: 0, mood: 'happy' }, 'likes start at 0 whatever the client sent');
+    assert.equal(post.comments_count, 0);
+    assert.equal(post.createdAt, post.updatedAt);
+    for (const key of HIDDEN) assert.equal(key in post, false, `${key} is not exposed`);
+
+    const stored = await svc.stored(post._id);
+    assert.ok(stored);
+    assert.equal(stored.version, 1);
+    assert.equal(stored.outbox.length, 1);
+    const [event] = stored.outbox as [OutboxEvent];
+    assert.equal(event.type, 'POST_CREATED');
+    assert.equal(event.position, 1);
+    assert.equal(event.aggregate, 'post');
+    assert.equal(event.aggregateId, post._id);
+    assert.equal(event.actorId, author);
+    assert.equal(event.traceparent, traceparent);
+    assert.match(event.eventId, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(event.data, { _id: post._id, author_id: author, title: 'First', body: 'b', tags: ['x', 'y'], likes: 0, createdAt: post.createdAt, updatedAt: post.updatedAt });
+
+    const got = await call(svc.base, 'GET', `/posts/${post._id}`);
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body, post);
+  });
+
+  test('an unknown id is 404 POST_NOT_FOUND, a malformed one 400 INVALID_ID', async () => {
+    const missing = 'f'.repeat(24);
+    const res = await call(svc.base, 'GET', `/posts/${missing}`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.body, { error: `no post has id ${missing}`, code: 'POST_NOT_FOUND' });
+    for (const bad of ['123', 'zzzzzzzzzzzzzzzzzzzzzzzz', 'F'.repeat(24), '%24where']) {
+      const r = await call(svc.base, 'GET', `/posts/${bad}`);
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.body.code, 'INVALID_ID');
+    }
+    const badComment = await call(svc.base, 'DELETE', `/posts/${missing}/comments/not-a-uuid`);
+    assert.equal(badComment.status, 400);
+    assert.equal(badComment.body.code, 'INVALID_ID');
+    const badUser = await call(svc.base, 'POST', '/internal/authors/0/delete-posts');
+    assert.equal(badUser.status, 400);
+  });
+});
+
+describe('list', () => {
+  test('newest first, paged with before and limit, total counts all in scope', async () => {
+    const a = testUserId();
+    const b = testUserId();
+    const mine: string[] = [];
+    for (let i = 0; i < 5; i++) mine.push((await createPost(a, { title: `a${i}` }))._id);
+    const other = (await createPost(b))._id;
+
+    const first = await call(svc.base, 'GET', `/posts?authorIds=${a}&limit=2`);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.total, 5);
+    assert.deepEqual(first.body.items.map((p: { _id: string }) => p._id), [mine[4], mine[3]]);
+    const second = await call(svc.base, 'GET', `/posts?authorIds=${a}&limit=2&before=${mine[3]}`);
+    assert.deepEqual(second.body.items.map((p: { _id: string }) => p._id), [mine[2], mine[1]]);
+    assert.equal(second.body.total, 5, 'total ignores paging');
+    const last = await call(svc.base, 'GET', `/posts?authorIds=${a}&limit=2&before=${mine[1]}`);
+    assert.deepEqual(last.body.items.map((p: { _id: string }) => p._id), [mine[0]]);
+
+    const both = await call(svc.base, 'GET', `/posts?authorIds=${a},${b}`);
+    assert.equal(both.body.total, 6);
+    assert.equal(both.body.items[0]._id, other);
+    for (const key of HIDDEN) assert.equal(key in both.body.items[0], false);
+
+    const all = await call(svc.base, 'GET', '/posts?limit=200');
+    assert.ok(all.body.total >= 6);
+    const ids = all.body.items.map((p: { _id: string }) => p._id);
+    assert.deepEqual(ids, [...ids].sort().reverse(), 'sorted by _id descending');
+
+    const nobody = await call(svc.base, 'GET', '/posts?authorIds=');
+    assert.deepEqual(nobody.body, { items: [], total: 0 });
+  });
+
+  test('rejects bad query parameters', async () => {
+    for (const q of ['limit=0', 'limit=201', 'limit=abc', 'before=xyz', 'authorIds=1,a', 'authorIds=-1', 'authorIds=1,,2', 'unknown=1']) {
+      const res = await call(svc.base, 'GET', `/posts?${q}`);
+      assert.equal(res.status, 400, q);
+      assert.equal(res.body.code, 'VALIDATION_FAILED', q);
+    }
+  });
+});
+
+describe('update', () => {
+  test('changes the given fields, keeps likes, and appends POST_UPDATED at the next position', async () => {
+    const author = testUserId();
+    const post = await createPost(author, { meta: { a: 1 } });
+    await call(svc.base, 'POST', `/posts/${post._id}/like`);
+    const res = await call(svc.base, 'PUT', `/posts/${post._id}`, { title: 'new title', meta: { b: 'two', likes: 1000 } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.title, 'new title');
+    assert.equal(res.body.body, post.body);
+    assert.deepEqual(res.body.meta, { b: 'two', likes: 1 }, 'meta is replaced; likes stay the server count');
+    assert.ok(res.body.updatedAt > post.updatedAt);
+    assert.equal(res.body.createdAt, post.createdAt);
+
+    const stored = await svc.stored(post._id);
+    assert.equal(stored?.version, 3);
+    assert.deepEqual(stored?.outbox.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['POST_LIKED', 2], ['POST_UPDATED', 3]]);
+    assert.deepEqual(stored?.outbox[2]?.data, { _id: post._id, author_id: author, title: 'new title', body: post.body, tags: [], likes: 1, createdAt: post.createdAt, updatedAt: res.body.updatedAt });
+
+    const missing = await call(svc.base, 'PUT', `/posts/${'a'.repeat(24)}`, { title: 'x' });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'POST_NOT_FOUND');
+    const empty = await call(svc.base, 'PUT', `/posts/${post._id}`, {});
+    assert.equal(empty.status, 400);
+    assert.equal(empty.body.code, 'VALIDATION_FAILED');
+  });
+});
+
+describe('like', () => {
+  test('20 parallel likes: likes = 20, 20 POST_LIKED with distinct, increasing positions', async () => {
+    const post = await createPost(testUserId());
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call(svc.base, 'POST', `/posts/${post._id}/like`, { userId: 1000 + i })));
+    assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+
+    // Checked in the stored document before any relay could clear it (this database has none).
+    const stored = await svc.stored(post._id);
+    assert.ok(stored);
+    assert.equal(stored.meta.likes, 20);
+    assert.equal(stored.version, 21);
+    const liked = stored.outbox.filter((e) => e.type === 'POST_LIKED');
+    assert.equal(liked.length, 20);
+    assert.deepEqual(liked.map((e) => e.position), Array.from({ length: 20 }, (_, i) => i + 2), 'positions 2..21 in order');
+    assert.deepEqual(liked.map((e) => (e.data as { likes: number }).likes), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(new Set(liked.map((e) => e.actorId)), new Set(Array.from({ length: 20 }, (_, i) => 1000 + i)));
+    assert.deepEqual(liked[0]?.data, { _id: post._id, author_id: post.author_id, likes: 1, userId: liked[0]?.actorId });
+
+    const got = await call(svc.base, 'GET', `/posts/${post._id}`);
+    assert.equal(got.body.meta.likes, 20);
+  });
+
+  test('a like without a body has no user; unknown post is 404', async () => {
+    const post = await createPost(testUserId());
+    const res = await call(svc.base, 'POST', `/posts/${post._id}/like`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.meta.likes, 1);
+    const stored = await svc.stored(post._id);
+    assert.equal(stored?.outbox[1]?.actorId, null);
+    assert.equal((stored?.outbox[1]?.data as { userId: unknown }).userId, null);
+    const missing = await call(svc.base, 'POST', `/posts/${'b'.repeat(24)}/like`);
+    assert.equal(missing.status, 404);
+    const badBody = await call(svc.base, 'POST', `/posts/${post._id}/like`, { userId: 'me' });
+    assert.equal(badBody.status, 400);
+  });
+});
+
+describe('comments', () => {
+  test('create, list oldest first, count, delete', async () => {
+    const author = testUserId();
+    const commenter = testUserId();
+    const post = await createPost(author);
+    const c1 = await call(svc.base, 'POST', `/posts/${post._id}/comments`, { author_id: commenter, body: ' first ' });
+    assert.equal(c1.status, 201);
+    assert.match(c1.body.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual({ ...c1.body, id: undefined, createdAt: undefined }, { id: undefined, post_id: post._id, author_id: commenter, body: 'first', createdAt: undefined });
+    const c2 = await call(svc.base, 'POST', `/posts/${post._id}/comments`, { author_id: author, body: 'second' });
+    assert.equal(c2.status, 201);
+
+    const list = await call(svc.base, 'GET', `/posts/${post._id}/comments`);
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body, [c1.body, c2.body]);
+    assert.equal((await call(svc.base, 'GET', `/posts/${post._id}`)).body.comments_count, 2);
+
+    const del = await call(svc.base, 'DELETE', `/posts/${post._id}/comments/${c1.body.id}`);
+    assert.equal(del.status, 204);
+    assert.equal(del.body, null);
+    assert.deepEqual((await call(svc.base, 'GET', `/posts/${post._id}/comments`)).body, [c2.body]);
+    assert.equal((await call(svc.base, 'GET', `/posts/${post._id}`)).body.comments_count, 1);
+
+    const again = await call(svc.base, 'DELETE', `/posts/${post._id}/comments/${c1.body.id}`);
+    assert.equal(again.status, 404);
+    assert.equal(again.body.code, 'COMMENT_NOT_FOUND');
+
+    const stored = await svc.stored(post._id);
+    assert.deepEqual(stored?.outbox.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['COMMENT_CREATED', 2], ['COMMENT_CREATED', 3], ['COMMENT_DELETED', 4]]);
+    assert.deepEqual(stored?.outbox[1]?.data, { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author, body: 'first' });
+    assert.equal(stored?.outbox[1]?.actorId, commenter);
+    assert.deepEqual(stored?.outbox[3]?.data, { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author });
+  });
+
+  test('comments of an unknown post are 404; empty bodies are 400', async () => {
+    const missing = 'c'.repeat(24);
+    assert.equal((await call(svc.base, 'GET', `/posts/${missing}/comments`)).status, 404);
+    assert.equal((await call(svc.base, 'POST', `/posts/${missing}/comments`, { author_id: 1, body: 'x' })).status, 404);
+    assert.equal((await call(svc.base, 'DELETE', `/posts/${missing}/comments/${randomUUID()}`)).body.code, 'POST_NOT_FOUND');
+    const post = await createPost(testUserId());
+    const empty = await call(svc.base, 'POST', `/posts/${post._id}/comments`, { author_id: 1, body: '   ' });
+    assert.equal(empty.status, 400);
+    assert.equal(empty.body.code, 'VALIDATION_FAILED');
+  });
+});
+
+describe('delete', () => {
+  test('tombstones the post with POST_DELETED; every read says 404 afterwards', async () => {
+    const author = testUserId();
+    const post = await createPost(author);
+    const del = await call(svc.base, 'DELETE', `/posts/${post._id}`);
+    assert.equal(del.status, 204);
+    for (const [method, path] of [['GET', `/posts/${post._id}`], ['PUT', `/posts/${post._id}`], ['DELETE', `/posts/${post._id}`], ['POST', `/posts/${post._id}/like`], ['GET', `/posts/${post._id}/comments`], ['POST', `/posts/${post._id}/comments`]] as const) {
+      const body = method === 'PUT' ? { title: 't' } : path.endsWith('/comments') && method === 'POST' ? { author_id: 1, body: 'x' } : undefined;
+      const res = await call(svc.base, method, path, body);
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.equal(res.body.code, 'POST_NOT_FOUND');
+    }
+    const list = await call(svc.base, 'GET', `/posts?authorIds=${author}`);
+    assert.deepEqual(list.body, { items: [], total: 0 });
+
+    const stored = await svc.stored(post._id);
+    assert.equal(stored?.deleted, true);
+    assert.deepEqual(stored?.outbox.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['POST_DELETED', 2]]);
+    assert.deepEqual(stored?.outbox[1]?.data, { _id: post._id, author_id: author });
+  });
+
+  test('internal delete-posts tombstones every post of an author, once', async () => {
+    const author = testUserId();
+    const other = testUserId();
+    const ids = [(await createPost(author))._id, (await createPost(author))._id, (await createPost(author))._id];
+    const kept = (await createPost(other))._id;
+    await call(svc.base, 'DELETE', `/posts/${ids[0]}`);
+
+    const res = await call(svc.base, 'POST', `/internal/authors/${author}/delete-posts`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { deleted: 2 });
+    const again = await call(svc.base, 'POST', `/internal/authors/${author}/delete-posts`);
+    assert.deepEqual(again.body, { deleted: 0 }, 'idempotent');
+    for (const id of ids) {
+      const stored = await svc.stored(id);
+      assert.equal(stored?.deleted, true);
+      assert.equal(stored?.outbox.filter((e) => e.type === 'POST_DELETED').length, 1, 'one POST_DELETED per post');
+    }
+    assert.equal((await call(svc.base, 'GET', `/posts/${kept}`)).status, 200);
+  });
+});
+
+describe('validation', () => {
+  test('malformed JSON is 400 MALFORMED_JSON', async () => {
+    const res = await call(svc.base, 'POST', '/posts', '{"author_id": 1, "title": ');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.code, 'MALFORMED_JSON');
+  });
+
+  test('operator keys and operator values are 400 VALIDATION_FAILED', async () => {
+    const bodies = [
+      { author_id: 1, title: 't', body: 'b', $where: 'sleep(1000)' },
+      { author_id: 1, title: { $ne: '' }, body: 'b' },
+      { author_id: 1, title: 't', body: 'b', meta: { $set: { 'meta.likes': 1000 } } },
+      { author_id: 1, title: 't', body: 'b', meta: { 'a.b': 1 } },
+      { author_id: 1, title: 't', body: 'b', meta: { nested: { x: 1 } } },
+      { author_id: 1, title: 't', body: 'b', tags: ['$bad'] },
+      { author_id: '1', title: 't', body: 'b' },
+      { author_id: 0, title: 't', body: 'b' },
+      { author_id: 1, title: '   ', body: 'b' },
+      { author_id: 1, body: 'b' },
+    ];
+    for (const body of bodies) {
+      const res = await call(svc.base, 'POST', '/posts', body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.body.code, 'VALIDATION_FAILED', JSON.stringify(body));
+      assert.equal(typeof res.body.error, 'string');
+    }
+    const post = await createPost(testUserId());
+    const update = await call(svc.base, 'PUT', `/posts/${post._id}`, { meta: { $inc: 1 } });
+    assert.equal(update.status, 400);
+    assert.equal(update.body.code, 'VALIDATION_FAILED');
+  });
+
+  test('a body over 64 KiB is 413 BODY_TOO_LARGE', async () => {
+    const res = await call(svc.base, 'POST', '/posts', { author_id: 1, title: 't', body: 'x'.repeat(70 * 1024) });
+    assert.equal(res.status, 413);
+    assert.equal(res.body.code, 'BODY_TOO_LARGE');
+  });
+
+  test('a body that is not JSON is 415', async () => {
+    const res = await call(svc.base, 'POST', '/posts', 'author_id=1', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(res.status, 415);
+    assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('an unknown route is 404 ROUTE_NOT_FOUND', async () => {
+    const res = await call(svc.base, 'GET', '/nope');
+    assert.equal(res.status, 404);
+    assert.equal(res.body.code, 'ROUTE_NOT_FOUND');
+  });
+});
+
+test('health is ok while the store answers', async () => {
+  const res = await call(svc.base, 'GET', '/health');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, { status: 'ok', checks: { mongo: 'ok' }, userCascade: null });
+});

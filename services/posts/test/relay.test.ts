@@ -1,0 +1,103 @@
+// The outbox relay against the real Kafka: events published keyed by post id,
+// in order, outboxes cleared, tombstones removed once their events are out.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { Consumer, stringDeserializers, type MessagesStream } from '@platformatic/kafka';
+import type { OutboxEvent } from '@polyglot/contracts/events';
+import { topics } from '@polyglot/contracts/topics';
+import { ensureTopics, kafkaBrokers } from '@polyglot/platform/kafka';
+import { bootPosts, bootRelay, call, testUserId, waitFor, type TestService } from './helpers.ts';
+
+interface Seen {
+  key: string;
+  event: OutboxEvent;
+  traceparent: string | undefined;
+}
+
+let svc: TestService;
+let relay: { base: string; stop(): Promise<void> };
+let consumer: Consumer<string, string, string, string>;
+let stream: MessagesStream<string, string, string, string>;
+const seen: Seen[] = [];
+
+before(async () => {
+  await ensureTopics([topics.postEvents]);
+  // A fresh group reading from the start; other tests' events are filtered out by post id.
+  consumer = new Consumer({ clientId: 'posts-relay-test', groupId: `posts-relay-test-${randomUUID()}`, bootstrapBrokers: kafkaBrokers(), deserializers: stringDeserializers });
+  stream = await consumer.consume({ topics: [topics.postEvents], mode: 'earliest', autocommit: true, maxWaitTime: 50 });
+  stream.on('data', (message) => {
+    let event: OutboxEvent;
+    try {
+      event = JSON.parse(String(message.value)) as OutboxEvent;
+    } catch {
+      return; // other suites put poison messages on this topic on purpose
+    }
+    const traceparent = [...(message.headers ?? [])].find(([k]) => String(k) === 'traceparent')?.[1];
+    seen.push({ key: String(message.key), event, traceparent: traceparent === undefined ? undefined : String(traceparent) });
+  });
+  svc = await bootPosts();
+  relay = await bootRelay(svc.mongoUrl);
+});
+
+after(async () => {
+  await relay?.stop();
+  await stream?.close().catch(() => undefined);
+  await consumer?.close(true).catch(() => undefined);
+  await svc?.close();
+});
+
+const eventsOf = (postId: string) => seen.filter((s) => s.key === postId);
+
+test('publishes POST_CREATED keyed by the post id, then empties the outbox', async () => {
+  const traceparent = `00-${randomUUID().replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`;
+  const created = await call(svc.base, 'POST', '/posts', { author_id: testUserId(), title: 'relayed', body: 'b' }, { traceparent });
+  const id = created.body._id as string;
+  const [message] = await waitFor('POST_CREATED on posts.events', async () => (eventsOf(id).length > 0 ? eventsOf(id) : null));
+  assert.ok(message);
+  assert.equal(message.event.type, 'POST_CREATED');
+  assert.equal(message.event.aggregateId, id);
+  assert.equal(message.event.position, 1);
+  assert.equal((message.event.data as { title: string }).title, 'relayed');
+  assert.equal(message.event.traceparent, traceparent);
+  assert.equal(message.traceparent, traceparent, 'the trace context travels as a header too');
+  await waitFor('an empty outbox', async () => (await svc.stored(id))?.outbox.length === 0);
+});
+
+test('likes racing the relay: every like counted, every event published once in order', async () => {
+  const created = await call(svc.base, 'POST', '/posts', { author_id: testUserId(), title: 't', body: 'b' });
+  const id = created.body._id as string;
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(Array.from({ length: 10 }, () => call(svc.base, 'POST', `/posts/${id}/like`)));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  await waitFor('31 events of the post', async () => eventsOf(id).length >= 31);
+  await waitFor('an empty outbox', async () => (await svc.stored(id))?.outbox.length === 0);
+  const stored = await svc.stored(id);
+  assert.equal(stored?.meta.likes, 30);
+  const positions = eventsOf(id).map((s) => s.event.position);
+  assert.deepEqual(positions, Array.from({ length: 31 }, (_, i) => i + 1), 'each position once, in order');
+});
+
+test('delete: POST_DELETED published and the tombstone physically removed', async () => {
+  const author = testUserId();
+  const created = await call(svc.base, 'POST', '/posts', { author_id: author, title: 't', body: 'b' });
+  const id = created.body._id as string;
+  await waitFor('POST_CREATED', async () => eventsOf(id).length === 1);
+  assert.equal((await call(svc.base, 'DELETE', `/posts/${id}`)).status, 204);
+  await waitFor('POST_DELETED on posts.events', async () => eventsOf(id).some((s) => s.event.type === 'POST_DELETED'));
+  const deleted = eventsOf(id).find((s) => s.event.type === 'POST_DELETED');
+  assert.deepEqual(deleted?.event.data, { _id: id, author_id: author });
+  assert.equal(deleted?.event.position, 2);
+  await waitFor('the document to be gone', async () => (await svc.stored(id)) === null);
+});
+
+test('health reports the backlog and what was published', async () => {
+  const res = await call(relay.base, 'GET', '/health');
+  assert.equal(res.status, 200);
+  assert.equal(res.body.status, 'ok');
+  assert.equal(res.body.backlog, 0);
+  assert.ok(res.body.published >= 34);
+  assert.ok(res.body.lastPublishedAt);
+  assert.equal(res.body.failing, null);
+});
