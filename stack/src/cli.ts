@@ -1,8 +1,7 @@
 // The stack CLI: `./stackctl <command>`. Each failure is one line on stderr
 // with a stable code, and a non-zero exit.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { ENGINE_NAMES } from './engines/engine.ts';
-import { engineByName, requireEngineArg } from './engines/registry.ts';
+import { engineByName, ENGINE_NAMES_FOR_HELP, requireEngineArg } from './engines/registry.ts';
 import { fetchCommand } from './commands/fetch.ts';
 import { StackError } from './errors.ts';
 import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, stopCommand, downCommand } from './commands/lifecycle.ts';
@@ -11,7 +10,7 @@ import { upCommand } from './commands/up.ts';
 
 const HELP = `Usage: ./stackctl <command> [options]
 
-  up [--native|--docker] [--json]   provision what is missing and start every engine; a second run changes nothing
+  up [--native|--docker] [--json]   provision what is missing, start every engine and service; a second run changes nothing
   fetch [ENGINE...]                  download and build what the engines need into the cache, start nothing
   test [FILES...]                    bring the stack up if needed, type-check, run all tests against the real engines
   status [--json]                    healthy / starting / down / crashed per engine, with pid and memory
@@ -23,7 +22,7 @@ const HELP = `Usage: ./stackctl <command> [options]
   bench NAME [ARGS...]               run a benchmark from bench/ (e.g. stack-startup) and print its numbers
   reset [--yes]                      stop everything and delete all engine data (asks unless --yes)
 
-Engines: ${ENGINE_NAMES.join(', ')}
+${ENGINE_NAMES_FOR_HELP}
 `;
 
 async function main(argv: string[]): Promise<number> {

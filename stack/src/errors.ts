@@ -29,7 +29,7 @@ export class StackError extends Error {
 
 export class UnknownEngineError extends StackError {
   constructor(name: string, known: readonly string[]) {
-    super('UNKNOWN_ENGINE', `unknown engine "${name}"; known engines: ${known.join(', ')}`, { exitCode: 2 });
+    super('UNKNOWN_ENGINE', `unknown engine or service "${name}"; known: ${known.join(', ')}`, { exitCode: 2 });
   }
 }
 

@@ -15,7 +15,11 @@ export function renderStatusTable(rows: readonly EngineStatus[]): string {
   body.push(['total', '', '', `${rows.filter((r) => r.state === 'healthy').length}/${rows.length} healthy`, '', formatMiB(total)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [line(header), ...body.map(line)];
+  const lines = body.map(line);
+  // A blank line between the engines and the platform's services.
+  const firstService = rows.findIndex((r) => r.kind === 'service');
+  if (firstService > 0) lines.splice(firstService, 0, '');
+  const out = [line(header), ...lines];
   for (const r of rows) {
     if (r.state === 'crashed' && r.lastLogLines?.length) {
       out.push('', `${r.engine} crashed; last log lines (./stackctl logs ${r.engine}):`, ...r.lastLogLines.map((l) => `  ${l}`));

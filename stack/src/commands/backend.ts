@@ -22,17 +22,25 @@ export async function provisionedNativeSupervisor(engines: readonly Engine[]): P
 }
 
 export function backendFor(mode: Mode = recordedMode()): Backend {
+  const native = nativeSupervisor();
   if (mode === 'docker') {
+    // Engines are containers; the platform's services still run natively beside them.
     const compose = new ComposeSupervisor();
     return {
       mode,
-      status: (engine) => compose.status(engine),
-      start: async (engines) => engines.forEach((e) => compose.start(e)),
-      stop: async (engine) => compose.stop(engine),
-      kill: async (engine) => compose.kill(engine),
+      status: (unit) => (unit.kind === 'service' ? native.status(unit) : compose.status(unit)),
+      start: async (selected) => {
+        selected.filter((u) => u.kind === 'engine').forEach((e) => compose.start(e));
+        const services = selected.filter((u) => u.kind === 'service');
+        if (services.length > 0) {
+          const supervisor = await provisionedNativeSupervisor(services);
+          for (const service of services) await supervisor.start(service);
+        }
+      },
+      stop: async (unit) => (unit.kind === 'service' ? void (await native.stop(unit)) : compose.stop(unit)),
+      kill: async (unit) => (unit.kind === 'service' ? void (await native.kill(unit)) : compose.kill(unit)),
     };
   }
-  const native = nativeSupervisor();
   return {
     mode,
     status: (engine) => native.status(engine),

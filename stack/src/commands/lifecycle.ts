@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { ComposeSupervisor } from '../docker/compose-supervisor.ts';
-import { engines } from '../engines/registry.ts';
+import { dependencyDepth, units } from '../engines/registry.ts';
 import type { Engine } from '../engines/engine.ts';
 import { StackError } from '../errors.ts';
 import { recordedMode } from '../mode.ts';
@@ -15,15 +15,21 @@ import { backendFor } from './backend.ts';
 
 export async function statusCommand(flags: { json?: boolean }): Promise<number> {
   const backend = backendFor();
-  const statuses = await Promise.all(engines.map((e) => backend.status(e)));
+  const statuses = await Promise.all(units.map((e) => backend.status(e)));
   process.stdout.write(`${flags.json ? JSON.stringify({ mode: backend.mode, engines: statuses }, null, 2) : renderStatusTable(statuses)}\n`);
   return 0;
 }
 
 export async function startCommand(selected: Engine[]): Promise<number> {
   const backend = backendFor();
-  // Start dependencies that are not up first (Connect needs Kafka).
-  const withDeps = [...new Set(selected.flatMap((e) => [...e.dependsOn.map((d) => engines.find((x) => x.name === d)!), e]))];
+  // Start dependencies that are not up first (Connect needs Kafka), deepest first.
+  const closure = new Set<Engine>();
+  const visit = (unit: Engine) => {
+    unit.dependsOn.forEach((d) => visit(units.find((x) => x.name === d)!));
+    closure.add(unit);
+  };
+  selected.forEach(visit);
+  const withDeps = [...closure];
   const toStart: Engine[] = [];
   for (const engine of withDeps) {
     if ((await backend.status(engine)).state !== 'healthy') toStart.push(engine);
@@ -50,18 +56,18 @@ export async function killCommand(selected: Engine[]): Promise<number> {
   return 0;
 }
 
-/** Stops everything: Connect first (it depends on Kafka), then the rest in parallel. */
+/** Stops everything, dependents before what they depend on (services, then Connect, then the rest). */
 export async function downCommand(): Promise<number> {
-  if (recordedMode() === 'docker') {
-    await step('docker compose down', async () => new ComposeSupervisor().downAll());
-    return 0;
+  const backend = backendFor();
+  const byDepth = new Map<number, Engine[]>();
+  for (const unit of units) byDepth.set(dependencyDepth(unit), [...(byDepth.get(dependencyDepth(unit)) ?? []), unit]);
+  for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
+    const group = byDepth.get(depth)!;
+    if (recordedMode() === 'docker' && group.every((u) => u.kind === 'engine')) continue;
+    await Promise.all(group.map((e) => step(`stopping ${e.name}`, () => backend.stop(e))));
   }
-  const backend = backendFor('native');
-  const dependents = engines.filter((e) => engines.some((other) => other.dependsOn.includes(e.name)));
-  const leaves = engines.filter((e) => !dependents.includes(e));
-  await Promise.all(leaves.map((e) => step(`stopping ${e.name}`, () => backend.stop(e))));
-  await Promise.all(dependents.map((e) => step(`stopping ${e.name}`, () => backend.stop(e))));
-  info('every engine is stopped');
+  if (recordedMode() === 'docker') await step('docker compose down', async () => new ComposeSupervisor().downAll());
+  info('everything is stopped');
   return 0;
 }
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError } from '../errors.ts';
-import { engines } from '../engines/registry.ts';
+import { units } from '../engines/registry.ts';
 import { recordedMode } from '../mode.ts';
 import { repoRoot } from '../paths.ts';
 import { info, step } from '../progress.ts';
@@ -23,9 +23,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 export async function testCommand(extraArgs: string[]): Promise<number> {
   await ensureHostPackages({ 'docker-compose': 'docker-compose' }, 'the Compose file test');
   const backend = backendFor();
-  const statuses = await Promise.all(engines.map((e) => backend.status(e)));
+  const statuses = await Promise.all(units.map((e) => backend.status(e)));
   if (statuses.some((s) => s.state !== 'healthy')) {
-    if (recordedMode() === 'docker') await backend.start(engines);
+    if (recordedMode() === 'docker') await backend.start(units);
     else await step('bringing the stack up for the tests', () => upNative());
   } else {
     info('the stack is up; running the tests against it');

@@ -1,8 +1,8 @@
 // `up`: provision what is missing, start every engine that is not healthy
 // (independent engines in parallel), and end with the status table. Running
 // it again on a healthy stack changes nothing and says so.
-import { engines } from '../engines/registry.ts';
-import type { Engine, EngineName } from '../engines/engine.ts';
+import { engines, units } from '../engines/registry.ts';
+import type { Engine, UnitName } from '../engines/engine.ts';
 import { ComposeSupervisor } from '../docker/compose-supervisor.ts';
 import { chooseMode, recordMode } from '../mode.ts';
 import { requireDisk, requireRootForNative } from '../preflight.ts';
@@ -18,15 +18,15 @@ export interface UpResult {
   changed: boolean;
   statuses: EngineStatus[];
   /** Milliseconds from the start of `up` until each engine it started answered as healthy. */
-  healthyAfterMs: Partial<Record<EngineName, number>>;
+  healthyAfterMs: Partial<Record<UnitName, number>>;
   /** Milliseconds spent making sure the cached artifacts exist (fetching and building on a cold cache). */
   provisionMs: number;
 }
 
-export async function upNative(selected: readonly Engine[] = engines): Promise<UpResult> {
+export async function upNative(selected: readonly Engine[] = units): Promise<UpResult> {
   requireRootForNative();
   const t0 = Date.now();
-  const healthyAfterMs: Partial<Record<EngineName, number>> = {};
+  const healthyAfterMs: Partial<Record<UnitName, number>> = {};
   const probe = new NativeSupervisor(knownArtifactDirs());
   const before = await Promise.all(selected.map((e) => probe.status(e, { withLogs: false })));
   if (before.every((s) => s.state === 'healthy')) {
@@ -48,12 +48,12 @@ export async function upNative(selected: readonly Engine[] = engines): Promise<U
   };
   const releaseInterrupt = onInterrupt(stopStartedHere);
   try {
-    const started = new Map<EngineName, Promise<EngineStatus>>();
+    const started = new Map<UnitName, Promise<EngineStatus>>();
     const startOne = (engine: Engine): Promise<EngineStatus> => {
       let promise = started.get(engine.name);
       if (!promise) {
         promise = (async () => {
-          await Promise.all(engine.dependsOn.map((dep) => startOne(selected.find((e) => e.name === dep) ?? engines.find((e) => e.name === dep)!)));
+          await Promise.all(engine.dependsOn.map((dep) => startOne(selected.find((e) => e.name === dep) ?? units.find((e) => e.name === dep)!)));
           return step(`starting ${engine.name}`, async () => {
             startedHere.push(engine);
             const status = await supervisor.start(engine);
@@ -89,7 +89,9 @@ export async function upCommand(flags: { native?: boolean; docker?: boolean; jso
     for (const engine of engines) {
       if (engine.afterHealthy) await step(`setting up ${engine.name}`, () => engine.afterHealthy!({ dataDir: '', artifacts: {}, runOnce: async () => undefined }));
     }
-    const statuses = await Promise.all(engines.map((e) => compose.status(e)));
+    // The platform's own services run on the host, next to the containers.
+    const started = await upNative(units.filter((u) => u.kind === 'service'));
+    const statuses = [...(await Promise.all(engines.map((e) => compose.status(e)))), ...started.statuses];
     process.stdout.write(`${flags.json ? JSON.stringify(statuses, null, 2) : renderStatusTable(statuses)}\n`);
     return 0;
   }

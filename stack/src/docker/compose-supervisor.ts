@@ -63,7 +63,7 @@ export class ComposeSupervisor {
 
   async status(engine: Engine): Promise<EngineStatus> {
     const service = SERVICE[engine.name] ?? engine.name;
-    const base = { engine: engine.name, title: engine.title, address: engine.address };
+    const base = { engine: engine.name, kind: engine.kind, title: engine.title, address: engine.address };
     let id = '';
     try {
       id = this.run(['ps', '-q', service], false).trim();

@@ -39,6 +39,7 @@ interface ConnectorPlugin {
 
 export const connect: Engine = {
   name: 'connect',
+  kind: 'engine',
   title: 'Kafka Connect + Debezium',
   address: `${HOST}:${endpoints.connect.port}`,
   ports: [endpoints.connect.port],

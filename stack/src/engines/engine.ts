@@ -1,9 +1,12 @@
 // What the supervisor needs to know about an engine to provision, start,
 // probe and stop it. One file per engine implements this.
+import type { ServiceName } from '../../../packages/contracts/src/services.ts';
 import type { LaunchSpec } from '../supervisor/launcher.ts';
 
 export const ENGINE_NAMES = ['postgres', 'timescaledb', 'redis', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
+/** What the stack runs: the seven engines and the platform's own services. */
+export type UnitName = EngineName | ServiceName;
 
 export const ARTIFACT_NAMES = ['debianRoot', 'kafka', 'debezium', 'neo4j', 'ferretdb'] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
@@ -22,12 +25,14 @@ export interface Health {
 }
 
 export interface Engine {
-  name: EngineName;
+  name: UnitName;
+  /** engine: chrooted into the Debian root as the engine user; service: the project's own Node process. */
+  kind: 'engine' | 'service';
   title: string;
   address: string;
   ports: readonly number[];
   needs: readonly ArtifactName[];
-  dependsOn: readonly EngineName[];
+  dependsOn: readonly UnitName[];
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
   /** How long a start may take before it counts as failed. */

@@ -8,6 +8,7 @@ import { withTimeout, type Engine } from './engine.ts';
 
 export const ferretdb: Engine = {
   name: 'ferretdb',
+  kind: 'engine',
   title: 'FerretDB (posts, MongoDB wire)',
   address: `${HOST}:${endpoints.ferretdb.port}`,
   ports: [endpoints.ferretdb.port],

@@ -54,6 +54,7 @@ export async function kafkaJarVersion(artifactDir: string | undefined): Promise<
 
 export const kafka: Engine = {
   name: 'kafka',
+  kind: 'engine',
   title: 'Kafka (KRaft)',
   address: `${HOST}:${endpoints.kafka.port}`,
   ports: [endpoints.kafka.port, endpoints.kafka.controllerPort],

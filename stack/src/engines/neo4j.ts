@@ -52,6 +52,7 @@ function boltAnswers(): Promise<void> {
 
 export const neo4j: Engine = {
   name: 'neo4j',
+  kind: 'engine',
   title: 'Neo4j (graph)',
   address: `bolt ${HOST}:${endpoints.neo4j.boltPort}, http ${HOST}:${endpoints.neo4j.httpPort}`,
   ports: [endpoints.neo4j.boltPort, endpoints.neo4j.httpPort],

@@ -61,6 +61,7 @@ export function definePostgresCluster(options: PostgresClusterOptions): Engine {
 
   return {
     name: options.name,
+    kind: 'engine',
     title: options.title,
     address: `${HOST}:${options.port}`,
     ports: [options.port],

@@ -20,6 +20,7 @@ maxmemory-policy allkeys-lru
 
 export const redis: Engine = {
   name: 'redis',
+  kind: 'engine',
   title: 'Redis (cache)',
   address: `${HOST}:${endpoints.redis.port}`,
   ports: [endpoints.redis.port],

@@ -1,7 +1,8 @@
 // Every engine the stack runs, in the order the status table lists them.
 import { StackError, UnknownEngineError } from '../errors.ts';
 import { connect } from './connect.ts';
-import { ENGINE_NAMES, type Engine, type EngineName } from './engine.ts';
+import { type Engine, type UnitName } from './engine.ts';
+import { services } from '../services/service-units.ts';
 import { ferretdb } from './ferretdb.ts';
 import { kafka } from './kafka.ts';
 import { neo4j } from './neo4j.ts';
@@ -11,7 +12,12 @@ import { timescaledb } from './timescaledb.ts';
 
 export const engines: readonly Engine[] = [postgres, timescaledb, redis, ferretdb, neo4j, kafka, connect];
 
-const ALIASES: Record<string, EngineName> = {
+/** Everything `up` starts: the engines, then the platform's services. */
+export const units: readonly Engine[] = [...engines, ...services];
+
+export const UNIT_NAMES: readonly UnitName[] = units.map((u) => u.name);
+
+const ALIASES: Record<string, UnitName> = {
   pg: 'postgres',
   postgresql: 'postgres',
   timescale: 'timescaledb',
@@ -23,13 +29,20 @@ const ALIASES: Record<string, EngineName> = {
 };
 
 export function engineByName(name: string): Engine {
-  const canonical = (ENGINE_NAMES as readonly string[]).includes(name) ? name : ALIASES[name.toLowerCase()];
-  const engine = engines.find((e) => e.name === canonical);
-  if (!engine) throw new UnknownEngineError(name, ENGINE_NAMES);
-  return engine;
+  const canonical = (UNIT_NAMES as readonly string[]).includes(name) ? name : ALIASES[name.toLowerCase()];
+  const unit = units.find((e) => e.name === canonical);
+  if (!unit) throw new UnknownEngineError(name, UNIT_NAMES);
+  return unit;
+}
+
+/** Dependencies first; each unit after everything it depends on. */
+export function dependencyDepth(unit: Engine): number {
+  return unit.dependsOn.reduce((depth, dep) => Math.max(depth, 1 + dependencyDepth(units.find((u) => u.name === dep)!)), 0);
 }
 
 export function requireEngineArg(args: readonly string[], command: string): Engine[] {
-  if (args.length === 0) throw new StackError('BAD_ARGUMENT', `${command} needs an engine name: ${ENGINE_NAMES.join(', ')}`, { exitCode: 2 });
+  if (args.length === 0) throw new StackError('BAD_ARGUMENT', `${command} needs an engine or service name: ${UNIT_NAMES.join(', ')}`, { exitCode: 2 });
   return args.map(engineByName);
 }
+
+export const ENGINE_NAMES_FOR_HELP = `Engines:  ${engines.map((e) => e.name).join(', ')}\nServices: ${services.map((e) => e.name).join(', ')}`;

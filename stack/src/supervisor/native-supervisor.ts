@@ -7,7 +7,7 @@ import { chown, mkdir, readdir, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine, EngineContext } from '../engines/engine.ts';
 import { PortTakenError, StackError } from '../errors.ts';
-import { engineDataDir, engineLogFile, statePaths } from '../paths.ts';
+import { engineDataDir, engineLogFile, repoRoot, statePaths } from '../paths.ts';
 import { info } from '../progress.ts';
 import { runTool } from '../run-tool.ts';
 import type { ArtifactDirs } from './artifacts.ts';
@@ -19,6 +19,7 @@ export type EngineState = 'healthy' | 'starting' | 'down' | 'crashed';
 
 export interface EngineStatus {
   engine: string;
+  kind?: 'engine' | 'service';
   title: string;
   state: EngineState;
   address: string;
@@ -83,7 +84,7 @@ export class NativeSupervisor {
 
   /** healthy, starting (alive, not answering yet), down (not started) or crashed (died without a stop). */
   async status(engine: Engine, options: { withLogs?: boolean } = {}): Promise<EngineStatus> {
-    const base = { engine: engine.name, title: engine.title, address: engine.address };
+    const base = { engine: engine.name, kind: engine.kind, title: engine.title, address: engine.address };
     const record = readPidRecord(engine.name);
     if (!record) return { ...base, state: 'down' };
     if (!isRunning(record.pid, record.startTime)) {
@@ -114,15 +115,24 @@ export class NativeSupervisor {
     this.checkPorts(engine);
 
     const ctx = this.context(engine);
-    await mkdir(ctx.dataDir, { recursive: true });
     await mkdir(statePaths.logs, { recursive: true });
-    await engine.prepare(ctx);
-    const ids = engineUserIds(this.root);
-    await chownTree(ctx.dataDir, ids.uid, ids.gid);
-
-    const { command, args } = launchCommand(this.withDataBind(ctx.dataDir, engine.launch(ctx)));
+    let command: string;
+    let args: string[];
+    let env: NodeJS.ProcessEnv = process.env;
+    if (engine.kind === 'service') {
+      // The project's own Node processes run on the host, from the checkout.
+      const spec = engine.launch(ctx);
+      [command, ...args] = spec.argv as [string, ...string[]];
+      env = { ...process.env, ...spec.env };
+    } else {
+      await mkdir(ctx.dataDir, { recursive: true });
+      await engine.prepare(ctx);
+      const ids = engineUserIds(this.root);
+      await chownTree(ctx.dataDir, ids.uid, ids.gid);
+      ({ command, args } = launchCommand(this.withDataBind(ctx.dataDir, engine.launch(ctx))));
+    }
     const logFd = openSync(engineLogFile(engine.name), 'a');
-    const child = spawn(command, args, { detached: true, stdio: ['ignore', logFd, logFd] });
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', logFd, logFd], env, cwd: repoRoot });
     closeSync(logFd);
     child.unref();
     const pid = child.pid;
