@@ -100,7 +100,7 @@ export async function upCommand(flags: { native?: boolean; docker?: boolean; jso
   const t0 = Date.now();
   const result = await upNative();
   if (!result.changed) info('every engine is already healthy; nothing changed');
-  else info(`all engines healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  else info(`everything healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : renderStatusTable(result.statuses)}\n`);
   return 0;
 }
