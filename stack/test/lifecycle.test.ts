@@ -1,7 +1,7 @@
 // stop / start / kill / up-twice and the one-line errors of the CLI, on the running stack.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { endpoints, HOST } from '../src/engines/endpoints.ts';
 import { engineDataDir } from '../src/paths.ts';
@@ -71,7 +71,12 @@ describe('stackctl lifecycle', () => {
 
   test('a taken port is named with the process holding it, and nothing is started', async () => {
     assert.equal((await runCli(['stop', 'redis'])).code, 0);
-    const squatter = createServer();
+    // The running services keep trying to reach Redis and will connect to the squatter: drop them.
+    const sockets = new Set<Socket>();
+    const squatter = createServer((socket) => {
+      sockets.add(socket);
+      socket.destroy();
+    });
     await new Promise<void>((resolve) => squatter.listen(endpoints.redis.port, HOST, resolve));
     try {
       const result = await runCli(['start', 'redis']);
@@ -80,6 +85,7 @@ describe('stackctl lifecycle', () => {
       assert.match(errorLine(result), /\[PORT_TAKEN\]$/);
       assert.equal((await statusOf('redis')).state, 'down');
     } finally {
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }
     assert.equal((await runCli(['start', 'redis'])).code, 0);

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError } from '../errors.ts';
-import { units } from '../engines/registry.ts';
+import { engines, units } from '../engines/registry.ts';
+import type { Engine } from '../engines/engine.ts';
 import { recordedMode } from '../mode.ts';
 import { repoRoot } from '../paths.ts';
 import { info, step } from '../progress.ts';
@@ -13,31 +14,93 @@ import { ensureHostPackages } from '../provision/host-packages.ts';
 import { backendFor } from './backend.ts';
 import { upNative } from './up.ts';
 
-const TEST_GLOBS = ['stack/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'];
+/**
+ * Two phases. Component tests boot their own copies of the services against
+ * the engines, so the stack's services are stopped while they run (otherwise a
+ * running relay or projection would take their messages). System tests then
+ * run against the whole system, started by `up` as a user would.
+ */
+const COMPONENT_TESTS = [
+  'packages/*/test/**/*.test.ts',
+  'services/*/test/**/*.test.ts',
+  'stack/test/docker-compose.test.ts',
+  'stack/test/engines.test.ts',
+  'stack/test/bad-input.test.ts',
+];
+const SYSTEM_TESTS = ['tests/e2e/**/*.test.ts', 'stack/test/lifecycle.test.ts'];
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const child = spawn(command, args, { cwd: repoRoot, stdio: 'inherit', env });
   return new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
 }
 
+interface PhaseResult {
+  code: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Runs node's test runner on some files, echoing its report and reading its totals. */
+function runTests(files: readonly string[]): Promise<PhaseResult> {
+  // One file at a time: tests share the engines, and some stop and kill them.
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  let pending = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /^ℹ (pass|fail|skipped) (\d+)$/.exec(line.trim());
+      if (match) totals[match[1] === 'pass' ? 'passed' : match[1] === 'fail' ? 'failed' : 'skipped'] = Number(match[2]);
+    }
+  });
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), ...totals })));
+}
+
+async function ensureUp(selected: readonly Engine[]): Promise<void> {
+  const backend = backendFor();
+  const statuses = await Promise.all(selected.map((e) => backend.status(e)));
+  if (statuses.every((s) => s.state === 'healthy')) return;
+  if (recordedMode() === 'docker') await backend.start(selected);
+  else await step(`bringing up ${selected.length === units.length ? 'the whole system' : 'the engines'} for the tests`, () => upNative(selected));
+}
+
 export async function testCommand(extraArgs: string[]): Promise<number> {
   await ensureHostPackages({ 'docker-compose': 'docker-compose' }, 'the Compose file test');
-  const backend = backendFor();
-  const statuses = await Promise.all(units.map((e) => backend.status(e)));
-  if (statuses.some((s) => s.state !== 'healthy')) {
-    if (recordedMode() === 'docker') await backend.start(units);
-    else await step('bringing the stack up for the tests', () => upNative());
-  } else {
-    info('the stack is up; running the tests against it');
-  }
   const typecheck = await step('type-checking (tsc --noEmit)', () => run(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit']));
   if (typecheck !== 0) {
     info('type errors above; fix them and run again');
     return typecheck;
   }
-  const files = extraArgs.length > 0 ? extraArgs : TEST_GLOBS;
-  // One file at a time: lifecycle tests stop and kill engines that other files use.
-  return run(process.execPath, ['--disable-warning=ExperimentalWarning', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files]);
+  if (extraArgs.length > 0) {
+    await ensureUp(units);
+    return (await runTests(extraArgs)).code;
+  }
+
+  await ensureUp(engines);
+  const backend = backendFor();
+  const running: Engine[] = [];
+  for (const service of units.filter((u) => u.kind === 'service')) if ((await backend.status(service)).state !== 'down') running.push(service);
+  if (running.length > 0) await step('stopping the stack\'s services for the component tests', () => Promise.all(running.map((s) => backend.stop(s))));
+  info('phase 1 of 2: component tests (services booted by the tests themselves)');
+  const components = await runTests(COMPONENT_TESTS);
+
+  await ensureUp(units);
+  info('phase 2 of 2: system tests (the whole system, as ./stackctl up runs it)');
+  const system = await runTests(SYSTEM_TESTS);
+
+  const passed = components.passed + system.passed;
+  const failed = components.failed + system.failed;
+  const skipped = components.skipped + system.skipped;
+  process.stdout.write(`\ncomponent tests: ${components.passed} passed, ${components.failed} failed; system tests: ${system.passed} passed, ${system.failed} failed\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+  return components.code !== 0 ? components.code : system.code;
 }
 
 /** Runs bench/NAME.ts with this Node; benchmarks print numbers, they assert nothing. */

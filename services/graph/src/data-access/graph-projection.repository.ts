@@ -53,7 +53,18 @@ async function applyOne(tx: ManagedTransaction, op: GraphOperation): Promise<voi
       );
       return;
     case 'delete-post':
-      await tx.run('MATCH (p:Post {id: $postId}) DETACH DELETE p', { postId: op.postId });
+      // An author node that only this post brought into being (never projected from the
+      // users log, no other edge) goes with it; otherwise a replay that sees the user's
+      // deletion before the post's events would leave a nameless node behind.
+      await tx.run(
+        `MATCH (p:Post {id: $postId})
+         OPTIONAL MATCH (author:User)-[:POSTED]->(p)
+         DETACH DELETE p
+         WITH author
+         WHERE author IS NOT NULL AND author.position IS NULL AND NOT (author)--()
+         DELETE author`,
+        { postId: op.postId },
+      );
       return;
   }
 }

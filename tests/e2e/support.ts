@@ -1,0 +1,106 @@
+// End-to-end helpers: the running system's gateway, and direct read-only
+// clients of the stores, to check what the pipeline projected where.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import neo4jDriver, { type Driver } from 'neo4j-driver';
+import pg from 'pg';
+import { endpoints, urls } from '../../packages/contracts/src/endpoints.ts';
+import { servicePorts } from '../../packages/contracts/src/services.ts';
+
+export const gateway = `http://127.0.0.1:${servicePorts.gateway}`;
+export const runId = randomUUID().slice(0, 8);
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  const response = await fetch(`${gateway}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
+}
+
+/** Polls until `check` returns a value that is not undefined/false, or fails with what it last saw. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not true within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface Stores {
+  neo4j: Driver;
+  redis: Redis;
+  timescale: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function openStores(): Stores {
+  const neo4j = neo4jDriver.driver(urls.neo4jBolt, neo4jDriver.auth.basic(endpoints.neo4j.user, endpoints.neo4j.password), { disableLosslessIntegers: true });
+  const redis = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
+  const timescale = new pg.Pool({ connectionString: urls.timescaledb, max: 3 });
+  return {
+    neo4j,
+    redis,
+    timescale,
+    async close() {
+      await neo4j.close();
+      redis.disconnect();
+      await timescale.end();
+    },
+  };
+}
+
+export async function cypher<T = Record<string, unknown>>(driver: Driver, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const session = driver.session();
+  try {
+    const result = await session.run(query, params);
+    return result.records.map((r) => r.toObject() as T);
+  } finally {
+    await session.close();
+  }
+}
+
+export async function eventCount(pool: pg.Pool, type: string, entityId: string | number): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE event_type = $1 AND entity_id = $2', [type, String(entityId)]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function createUser(label: string): Promise<{ id: number; name: string; email: string }> {
+  const email = `${label}-${runId}-${randomUUID().slice(0, 6)}@e2e.test`;
+  const response = await api('POST', '/users', { email, name: `${label} ${runId}`, password: 'correct horse battery' });
+  if (response.status !== 201) throw new Error(`creating ${label}: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+/** Waits until every projection has consumed everything in the log. */
+export async function pipelineDrained(timeoutMs = 60_000): Promise<void> {
+  await eventually(
+    'every projection caught up (lag 0) and both outboxes empty',
+    async () => {
+      const health = await api('GET', '/health');
+      const p = health.body?.pipeline;
+      if (!p) return false;
+      const lags = Object.values(p.projections ?? {}).map((x: any) => x?.lag);
+      const backlogs = Object.values(p.relays ?? {}).map((x: any) => (typeof x === 'number' ? x : x?.backlog));
+      return lags.length > 0 && lags.every((l) => l === 0) && backlogs.every((b) => b === 0);
+    },
+    timeoutMs,
+  );
+}
