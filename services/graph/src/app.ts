@@ -2,6 +2,7 @@
 // Neo4j driver. start(config) → {port, stop()}; tests pass PORT 0.
 import type { AddressInfo } from 'node:net';
 import { createHttpApp } from '@polyglot/platform/http-app';
+import { createRelayNudge } from '@polyglot/platform/relay-nudge';
 import { createLogger, type Logger } from '@polyglot/platform/logger';
 import type { GraphConfig } from './config.ts';
 import { FollowRepository } from './data-access/follow.repository.ts';
@@ -29,9 +30,14 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   });
 
   const follows = new FollowRepository(driver);
-  const projection = config.GRAPH_PROJECTION === 'on' ? new GraphProjectionConsumer({ repository: new GraphProjectionRepository(driver), logger }) : null;
+  const nudgeRelay = createRelayNudge(config.GRAPH_RELAY_URL || undefined);
+  const projection = config.GRAPH_PROJECTION === 'on' ? new GraphProjectionConsumer({ repository: new GraphProjectionRepository(driver), logger, onOutboxWritten: nudgeRelay }) : null;
 
   const app = createHttpApp({ logger, storeName: GRAPH_STORE });
+  // A follow or unfollow that succeeded wrote an outbox node: tell the relay.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 300) nudgeRelay();
+  });
   registerFollowRoutes(app, follows);
   registerRelationshipRoutes(app, follows);
   registerHealthRoutes(app, { ping: () => follows.ping(), projection: async () => (projection ? projection.status() : PROJECTION_OFF) });

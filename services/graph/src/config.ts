@@ -1,7 +1,7 @@
 // The graph service's environment, parsed once at start. Both processes (API +
 // projection, and the outbox relay) open Neo4j with the same settings.
 import { endpoints, urls } from '@polyglot/contracts/endpoints';
-import { servicePorts } from '@polyglot/contracts/services';
+import { serviceUrl, servicePorts } from '@polyglot/contracts/services';
 import { envPort } from '@polyglot/platform/config';
 import { z } from 'zod';
 
@@ -17,13 +17,16 @@ export const GraphConfig = z.object({
   // 'off' runs the HTTP API alone: a second instance (or a test pointed at a dead
   // store) must not join the projector's consumer group and dead-letter its messages.
   GRAPH_PROJECTION: z.enum(['on', 'off']).default('on'),
+  /** Where to nudge the relay after an outbox write; empty: no nudges (the relay polls). */
+  GRAPH_RELAY_URL: z.string().default(serviceUrl('graph-relay')),
 });
 export type GraphConfig = z.infer<typeof GraphConfig>;
 
 export const RelayConfig = z.object({
   PORT: envPort(servicePorts['graph-relay']),
   ...neo4jSettings,
-  RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(20),
+  // The relay is woken by the graph service after each outbox write; the idle poll is only a safety net.
+  RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type RelayConfig = z.infer<typeof RelayConfig>;

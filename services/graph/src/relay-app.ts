@@ -45,6 +45,11 @@ export async function startRelay(config: RelayConfig, deps: { logger?: Logger } 
     }
   });
 
+  app.post('/wake', { schema: { summary: 'Publish now: the graph service has just written outbox events', response: { 204: z.null() } } }, async (_request, reply) => {
+    relay.wake();
+    return reply.status(204).send(null);
+  });
+
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {

@@ -32,9 +32,17 @@ export class OutboxRelay {
   private producer: StringProducer | undefined;
   private topicReady = false;
   private loop: Promise<void> | undefined;
+  private idle: AbortController | undefined;
+  private woken = false;
 
   constructor(options: OutboxRelayOptions) {
     this.options = { batchSize: 100, maxBackoffMs: 5000, producerFactory: () => createProducer('graph-relay'), ...options };
+  }
+
+  /** New events are waiting: publish now instead of at the next idle poll. */
+  wake(): void {
+    this.woken = true;
+    this.idle?.abort();
   }
 
   start(): void {
@@ -65,8 +73,13 @@ export class OutboxRelay {
         await sleep(Math.min(maxBackoffMs, 100 * 2 ** (failures - 1)), undefined, { signal }).catch(() => undefined);
         continue;
       }
-      // A full batch means more may be waiting: go again at once. Otherwise idle.
-      if (sent < this.options.batchSize) await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+      // A full batch means more may be waiting: go again at once. Otherwise idle until
+      // the graph service nudges (it just wrote an outbox node) or the poll comes round.
+      if (sent < this.options.batchSize && !this.woken) {
+        this.idle = new AbortController();
+        await sleep(pollMs, undefined, { signal: AbortSignal.any([signal, this.idle.signal]) }).catch(() => undefined);
+      }
+      this.woken = false;
     }
   }
 

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '@polyglot/platform/errors';
 import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
+import { createRelayNudge } from '@polyglot/platform/relay-nudge';
 import type { ConsumerLoop } from '@polyglot/platform/kafka';
 import { createLogger } from '@polyglot/platform/logger';
 import type { PostsConfig } from './config.ts';
@@ -101,9 +102,14 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const posts = new PostRepository(store.posts, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger));
   void posts.ensureIndexes(logger);
 
-  const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger), logger) : null;
+  const nudgeRelay = createRelayNudge(config.POSTS_RELAY_URL || undefined);
+  const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger, nudgeRelay), logger) : null;
 
   const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME });
+  // Every successful write appended to a post's outbox: tell the relay.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 300) nudgeRelay();
+  });
   withInvalidIdErrors(app, (routes) => {
     registerPostRoutes(routes, posts);
     registerCommentRoutes(routes, posts);

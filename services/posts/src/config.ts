@@ -3,7 +3,7 @@
 // itself (default 127.0.0.1:9092), so it is not repeated here.
 import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
-import { servicePorts } from '@polyglot/contracts/services';
+import { serviceUrl, servicePorts } from '@polyglot/contracts/services';
 import { consumerGroups } from '@polyglot/contracts/topics';
 import { envPort } from '@polyglot/platform/config';
 
@@ -34,6 +34,8 @@ export const PostsConfigSchema = z.object({
   /** The consumer that tombstones a deleted user's posts. */
   USER_CASCADE: onOff('on'),
   USER_CASCADE_GROUP: z.string().min(1).default(consumerGroups.postsUserCascade),
+  /** Where to nudge the relay after a write; empty: no nudges (the relay polls). */
+  POSTS_RELAY_URL: z.string().default(serviceUrl('posts-relay')),
 });
 export type PostsConfig = z.output<typeof PostsConfigSchema>;
 
@@ -43,7 +45,8 @@ export const RelayConfigSchema = z.object({
   LOG_LEVEL: logLevel,
   POSTS_WRITE_LOCK: writeLock,
   /** Sleep between polls when no event is pending. */
-  RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(20),
+  // The relay is woken by the API after each write; the idle poll is only a safety net.
+  RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   /** Posts read per poll. */
   RELAY_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
 });

@@ -1,6 +1,7 @@
 // The posts outbox relay process: publishes what the API appended to posts'
 // outboxes, then clears it; /health reports the backlog.
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { createProducer } from '@polyglot/platform/kafka';
 import { createLogger } from '@polyglot/platform/logger';
@@ -22,6 +23,10 @@ export async function start(config: RelayConfig, options: { logger?: Logger } = 
 
   const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME });
   registerRelayHealthRoute(app, relay, outbox);
+  app.post('/wake', { schema: { summary: 'Publish now: the posts service has just written outbox events', response: { 204: z.null() } } }, async (_request, reply) => {
+    relay.wake();
+    return reply.status(204).send(null);
+  });
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {

@@ -24,6 +24,8 @@ export interface ProjectionStatus {
 
 export interface GraphProjectionOptions {
   repository: GraphProjectionRepository;
+  /** Called after a change that wrote outbox events (a user's deletion ends their follows). */
+  onOutboxWritten?: () => void;
   logger: Logger;
   groupId?: string;
   /** How often a dead or never-started consumer is (re)started. */
@@ -40,7 +42,7 @@ export class GraphProjectionConsumer {
   private lastAppliedAt: string | null = null;
 
   constructor(options: GraphProjectionOptions) {
-    this.options = { groupId: consumerGroups.graphProjector, superviseMs: 2000, ...options };
+    this.options = { groupId: consumerGroups.graphProjector, superviseMs: 2000, onOutboxWritten: () => undefined, ...options };
   }
 
   /** Starts consuming in the background; Kafka being down delays it, never fails the process. */
@@ -110,6 +112,7 @@ export class GraphProjectionConsumer {
       try {
         await this.options.repository.apply(operations);
         this.lastAppliedAt = new Date().toISOString();
+        if (operations.some((op) => op.kind === 'delete-user')) this.options.onOutboxWritten?.();
         return event ? { occurredAt: event.occurredAt } : null;
       } catch (error) {
         if (!isNeo4jUnavailable(error) || this.stopping.signal.aborted) throw error;

@@ -34,6 +34,7 @@ export class OutboxRelay {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #woken = false;
   #failures = 0;
   #lastSweep = 0;
 
@@ -43,6 +44,12 @@ export class OutboxRelay {
 
   start(): void {
     this.#loop ??= this.#run();
+  }
+
+  /** New events are waiting (the API just wrote some): poll now instead of at the next idle tick. */
+  wake(): void {
+    this.#woken = true;
+    this.#wake?.();
   }
 
   /**
@@ -71,7 +78,8 @@ export class OutboxRelay {
         }
         this.#recovered();
         // Only an empty poll sleeps: a full batch means more may be waiting.
-        if (published === 0) await this.#sleep(this.#o.pollMs);
+        if (published === 0 && !this.#woken) await this.#sleep(this.#o.pollMs);
+        this.#woken = false;
       } catch (error) {
         this.#failed(error);
         await this.#sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.#failures, 10)));
