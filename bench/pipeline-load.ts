@@ -126,6 +126,10 @@ const seconds = Number(values.seconds);
 for (const rate of values.rates!.split(',').map(Number)) {
   process.stderr.write(`\nwrites at ${rate}/s for ${seconds} s…\n`);
   if (!(await drained())) process.stderr.write('warning: the pipeline had not drained before this phase\n');
+  // Each projection forgets earlier latencies, so the figures below are this phase's alone.
+  for (const name of ['graph', 'analytics', 'projectors'] as const) {
+    await fetch(`http://127.0.0.1:${servicePorts[name]}/internal/latency/reset`, { method: 'POST' });
+  }
   const before = await projections();
   const phaseStart = performance.now();
   const { results, lateStarts } = await openLoop(rate, seconds, write);
@@ -140,7 +144,6 @@ for (const rate of values.rates!.split(',').map(Number)) {
   for (const [label, key] of sinks) {
     const applied = after[key].processed - before[key].processed;
     const l = after[key].latency;
-    // The summaries cover the newest 1000 (or more) applied changes, all from this phase when it applied at least that many.
     lines.push(`${label} | ${applied} | ${fmt(l?.p50 ?? Number.NaN)} | ${fmt(l?.p99 ?? Number.NaN)} | ${fmt(l?.max ?? Number.NaN)}`);
   }
   lines.push('', 'gateway endpoint | requests | p50 | p99', '---|---|---|---');

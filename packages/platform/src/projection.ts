@@ -46,7 +46,7 @@ const storeUnavailable = (error: unknown): boolean => error instanceof AppError 
 export class SupervisedProjection {
   private readonly options: SupervisedProjectionOptions & Required<Pick<SupervisedProjectionOptions, 'isStoreUnavailable' | 'startFrom' | 'storeBackoffMs' | 'superviseMs' | 'lagTimeoutMs'>>;
   private readonly stopped = new AbortController();
-  private readonly latency = new LatencyWindow(1000);
+  private readonly latency = new LatencyWindow(20_000);
   private readonly previous = { processed: 0, deadLettered: 0, lastAppliedAt: null as string | null };
   private loop: ConsumerLoop | undefined;
   private supervisor: Promise<void> | undefined;
@@ -66,6 +66,10 @@ export class SupervisedProjection {
   async start(): Promise<void> {
     await this.startLoop().catch((error: unknown) => this.options.logger.warn({ err: error, group: this.options.groupId }, 'projection could not start; retrying'));
     this.supervisor = this.supervise();
+  }
+
+  resetLatency(): void {
+    this.latency.reset();
   }
 
   get running(): boolean {

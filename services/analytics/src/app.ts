@@ -1,6 +1,7 @@
 // The analytics process: migrations, the HTTP API and the projection consumer.
 import type { Logger } from 'pino';
 import { createHttpApp } from '@polyglot/platform/http-app';
+import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
 import { createLogger } from '@polyglot/platform/logger';
 import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { AnalyticsConfig } from './config.ts';
@@ -32,6 +33,7 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
     }
     analyticsRoutes(app, events);
     healthRoutes(app, events, projection);
+    if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {
     await projection?.stop();

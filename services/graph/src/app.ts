@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { createRelayNudge } from '@polyglot/platform/relay-nudge';
+import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
 import { createLogger, type Logger } from '@polyglot/platform/logger';
 import type { GraphConfig } from './config.ts';
 import { FollowRepository } from './data-access/follow.repository.ts';
@@ -40,6 +41,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   });
   registerFollowRoutes(app, follows);
   registerRelationshipRoutes(app, follows);
+  if (projection) registerLatencyResetRoute(app, () => projection.resetLatency());
   registerHealthRoutes(app, { ping: () => follows.ping(), projection: async () => (projection ? projection.status() : PROJECTION_OFF) });
 
   try {

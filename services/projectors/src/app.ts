@@ -1,6 +1,7 @@
 // The projectors process: the Redis cache projection, the dead-letter index and their HTTP API.
 import type { Logger } from 'pino';
 import { createHttpApp } from '@polyglot/platform/http-app';
+import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
 import { createLogger } from '@polyglot/platform/logger';
 import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { ProjectorsConfig } from './config.ts';
@@ -42,6 +43,7 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
     }
     deadLetterRoutes(app, index);
     healthRoutes(app, { cache, index, projection, deadLetterReader });
+    if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {
     await stopAll();

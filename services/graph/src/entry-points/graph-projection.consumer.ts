@@ -122,6 +122,10 @@ export class GraphProjectionConsumer {
     }
   }
 
+  resetLatency(): void {
+    this.loop?.latency.reset();
+  }
+
   async status(): Promise<ProjectionStatus> {
     const loop = this.loop;
     let lag: number | null = null;
