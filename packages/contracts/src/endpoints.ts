@@ -21,6 +21,13 @@ export const endpoints = {
     port: 27017,
     database: 'posts',
   },
+  /** The PostgreSQL cluster FerretDB stores documents in (native stack only; Compose runs MongoDB). */
+  ferretdbStore: {
+    port: 5434,
+    user: 'postgres',
+    password: 'postgres',
+    database: 'ferretdb',
+  },
   neo4j: {
     boltPort: 7687,
     httpPort: 7474,

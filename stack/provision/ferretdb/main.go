@@ -20,17 +20,30 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address for the MongoDB wire protocol")
-	dataDir := flag.String("data-dir", "", "directory holding the SQLite databases (required)")
+	dataDir := flag.String("data-dir", "", "directory holding the SQLite databases (sqlite handler)")
+	handler := flag.String("handler", "sqlite", "storage backend: sqlite or postgresql")
+	postgresURL := flag.String("postgresql-url", "", "PostgreSQL connection string (postgresql handler)")
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error")
 	flag.Parse()
 
-	if *dataDir == "" {
-		fmt.Fprintln(os.Stderr, "ferretdb: -data-dir is required")
+	switch *handler {
+	case "sqlite":
+		if *dataDir == "" {
+			fmt.Fprintln(os.Stderr, "ferretdb: -data-dir is required with the sqlite handler")
+			os.Exit(2)
+		}
+		if err := os.MkdirAll(*dataDir, 0o750); err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb: cannot create data dir %s: %v\n", *dataDir, err)
+			os.Exit(1)
+		}
+	case "postgresql":
+		if *postgresURL == "" {
+			fmt.Fprintln(os.Stderr, "ferretdb: -postgresql-url is required with the postgresql handler")
+			os.Exit(2)
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "ferretdb: unknown -handler %q (sqlite or postgresql)\n", *handler)
 		os.Exit(2)
-	}
-	if err := os.MkdirAll(*dataDir, 0o750); err != nil {
-		fmt.Fprintf(os.Stderr, "ferretdb: cannot create data dir %s: %v\n", *dataDir, err)
-		os.Exit(1)
 	}
 
 	var level slog.Level
@@ -44,10 +57,11 @@ func main() {
 	url := "file:" + strings.TrimSuffix(*dataDir, "/") + "/"
 
 	server, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: url,
+		Listener:      ferretdb.ListenerConfig{TCP: *listen},
+		Logger:        logger,
+		Handler:       *handler,
+		SQLiteURL:     url,
+		PostgreSQLURL: *postgresURL,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
@@ -57,7 +71,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	logger.Info("ferretdb listening", "address", *listen, "sqlite", url)
+	logger.Info("ferretdb listening", "address", *listen, "handler", *handler)
 	if err := server.Run(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
 		os.Exit(1)

@@ -9,6 +9,8 @@ import type { EngineStatus } from '../supervisor/native-supervisor.ts';
 
 const COMPOSE_FILE = join(repoRoot, 'stack/docker-compose.yml');
 const SERVICE: Record<string, string> = { ferretdb: 'mongo' };
+// Engines that exist only natively: under Compose, MongoDB needs no PostgreSQL below it.
+const NATIVE_ONLY = new Set(['ferretdb-store']);
 
 export function dockerEngineAnswers(): boolean {
   const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 });
@@ -46,14 +48,17 @@ export class ComposeSupervisor {
   }
 
   start(engine: Engine): void {
+    if (NATIVE_ONLY.has(engine.name)) return;
     this.run(['up', '-d', '--wait', SERVICE[engine.name] ?? engine.name]);
   }
 
   stop(engine: Engine): void {
+    if (NATIVE_ONLY.has(engine.name)) return;
     this.run(['stop', SERVICE[engine.name] ?? engine.name]);
   }
 
   kill(engine: Engine): void {
+    if (NATIVE_ONLY.has(engine.name)) return;
     this.run(['kill', SERVICE[engine.name] ?? engine.name]);
   }
 
@@ -64,6 +69,7 @@ export class ComposeSupervisor {
   async status(engine: Engine): Promise<EngineStatus> {
     const service = SERVICE[engine.name] ?? engine.name;
     const base = { engine: engine.name, kind: engine.kind, title: engine.title, address: engine.address };
+    if (NATIVE_ONLY.has(engine.name)) return { ...base, state: 'down', error: 'not used under Docker Compose' };
     let id = '';
     try {
       id = this.run(['ps', '-q', service], false).trim();

@@ -3,7 +3,7 @@
 import type { ServiceName } from '../../../packages/contracts/src/services.ts';
 import type { LaunchSpec } from '../supervisor/launcher.ts';
 
-export const ENGINE_NAMES = ['postgres', 'timescaledb', 'redis', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
+export const ENGINE_NAMES = ['postgres', 'timescaledb', 'redis', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 /** What the stack runs: the seven engines and the platform's own services. */
 export type UnitName = EngineName | ServiceName;

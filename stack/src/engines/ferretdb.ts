@@ -1,7 +1,6 @@
-// FerretDB: the MongoDB wire protocol on SQLite, for posts and comments.
+// FerretDB: the MongoDB wire protocol, for posts and comments, storing its
+// documents in its own PostgreSQL cluster (ferretdb-store).
 // (Docker Compose runs real MongoDB 7 on the same port instead.)
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { endpoints, HOST, urls } from './endpoints.ts';
 import { withTimeout, type Engine } from './engine.ts';
@@ -13,18 +12,24 @@ export const ferretdb: Engine = {
   address: `${HOST}:${endpoints.ferretdb.port}`,
   ports: [endpoints.ferretdb.port],
   needs: ['ferretdb'],
-  dependsOn: [],
+  dependsOn: ['ferretdb-store'],
   stopSignal: 'SIGTERM',
   stopTimeoutMs: 15_000,
   startTimeoutMs: 30_000,
 
-  async prepare(ctx) {
-    await mkdir(join(ctx.dataDir, 'sqlite'), { recursive: true });
-  },
+  async prepare() {},
 
   launch(ctx) {
     return {
-      argv: ['/srv/dist/ferretdb', '-listen', `${HOST}:${endpoints.ferretdb.port}`, '-data-dir', '/srv/data/sqlite'],
+      argv: [
+        '/srv/dist/ferretdb',
+        '-listen',
+        `${HOST}:${endpoints.ferretdb.port}`,
+        '-handler',
+        'postgresql',
+        '-postgresql-url',
+        `postgres://${endpoints.ferretdbStore.user}:${endpoints.ferretdbStore.password}@${HOST}:${endpoints.ferretdbStore.port}/${endpoints.ferretdbStore.database}`,
+      ],
       binds: [{ source: ctx.artifacts.ferretdb!, target: '/srv/dist' }],
     };
   },

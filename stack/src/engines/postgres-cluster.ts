@@ -19,7 +19,8 @@ export interface PostgresClusterOptions {
   database: string;
   settings: Readonly<Record<string, string>>;
   extensions: readonly string[];
-  migrationsDir: string;
+  /** Numbered SQL files applied at first start; none for a cluster whose schema another program owns. */
+  migrationsDir?: string;
 }
 
 function renderSettings(port: number, settings: Readonly<Record<string, string>>): string {
@@ -113,7 +114,7 @@ export function definePostgresCluster(options: PostgresClusterOptions): Engine {
       });
       await withClient(options.database, async (client) => {
         for (const extension of options.extensions) await client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
-        await migrate(client, options.migrationsDir);
+        if (options.migrationsDir) await migrate(client, options.migrationsDir);
       });
     },
   };

@@ -4,13 +4,14 @@ import { connect } from './connect.ts';
 import { type Engine, type UnitName } from './engine.ts';
 import { services } from '../services/service-units.ts';
 import { ferretdb } from './ferretdb.ts';
+import { ferretdbStore } from './ferretdb-store.ts';
 import { kafka } from './kafka.ts';
 import { neo4j } from './neo4j.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
 import { timescaledb } from './timescaledb.ts';
 
-export const engines: readonly Engine[] = [postgres, timescaledb, redis, ferretdb, neo4j, kafka, connect];
+export const engines: readonly Engine[] = [postgres, timescaledb, redis, ferretdbStore, ferretdb, neo4j, kafka, connect];
 
 /** Everything `up` starts: the engines, then the platform's services. */
 export const units: readonly Engine[] = [...engines, ...services];
