@@ -83,6 +83,14 @@ export interface ConsumerLoopOptions {
   isPermanent?: (error: unknown) => boolean;
   /** Where a fresh group starts: 'earliest' projects everything already in the log. */
   startFrom?: 'earliest' | 'latest';
+  /**
+   * Applies several messages at once (e.g. one store transaction for all of them), in order,
+   * returning one result per message. Used when messages are already waiting; if it throws,
+   * the messages are applied one by one with `handle`, so one bad message cannot hold the others.
+   */
+  handleBatch?(messages: InboundMessage[]): Promise<Array<void | AppliedChange | null>>;
+  /** Most messages handed to handleBatch at once. */
+  maxBatch?: number;
 }
 
 export interface ConsumerLoopStats {
@@ -113,7 +121,7 @@ export class ConsumerLoop {
   readonly stats: ConsumerLoopStats = { processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null, running: false };
   /** Source commit → applied here, for handlers that return the change's occurredAt. */
   readonly latency = new LatencyWindow();
-  private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent'>> & Pick<ConsumerLoopOptions, 'isPermanent'>;
+  private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent' | 'handleBatch'>> & Pick<ConsumerLoopOptions, 'isPermanent' | 'handleBatch'>;
   private consumer: Consumer<string, string, string, string> | undefined;
   private stream: MessagesStream<string, string, string, string> | undefined;
   private loop: Promise<void> | undefined;
@@ -125,6 +133,7 @@ export class ConsumerLoop {
       maxAttempts: 5,
       backoffMs: (attempt) => Math.min(2000, 50 * 2 ** attempt),
       startFrom: 'earliest',
+      maxBatch: 200,
       ...options,
     };
     this.deadLetters = createProducer(`${options.groupId}-dead-letters`);
@@ -153,10 +162,20 @@ export class ConsumerLoop {
   }
 
   private async run(stream: MessagesStream<string, string, string, string>): Promise<void> {
+    const iterator = stream[Symbol.asyncIterator]();
     try {
-      for await (const message of stream) {
-        if (this.stopping) break;
-        await this.process(message);
+      for (;;) {
+        const first = await iterator.next();
+        if (first.done || this.stopping) break;
+        const batch = [first.value as Message<string, string, string, string>];
+        // Take what has already arrived, without waiting for more: under load, batches grow by themselves.
+        while (this.options.handleBatch && batch.length < this.options.maxBatch && stream.readableLength > 0) {
+          const next = await iterator.next();
+          if (next.done) break;
+          batch.push(next.value as Message<string, string, string, string>);
+        }
+        if (batch.length > 1) await this.processBatch(batch);
+        else await this.process(batch[0]!);
       }
     } catch (error) {
       if (!this.stopping) this.options.logger.error({ err: error, group: this.options.groupId }, 'consumer stream failed');
@@ -187,6 +206,26 @@ export class ConsumerLoop {
     }
     await message.commit();
     this.stats.processed++;
+    this.stats.lastAppliedAt = new Date().toISOString();
+  }
+
+  private async processBatch(batch: Message<string, string, string, string>[]): Promise<void> {
+    let applied: Array<void | AppliedChange | null>;
+    try {
+      applied = await this.options.handleBatch!(batch.map(toInbound));
+    } catch (error) {
+      if (this.stopping) throw error;
+      this.options.logger.debug({ err: error, size: batch.length }, 'batch failed; applying its messages one by one');
+      for (const message of batch) await this.process(message);
+      return;
+    }
+    const now = Date.now();
+    for (const change of applied) if (change && change.occurredAt instanceof Date) this.latency.record(now - change.occurredAt.getTime());
+    // Committing the last message of a partition commits everything before it.
+    const last = new Map<string, Message<string, string, string, string>>();
+    for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);
+    for (const message of last.values()) await message.commit();
+    this.stats.processed += batch.length;
     this.stats.lastAppliedAt = new Date().toISOString();
   }
 

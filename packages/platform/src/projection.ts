@@ -30,6 +30,11 @@ export interface SupervisedProjectionOptions {
   logger: Logger;
   /** Applies one message. Returns when the change was committed at its source (for latency), or null when nothing was applied. */
   apply(message: InboundMessage): Promise<AppliedChange | null>;
+  /**
+   * Optional: applies several waiting messages at once (one statement or transaction).
+   * If it throws, the messages are applied one by one with `apply`.
+   */
+  applyBatch?(messages: InboundMessage[]): Promise<Array<AppliedChange | null>>;
   /** Errors meaning "the projection's store does not answer". Default: AppError STORE_UNAVAILABLE (StoreUnavailableError). */
   isStoreUnavailable?: (error: unknown) => boolean;
   startFrom?: 'earliest' | 'latest';
@@ -107,7 +112,25 @@ export class SupervisedProjection {
 
   private async startLoop(): Promise<void> {
     const { groupId, topics, logger, startFrom } = this.options;
-    const loop = new ConsumerLoop({ groupId, topics, logger, startFrom, handle: (message) => this.handle(message) });
+    const { applyBatch } = this.options;
+    const loop = new ConsumerLoop({
+      groupId,
+      topics,
+      logger,
+      startFrom,
+      handle: (message) => this.handle(message),
+      ...(applyBatch
+        ? {
+            handleBatch: async (messages: InboundMessage[]) => {
+              const applied = await applyBatch(messages);
+              const now = Date.now();
+              for (const change of applied) if (change) this.latency.record(now - change.occurredAt.getTime());
+              // Latency is recorded here, as for single messages: the loop must not count it again.
+              return applied.map(() => null);
+            },
+          }
+        : {}),
+    });
     this.loop = loop;
     try {
       await loop.start();

@@ -65,3 +65,42 @@ test('handles in order per key, retries a failing message, dead-letters a poison
     await dlq.close(true);
   }
 });
+
+test('waiting messages are handed over in batches, in order; a batch with a poison message falls back to one by one', async () => {
+  const topic = `platform-batch-${randomUUID().slice(0, 8)}`;
+  await ensureTopics([topic], 1);
+  const seen: string[] = [];
+  const batchSizes: number[] = [];
+  const loop = new ConsumerLoop({
+    groupId: `platform-batch-${randomUUID().slice(0, 8)}`,
+    topics: [topic],
+    logger,
+    backoffMs: () => 10,
+    handle: async (message: InboundMessage) => {
+      if (message.value === 'poison') throw new PermanentError('cannot parse poison');
+      seen.push(message.value ?? '');
+    },
+    handleBatch: async (messages: InboundMessage[]) => {
+      if (messages.some((m) => m.value === 'poison')) throw new Error('a batch with poison');
+      batchSizes.push(messages.length);
+      for (const m of messages) seen.push(m.value ?? '');
+      return messages.map(() => null);
+    },
+  });
+  const producer = createProducer('platform-batch-test');
+  const values = Array.from({ length: 300 }, (_, i) => (i === 150 ? 'poison' : `m${i}`));
+  try {
+    // Produced before the consumer starts, so they are waiting when it does.
+    await producer.send({ messages: values.map((value) => ({ topic, key: 'k', value })) });
+    await loop.start();
+    await waitFor(() => seen.length === 299, 20_000, '299 handled messages');
+    assert.deepEqual(seen, values.filter((v) => v !== 'poison'));
+    assert.ok(batchSizes.some((n) => n > 1), `batches: ${batchSizes.join(',')}`);
+    assert.equal(loop.stats.deadLettered, 1);
+    assert.equal(loop.stats.processed, 300);
+    assert.equal(await loop.lag(), 0);
+  } finally {
+    await loop.stop();
+    await producer.close();
+  }
+});

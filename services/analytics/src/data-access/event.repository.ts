@@ -35,6 +35,27 @@ export class EventRepository {
   }
 
   /** true: a new row; false: this (event_id, time) was recorded before (a replay). */
+  /** Several rows in one statement; returns the event ids that were new. */
+  async insertMany(rows: readonly EventRow[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const values: unknown[] = [];
+    const tuples = rows.map((row, i) => {
+      values.push(row.time, row.userId, row.eventType, JSON.stringify(row.properties), row.eventId, row.source, row.entityId, row.position);
+      const b = i * 8;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::jsonb, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8})`;
+    });
+    const result = await guarded(() =>
+      this.pool.query<{ event_id: string }>(
+        `INSERT INTO events (time, user_id, event_type, properties, event_id, source, entity_id, position)
+         VALUES ${tuples.join(', ')}
+         ON CONFLICT (event_id, time) DO NOTHING
+         RETURNING event_id`,
+        values,
+      ),
+    );
+    return new Set(result.rows.map((r) => r.event_id));
+  }
+
   async insert(row: EventRow): Promise<boolean> {
     try {
       const result = await guarded(() =>

@@ -19,3 +19,16 @@ export async function recordChange(events: EventRepository, topic: string, value
   if (event === null) return { outcome: 'ignored', event: null };
   return { outcome: (await events.insert(eventToRow(event))) ? 'inserted' : 'duplicate', event };
 }
+
+/**
+ * Several messages → their rows in one INSERT. Throws on anything unusual (a
+ * message that does not parse, a row the database refuses), so the caller
+ * falls back to recording them one by one.
+ */
+export async function recordChanges(events: EventRepository, messages: ReadonlyArray<{ topic: string; value: string | null }>): Promise<Array<ChangeEvent | null>> {
+  const changes = messages.map((m) => normalizeMessage(m.topic, m.value));
+  // The same change twice in one batch must stay one row: the first one wins, as it would one by one.
+  const rows = new Map(changes.filter((c): c is ChangeEvent => c !== null).map((c) => [c.eventId, eventToRow(c)] as const));
+  const inserted = await events.insertMany([...rows.values()]);
+  return changes.map((c) => (c && inserted.has(c.eventId) ? c : null));
+}

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
 import { SupervisedProjection } from '@polyglot/platform/projection';
 import type { EventRepository } from '../data-access/event.repository.ts';
-import { recordChange } from '../domain/record-change.use-case.ts';
+import { recordChange, recordChanges } from '../domain/record-change.use-case.ts';
 
 export function createProjection(events: EventRepository, logger: Logger): SupervisedProjection {
   const log = logger.child({ projection: consumerGroups.analyticsProjector });
@@ -19,6 +19,10 @@ export function createProjection(events: EventRepository, logger: Logger): Super
       log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), outcome }, 'projected');
       // Replays would report their age, not the pipeline's latency.
       return outcome === 'inserted' ? { occurredAt: event.occurredAt } : null;
+    },
+    applyBatch: async (messages) => {
+      const inserted = await recordChanges(events, messages);
+      return inserted.map((event) => (event ? { occurredAt: event.occurredAt } : null));
     },
   });
 }

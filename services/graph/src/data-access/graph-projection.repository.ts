@@ -16,6 +16,12 @@ export class GraphProjectionRepository {
 
   /** All operations of one message in one transaction. */
   async apply(operations: readonly GraphOperation[]): Promise<void> {
+    await this.applyMany([operations]);
+  }
+
+  /** The operations of several messages, in order, in one transaction: one commit instead of many. */
+  async applyMany(batches: readonly (readonly GraphOperation[])[]): Promise<void> {
+    const operations = batches.flat();
     if (operations.length === 0) return;
     await onGraphStore(this.driver, async () => {
       const session = this.driver.session({ defaultAccessMode: 'WRITE' });

@@ -73,6 +73,7 @@ export class GraphProjectionConsumer {
       logger: this.options.logger,
       startFrom: 'earliest',
       handle: (message) => this.handle(message),
+      handleBatch: (messages) => this.handleBatch(messages),
       isPermanent: (error) => error instanceof UnparseableMessageError || error instanceof InvalidChangeError,
     });
     this.loop = loop;
@@ -94,6 +95,20 @@ export class GraphProjectionConsumer {
   private remember(loop: ConsumerLoop): void {
     this.previous.processed += loop.stats.processed;
     this.previous.deadLettered += loop.stats.deadLettered;
+  }
+
+  /**
+   * Several waiting messages in one Neo4j transaction. Any problem (a message that
+   * does not parse, Neo4j away) throws, and the loop applies them one by one with
+   * `handle`, which dead-letters or waits as usual.
+   */
+  private async handleBatch(messages: InboundMessage[]): Promise<Array<AppliedChange | null>> {
+    const events = messages.map((message) => normalizeMessage(message.topic, message.value));
+    const operations = events.map((event) => planGraphChange(event));
+    await this.options.repository.applyMany(operations);
+    this.lastAppliedAt = new Date().toISOString();
+    if (operations.some((ops) => ops.some((op) => op.kind === 'delete-user'))) this.options.onOutboxWritten?.();
+    return events.map((event) => (event ? { occurredAt: event.occurredAt } : null));
   }
 
   private async handle(message: InboundMessage): Promise<AppliedChange | null> {
