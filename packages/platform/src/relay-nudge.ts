@@ -1,28 +1,35 @@
 // A hint to an outbox relay that new events are waiting, so it can publish at
-// once instead of scanning its store on a short timer. It carries no data: the
-// outbox stays the only record, and a lost nudge only delays publishing until
-// the relay's next idle poll. At most one nudge is in flight; nudges that
-// arrive meanwhile are folded into one more.
+// once instead of scanning its store on a timer. It may name the entities
+// whose outboxes changed, so the relay reads just those. It is only a hint:
+// the outbox stays the one record, and a lost nudge delays publishing until
+// the relay's next full scan. At most one nudge is in flight; what arrives
+// meanwhile is folded into the next.
 
-export type Nudge = () => void;
+export type Nudge = (entityId?: string) => void;
+
+const MAX_IDS = 500;
 
 export function createRelayNudge(relayUrl: string | undefined): Nudge {
   if (!relayUrl) return () => undefined;
   const url = `${relayUrl.replace(/\/$/, '')}/wake`;
   let inFlight = false;
   let again = false;
+  let pending = new Set<string>();
   const send = (): void => {
     inFlight = true;
     again = false;
-    fetch(url, { method: 'POST', signal: AbortSignal.timeout(1000) })
+    const ids = [...pending].slice(0, MAX_IDS);
+    pending = new Set([...pending].slice(MAX_IDS));
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }), signal: AbortSignal.timeout(1000) })
       .then((r) => r.body?.cancel())
       .catch(() => undefined)
       .finally(() => {
         inFlight = false;
-        if (again) send();
+        if (again || pending.size > 0) send();
       });
   };
-  return () => {
+  return (entityId) => {
+    if (entityId !== undefined) pending.add(entityId);
     if (inFlight) again = true;
     else send();
   };

@@ -99,17 +99,14 @@ class BackgroundConsumer {
 export async function start(config: PostsConfig, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger('posts', config.LOG_LEVEL);
   const store = openPostsStore(config.MONGO_URL, 'posts');
-  const posts = new PostRepository(store.posts, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger));
+  // Every write that appends to a post's outbox tells the relay which post, so it reads just that one.
+  const nudgeRelay = createRelayNudge(config.POSTS_RELAY_URL || undefined);
+  const posts = new PostRepository(store.posts, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger), (id) => nudgeRelay(id.toHexString()));
   void posts.ensureIndexes(logger);
 
-  const nudgeRelay = createRelayNudge(config.POSTS_RELAY_URL || undefined);
-  const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger, nudgeRelay), logger) : null;
+  const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger), logger) : null;
 
   const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME });
-  // Every successful write appended to a post's outbox: tell the relay.
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.method !== 'GET' && reply.statusCode < 300) nudgeRelay();
-  });
   withInvalidIdErrors(app, (routes) => {
     registerPostRoutes(routes, posts);
     registerCommentRoutes(routes, posts);

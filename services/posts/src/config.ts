@@ -45,8 +45,9 @@ export const RelayConfigSchema = z.object({
   LOG_LEVEL: logLevel,
   POSTS_WRITE_LOCK: writeLock,
   /** Sleep between polls when no event is pending. */
-  // The relay is woken by the API after each write; the idle poll is only a safety net.
-  RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  // The relay is woken by the API after each write, with the posts' ids; its full scan for
+  // pending outboxes (every post, on FerretDB) is only a safety net.
+  RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(2000),
   /** Posts read per poll. */
   RELAY_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
 });

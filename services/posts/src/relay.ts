@@ -23,10 +23,20 @@ export async function start(config: RelayConfig, options: { logger?: Logger } = 
 
   const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME });
   registerRelayHealthRoute(app, relay, outbox);
-  app.post('/wake', { schema: { summary: 'Publish now: the posts service has just written outbox events', response: { 204: z.null() } } }, async (_request, reply) => {
-    relay.wake();
-    return reply.status(204).send(null);
-  });
+  app.post(
+    '/wake',
+    {
+      schema: {
+        summary: 'Publish now: the posts service has just written outbox events (of these posts, when named)',
+        body: z.object({ ids: z.array(z.string().regex(/^[0-9a-f]{24}$/)).max(500).default([]) }).nullish(),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      relay.wake(request.body?.ids ?? []);
+      return reply.status(204).send(null);
+    },
+  );
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {

@@ -18,6 +18,12 @@ export class OutboxRepository {
     this.#lock = lock;
   }
 
+  /** The named posts that have events to publish. One lookup by _id each: the one query FerretDB answers from an index. */
+  async findPendingByIds(ids: readonly ObjectId[]): Promise<PendingPost[]> {
+    const found = await Promise.all(ids.map((id) => this.#posts.findOne<PendingPost>({ _id: id }, { projection: { outbox: 1, deleted: 1 } })));
+    return found.filter((post): post is PendingPost => post !== null && Array.isArray(post.outbox) && post.outbox.length > 0);
+  }
+
   async findPending(limit: number): Promise<PendingPost[]> {
     return this.#posts.find<PendingPost>(HAS_PENDING, { projection: { outbox: 1, deleted: 1 } }).limit(limit).toArray();
   }

@@ -22,10 +22,13 @@ export interface ListFilter {
 export class PostRepository {
   readonly #posts: Collection<PostDocument>;
   readonly #lock: WriteLock;
+  readonly #onWritten: (id: ObjectId) => void;
 
-  constructor(posts: Collection<PostDocument>, lock: WriteLock) {
+  /** onWritten: called after each write that appended to a post's outbox (to wake the relay). */
+  constructor(posts: Collection<PostDocument>, lock: WriteLock, onWritten: (id: ObjectId) => void = () => undefined) {
     this.#posts = posts;
     this.#lock = lock;
+    this.#onWritten = onWritten;
   }
 
   /** Best effort: FerretDB creates but does not use secondary indexes; MongoDB does. */
@@ -35,6 +38,7 @@ export class PostRepository {
 
   async insert(post: PostDocument): Promise<void> {
     await this.#posts.insertOne(post);
+    this.#onWritten(post._id);
   }
 
   async findSummary(id: ObjectId): Promise<PostSummary | null> {
@@ -72,6 +76,7 @@ export class PostRepository {
    */
   async commitChange(id: ObjectId, readVersion: number, set: PostChangeSet & Pick<PostDocument, 'updatedAt'>, event: OutboxEvent): Promise<boolean> {
     const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version: readVersion + 1 }, $push: { outbox: event } });
+    if (result.modifiedCount === 1) this.#onWritten(id);
     return result.modifiedCount === 1;
   }
 

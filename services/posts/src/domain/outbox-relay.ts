@@ -3,6 +3,7 @@
 // between publishes it again; consumers dedupe by eventId / position).
 // Failures (Kafka or the store down) keep the events and retry with backoff,
 // logged once per failure streak.
+import { ObjectId } from 'mongodb';
 import type { Logger } from 'pino';
 import type { OutboxRepository } from '../data-access/outbox.repository.ts';
 import type { EventMessage, PostEventsPublisher } from '../data-access/post-events.publisher.ts';
@@ -11,6 +12,7 @@ export interface OutboxRelayOptions {
   outbox: OutboxRepository;
   publisher: PostEventsPublisher;
   logger: Logger;
+  /** A full scan for pending outboxes at least this often: the safety net under the nudges. */
   pollMs: number;
   batchSize: number;
 }
@@ -35,6 +37,8 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
+  #hinted = new Set<string>();
+  #lastFullScan = 0;
   #failures = 0;
   #lastSweep = 0;
 
@@ -46,8 +50,12 @@ export class OutboxRelay {
     this.#loop ??= this.#run();
   }
 
-  /** New events are waiting (the API just wrote some): poll now instead of at the next idle tick. */
-  wake(): void {
+  /**
+   * New events are waiting (the API just wrote some): publish now. With the ids of
+   * the posts it wrote, the relay reads just those instead of scanning every post.
+   */
+  wake(postIds: readonly string[] = []): void {
+    for (const id of postIds) this.#hinted.add(id);
     this.#woken = true;
     this.#wake?.();
   }
@@ -71,14 +79,20 @@ export class OutboxRelay {
     while (!this.#stopping) {
       try {
         await this.#o.publisher.prepare();
-        const published = await this.publishOnce();
+        const hinted = [...this.#hinted].slice(0, this.#o.batchSize);
+        hinted.forEach((id) => this.#hinted.delete(id));
+        // A full scan when nothing was named, and in any case every pollMs: a lost nudge
+        // (or a write from another process) is published by the next scan.
+        const fullScan = hinted.length === 0 || Date.now() - this.#lastFullScan >= this.#o.pollMs;
+        if (fullScan) this.#lastFullScan = Date.now();
+        const published = fullScan ? await this.publishOnce() : await this.publishOnce(hinted.map((id) => new ObjectId(id)));
         if (Date.now() - this.#lastSweep > SWEEP_EVERY_MS) {
           this.#lastSweep = Date.now();
           this.stats.tombstonesDeleted += await this.#o.outbox.deleteDrainedTombstones();
         }
         this.#recovered();
         // Only an empty poll sleeps: a full batch means more may be waiting.
-        if (published === 0 && !this.#woken) await this.#sleep(this.#o.pollMs);
+        if (published === 0 && !this.#woken && this.#hinted.size === 0) await this.#sleep(this.#o.pollMs);
         this.#woken = false;
       } catch (error) {
         this.#failed(error);
@@ -88,8 +102,8 @@ export class OutboxRelay {
   }
 
   /** One batch: publish, then clear what was published. Returns the number of events published. */
-  async publishOnce(): Promise<number> {
-    const posts = await this.#o.outbox.findPending(this.#o.batchSize);
+  async publishOnce(postIds?: readonly ObjectId[]): Promise<number> {
+    const posts = postIds ? await this.#o.outbox.findPendingByIds(postIds) : await this.#o.outbox.findPending(this.#o.batchSize);
     if (posts.length === 0) return 0;
     const messages: EventMessage[] = posts.flatMap((post) =>
       post.outbox.map((event) => ({ key: post._id.toHexString(), value: JSON.stringify(event), ...(event.traceparent ? { traceparent: event.traceparent } : {}) })),

@@ -3,12 +3,18 @@ import type { OutboxRepository } from '../data-access/outbox.repository.ts';
 import type { OutboxRelay } from '../domain/outbox-relay.ts';
 import { RelayHealth } from './schemas.ts';
 
+// Counting the backlog reads every post on FerretDB; health is asked often (the gateway, benchmarks), so a count is reused for a second.
+const BACKLOG_TTL_MS = 1000;
+
 export function registerRelayHealthRoute(app: HttpApp, relay: OutboxRelay, outbox: OutboxRepository): void {
+  let cached: { at: number; backlog: Promise<number> } | undefined;
   app.get('/health', { schema: { response: { 200: RelayHealth, 503: RelayHealth } } }, async (request, reply) => {
     let backlog: number | null = null;
     try {
-      backlog = await outbox.countBacklog();
+      if (!cached || Date.now() - cached.at > BACKLOG_TTL_MS) cached = { at: Date.now(), backlog: outbox.countBacklog() };
+      backlog = await cached.backlog;
     } catch (error) {
+      cached = undefined;
       request.log.warn({ err: error }, 'health: the posts store does not answer');
     }
     const { published, lastPublishedAt, tombstonesDeleted, failing, failingSince } = relay.stats;

@@ -10,7 +10,7 @@ import { deleteAuthorPosts } from '../domain/delete-author-posts.use-case.ts';
 import { traceparentFrom } from '../domain/outbox-event.ts';
 
 /** USER_DELETED → tombstones; everything else is ignored; a message that does not parse is dead-lettered at once. */
-export function userCascadeHandler(posts: PostRepository, logger: Logger, onOutboxWritten?: () => void): (message: InboundMessage) => Promise<void> {
+export function userCascadeHandler(posts: PostRepository, logger: Logger): (message: InboundMessage) => Promise<void> {
   return async (message) => {
     let change;
     try {
@@ -24,11 +24,10 @@ export function userCascadeHandler(posts: PostRepository, logger: Logger, onOutb
     const traceparent = traceparentFrom(message.headers.traceparent);
     const deleted = await deleteAuthorPosts(posts, authorId, traceparent ? { traceparent } : {});
     logger.info({ authorId, deleted, eventId: change.eventId }, 'user deleted: their posts are tombstoned');
-    if (deleted > 0) onOutboxWritten?.();
   };
 }
 
-export function createUserCascadeConsumer(posts: PostRepository, groupId: string, logger: Logger, onOutboxWritten?: () => void): ConsumerLoop {
+export function createUserCascadeConsumer(posts: PostRepository, groupId: string, logger: Logger): ConsumerLoop {
   return new ConsumerLoop({
     groupId,
     topics: [topics.userChanges],
@@ -37,6 +36,6 @@ export function createUserCascadeConsumer(posts: PostRepository, groupId: string
     // after a few seconds: keep retrying (about 4 minutes) while the partition waits.
     maxAttempts: 60,
     backoffMs: (attempt) => Math.min(5000, 100 * 2 ** attempt),
-    handle: userCascadeHandler(posts, logger, onOutboxWritten),
+    handle: userCascadeHandler(posts, logger),
   });
 }
