@@ -7,6 +7,7 @@
 // numbers; asserts nothing. Needs the whole system up (./stackctl up).
 //
 // Options: --rates 50,200  --seconds 30  --read-rate 500  --read-seconds 10
+// A 10 s warm-up at 20 writes/s runs first and is not reported.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -123,6 +124,10 @@ function write(i: number): Promise<Timing> {
 
 const lines: string[] = [];
 const seconds = Number(values.seconds);
+// Warm-up, not reported: the JVMs compile their hot paths and the pools fill during the first seconds of load.
+process.stderr.write('\nwarm-up: 20 writes/s for 10 s (not reported)…\n');
+await openLoop(20, 10, write);
+await drained();
 for (const rate of values.rates!.split(',').map(Number)) {
   process.stderr.write(`\nwrites at ${rate}/s for ${seconds} s…\n`);
   if (!(await drained())) process.stderr.write('warning: the pipeline had not drained before this phase\n');
