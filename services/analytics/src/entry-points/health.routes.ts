@@ -1,21 +1,11 @@
 // GET /health: 200 when TimescaleDB answers and the projection runs, else 503;
 // the body says which part is wrong and how far behind the projection is.
 import { z } from 'zod';
+import { PROJECTION_OFF as OFF, ProjectionHealth } from '@polyglot/contracts/health';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { EventRepository } from '../data-access/event.repository.ts';
 import { STORE_NAME } from '../data-access/timescale-pool.ts';
-
-export const ProjectionHealth = z.object({
-  running: z.boolean().describe('false while the consumer is down (Kafka unreachable) or switched off; it restarts on its own'),
-  lag: z.number().int().nullable().describe('messages not projected yet; null when Kafka does not answer'),
-  processed: z.number().int(),
-  deadLettered: z.number().int(),
-  lastAppliedAt: z.string().nullable(),
-  latency: z
-    .object({ count: z.number().int(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
-    .describe('ms from the source commit to the row, recent messages'),
-});
 
 export const AnalyticsHealth = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -27,7 +17,6 @@ export const AnalyticsHealth = z.object({
 });
 export type AnalyticsHealth = z.infer<typeof AnalyticsHealth>;
 
-const OFF = { running: false, lag: null, processed: 0, deadLettered: 0, lastAppliedAt: null, latency: { count: 0, p50: null, p99: null, max: null } };
 
 export function healthRoutes(app: HttpApp, events: EventRepository, projection: SupervisedProjection | undefined): void {
   app.get(

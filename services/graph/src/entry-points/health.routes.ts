@@ -1,23 +1,14 @@
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { toErrorReply } from '@polyglot/platform/http-app';
 import { z } from 'zod';
+import { ProjectionHealth } from '@polyglot/contracts/health';
 import { GRAPH_STORE } from '../data-access/neo4j.ts';
 import type { ProjectionStatus } from './graph-projection.consumer.ts';
 
 const GraphHealth = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.object({ neo4j: z.enum(['ok', 'unavailable']) }),
-  projection: z.object({
-    running: z.boolean(),
-    lag: z.number().int().nullable().describe('messages not projected yet; null when Kafka does not answer'),
-    processed: z.number().int(),
-    deadLettered: z.number().int(),
-    lastAppliedAt: z.string().nullable(),
-    latency: z
-      .object({ count: z.number().int(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
-      .nullable()
-      .describe('ms from the source commit to applied in Neo4j, recent messages'),
-  }),
+  projection: ProjectionHealth,
   // Present when degraded, so a 503 still carries the usual {error, code}.
   error: z.string().optional(),
   code: z.string().optional(),

@@ -2,6 +2,7 @@
 // body says which part is wrong, how far behind the projection is, and how
 // many dead letters the index holds.
 import { z } from 'zod';
+import { PROJECTION_OFF as OFF, ProjectionHealth } from '@polyglot/contracts/health';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
@@ -12,16 +13,7 @@ import type { DeadLetterReader } from './dead-letter-index.consumer.ts';
 export const ProjectorsHealth = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.object({ redis: z.enum(['ok', 'unavailable']) }),
-  projection: z.object({
-    running: z.boolean().describe('false while the consumer is down (Kafka unreachable) or switched off; it restarts on its own'),
-    lag: z.number().int().nullable().describe('messages not projected yet; null when Kafka does not answer'),
-    processed: z.number().int(),
-    deadLettered: z.number().int(),
-    lastAppliedAt: z.string().nullable(),
-    latency: z
-      .object({ count: z.number().int(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
-      .describe('ms from the source commit to applied in Redis, recent messages'),
-  }),
+  projection: ProjectionHealth,
   deadLetters: z.number().int().describe('records held by the dead-letter index'),
   // Present when degraded, so a 503 still carries the usual {error, code}.
   error: z.string().optional(),
@@ -29,7 +21,6 @@ export const ProjectorsHealth = z.object({
 });
 export type ProjectorsHealth = z.infer<typeof ProjectorsHealth>;
 
-const OFF = { running: false, lag: null, processed: 0, deadLettered: 0, lastAppliedAt: null, latency: { count: 0, p50: null, p99: null, max: null } };
 
 export interface HealthParts {
   cache: CacheRepository;

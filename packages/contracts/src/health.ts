@@ -1,0 +1,23 @@
+// The part of a service's /health that describes its projection: the gateway
+// reads these figures into its own /health, and benchmarks read the latency.
+import { z } from 'zod';
+
+export const LatencySummary = z.object({
+  count: z.number().int(),
+  p50: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+});
+
+export const ProjectionHealth = z.object({
+  running: z.boolean().describe('false while the consumer is down (Kafka unreachable) or switched off; it restarts on its own'),
+  lag: z.number().int().nullable().describe('messages not projected yet; null when Kafka does not answer'),
+  processed: z.number().int(),
+  deadLettered: z.number().int(),
+  lastAppliedAt: z.string().nullable(),
+  latency: LatencySummary.nullable().describe('ms from the source commit to applied in this store, recent messages'),
+});
+export type ProjectionHealth = z.infer<typeof ProjectionHealth>;
+
+/** What a projection that is switched off reports. */
+export const PROJECTION_OFF: ProjectionHealth = { running: false, lag: null, processed: 0, deadLettered: 0, lastAppliedAt: null, latency: { count: 0, p50: null, p99: null, max: null } };
