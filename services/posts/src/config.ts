@@ -46,8 +46,9 @@ export const RelayConfigSchema = z.object({
   POSTS_WRITE_LOCK: writeLock,
   /** Sleep between polls when no event is pending. */
   // The relay is woken by the API after each write, with the posts' ids; its full scan for
-  // pending outboxes (every post, on FerretDB) is only a safety net.
-  RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(10_000),
+  // pending outboxes (every post on FerretDB: about a second among thousands, during which
+  // nothing is published) is only a safety net for a lost nudge.
+  RELAY_POLL_MS: z.coerce.number().int().min(1).max(300_000).default(30_000),
   /** Posts read per poll. */
   RELAY_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
 });

@@ -22,7 +22,8 @@ export function testMongoUrl(): string {
 }
 
 export async function bootPosts(env: Record<string, string> = {}, mongoUrl = testMongoUrl()): Promise<TestService> {
-  const config = PostsConfigSchema.parse({ PORT: '0', MONGO_URL: mongoUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', USER_CASCADE: 'off', ...env });
+  // No nudges by default: the relay a test boots polls quickly instead (relay-wake.test.ts covers the nudges).
+  const config = PostsConfigSchema.parse({ PORT: '0', MONGO_URL: mongoUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', USER_CASCADE: 'off', POSTS_RELAY_URL: '', ...env });
   const service = await start(config);
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 2000 });
   const posts = client.db().collection<PostDocument>('posts');
@@ -40,7 +41,7 @@ export async function bootPosts(env: Record<string, string> = {}, mongoUrl = tes
 }
 
 export async function bootRelay(mongoUrl: string, env: Record<string, string> = {}, logger?: Logger): Promise<{ base: string; stop(): Promise<void> }> {
-  const config = RelayConfigSchema.parse({ PORT: '0', MONGO_URL: mongoUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+  const config = RelayConfigSchema.parse({ PORT: '0', MONGO_URL: mongoUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', RELAY_POLL_MS: '200', ...env });
   const relay = await startRelay(config, logger ? { logger } : {});
   return { base: `http://127.0.0.1:${relay.port}`, stop: () => relay.stop() };
 }

@@ -27,8 +27,12 @@ export interface OutboxRelayStats {
 }
 
 const MAX_BACKOFF_MS = 5000;
-/** Drained tombstones left by a relay that stopped between clear and delete. */
-const SWEEP_EVERY_MS = 5000;
+/**
+ * Drained tombstones left by a relay that stopped between clear and delete. The
+ * sweep reads every post on FerretDB (about a second among thousands), and while
+ * it runs nothing is published: so rarely.
+ */
+const SWEEP_EVERY_MS = 60_000;
 
 export class OutboxRelay {
   readonly stats: OutboxRelayStats = { published: 0, lastPublishedAt: null, tombstonesDeleted: 0, failing: null, failingSince: null };
@@ -38,6 +42,7 @@ export class OutboxRelay {
   #wake: (() => void) | undefined;
   #woken = false;
   #hinted = new Set<string>();
+  #scanRequested = false;
   #lastFullScan = 0;
   #failures = 0;
   #lastSweep = 0;
@@ -56,6 +61,7 @@ export class OutboxRelay {
    */
   wake(postIds: readonly string[] = []): void {
     for (const id of postIds) this.#hinted.add(id);
+    if (postIds.length === 0) this.#scanRequested = true;
     this.#woken = true;
     this.#wake?.();
   }
@@ -81,18 +87,26 @@ export class OutboxRelay {
         await this.#o.publisher.prepare();
         const hinted = [...this.#hinted].slice(0, this.#o.batchSize);
         hinted.forEach((id) => this.#hinted.delete(id));
-        // A full scan when nothing was named, and in any case every pollMs: a lost nudge
-        // (or a write from another process) is published by the next scan.
-        const fullScan = hinted.length === 0 || Date.now() - this.#lastFullScan >= this.#o.pollMs;
-        if (fullScan) this.#lastFullScan = Date.now();
-        const published = fullScan ? await this.publishOnce() : await this.publishOnce(hinted.map((id) => new ObjectId(id)));
+        // The full scan reads every post on FerretDB: only when asked (a nudge without ids,
+        // a full batch last time) or every pollMs, as the safety net for a lost nudge.
+        const scanDue = this.#scanRequested || Date.now() - this.#lastFullScan >= this.#o.pollMs;
+        let published = 0;
+        if (scanDue) {
+          this.#lastFullScan = Date.now();
+          this.#scanRequested = false;
+          published = await this.publishOnce();
+          // A full batch means more may be waiting.
+          if (published >= this.#o.batchSize) this.#scanRequested = true;
+        }
+        if (hinted.length > 0) published += await this.publishOnce(hinted.map((id) => new ObjectId(id)));
         if (Date.now() - this.#lastSweep > SWEEP_EVERY_MS) {
           this.#lastSweep = Date.now();
           this.stats.tombstonesDeleted += await this.#o.outbox.deleteDrainedTombstones();
         }
         this.#recovered();
-        // Only an empty poll sleeps: a full batch means more may be waiting.
-        if (published === 0 && !this.#woken && this.#hinted.size === 0) await this.#sleep(this.#o.pollMs);
+        if (!this.#woken && !this.#scanRequested && this.#hinted.size === 0) {
+          await this.#sleep(Math.max(1, this.#o.pollMs - (Date.now() - this.#lastFullScan)));
+        }
         this.#woken = false;
       } catch (error) {
         this.#failed(error);
