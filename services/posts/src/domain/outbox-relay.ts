@@ -43,6 +43,9 @@ export class OutboxRelay {
   #woken = false;
   #hinted = new Set<string>();
   #scanRequested = false;
+  #scan: Promise<void> | undefined;
+  /** Posts a round is publishing now: another round leaves them alone, so a post's events go out once, in order. */
+  #inFlight = new Set<string>();
   #lastFullScan = 0;
   #failures = 0;
   #lastSweep = 0;
@@ -79,6 +82,7 @@ export class OutboxRelay {
     clearTimeout(timer);
     await abort();
     if (!finished) await this.#loop;
+    await this.#scan;
   }
 
   async #run(): Promise<void> {
@@ -87,24 +91,15 @@ export class OutboxRelay {
         await this.#o.publisher.prepare();
         const hinted = [...this.#hinted].slice(0, this.#o.batchSize);
         hinted.forEach((id) => this.#hinted.delete(id));
-        // The full scan reads every post on FerretDB: only when asked (a nudge without ids,
-        // a full batch last time) or every pollMs, as the safety net for a lost nudge.
-        const scanDue = this.#scanRequested || Date.now() - this.#lastFullScan >= this.#o.pollMs;
-        let published = 0;
-        if (scanDue) {
-          this.#lastFullScan = Date.now();
-          this.#scanRequested = false;
-          published = await this.publishOnce();
-          // A full batch means more may be waiting.
-          if (published >= this.#o.batchSize) this.#scanRequested = true;
+        // The full scan reads every post on FerretDB (about a second among thousands): it
+        // runs beside the publishing of named posts, never in front of it, when asked (a
+        // nudge without ids, a full batch last time) or every pollMs as the safety net.
+        if (!this.#scan && (this.#scanRequested || Date.now() - this.#lastFullScan >= this.#o.pollMs)) this.#scan = this.#scanInBackground();
+        if (hinted.length > 0) {
+          await this.publishOnce(hinted.map((id) => new ObjectId(id)));
+          this.#recovered();
         }
-        if (hinted.length > 0) published += await this.publishOnce(hinted.map((id) => new ObjectId(id)));
-        if (Date.now() - this.#lastSweep > SWEEP_EVERY_MS) {
-          this.#lastSweep = Date.now();
-          this.stats.tombstonesDeleted += await this.#o.outbox.deleteDrainedTombstones();
-        }
-        this.#recovered();
-        if (!this.#woken && !this.#scanRequested && this.#hinted.size === 0) {
+        if (!this.#woken && this.#hinted.size === 0) {
           await this.#sleep(Math.max(1, this.#o.pollMs - (Date.now() - this.#lastFullScan)));
         }
         this.#woken = false;
@@ -115,10 +110,43 @@ export class OutboxRelay {
     }
   }
 
+  async #scanInBackground(): Promise<void> {
+    this.#lastFullScan = Date.now();
+    this.#scanRequested = false;
+    try {
+      const published = await this.publishOnce();
+      this.#recovered();
+      // A full batch means more may be waiting.
+      if (published >= this.#o.batchSize) this.#scanRequested = true;
+      if (Date.now() - this.#lastSweep > SWEEP_EVERY_MS) {
+        this.#lastSweep = Date.now();
+        this.stats.tombstonesDeleted += await this.#o.outbox.deleteDrainedTombstones();
+      }
+    } catch (error) {
+      this.#failed(error);
+    } finally {
+      this.#scan = undefined;
+      this.#wake?.();
+    }
+  }
+
   /** One batch: publish, then clear what was published. Returns the number of events published. */
   async publishOnce(postIds?: readonly ObjectId[]): Promise<number> {
-    const posts = postIds ? await this.#o.outbox.findPendingByIds(postIds) : await this.#o.outbox.findPending(this.#o.batchSize);
+    const found = postIds ? await this.#o.outbox.findPendingByIds(postIds) : await this.#o.outbox.findPending(this.#o.batchSize);
+    const busy = found.filter((post) => this.#inFlight.has(post._id.toHexString()));
+    // A named post that another round is publishing right now: look at it again next round.
+    if (postIds) busy.forEach((post) => this.#hinted.add(post._id.toHexString()));
+    const posts = found.filter((post) => !this.#inFlight.has(post._id.toHexString()));
     if (posts.length === 0) return 0;
+    posts.forEach((post) => this.#inFlight.add(post._id.toHexString()));
+    try {
+      return await this.#publish(posts);
+    } finally {
+      posts.forEach((post) => this.#inFlight.delete(post._id.toHexString()));
+    }
+  }
+
+  async #publish(posts: Awaited<ReturnType<OutboxRepository['findPending']>>): Promise<number> {
     const messages: EventMessage[] = posts.flatMap((post) =>
       post.outbox.map((event) => ({ key: post._id.toHexString(), value: JSON.stringify(event), ...(event.traceparent ? { traceparent: event.traceparent } : {}) })),
     );
