@@ -3,15 +3,24 @@ import type { OutboxRepository } from '../data-access/outbox.repository.ts';
 import type { OutboxRelay } from '../domain/outbox-relay.ts';
 import { RelayHealth } from './schemas.ts';
 
-// Counting the backlog reads every post on FerretDB; health is asked often (the gateway, benchmarks), so a count is reused for a second.
+// Counting the backlog reads every post on FerretDB, which takes seconds under load; health is
+// asked often (the gateway, benchmarks). So one count runs at a time, and its result serves for a
+// second after it finished: callers never pile counts onto a busy store.
 const BACKLOG_TTL_MS = 1000;
 
 export function registerRelayHealthRoute(app: HttpApp, relay: OutboxRelay, outbox: OutboxRepository): void {
-  let cached: { at: number; backlog: Promise<number> } | undefined;
+  let cached: { done: number | null; backlog: Promise<number> } | undefined;
   app.get('/health', { schema: { response: { 200: RelayHealth, 503: RelayHealth } } }, async (request, reply) => {
     let backlog: number | null = null;
     try {
-      if (!cached || Date.now() - cached.at > BACKLOG_TTL_MS) cached = { at: Date.now(), backlog: outbox.countBacklog() };
+      if (!cached || (cached.done !== null && Date.now() - cached.done > BACKLOG_TTL_MS)) {
+        const entry: { done: number | null; backlog: Promise<number> } = { done: null, backlog: outbox.countBacklog() };
+        entry.backlog.then(
+          () => (entry.done = Date.now()),
+          () => (entry.done = 0),
+        );
+        cached = entry;
+      }
       backlog = await cached.backlog;
     } catch (error) {
       cached = undefined;
