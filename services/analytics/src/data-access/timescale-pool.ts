@@ -3,7 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { isConnectionError, StoreUnavailableError } from '@polyglot/platform/errors';
+import { createPostgresPool, isPostgresUnavailable } from '@polyglot/platform/postgres-pool';
+import { StoreUnavailableError } from '@polyglot/platform/errors';
 import { migrate, type MigrationResult } from '@polyglot/platform/postgres-migrations';
 
 /** How the store is named in 503s and logs. */
@@ -12,30 +13,10 @@ export const STORE_NAME = 'the analytics store (TimescaleDB)';
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 export function createPool(url: string, logger: Logger): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString: url,
-    application_name: 'analytics-service',
-    max: 10,
-    connectionTimeoutMillis: 2000,
-    // Client side: gives up on a server that stopped answering mid-query.
-    query_timeout: 5000,
-    // Server side: cancels a runaway query so it does not hold a connection.
-    statement_timeout: 5000,
-    idleTimeoutMillis: 30_000,
-  });
-  // An idle client whose server went away emits here; without a listener the process would crash.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle TimescaleDB connection failed; the pool will reconnect'));
-  return pool;
+  return createPostgresPool(url, { applicationName: 'analytics-service', logger, storeName: STORE_NAME });
 }
 
-/** Errors meaning "the database does not answer", as opposed to "the statement is wrong". */
-export function isUnavailable(error: unknown): boolean {
-  if (isConnectionError(error)) return true;
-  const e = error as { code?: string; message?: string } | undefined;
-  // 57014: statement_timeout cancelled the query; 53300: too many connections.
-  if (e?.code === '57014' || e?.code === '53300') return true;
-  return /Query read timeout|Connection terminated|connection timeout/i.test(e?.message ?? '');
-}
+export const isUnavailable = isPostgresUnavailable;
 
 /** Runs a store call, turning "the database does not answer" into a 503 naming it. */
 export async function guarded<T>(work: () => Promise<T>): Promise<T> {
