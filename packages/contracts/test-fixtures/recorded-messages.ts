@@ -1,4 +1,5 @@
-// Recorded pipeline messages (see fixtures/*.json): exactly what arrives on the wire.
+// Recorded pipeline messages (the JSON files beside this one): exactly what arrives on the wire.
+// Shared by every projection's tests, so each is tested on the same recorded messages.
 import { readFileSync } from 'node:fs';
 
 export interface RecordedMessage {
@@ -8,7 +9,7 @@ export interface RecordedMessage {
 }
 
 function load(name: string): Record<string, RecordedMessage> {
-  const all = JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, RecordedMessage | string>;
+  const all = JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')) as Record<string, RecordedMessage | string>;
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, RecordedMessage] => typeof e[1] === 'object'));
 }
 
