@@ -101,7 +101,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const store = openPostsStore(config.MONGO_URL, 'posts');
   // Every write that appends to a post's outbox tells the relay which post, so it reads just that one.
   const nudgeRelay = createRelayNudge(config.POSTS_RELAY_URL || undefined);
-  const posts = new PostRepository(store.posts, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger), (id) => nudgeRelay(id.toHexString()));
+  const posts = new PostRepository(store.db, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger), (id) => nudgeRelay(id.toHexString()));
   void posts.ensureIndexes(logger);
 
   const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger), logger) : null;

@@ -44,11 +44,9 @@ export const RelayConfigSchema = z.object({
   MONGO_URL: mongoUrl,
   LOG_LEVEL: logLevel,
   POSTS_WRITE_LOCK: writeLock,
-  /** Sleep between polls when no event is pending. */
-  // The relay is woken by the API after each write, with the posts' ids; its full scan for
-  // pending outboxes (every post on FerretDB: about a second among thousands, during which
-  // nothing is published) is only a safety net for a lost nudge.
-  RELAY_POLL_MS: z.coerce.number().int().min(1).max(300_000).default(30_000),
+  // The relay is woken by the API after each write, with the posts' ids; reading the small
+  // collection of pending markers this often is the safety net for a lost nudge.
+  RELAY_POLL_MS: z.coerce.number().int().min(1).max(300_000).default(1000),
   /** Posts read per poll. */
   RELAY_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
 });

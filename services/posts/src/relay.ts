@@ -17,7 +17,7 @@ import { registerRelayHealthRoute } from './entry-points/relay-health.routes.ts'
 export async function start(config: RelayConfig, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger('posts-relay', config.LOG_LEVEL);
   const store = openPostsStore(config.MONGO_URL, 'posts-relay');
-  const outbox = new OutboxRepository(store.posts, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger));
+  const outbox = new OutboxRepository(store.db, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger));
   const publisher = new PostEventsPublisher(createProducer('posts-relay'));
   const relay = new OutboxRelay({ outbox, publisher, logger, pollMs: config.RELAY_POLL_MS, batchSize: config.RELAY_BATCH });
 

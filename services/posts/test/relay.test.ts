@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Consumer, stringDeserializers, type MessagesStream } from '@platformatic/kafka';
+import { ObjectId } from 'mongodb';
 import type { OutboxEvent } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
 import { ensureTopics, kafkaBrokers } from '@polyglot/platform/kafka';
@@ -100,4 +101,19 @@ test('health reports the backlog and what was published', async () => {
   assert.ok(res.body.published >= 34);
   assert.ok(res.body.lastPublishedAt);
   assert.equal(res.body.failing, null);
+});
+
+test('an event whose marker was never written (its writer died in between) goes out at the next relay start', async () => {
+  const id = new ObjectId();
+  const now = new Date();
+  const event: OutboxEvent = { eventId: randomUUID(), type: 'POST_CREATED', aggregate: 'post', aggregateId: id.toHexString(), position: 1, occurredAt: now.toISOString(), actorId: 1, data: { title: 'unmarked' } };
+  await svc.posts.insertOne({ _id: id, author_id: 1, title: 'unmarked', body: 'b', tags: [], meta: { likes: 0 }, comments: [], createdAt: now, updatedAt: now, version: 1, outbox: [event] });
+  const second = await bootRelay(svc.mongoUrl);
+  try {
+    const [message] = await waitFor('the unmarked POST_CREATED on posts.events', async () => (eventsOf(id.toHexString()).length > 0 ? eventsOf(id.toHexString()) : null));
+    assert.equal(message?.event.eventId, event.eventId);
+    await waitFor('the outbox to be emptied', async () => ((await svc.stored(id.toHexString()))?.outbox.length === 0 ? true : null));
+  } finally {
+    await second.stop();
+  }
 });

@@ -69,7 +69,7 @@ test('USER_DELETED tombstones every post of that author, once, and no one elseâ€
 test('the handler dead-letters what does not parse and ignores what is not a delete', async () => {
   const client = new MongoClient(svc.mongoUrl, { serverSelectionTimeoutMS: 2000 });
   const logger = pino({ level: 'silent' });
-  const handle = userCascadeHandler(new PostRepository(client.db().collection<PostDocument>('posts'), createWriteLock(client.db(), 'auto', logger)), logger);
+  const handle = userCascadeHandler(new PostRepository(client.db(), createWriteLock(client.db(), 'auto', logger)), logger);
   const message = (value: string | null): InboundMessage => ({ topic: topics.userChanges, partition: 0, offset: 0n, key: null, value, timestamp: new Date(), headers: {} });
   try {
     await assert.rejects(handle(message('not json')), PermanentError);

@@ -1,8 +1,9 @@
 // Reads and single-document writes of posts. Every read hides tombstones;
 // every change is one updateOne guarded by the version it was computed from.
-import type { Collection, Filter, ObjectId } from 'mongodb';
+import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { Logger } from 'pino';
 import type { OutboxEvent } from '@polyglot/contracts/events';
+import { markPending, pendingMarkers } from './outbox.repository.ts';
 import type { CommentDocument, LivePost, PostChangeSet, PostDocument, PostSummary } from './post-document.ts';
 import type { WriteLock } from './write-lock.ts';
 
@@ -21,12 +22,14 @@ export interface ListFilter {
 
 export class PostRepository {
   readonly #posts: Collection<PostDocument>;
+  readonly #markers: ReturnType<typeof pendingMarkers>;
   readonly #lock: WriteLock;
   readonly #onWritten: (id: ObjectId) => void;
 
   /** onWritten: called after each write that appended to a post's outbox (to wake the relay). */
-  constructor(posts: Collection<PostDocument>, lock: WriteLock, onWritten: (id: ObjectId) => void = () => undefined) {
-    this.#posts = posts;
+  constructor(db: Db, lock: WriteLock, onWritten: (id: ObjectId) => void = () => undefined) {
+    this.#posts = db.collection<PostDocument>('posts');
+    this.#markers = pendingMarkers(db);
     this.#lock = lock;
     this.#onWritten = onWritten;
   }
@@ -38,7 +41,7 @@ export class PostRepository {
 
   async insert(post: PostDocument): Promise<void> {
     await this.#posts.insertOne(post);
-    this.#onWritten(post._id);
+    await this.#appended(post._id);
   }
 
   async findSummary(id: ObjectId): Promise<PostSummary | null> {
@@ -76,8 +79,17 @@ export class PostRepository {
    */
   async commitChange(id: ObjectId, readVersion: number, set: PostChangeSet & Pick<PostDocument, 'updatedAt'>, event: OutboxEvent): Promise<boolean> {
     const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version: readVersion + 1 }, $push: { outbox: event } });
-    if (result.modifiedCount === 1) this.#onWritten(id);
+    if (result.modifiedCount === 1) await this.#appended(id);
     return result.modifiedCount === 1;
+  }
+
+  /** After the post's write, never before: a marker must not name an event that is not stored yet. */
+  async #appended(id: ObjectId): Promise<void> {
+    try {
+      await markPending(this.#markers, id);
+    } finally {
+      this.#onWritten(id);
+    }
   }
 
   /** Runs fn while no other writer (API or relay) may change this post. */

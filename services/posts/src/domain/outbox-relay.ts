@@ -5,15 +5,17 @@
 // logged once per failure streak.
 import { ObjectId } from 'mongodb';
 import type { Logger } from 'pino';
-import type { OutboxRepository } from '../data-access/outbox.repository.ts';
+import type { OutboxRepository, PendingPost } from '../data-access/outbox.repository.ts';
 import type { EventMessage, PostEventsPublisher } from '../data-access/post-events.publisher.ts';
 
 export interface OutboxRelayOptions {
   outbox: OutboxRepository;
   publisher: PostEventsPublisher;
   logger: Logger;
-  /** A full scan for pending outboxes at least this often: the safety net under the nudges. */
+  /** The pending markers are read at least this often: the safety net under the nudges. */
   pollMs: number;
+  /** Every post is read this often (and at start) for events whose marker was never written. */
+  fullScanMs?: number;
   batchSize: number;
 }
 
@@ -28,11 +30,13 @@ export interface OutboxRelayStats {
 
 const MAX_BACKOFF_MS = 5000;
 /**
- * Drained tombstones left by a relay that stopped between clear and delete. The
- * sweep reads every post on FerretDB (about a second among thousands), and while
- * it runs nothing is published: so rarely.
+ * Reading every post (for events a crash left without a marker, and tombstones
+ * left by a relay that stopped between clear and delete) takes about a second
+ * among thousands of posts on FerretDB: so rarely, and beside the publishing.
  */
-const SWEEP_EVERY_MS = 60_000;
+const FULL_SCAN_EVERY_MS = 300_000;
+/** Acknowledgements in flight at once: each is a few round trips to the store under its own post's lock. */
+const ACK_CONCURRENCY = 8;
 
 export class OutboxRelay {
   readonly stats: OutboxRelayStats = { published: 0, lastPublishedAt: null, tombstonesDeleted: 0, failing: null, failingSince: null };
@@ -46,9 +50,10 @@ export class OutboxRelay {
   #scan: Promise<void> | undefined;
   /** Posts a round is publishing now: another round leaves them alone, so a post's events go out once, in order. */
   #inFlight = new Set<string>();
+  #lastMarkerScan = 0;
+  /** 0: a full scan is due at start. */
   #lastFullScan = 0;
   #failures = 0;
-  #lastSweep = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.#o = options;
@@ -91,16 +96,15 @@ export class OutboxRelay {
         await this.#o.publisher.prepare();
         const hinted = [...this.#hinted].slice(0, this.#o.batchSize);
         hinted.forEach((id) => this.#hinted.delete(id));
-        // The full scan reads every post on FerretDB (about a second among thousands): it
-        // runs beside the publishing of named posts, never in front of it, when asked (a
+        // Scans run beside the publishing of named posts, never in front of it: when asked (a
         // nudge without ids, a full batch last time) or every pollMs as the safety net.
-        if (!this.#scan && (this.#scanRequested || Date.now() - this.#lastFullScan >= this.#o.pollMs)) this.#scan = this.#scanInBackground();
+        if (!this.#scan && (this.#scanRequested || Date.now() - this.#lastMarkerScan >= this.#o.pollMs)) this.#scan = this.#scanInBackground();
         if (hinted.length > 0) {
           await this.publishOnce(hinted.map((id) => new ObjectId(id)));
           this.#recovered();
         }
         if (!this.#woken && this.#hinted.size === 0) {
-          await this.#sleep(Math.max(1, this.#o.pollMs - (Date.now() - this.#lastFullScan)));
+          await this.#sleep(Math.max(1, this.#o.pollMs - (Date.now() - this.#lastMarkerScan)));
         }
         this.#woken = false;
       } catch (error) {
@@ -111,15 +115,16 @@ export class OutboxRelay {
   }
 
   async #scanInBackground(): Promise<void> {
-    this.#lastFullScan = Date.now();
+    this.#lastMarkerScan = Date.now();
     this.#scanRequested = false;
     try {
-      const published = await this.publishOnce();
+      const full = Date.now() - this.#lastFullScan >= (this.#o.fullScanMs ?? FULL_SCAN_EVERY_MS);
+      const published = await this.publishOnce(undefined, full);
       this.#recovered();
       // A full batch means more may be waiting.
       if (published >= this.#o.batchSize) this.#scanRequested = true;
-      if (Date.now() - this.#lastSweep > SWEEP_EVERY_MS) {
-        this.#lastSweep = Date.now();
+      else if (full) {
+        this.#lastFullScan = Date.now();
         this.stats.tombstonesDeleted += await this.#o.outbox.deleteDrainedTombstones();
       }
     } catch (error) {
@@ -130,9 +135,13 @@ export class OutboxRelay {
     }
   }
 
-  /** One batch: publish, then clear what was published. Returns the number of events published. */
-  async publishOnce(postIds?: readonly ObjectId[]): Promise<number> {
-    const found = postIds ? await this.#o.outbox.findPendingByIds(postIds) : await this.#o.outbox.findPending(this.#o.batchSize);
+  /**
+   * One batch: publish, then clear what was published. Returns the number of events published.
+   * Without ids: the marked posts, or with fullScan every post's outbox.
+   */
+  async publishOnce(postIds?: readonly ObjectId[], fullScan = false): Promise<number> {
+    const { outbox, batchSize } = this.#o;
+    const found = postIds ? await outbox.findPendingByIds(postIds) : fullScan ? await outbox.scanPending(batchSize) : await outbox.findMarked(batchSize);
     const busy = found.filter((post) => this.#inFlight.has(post._id.toHexString()));
     // A named post that another round is publishing right now: look at it again next round.
     if (postIds) busy.forEach((post) => this.#hinted.add(post._id.toHexString()));
@@ -146,17 +155,21 @@ export class OutboxRelay {
     }
   }
 
-  async #publish(posts: Awaited<ReturnType<OutboxRepository['findPending']>>): Promise<number> {
+  async #publish(posts: PendingPost[]): Promise<number> {
     const messages: EventMessage[] = posts.flatMap((post) =>
       post.outbox.map((event) => ({ key: post._id.toHexString(), value: JSON.stringify(event), ...(event.traceparent ? { traceparent: event.traceparent } : {}) })),
     );
     await this.#o.publisher.publish(messages);
     this.stats.published += messages.length;
     this.stats.lastPublishedAt = new Date().toISOString();
-    for (const post of posts) {
-      const { deleted } = await this.#o.outbox.acknowledge(post._id, post.outbox, post.deleted === true);
-      if (deleted) this.stats.tombstonesDeleted++;
-    }
+    const queue = [...posts];
+    const acknowledgeNext = async (): Promise<void> => {
+      for (let post = queue.shift(); post; post = queue.shift()) {
+        const { deleted } = await this.#o.outbox.acknowledge(post, post.outbox);
+        if (deleted) this.stats.tombstonesDeleted++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ACK_CONCURRENCY, posts.length) }, acknowledgeNext));
     return messages.length;
   }
 

@@ -3,9 +3,9 @@ import type { OutboxRepository } from '../data-access/outbox.repository.ts';
 import type { OutboxRelay } from '../domain/outbox-relay.ts';
 import { RelayHealth } from './schemas.ts';
 
-// Counting the backlog reads every post on FerretDB, which takes seconds under load; health is
-// asked often (the gateway, benchmarks). So one count runs at a time, and its result serves for a
-// second after it finished: callers never pile counts onto a busy store.
+// Health is asked often (the gateway, benchmarks) and the store may be busy: one count of the
+// pending markers runs at a time, and its result serves for a second after it finished, so
+// callers never pile counts onto a busy store.
 const BACKLOG_TTL_MS = 1000;
 
 export function registerRelayHealthRoute(app: HttpApp, relay: OutboxRelay, outbox: OutboxRepository): void {

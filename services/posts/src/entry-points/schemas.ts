@@ -46,7 +46,7 @@ export const PostsHealth = z.object({
 
 export const RelayHealth = z.object({
   status: z.enum(['ok', 'degraded']),
-  backlog: z.number().int().nonnegative().nullable().describe('events waiting in outboxes; null when the store does not answer'),
+  backlog: z.number().int().nonnegative().nullable().describe('posts with events waiting in their outboxes; null when the store does not answer'),
   published: z.number().int().nonnegative(),
   lastPublishedAt: z.string().nullable(),
   tombstonesDeleted: z.number().int().nonnegative(),
