@@ -2,6 +2,7 @@
 // with a stable code, and a non-zero exit.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { engineByName, ENGINE_NAMES_FOR_HELP, requireEngineArg } from './engines/registry.ts';
+import { FAULT_HELP, faultCommand } from './commands/fault.ts';
 import { fetchCommand } from './commands/fetch.ts';
 import { StackError } from './errors.ts';
 import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, stopCommand, downCommand } from './commands/lifecycle.ts';
@@ -18,6 +19,7 @@ const HELP = `Usage: ./stackctl <command> [options]
   start ENGINE...                    start engines (and what they depend on)
   stop ENGINE...                     stop engines cleanly
   kill ENGINE...                     SIGKILL engines (for fault tests); status then shows them as crashed
+${FAULT_HELP}
   down                               stop every engine
   bench NAME [ARGS...]               run a benchmark from bench/ (e.g. stack-startup) and print its numbers
   reset [--yes]                      stop everything and delete all engine data (asks unless --yes)
@@ -60,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return stopCommand(requireEngineArg(parse().positionals, 'stop'));
     case 'kill':
       return killCommand(requireEngineArg(parse().positionals, 'kill'));
+    case 'fault':
+      return faultCommand(rest);
     case 'down':
       parse();
       return downCommand();
@@ -74,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, logs, start, stop, kill, down, reset (./stackctl help)`, { exitCode: 2 });
+      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, logs, start, stop, kill, fault, down, reset (./stackctl help)`, { exitCode: 2 });
   }
 }
 

@@ -13,7 +13,9 @@ export type StackErrorCode =
   | 'BUILD_FAILED'
   | 'ENGINE_FAILED'
   | 'DOCKER_UNAVAILABLE'
-  | 'NOT_CONFIRMED';
+  | 'NOT_CONFIRMED'
+  | 'GATEWAY_UNAVAILABLE'
+  | 'FAULT_REFUSED';
 
 export class StackError extends Error {
   readonly code: StackErrorCode;

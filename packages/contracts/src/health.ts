@@ -1,6 +1,7 @@
 // The part of a service's /health that describes its projection: the gateway
 // reads these figures into its own /health, and benchmarks read the latency.
 import { z } from 'zod';
+import { ProjectionFaults } from './faults.ts';
 
 export const LatencySummary = z.object({
   count: z.number().int(),
@@ -16,6 +17,7 @@ export const ProjectionHealth = z.object({
   deadLettered: z.number().int(),
   lastAppliedAt: z.string().nullable(),
   latency: LatencySummary.nullable().describe('ms from the source commit to applied in this store, recent messages'),
+  faults: ProjectionFaults.optional().describe('faults set on purpose (pause, delay, duplicate) through the gateway’s /faults'),
 });
 export type ProjectionHealth = z.infer<typeof ProjectionHealth>;
 

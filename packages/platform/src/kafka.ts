@@ -7,6 +7,7 @@ import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type
 import type { Logger } from 'pino';
 import { topics } from '../../contracts/src/topics.ts';
 import { LatencyWindow } from './latency.ts';
+import type { ProjectionFaults } from './projection-faults.ts';
 
 export function kafkaBrokers(): string[] {
   return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
@@ -91,6 +92,8 @@ export interface ConsumerLoopOptions {
   handleBatch?(messages: InboundMessage[]): Promise<Array<void | AppliedChange | null>>;
   /** Most messages handed to handleBatch at once. */
   maxBatch?: number;
+  /** Faults on purpose (pause, delay, duplicate), shared by the loops that replace one another. */
+  faults?: ProjectionFaults;
 }
 
 export interface ConsumerLoopStats {
@@ -121,11 +124,13 @@ export class ConsumerLoop {
   readonly stats: ConsumerLoopStats = { processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null, running: false };
   /** Source commit → applied here, for handlers that return the change's occurredAt. */
   readonly latency = new LatencyWindow();
-  private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent' | 'handleBatch'>> & Pick<ConsumerLoopOptions, 'isPermanent' | 'handleBatch'>;
+  private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent' | 'handleBatch' | 'faults'>> & Pick<ConsumerLoopOptions, 'isPermanent' | 'handleBatch' | 'faults'>;
   private consumer: Consumer<string, string, string, string> | undefined;
   private stream: MessagesStream<string, string, string, string> | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  // Aborted by stop(): frees a loop held by a pause or a delay without committing what it holds.
+  private readonly stopSignal = new AbortController();
   private readonly deadLetters: StringProducer;
 
   constructor(options: ConsumerLoopOptions) {
@@ -167,6 +172,17 @@ export class ConsumerLoop {
       for (;;) {
         const first = await iterator.next();
         if (first.done || this.stopping) break;
+        // Paused or delayed on purpose: hold the message in hand, uncommitted, and fetch no more
+        // (the stream stops fetching once its buffer is full), so the backlog shows as lag.
+        const faults = this.options.faults;
+        if (faults?.active) {
+          try {
+            await faults.beforeApply(this.stopSignal.signal);
+          } catch {
+            break;
+          }
+          if (this.stopping) break;
+        }
         const batch = [first.value as Message<string, string, string, string>];
         // Take what has already arrived, without waiting for more: under load, batches grow by themselves.
         while (this.options.handleBatch && batch.length < this.options.maxBatch && stream.readableLength > 0) {
@@ -190,6 +206,11 @@ export class ConsumerLoop {
     for (let attempt = 1; ; attempt++) {
       try {
         const applied = await this.options.handle(inbound);
+        if (this.options.faults?.applications === 2) {
+          // Duplicate mode: the same message again, as a redelivery would bring it.
+          await this.options.handle(inbound);
+          this.options.faults.countDuplicated(1);
+        }
         if (applied && applied.occurredAt instanceof Date) this.latency.record(Date.now() - applied.occurredAt.getTime());
         break;
       } catch (error) {
@@ -212,7 +233,12 @@ export class ConsumerLoop {
   private async processBatch(batch: Message<string, string, string, string>[]): Promise<void> {
     let applied: Array<void | AppliedChange | null>;
     try {
-      applied = await this.options.handleBatch!(batch.map(toInbound));
+      const inbound = batch.map(toInbound);
+      applied = await this.options.handleBatch!(inbound);
+      if (this.options.faults?.applications === 2) {
+        await this.options.handleBatch!(inbound);
+        this.options.faults.countDuplicated(batch.length);
+      }
     } catch (error) {
       if (this.stopping) throw error;
       this.options.logger.debug({ err: error, size: batch.length }, 'batch failed; applying its messages one by one');
@@ -257,6 +283,7 @@ export class ConsumerLoop {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopSignal.abort();
     await this.stream?.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
     await this.consumer?.close(true).catch(() => undefined);

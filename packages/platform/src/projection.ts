@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { AppError } from './errors.ts';
 import { ConsumerLoop, type AppliedChange, type InboundMessage } from './kafka.ts';
 import { LatencyWindow, type LatencySummary } from './latency.ts';
+import { ProjectionFaults, type FaultsState } from './projection-faults.ts';
 
 export interface ProjectionStatus {
   /** false while the consumer is down (Kafka unreachable); it is restarted on its own. */
@@ -22,6 +23,8 @@ export interface ProjectionStatus {
   lastAppliedAt: string | null;
   /** Milliseconds from the source commit to applied here, over recent messages. */
   latency: LatencySummary;
+  /** Pause, delay, duplicate: faults on purpose, off unless an operator set them. */
+  faults: FaultsState;
 }
 
 export interface SupervisedProjectionOptions {
@@ -52,6 +55,8 @@ export class SupervisedProjection {
   private readonly options: SupervisedProjectionOptions & Required<Pick<SupervisedProjectionOptions, 'isStoreUnavailable' | 'startFrom' | 'storeBackoffMs' | 'superviseMs' | 'lagTimeoutMs'>>;
   private readonly stopped = new AbortController();
   private readonly latency = new LatencyWindow(20_000);
+  /** Faults on purpose; one for the projection's life, handed to every consumer loop. */
+  readonly faults: ProjectionFaults;
   private readonly previous = { processed: 0, deadLettered: 0, lastAppliedAt: null as string | null };
   private loop: ConsumerLoop | undefined;
   private supervisor: Promise<void> | undefined;
@@ -65,6 +70,7 @@ export class SupervisedProjection {
       lagTimeoutMs: 1500,
       ...options,
     };
+    this.faults = new ProjectionFaults(options.groupId, options.logger);
   }
 
   /** Tries to start the consumer once, then supervises it. Never throws: Kafka being down only delays the projection. */
@@ -97,6 +103,7 @@ export class SupervisedProjection {
       deadLettered: this.previous.deadLettered + (loop?.stats.deadLettered ?? 0),
       lastAppliedAt: loop?.stats.lastAppliedAt ?? this.previous.lastAppliedAt,
       latency: this.latency.summary(),
+      faults: this.faults.snapshot(),
     };
   }
 
@@ -118,6 +125,7 @@ export class SupervisedProjection {
       topics,
       logger,
       startFrom,
+      faults: this.faults,
       handle: (message) => this.handle(message),
       ...(applyBatch
         ? {

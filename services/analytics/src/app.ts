@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
+import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
 import { createLogger } from '@polyglot/platform/logger';
 import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { AnalyticsConfig } from './config.ts';
@@ -34,6 +35,7 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
     analyticsRoutes(app, events);
     healthRoutes(app, events, projection);
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
+    if (projection) registerProjectionFaultsRoutes(app, projection);
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {
     await projection?.stop();

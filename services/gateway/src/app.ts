@@ -9,7 +9,10 @@ import { createAnalyticsClient } from './data-access/analytics.client.ts';
 import { createGraphClient } from './data-access/graph.client.ts';
 import { createAttemptCounter } from './data-access/login-attempts.store.ts';
 import { createPageCache } from './data-access/page-cache.ts';
+import { createFaultLog } from './data-access/fault-log.ts';
 import { createPostsClient } from './data-access/posts.client.ts';
+import { createProjectionControls } from './data-access/projection-controls.client.ts';
+import { createStackUnits } from './data-access/stack-units.ts';
 import { createProjectorsClient } from './data-access/projectors.client.ts';
 import { connectRedis, createRedis } from './data-access/redis.ts';
 import { createSessionStore } from './data-access/session.store.ts';
@@ -19,6 +22,7 @@ import type { GatewayDeps } from './domain/gateway-deps.ts';
 import { registerAuthRoutes } from './entry-points/auth.routes.ts';
 import { registerCommentRoutes } from './entry-points/comments.routes.ts';
 import { registerDocs } from './entry-points/docs.ts';
+import { registerFaultRoutes } from './entry-points/faults.routes.ts';
 import { registerFeedRoutes } from './entry-points/feed.routes.ts';
 import { registerFollowRoutes } from './entry-points/follows.routes.ts';
 import { registerOperationsRoutes } from './entry-points/operations.routes.ts';
@@ -73,6 +77,7 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     registerFollowRoutes(app, deps);
     registerAuthRoutes(app, deps);
     registerOperationsRoutes(app, deps);
+    registerFaultRoutes(app, deps, { logger, projections: createProjectionControls(config), units: createStackUnits(config.STACK_CLI), faultLog: createFaultLog() });
 
     await app.listen({ host: '127.0.0.1', port: config.PORT });
     const address = app.server.address();

@@ -1,5 +1,6 @@
 // The gateway's environment, parsed once at start: a wrong value stops the
 // process with a readable message instead of failing on the first request.
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
 import { serviceUrl, servicePorts } from '@polyglot/contracts/services';
@@ -29,6 +30,19 @@ export const GatewayConfig = z.object({
   /** On: every write needs a session, and a session may change only its own user's data. */
   AUTH_REQUIRED: envFlag,
   SESSION_TTL_S: positiveInt(86_400),
+  /** Users whose sessions may use /faults (and the lab) when AUTH_REQUIRED is on: their emails, comma-separated. */
+  ADMIN_EMAILS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
+  /**
+   * The stack's CLI (stack/src/cli.ts), run with this Node to stop, start or kill units for /faults.
+   * Found from this file's place in the repository; "off" where the gateway must not drive the stack.
+   */
+  STACK_CLI: z
+    .string()
+    .default(resolve(import.meta.dirname, '..', '..', '..', 'stack', 'src', 'cli.ts'))
+    .transform((v) => (['', 'off', 'false', 'no'].includes(v.trim().toLowerCase()) ? null : v.trim())),
   CORS_ORIGINS: z
     .string()
     .default('http://localhost:3000,http://127.0.0.1:3000')

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { createRelayNudge } from '@polyglot/platform/relay-nudge';
 import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
+import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
 import { createLogger, type Logger } from '@polyglot/platform/logger';
 import type { GraphConfig } from './config.ts';
 import { FollowRepository } from './data-access/follow.repository.ts';
@@ -42,6 +43,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   registerFollowRoutes(app, follows);
   registerRelationshipRoutes(app, follows);
   if (projection) registerLatencyResetRoute(app, () => projection.resetLatency());
+  if (projection) registerProjectionFaultsRoutes(app, projection);
   registerHealthRoutes(app, { ping: () => follows.ping(), projection: async () => (projection ? projection.status() : PROJECTION_OFF) });
 
   try {

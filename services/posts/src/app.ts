@@ -6,12 +6,14 @@ import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
 import { createRelayNudge } from '@polyglot/platform/relay-nudge';
 import type { ConsumerLoop } from '@polyglot/platform/kafka';
 import { createLogger } from '@polyglot/platform/logger';
+import { ProjectionFaults } from '@polyglot/platform/projection-faults';
+import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
 import type { PostsConfig } from './config.ts';
 import { openPostsStore, POSTS_STORE_NAME } from './data-access/mongo-client.ts';
 import { PostRepository } from './data-access/post.repository.ts';
 import { createWriteLock } from './data-access/write-lock.ts';
 import { registerCommentRoutes } from './entry-points/comments.routes.ts';
-import { registerHealthRoute } from './entry-points/health.routes.ts';
+import { registerHealthRoute, type CascadeStatus } from './entry-points/health.routes.ts';
 import { registerInternalRoutes } from './entry-points/internal.routes.ts';
 import { registerPostRoutes } from './entry-points/posts.routes.ts';
 import { createUserCascadeConsumer } from './entry-points/user-cascade.consumer.ts';
@@ -104,7 +106,17 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const posts = new PostRepository(store.db, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger), (id) => nudgeRelay(id.toHexString()));
   void posts.ensureIndexes(logger);
 
-  const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger), logger) : null;
+  // Faults on purpose (pause, delay, duplicate) outlive the consumer loops the background starter makes.
+  const cascadeFaults = new ProjectionFaults(config.USER_CASCADE_GROUP, logger);
+  const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger, cascadeFaults), logger) : null;
+  const cascadeStatus = async (): Promise<CascadeStatus | null> => {
+    if (!consumer) return null;
+    const loop = consumer.loop;
+    const stats = loop?.stats ?? { running: false, processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null };
+    // /health must answer quickly even when Kafka does not.
+    const lag = loop?.stats.running ? await Promise.race([loop.lag().catch(() => null), new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())]) : null;
+    return { ...stats, lag, faults: cascadeFaults.snapshot() };
+  };
 
   const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME });
   withInvalidIdErrors(app, (routes) => {
@@ -112,7 +124,16 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
     registerCommentRoutes(routes, posts);
     registerInternalRoutes(routes, posts);
   });
-  registerHealthRoute(app, store.db, () => consumer?.loop?.stats ?? (consumer ? { running: false, processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null } : null));
+  registerHealthRoute(app, store.db, cascadeStatus);
+  if (consumer) {
+    registerProjectionFaultsRoutes(app, {
+      faults: cascadeFaults,
+      status: async () => {
+        const status = await cascadeStatus();
+        return { running: status?.running ?? false, lag: status?.lag ?? null };
+      },
+    });
+  }
 
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });

@@ -111,7 +111,14 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis'>): 
       stores: { redis: redis.redis },
       pipeline: {
         connector: connector.connector,
-        projections: { graph: field('graph', 'projection'), analytics: field('analytics', 'projection'), projectors: field('projectors', 'projection') },
+        projections: {
+          graph: field('graph', 'projection'),
+          analytics: field('analytics', 'projection'),
+          projectors: field('projectors', 'projection'),
+          // The posts service's consumer of user deletions: pausable like the projections, so its lag is shown too
+          // (absent when that consumer is switched off, so "every projection has lag 0" still means something).
+          ...(field('posts', 'userCascade') ? { 'user-cascade': field('posts', 'userCascade') } : {}),
+        },
         relays: { 'posts-relay': field('posts-relay', 'backlog'), 'graph-relay': field('graph-relay', 'backlog') },
       },
     },

@@ -7,6 +7,7 @@ import { consumerGroups, topics } from '@polyglot/contracts/topics';
 import { ConsumerLoop, PermanentError, type AppliedChange, type InboundMessage } from '@polyglot/platform/kafka';
 import type { LatencySummary } from '@polyglot/platform/latency';
 import type { Logger } from '@polyglot/platform/logger';
+import { ProjectionFaults, type FaultsState } from '@polyglot/platform/projection-faults';
 import type { GraphProjectionRepository } from '../data-access/graph-projection.repository.ts';
 import { isNeo4jUnavailable } from '../data-access/neo4j.ts';
 import { InvalidChangeError, planGraphChange } from '../domain/graph-projection.ts';
@@ -20,6 +21,8 @@ export interface ProjectionStatus {
   lastAppliedAt: string | null;
   /** Source commit → applied in Neo4j, over the recent messages. */
   latency: LatencySummary | null;
+  /** Pause, delay, duplicate set on purpose; absent when the projection is off. */
+  faults?: FaultsState;
 }
 
 export interface GraphProjectionOptions {
@@ -40,9 +43,12 @@ export class GraphProjectionConsumer {
   // Counters of consumer loops that died and were replaced, so /health keeps counting.
   private readonly previous = { processed: 0, deadLettered: 0 };
   private lastAppliedAt: string | null = null;
+  /** Faults on purpose; one for the projection's life, handed to every consumer loop. */
+  readonly faults: ProjectionFaults;
 
   constructor(options: GraphProjectionOptions) {
     this.options = { groupId: consumerGroups.graphProjector, superviseMs: 2000, onOutboxWritten: () => undefined, ...options };
+    this.faults = new ProjectionFaults(this.options.groupId, options.logger);
   }
 
   /** Starts consuming in the background; Kafka being down delays it, never fails the process. */
@@ -74,6 +80,7 @@ export class GraphProjectionConsumer {
       startFrom: 'earliest',
       handle: (message) => this.handle(message),
       handleBatch: (messages) => this.handleBatch(messages),
+      faults: this.faults,
       isPermanent: (error) => error instanceof UnparseableMessageError || error instanceof InvalidChangeError,
     });
     this.loop = loop;
@@ -154,6 +161,7 @@ export class GraphProjectionConsumer {
       deadLettered: this.previous.deadLettered + (loop?.stats.deadLettered ?? 0),
       lastAppliedAt: loop?.stats.lastAppliedAt ?? this.lastAppliedAt,
       latency: loop ? loop.latency.summary() : null,
+      faults: this.faults.snapshot(),
     };
   }
 

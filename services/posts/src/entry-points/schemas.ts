@@ -2,6 +2,7 @@
 // (the gateway reshapes them), and the error responses every route declares.
 import { z } from 'zod';
 import { ErrorBody, ListPostsQuery, Post } from '@polyglot/contracts/api';
+import { ProjectionFaults } from '@polyglot/contracts/faults';
 
 const authorId = /^[1-9][0-9]{0,15}$/;
 
@@ -37,7 +38,14 @@ export const PostsHealth = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.object({ mongo: z.enum(['ok', 'down']) }),
   userCascade: z
-    .object({ running: z.boolean(), processed: z.number().int(), deadLettered: z.number().int(), lastAppliedAt: z.string().nullable() })
+    .object({
+      running: z.boolean(),
+      processed: z.number().int(),
+      deadLettered: z.number().int(),
+      lastAppliedAt: z.string().nullable(),
+      lag: z.number().int().nullable().optional().describe('messages not handled yet; null when Kafka does not answer'),
+      faults: ProjectionFaults.optional().describe('faults set on purpose (pause, delay, duplicate) through the gateway’s /faults'),
+    })
     .nullable()
     .describe('the USER_DELETED consumer; null when switched off'),
   error: z.string().optional(),

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { normalizeUserChange, UnparseableMessageError } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
 import { ConsumerLoop, PermanentError, type InboundMessage } from '@polyglot/platform/kafka';
+import type { ProjectionFaults } from '@polyglot/platform/projection-faults';
 import type { PostRepository } from '../data-access/post.repository.ts';
 import { deleteAuthorPosts } from '../domain/delete-author-posts.use-case.ts';
 import { traceparentFrom } from '../domain/outbox-event.ts';
@@ -27,8 +28,9 @@ export function userCascadeHandler(posts: PostRepository, logger: Logger): (mess
   };
 }
 
-export function createUserCascadeConsumer(posts: PostRepository, groupId: string, logger: Logger): ConsumerLoop {
+export function createUserCascadeConsumer(posts: PostRepository, groupId: string, logger: Logger, faults?: ProjectionFaults): ConsumerLoop {
   return new ConsumerLoop({
+    ...(faults ? { faults } : {}),
     groupId,
     topics: [topics.userChanges],
     logger,

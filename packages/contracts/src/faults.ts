@@ -1,0 +1,99 @@
+// Faults on purpose: what can be broken, and how its state is reported. The
+// projections' controls live in each service (GET/PUT /internal/projection);
+// the gateway drives them and the stack's units through /faults.
+import { z } from 'zod';
+
+/** The projections that can be paused, delayed or made to apply twice, named as in the gateway's /health. */
+export const PROJECTION_NAMES = ['graph', 'analytics', 'projectors', 'user-cascade'] as const;
+export type ProjectionName = (typeof PROJECTION_NAMES)[number];
+
+/** Engines, then services, that /faults may stop, start or SIGKILL through the stack. The gateway is not one: it would take /faults with it. */
+export const FAULT_ENGINES = ['postgres', 'timescaledb', 'redis', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
+export const FAULT_SERVICES = ['users', 'posts', 'posts-relay', 'graph', 'graph-relay', 'analytics', 'projectors'] as const;
+export const FAULT_UNITS = [...FAULT_ENGINES, ...FAULT_SERVICES] as const;
+export type FaultUnit = (typeof FAULT_UNITS)[number];
+
+export const UNIT_ACTIONS = ['stop', 'start', 'kill'] as const;
+export type UnitAction = (typeof UNIT_ACTIONS)[number];
+
+/** A minute: longer would look like a hang rather than a delay. */
+export const MAX_FAULT_DELAY_MS = 60_000;
+
+export const ProjectionFaults = z.object({
+  paused: z.boolean().describe('true: nothing is applied; messages wait in Kafka as consumer lag (nothing lost, nothing committed)'),
+  pausedSince: z.string().nullable(),
+  delayMs: z.number().int().min(0).max(MAX_FAULT_DELAY_MS).describe('wait before applying each message or batch'),
+  duplicate: z.boolean().describe('true: every message or batch is applied twice (idempotency must make the second a no-op)'),
+  duplicated: z.number().int().describe('messages applied a second time since the process started'),
+});
+export type ProjectionFaults = z.infer<typeof ProjectionFaults>;
+
+/** What a service's GET/PUT /internal/projection answers: the controls and how far behind the projection is. */
+export const ProjectionFaultsStatus = ProjectionFaults.extend({
+  running: z.boolean(),
+  lag: z.number().int().nullable().describe('messages not applied yet; null when Kafka does not answer'),
+});
+export type ProjectionFaultsStatus = z.infer<typeof ProjectionFaultsStatus>;
+
+/** A change of the controls: only the fields given change. */
+export const ProjectionFaultsChange = z
+  .object({
+    paused: z.boolean().optional(),
+    delayMs: z.number().int().min(0).max(MAX_FAULT_DELAY_MS).optional(),
+    duplicate: z.boolean().optional(),
+  })
+  .strict();
+export type ProjectionFaultsChange = z.infer<typeof ProjectionFaultsChange>;
+
+/** What the gateway's PUT /faults/projections/:name takes: the controls other than pause (it has its own endpoints). */
+export const ProjectionFaultsSettings = ProjectionFaultsChange.omit({ paused: true });
+
+export const ProjectionControl = z.object({
+  name: z.enum(PROJECTION_NAMES),
+  service: z.string().describe('the service that runs it'),
+  faults: ProjectionFaults.nullable().describe('null when the service does not answer or runs without this projection'),
+  running: z.boolean().nullable(),
+  lag: z.number().int().nullable().describe('messages not applied yet'),
+  error: z.string().optional(),
+});
+
+export const FaultActor = z.object({
+  userId: z.number().int().nullable(),
+  email: z.string().nullable(),
+  address: z.string(),
+});
+
+export const FaultAction = z.object({
+  at: z.string(),
+  action: z.string().describe('pause, resume, set, stop, start, kill'),
+  target: z.string().describe('projection:NAME or unit:NAME'),
+  by: FaultActor,
+  detail: z.record(z.string(), z.unknown()).optional(),
+  outcome: z.enum(['ok', 'failed']),
+  error: z.string().optional(),
+  durationMs: z.number().int(),
+});
+export type FaultAction = z.infer<typeof FaultAction>;
+
+export const UnitState = z.object({ name: z.string(), kind: z.enum(['engine', 'service']), state: z.string(), pid: z.number().int().nullable() });
+
+export const FaultsOverview = z.object({
+  projections: z.array(ProjectionControl),
+  units: z.object({
+    available: z.boolean().describe('false when the gateway cannot drive the stack (no stackctl, or switched off)'),
+    reason: z.string().optional(),
+    controllable: z.array(z.string()),
+    actions: z.array(z.enum(UNIT_ACTIONS)),
+    states: z.array(UnitState),
+  }),
+  recent: z.array(FaultAction).describe('the last fault actions, newest first'),
+});
+export type FaultsOverview = z.infer<typeof FaultsOverview>;
+
+export const UnitActionResult = z.object({
+  unit: z.enum(FAULT_UNITS),
+  action: z.enum(UNIT_ACTIONS),
+  durationMs: z.number().int(),
+  output: z.string().describe("the stack CLI's own report"),
+});
+export type UnitActionResult = z.infer<typeof UnitActionResult>;

@@ -1,0 +1,160 @@
+// Faults on purpose against the real broker: a paused projection applies
+// nothing while its lag grows, and drains everything exactly once on resume;
+// stopping while paused commits nothing; a delay holds each message back;
+// duplicate mode applies everything twice.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { createProducer, ensureTopics, type InboundMessage } from '../src/kafka.ts';
+import { SupervisedProjection, type SupervisedProjectionOptions } from '../src/projection.ts';
+
+const logger = pino({ level: 'silent' });
+
+async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function fixture() {
+  const topic = `faults-test-${randomUUID().slice(0, 8)}`;
+  await ensureTopics([topic], 1);
+  const producer = createProducer('faults-test');
+  const groupId = `faults-test-${randomUUID().slice(0, 8)}`;
+  const options = (apply: SupervisedProjectionOptions['apply'], extra: Partial<SupervisedProjectionOptions> = {}): SupervisedProjectionOptions => ({
+    groupId,
+    topics: [topic],
+    logger,
+    apply,
+    superviseMs: 200,
+    ...extra,
+  });
+  const send = (...values: string[]) => producer.send({ messages: values.map((value) => ({ topic, key: 'k', value })) });
+  return { producer, options, send };
+}
+
+test('paused: nothing is applied and the lag grows; resumed: everything drains once, in order', async () => {
+  const { producer, options, send } = await fixture();
+  const applied: string[] = [];
+  const projection = new SupervisedProjection(
+    options(async (message: InboundMessage) => {
+      applied.push(message.value ?? '');
+      return null;
+    }),
+  );
+  try {
+    await projection.start();
+    await send('m0');
+    await waitFor(() => applied.length === 1, 15_000, 'the first message');
+
+    projection.faults.change({ paused: true });
+    assert.equal((await projection.status()).faults.paused, true);
+    await send('m1', 'm2', 'm3', 'm4', 'm5');
+    await waitFor(async () => (await projection.status()).lag === 5, 10_000, 'a lag of 5 while paused');
+    await new Promise((r) => setTimeout(r, 700));
+    assert.deepEqual(applied, ['m0'], 'nothing applied while paused');
+    const paused = await projection.status();
+    assert.equal(paused.lag, 5);
+    assert.equal(paused.running, true, 'the consumer stays in its group');
+    assert.ok(paused.faults.pausedSince);
+
+    const resumedAt = Date.now();
+    projection.faults.change({ paused: false });
+    await waitFor(async () => (await projection.status()).lag === 0, 10_000, 'the lag to drain');
+    process.stdout.write(`  backlog of 5 drained ${Date.now() - resumedAt} ms after resume\n`);
+    assert.deepEqual(applied, ['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    assert.equal((await projection.status()).faults.pausedSince, null);
+  } finally {
+    await projection.stop();
+    await producer.close();
+  }
+});
+
+test('stopping while paused commits nothing: the next consumer of the group gets every held message', async () => {
+  const { producer, options, send } = await fixture();
+  const first: string[] = [];
+  const projection = new SupervisedProjection(options(async (m) => (first.push(m.value ?? ''), null)));
+  await projection.start();
+  projection.faults.change({ paused: true });
+  await send('a', 'b', 'c');
+  await waitFor(async () => (await projection.status()).lag === 3, 10_000, 'a lag of 3');
+  const started = Date.now();
+  await projection.stop();
+  assert.ok(Date.now() - started < 3000, `a paused projection stops quickly (${Date.now() - started} ms)`);
+  assert.deepEqual(first, []);
+
+  const second: string[] = [];
+  const next = new SupervisedProjection(options(async (m) => (second.push(m.value ?? ''), null)));
+  try {
+    await next.start();
+    await waitFor(() => second.length === 3, 20_000, 'the held messages, through the next consumer');
+    assert.deepEqual(second, ['a', 'b', 'c']);
+  } finally {
+    await next.stop();
+    await producer.close();
+  }
+});
+
+test('a delay holds each message back; lowering it frees the one in hand at once', async () => {
+  const { producer, options, send } = await fixture();
+  const appliedAt: number[] = [];
+  const projection = new SupervisedProjection(options(async () => (appliedAt.push(Date.now()), null)));
+  try {
+    await projection.start();
+    projection.faults.change({ delayMs: 600 });
+    const sentAt = Date.now();
+    await send('slow');
+    await waitFor(() => appliedAt.length === 1, 15_000, 'the delayed message');
+    assert.ok(appliedAt[0]! - sentAt >= 600, `applied ${appliedAt[0]! - sentAt} ms after it was sent`);
+
+    projection.faults.change({ delayMs: 60_000 });
+    await send('held');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(appliedAt.length, 1, 'held by the one-minute delay');
+    const loweredAt = Date.now();
+    projection.faults.change({ delayMs: 0 });
+    await waitFor(() => appliedAt.length === 2, 5000, 'the message once the delay is lowered');
+    assert.ok(appliedAt[1]! - loweredAt < 1000);
+  } finally {
+    await projection.stop();
+    await producer.close();
+  }
+});
+
+test('duplicate mode applies every message and every batch twice, and counts it', async () => {
+  const { producer, options, send } = await fixture();
+  const single: string[] = [];
+  const batches: string[][] = [];
+  const projection = new SupervisedProjection(
+    options(
+      async (m) => (single.push(m.value ?? ''), null),
+      { applyBatch: async (messages) => (batches.push(messages.map((m) => m.value ?? '')), messages.map(() => null)) },
+    ),
+  );
+  try {
+    await projection.start();
+    projection.faults.change({ duplicate: true });
+    // Paused first, so the messages wait together and are handed over as one batch.
+    projection.faults.change({ paused: true });
+    await send('x1', 'x2', 'x3');
+    await waitFor(async () => (await projection.status()).lag === 3, 10_000, 'a lag of 3');
+    // Let the held messages reach the stream's buffer too, so they form one batch.
+    await new Promise((r) => setTimeout(r, 500));
+    projection.faults.change({ paused: false });
+    await waitFor(async () => (await projection.status()).lag === 0, 10_000, 'the lag to drain');
+    const applied = [...single, ...batches.flat()];
+    for (const value of ['x1', 'x2', 'x3']) assert.equal(applied.filter((v) => v === value).length, 2, `${value} applied twice: ${JSON.stringify({ single, batches })}`);
+    assert.equal(projection.faults.snapshot().duplicated, 3);
+
+    projection.faults.change({ duplicate: false });
+    await send('y');
+    await waitFor(async () => (await projection.status()).lag === 0 && [...single, ...batches.flat()].includes('y'), 10_000, 'y');
+    assert.equal([...single, ...batches.flat()].filter((v) => v === 'y').length, 1, 'once when duplicate mode is off');
+  } finally {
+    await projection.stop();
+    await producer.close();
+  }
+});

@@ -1,0 +1,34 @@
+// The fault controls of each projection, in the service that runs it
+// (GET/PUT /internal/projection there).
+import { PROJECTION_NAMES, type ProjectionFaultsChange, type ProjectionFaultsStatus, type ProjectionName } from '@polyglot/contracts/faults';
+import { AppError } from '@polyglot/platform/errors';
+import type { GatewayConfig } from '../config.ts';
+import { ServiceClient, UpstreamError } from './service-client.ts';
+
+export function createProjectionControls(config: Pick<GatewayConfig, 'GRAPH_URL' | 'ANALYTICS_URL' | 'PROJECTORS_URL' | 'POSTS_URL'>) {
+  const clients: Record<ProjectionName, ServiceClient> = {
+    graph: new ServiceClient('graph', 'Neo4j', config.GRAPH_URL),
+    analytics: new ServiceClient('analytics', 'TimescaleDB', config.ANALYTICS_URL),
+    projectors: new ServiceClient('projectors', 'Redis', config.PROJECTORS_URL),
+    'user-cascade': new ServiceClient('posts', 'FerretDB', config.POSTS_URL),
+  };
+  const call = async (name: ProjectionName, request: (client: ServiceClient) => Promise<{ body: ProjectionFaultsStatus }>) => {
+    const client = clients[name];
+    try {
+      return (await request(client)).body;
+    } catch (error) {
+      // A service started without its consumer (SKIP_CONSUMERS, GRAPH_PROJECTION=off…) has no such route.
+      if (error instanceof UpstreamError && error.statusCode === 404) {
+        throw new AppError('UNKNOWN_PROJECTION', `the ${client.name} service runs without the ${name} projection (its consumer is switched off)`, { projection: name });
+      }
+      throw error;
+    }
+  };
+  return {
+    names: PROJECTION_NAMES,
+    serviceOf: (name: ProjectionName): string => clients[name].name,
+    get: (name: ProjectionName) => call(name, (c) => c.get<ProjectionFaultsStatus>('/internal/projection')),
+    change: (name: ProjectionName, change: ProjectionFaultsChange) => call(name, (c) => c.put<ProjectionFaultsStatus>('/internal/projection', change)),
+  };
+}
+export type ProjectionControls = ReturnType<typeof createProjectionControls>;
