@@ -1,0 +1,150 @@
+// Faults on purpose against the running system, through the gateway and
+// ./stackctl fault: a paused projection's lag grows in /health while it
+// applies nothing, then drains, every change arriving exactly once; in
+// duplicate mode every projection applies everything twice and the stores end
+// as they would have anyway; a relay killed through the stack loses nothing.
+// Every fault set here is undone in a finally, even when an assertion fails.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { userKey } from '../../packages/contracts/src/cache-keys.ts';
+import { runCli } from '../../stack/test/run-cli.ts';
+import { api, createUser, cypher, eventCount, eventually, openStores, pipelineDrained, type Stores } from './support.ts';
+
+let stores: Stores;
+before(() => {
+  stores = openStores();
+});
+after(() => stores.close());
+
+async function projectionHealth(name: string): Promise<any> {
+  const health = await api('GET', '/health');
+  return health.body?.pipeline?.projections?.[name];
+}
+
+async function reset(...names: string[]): Promise<void> {
+  for (const name of names) {
+    await api('POST', `/faults/projections/${name}/resume`).catch(() => undefined);
+    await api('PUT', `/faults/projections/${name}`, { delayMs: 0, duplicate: false }).catch(() => undefined);
+  }
+}
+
+test('analytics paused: lag grows in /health and nothing is applied; resumed: it drains and each change arrives once', { timeout: 180_000 }, async () => {
+  await pipelineDrained();
+  try {
+    const paused = await runCli(['fault', 'pause', 'analytics']);
+    assert.equal(paused.code, 0, paused.stderr);
+    assert.match(paused.stdout, /analytics \(analytics\): PAUSED since/);
+    assert.equal((await projectionHealth('analytics')).faults.paused, true);
+
+    // Changes of three kinds, from two sources (Debezium for users, the posts outbox relay).
+    const a = await createUser('fault-a');
+    const b = await createUser('fault-b');
+    const lagAfterFirst = await eventually('the users to be waiting for analytics', async () => {
+      const lag = (await projectionHealth('analytics'))?.lag;
+      return typeof lag === 'number' && lag >= 2 ? lag : false;
+    });
+    assert.equal((await api('PUT', `/users/${a.id}`, { email: a.email, name: 'Fault A renamed' })).status, 200);
+    const post = await api('POST', '/posts', { author_id: b.id, title: 'written while analytics is paused', body: '' });
+    assert.equal(post.status, 201);
+    const postId: string = post.body._id;
+
+    // The other projections go on: the graph has the post while analytics waits.
+    await eventually('the post in Neo4j', async () => (await cypher(stores.neo4j, 'MATCH (:User {id: $u})-[:POSTED]->(:Post {id: $p}) RETURN 1 AS x', { u: b.id, p: postId })).length === 1);
+    const lagWhilePaused = await eventually('all five changes waiting for analytics', async () => {
+      const lag = (await projectionHealth('analytics'))?.lag;
+      return typeof lag === 'number' && lag >= lagAfterFirst + 2 && lag >= 5 ? lag : false;
+    });
+    const overview = await runCli(['fault', 'status']);
+    assert.equal(overview.code, 0, overview.stderr);
+    assert.match(overview.stdout, /analytics \(analytics\): PAUSED since .*; lag \d+/);
+    for (const [type, id] of [['USER_CREATED', a.id], ['USER_CREATED', b.id], ['USER_UPDATED', a.id], ['POST_CREATED', postId]] as const) {
+      assert.equal(await eventCount(stores.timescale, type, id), 0, `no ${type} row for ${id} while paused`);
+    }
+
+    const resumedAt = Date.now();
+    const resumed = await api('POST', '/faults/projections/analytics/resume');
+    assert.equal(resumed.status, 200);
+    assert.equal(resumed.body.faults.paused, false);
+    await eventually('the backlog drained', async () => (await projectionHealth('analytics'))?.lag === 0, 60_000);
+    process.stdout.write(`  analytics: lag ${lagAfterFirst} after the first writes, ${lagWhilePaused} while paused; drained ${Date.now() - resumedAt} ms after resume\n`);
+    for (const [type, id] of [['USER_CREATED', a.id], ['USER_CREATED', b.id], ['USER_UPDATED', a.id], ['POST_CREATED', postId]] as const) {
+      await eventually(`one ${type} row for ${id}`, async () => (await eventCount(stores.timescale, type, id)) === 1);
+    }
+    // Nothing arrives twice later either.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await eventCount(stores.timescale, 'USER_CREATED', a.id), 1);
+
+    const recent = (await api('GET', '/faults')).body.recent as any[];
+    const mine = recent.filter((r) => r.target === 'projection:analytics').slice(0, 2);
+    assert.deepEqual(mine.map((r) => [r.action, r.outcome]), [['resume', 'ok'], ['pause', 'ok']]);
+    assert.equal(mine[1].by.address, '127.0.0.1');
+  } finally {
+    await reset('analytics');
+  }
+});
+
+test('duplicate mode: every projection applies each change twice, and every store ends as it would have anyway', { timeout: 180_000 }, async () => {
+  const names = ['graph', 'analytics', 'projectors'];
+  await pipelineDrained();
+  try {
+    const before = Object.fromEntries((await api('GET', '/faults')).body.projections.map((p: any) => [p.name, p.faults.duplicated]));
+    for (const name of names) {
+      const r = await runCli(['fault', 'duplicate', name, 'on']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /DUPLICATE/);
+    }
+    const a = await createUser('dup-a');
+    const b = await createUser('dup-b');
+    const renamed = 'Dup A renamed';
+    assert.equal((await api('PUT', `/users/${a.id}`, { email: a.email, name: renamed })).status, 200);
+    assert.equal((await api('POST', '/follow', { followerId: a.id, followeeId: b.id })).status, 201);
+    const post = await api('POST', '/posts', { author_id: b.id, title: 'applied twice', body: '' });
+    assert.equal(post.status, 201);
+    const postId: string = post.body._id;
+
+    await eventually('the FOLLOW_CREATED and POST_CREATED rows', async () => (await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id)) >= 1 && (await eventCount(stores.timescale, 'POST_CREATED', postId)) >= 1, 30_000);
+    await pipelineDrained();
+    for (const [type, id] of [['USER_CREATED', a.id], ['USER_CREATED', b.id], ['USER_UPDATED', a.id], ['FOLLOW_CREATED', a.id], ['POST_CREATED', postId]] as const) {
+      assert.equal(await eventCount(stores.timescale, type, id), 1, `exactly one ${type} row for ${id}`);
+    }
+    const users = await cypher<{ id: number; name: string }>(stores.neo4j, 'MATCH (u:User) WHERE u.id IN $ids RETURN u.id AS id, u.name AS name ORDER BY id', { ids: [a.id, b.id] });
+    assert.deepEqual(users, [{ id: a.id, name: renamed }, { id: b.id, name: b.name }].sort((x, y) => x.id - y.id));
+    assert.equal((await cypher(stores.neo4j, 'MATCH (:User {id: $a})-[f:FOLLOWS]->(:User {id: $b}) RETURN f', { a: a.id, b: b.id })).length, 1);
+    assert.equal((await cypher(stores.neo4j, 'MATCH (:User {id: $b})-[p:POSTED]->(:Post {id: $p}) RETURN p', { b: b.id, p: postId })).length, 1);
+    const cached = await stores.redis.get(userKey(a.id));
+    assert.equal(cached === null ? null : JSON.parse(cached).name, renamed);
+
+    const after = Object.fromEntries((await api('GET', '/faults')).body.projections.map((p: any) => [p.name, p.faults.duplicated]));
+    for (const name of names) assert.ok(after[name] - before[name] >= 2, `${name} applied changes twice (${before[name]} → ${after[name]})`);
+    process.stdout.write(`  applied twice: ${names.map((n) => `${n} ${after[n] - before[n]}`).join(', ')}; analytics gained no extra row\n`);
+  } finally {
+    await reset(...names);
+  }
+});
+
+test('the graph relay SIGKILLed through the gateway: follows are still accepted, /health shows it down, and after a start nothing is lost', { timeout: 240_000 }, async () => {
+  const a = await createUser('relay-a');
+  const b = await createUser('relay-b');
+  try {
+    const killed = await api('POST', '/faults/units/graph-relay/kill');
+    assert.equal(killed.status, 200, JSON.stringify(killed.body));
+    assert.equal(killed.body.unit, 'graph-relay');
+    await eventually('/health shows the relay down', async () => (await api('GET', '/health')).body?.services?.['graph-relay']?.status === 'down', 10_000);
+    // The follow is committed with its outbox event in Neo4j; only its publication waits.
+    assert.equal((await api('POST', '/follow', { followerId: a.id, followeeId: b.id })).status, 201);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id), 0, 'nothing published while the relay is dead');
+
+    const started = await api('POST', '/faults/units/graph-relay/start');
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    process.stdout.write(`  graph-relay: killed in ${killed.body.durationMs} ms, started again in ${started.body.durationMs} ms\n`);
+    await eventually('the follow published after the restart', async () => (await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id)) === 1, 30_000);
+    const recent = (await api('GET', '/faults')).body.recent as any[];
+    assert.deepEqual(recent.filter((r) => r.target === 'unit:graph-relay').slice(0, 2).map((r) => [r.action, r.outcome]), [['start', 'ok'], ['kill', 'ok']]);
+  } finally {
+    // Whatever happened above, the relay runs again.
+    const status = await runCli(['status', '--json']);
+    const relay = JSON.parse(status.stdout).engines.find((e: any) => e.engine === 'graph-relay');
+    if (relay?.state !== 'healthy') assert.equal((await runCli(['start', 'graph-relay'])).code, 0);
+  }
+});
