@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   UNIT_ACTION_FAILED: { status: 502, meaning: 'the stack CLI could not stop, start or kill the unit; the message has its report' },
   STORE_UNAVAILABLE: { status: 503, meaning: 'a store or service does not answer' },
   TIMEOUT: { status: 504, meaning: 'a dependency did not answer in time' },
+  CONSISTENCY_TIMEOUT: { status: 504, meaning: 'the write committed, but not every projection showed it in time (strong mode or a read with a token); the body names the late ones' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

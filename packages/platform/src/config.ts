@@ -22,3 +22,11 @@ export const envFlag = z
   .transform((v) => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()));
 
 export const envPort = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const envRedisUrl = (fallback: string) => z.string().regex(/^rediss?:\/\//, 'a Redis address is redis://HOST:PORT').default(fallback);
+
+/**
+ * Where a projection raises its watermarks (strong writes, read-your-writes wait on them);
+ * empty: none (a test, or a replica that must not announce anything).
+ */
+export const envWatermarksUrl = (fallback: string) => z.union([z.literal(''), envRedisUrl(fallback)]).default(fallback);

@@ -6,6 +6,8 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly context: Record<string, unknown>;
+  /** Fields the error body carries besides error and code (documented in the route's schema for its status). */
+  body: Record<string, unknown> = {};
 
   constructor(code: ErrorCode, message: string, context: Record<string, unknown> = {}) {
     super(message);

@@ -32,7 +32,7 @@ function describeValidation(error: { validation: Array<{ instancePath?: string; 
 
 /** Maps any error to the status and {error, code} body a client gets. */
 export function toErrorReply(error: unknown, storeName = 'the store'): { status: number; body: { error: string; code: string } } {
-  if (error instanceof AppError) return { status: error.status, body: { error: error.message, code: error.code } };
+  if (error instanceof AppError) return { status: error.status, body: { ...error.body, error: error.message, code: error.code } };
   const e = error as FastifyError;
   if (hasZodFastifySchemaValidationErrors(e)) return reply('VALIDATION_FAILED', describeValidation(e as typeof e & { validationContext?: string }));
   switch (e?.code) {

@@ -5,6 +5,7 @@
 // error so the partition moves on. Nothing is dropped silently.
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { Logger } from 'pino';
+import type { ChangeEvent } from '../../contracts/src/events.ts';
 import { topics } from '../../contracts/src/topics.ts';
 import { LatencyWindow } from './latency.ts';
 import type { ProjectionFaults } from './projection-faults.ts';
@@ -66,9 +67,29 @@ export class PermanentError extends Error {
   }
 }
 
+/** Which change a message carried: what a projection's watermark advances to. */
+export interface ChangeRef {
+  source: ChangeEvent['source'];
+  entityId: string;
+  position: number;
+  type: string;
+}
+
 /** What a handler may return: when the change was committed at its source, to measure commit → applied. */
 export interface AppliedChange {
   occurredAt: Date;
+  change?: ChangeRef;
+  /** Applied before (a replay): moves watermarks, but its age is not a latency sample. */
+  replay?: boolean;
+}
+
+/** The AppliedChange of a normalised event. */
+export function appliedOf(event: ChangeEvent, replay = false): AppliedChange {
+  return {
+    occurredAt: event.occurredAt,
+    change: { source: event.source, entityId: event.entityId, position: event.position, type: event.type },
+    ...(replay ? { replay } : {}),
+  };
 }
 
 export interface ConsumerLoopOptions {
@@ -92,6 +113,8 @@ export interface ConsumerLoopOptions {
   handleBatch?(messages: InboundMessage[]): Promise<Array<void | AppliedChange | null>>;
   /** Most messages handed to handleBatch at once. */
   maxBatch?: number;
+  /** Told what was applied (a message or a batch), before it is committed; must not throw. */
+  onApplied?(changes: AppliedChange[]): void;
   /** Faults on purpose (pause, delay, duplicate), shared by the loops that replace one another. */
   faults?: ProjectionFaults;
 }
@@ -124,7 +147,7 @@ export class ConsumerLoop {
   readonly stats: ConsumerLoopStats = { processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null, running: false };
   /** Source commit → applied here, for handlers that return the change's occurredAt. */
   readonly latency = new LatencyWindow();
-  private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent' | 'handleBatch' | 'faults'>> & Pick<ConsumerLoopOptions, 'isPermanent' | 'handleBatch' | 'faults'>;
+  private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent' | 'handleBatch' | 'onApplied' | 'faults'>> & Pick<ConsumerLoopOptions, 'isPermanent' | 'handleBatch' | 'onApplied' | 'faults'>;
   private consumer: Consumer<string, string, string, string> | undefined;
   private stream: MessagesStream<string, string, string, string> | undefined;
   private loop: Promise<void> | undefined;
@@ -211,7 +234,8 @@ export class ConsumerLoop {
           await this.options.handle(inbound);
           this.options.faults.countDuplicated(1);
         }
-        if (applied && applied.occurredAt instanceof Date) this.latency.record(Date.now() - applied.occurredAt.getTime());
+        if (applied && applied.occurredAt instanceof Date && !applied.replay) this.latency.record(Date.now() - applied.occurredAt.getTime());
+        if (applied) this.options.onApplied?.([applied]);
         break;
       } catch (error) {
         const permanent = error instanceof PermanentError || isPermanent?.(error) === true;
@@ -246,7 +270,9 @@ export class ConsumerLoop {
       return;
     }
     const now = Date.now();
-    for (const change of applied) if (change && change.occurredAt instanceof Date) this.latency.record(now - change.occurredAt.getTime());
+    const changes = applied.filter((change): change is AppliedChange => !!change && change.occurredAt instanceof Date);
+    for (const change of changes) if (!change.replay) this.latency.record(now - change.occurredAt.getTime());
+    if (changes.length > 0) this.options.onApplied?.(changes);
     // Committing the last message of a partition commits everything before it.
     const last = new Map<string, Message<string, string, string, string>>();
     for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);

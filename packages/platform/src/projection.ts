@@ -47,6 +47,8 @@ export interface SupervisedProjectionOptions {
   superviseMs?: number;
   /** /health must answer quickly even when Kafka does not. */
   lagTimeoutMs?: number;
+  /** Told what was applied, e.g. to raise watermarks; must not throw. */
+  onApplied?(changes: AppliedChange[]): void;
 }
 
 const storeUnavailable = (error: unknown): boolean => error instanceof AppError && error.code === 'STORE_UNAVAILABLE';
@@ -132,7 +134,9 @@ export class SupervisedProjection {
             handleBatch: async (messages: InboundMessage[]) => {
               const applied = await applyBatch(messages);
               const now = Date.now();
-              for (const change of applied) if (change) this.latency.record(now - change.occurredAt.getTime());
+              const changes = applied.filter((change): change is AppliedChange => change !== null);
+              for (const change of changes) if (!change.replay) this.latency.record(now - change.occurredAt.getTime());
+              if (changes.length > 0) this.options.onApplied?.(changes);
               // Latency is recorded here, as for single messages: the loop must not count it again.
               return applied.map(() => null);
             },
@@ -177,7 +181,8 @@ export class SupervisedProjection {
     for (let attempt = 1; ; attempt++) {
       try {
         const applied = await apply(message);
-        if (applied) this.latency.record(Date.now() - applied.occurredAt.getTime());
+        if (applied && !applied.replay) this.latency.record(Date.now() - applied.occurredAt.getTime());
+        if (applied) this.options.onApplied?.([applied]);
         return;
       } catch (error) {
         if (!isStoreUnavailable(error) || signal.aborted) throw error;

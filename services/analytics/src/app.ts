@@ -1,5 +1,6 @@
 // The analytics process: migrations, the HTTP API and the projection consumer.
 import type { Logger } from 'pino';
+import { createWatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
 import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
@@ -26,10 +27,11 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
   const pool = createPool(config.TIMESCALE_URL, logger);
   const events = new EventRepository(pool);
   let projection: SupervisedProjection | undefined;
+  const watermarks = config.SKIP_CONSUMERS ? undefined : createWatermarkPublisher('analytics', config.WATERMARKS_REDIS_URL, logger);
   const app = createHttpApp({ logger, storeName: STORE_NAME });
   try {
     if (!config.SKIP_CONSUMERS) {
-      projection = createProjection(events, logger);
+      projection = createProjection(events, logger, watermarks);
       await projection.start();
     }
     analyticsRoutes(app, events);
@@ -39,6 +41,7 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {
     await projection?.stop();
+    await watermarks?.close();
     await app.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
     throw error;
@@ -51,6 +54,7 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
     async stop() {
       // The consumer first: it may be writing a row through the pool.
       await projection?.stop();
+      await watermarks?.close();
       await app.close();
       await pool.end();
     },

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
 import { servicePorts } from '@polyglot/contracts/services';
-import { envFlag, envPort, loadConfig } from '@polyglot/platform/config';
+import { envFlag, envPort, envWatermarksUrl, loadConfig } from '@polyglot/platform/config';
 
 export const AnalyticsConfig = z.object({
   PORT: envPort(servicePorts.analytics),
@@ -17,6 +17,7 @@ export const AnalyticsConfig = z.object({
   SKIP_MIGRATIONS: envFlag,
   /** HTTP API only, no projection consumer (tests, or a read-only replica). */
   SKIP_CONSUMERS: envFlag,
+  WATERMARKS_REDIS_URL: envWatermarksUrl(urls.redis),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type AnalyticsConfig = z.output<typeof AnalyticsConfig>;

@@ -18,6 +18,7 @@ import { connectRedis, createRedis } from './data-access/redis.ts';
 import { createSessionStore } from './data-access/session.store.ts';
 import { createUserCache } from './data-access/user-cache.ts';
 import { createUsersClient } from './data-access/users.client.ts';
+import { WatermarkWatcher } from './data-access/watermark-watcher.ts';
 import type { GatewayDeps } from './domain/gateway-deps.ts';
 import { registerAuthRoutes } from './entry-points/auth.routes.ts';
 import { registerCommentRoutes } from './entry-points/comments.routes.ts';
@@ -27,6 +28,8 @@ import { registerFeedRoutes } from './entry-points/feed.routes.ts';
 import { registerFollowRoutes } from './entry-points/follows.routes.ts';
 import { registerOperationsRoutes } from './entry-points/operations.routes.ts';
 import { registerPostRoutes } from './entry-points/posts.routes.ts';
+import { registerReadYourWrites } from './entry-points/consistency.hooks.ts';
+import { registerConsistencyRoutes } from './entry-points/consistency.routes.ts';
 import { registerSessionHook } from './entry-points/session.hook.ts';
 import { registerUserRoutes } from './entry-points/users.routes.ts';
 
@@ -42,6 +45,7 @@ export interface RunningGateway {
 export async function start(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
   const redis = createRedis(config.REDIS_URL, logger);
+  const watermarks = new WatermarkWatcher(redis, logger);
   try {
     // Not fatal: without Redis the gateway serves reads uncached and reports the cache as disconnected.
     if (!(await connectRedis(redis))) logger.warn({ url: config.REDIS_URL }, 'Redis does not answer yet; starting without the cache');
@@ -59,7 +63,9 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
       pages: createPageCache(redis, logger),
       sessions: createSessionStore(redis),
       attempts: createAttemptCounter(redis),
+      watermarks,
     };
+    await watermarks.start();
 
     const app = createHttpApp({ logger, storeName: 'a service behind the gateway' });
     await app.register(cors, {
@@ -70,6 +76,7 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     });
     await registerDocs(app);
     registerSessionHook(app, deps);
+    registerReadYourWrites(app, deps);
     registerUserRoutes(app, deps);
     registerFeedRoutes(app, deps);
     registerPostRoutes(app, deps);
@@ -77,6 +84,7 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     registerFollowRoutes(app, deps);
     registerAuthRoutes(app, deps);
     registerOperationsRoutes(app, deps);
+    await registerConsistencyRoutes(app, deps);
     registerFaultRoutes(app, deps, { logger, projections: createProjectionControls(config), units: createStackUnits(config.STACK_CLI), faultLog: createFaultLog() });
 
     await app.listen({ host: '127.0.0.1', port: config.PORT });
@@ -88,10 +96,12 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
       port,
       async stop() {
         await app.close();
+        watermarks.stop();
         redis.disconnect();
       },
     };
   } catch (error) {
+    watermarks.stop();
     redis.disconnect();
     throw error;
   }

@@ -30,6 +30,7 @@ const PUBLIC_ROUTES = [
   'get /cache-status',
   'get /health',
   'get /pipeline/dead-letters',
+  'get /consistency/{token}',
   'post /auth/login',
   'post /auth/logout',
   'get /auth/me',

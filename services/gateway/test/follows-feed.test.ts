@@ -48,7 +48,10 @@ describe('follows and relationships', { skip: stack.need('users', 'graph') }, ()
     const first = await call(base, 'POST', '/follow', { followerId: ann.id, followeeId: ben.id });
     assert.equal(first.status, 201, first.text);
     follows.push([ann.id, ben.id]);
-    assert.deepEqual(first.body, { followerId: ann.id, followeeId: ben.id, created: true });
+    const { consistency, ...follow } = first.body;
+    assert.deepEqual(follow, { followerId: ann.id, followeeId: ben.id, created: true });
+    assert.match(consistency.token, new RegExp(`^graph:${ann.id}:[0-9]+$`), "the follow's place in the graph outbox");
+    assert.equal(consistency.mode, 'eventual');
     const again = await call(base, 'POST', '/follow', { followerId: ann.id, followeeId: ben.id });
     assert.equal(again.status, 200);
     assert.equal(again.body.created, false);

@@ -26,8 +26,9 @@ describe('users', { skip }, () => {
     const r = await call(base, 'POST', '/users', { email: uniqueEmail('bob'), name: 'Bob', password: 'correct horse' });
     assert.equal(r.status, 201);
     created.push(r.body.id);
-    assert.deepEqual(Object.keys(r.body).sort(), ['created_at', 'email', 'id', 'name', 'updated_at']);
-    assert.match(r.headers.get('x-consistency-token') ?? '', /\S/);
+    assert.deepEqual(Object.keys(r.body).sort(), ['consistency', 'created_at', 'email', 'id', 'name', 'updated_at']);
+    assert.match(r.headers.get('x-consistency-token') ?? '', new RegExp(`^users:${r.body.id}:[0-9]+$`));
+    assert.deepEqual(r.body.consistency, { token: r.headers.get('x-consistency-token'), mode: 'eventual' });
     assert.doesNotMatch(r.text, /correct horse|hash/);
   });
 

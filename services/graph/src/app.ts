@@ -1,6 +1,7 @@
 // The graph service: the follow API over HTTP and the graph projection, on one
 // Neo4j driver. start(config) → {port, stop()}; tests pass PORT 0.
 import type { AddressInfo } from 'node:net';
+import { createWatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { createRelayNudge } from '@polyglot/platform/relay-nudge';
 import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
@@ -33,7 +34,16 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
 
   const follows = new FollowRepository(driver);
   const nudgeRelay = createRelayNudge(config.GRAPH_RELAY_URL || undefined);
-  const projection = config.GRAPH_PROJECTION === 'on' ? new GraphProjectionConsumer({ repository: new GraphProjectionRepository(driver), logger, onOutboxWritten: nudgeRelay }) : null;
+  const watermarks = config.GRAPH_PROJECTION === 'on' ? createWatermarkPublisher('graph', config.WATERMARKS_REDIS_URL, logger) : undefined;
+  const projection =
+    config.GRAPH_PROJECTION === 'on'
+      ? new GraphProjectionConsumer({
+          repository: new GraphProjectionRepository(driver),
+          logger,
+          onOutboxWritten: nudgeRelay,
+          ...(watermarks ? { onApplied: (changes) => watermarks.applied(changes) } : {}),
+        })
+      : null;
 
   const app = createHttpApp({ logger, storeName: GRAPH_STORE });
   // A follow or unfollow that succeeded wrote an outbox node: tell the relay.
@@ -49,6 +59,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {
+    await watermarks?.close();
     schema.stop();
     await driver.close();
     throw error;
@@ -62,6 +73,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
     async stop() {
       await app.close();
       await projection?.stop();
+      await watermarks?.close();
       schema.stop();
       await driver.close();
     },

@@ -2,7 +2,7 @@
 // projection, and the outbox relay) open Neo4j with the same settings.
 import { endpoints, urls } from '@polyglot/contracts/endpoints';
 import { serviceUrl, servicePorts } from '@polyglot/contracts/services';
-import { envPort } from '@polyglot/platform/config';
+import { envPort, envWatermarksUrl } from '@polyglot/platform/config';
 import { z } from 'zod';
 
 const neo4jSettings = {
@@ -17,6 +17,7 @@ export const GraphConfig = z.object({
   // 'off' runs the HTTP API alone: a second instance (or a test pointed at a dead
   // store) must not join the projector's consumer group and dead-letter its messages.
   GRAPH_PROJECTION: z.enum(['on', 'off']).default('on'),
+  WATERMARKS_REDIS_URL: envWatermarksUrl(urls.redis),
   /** Where to nudge the relay after an outbox write; empty: no nudges (the relay polls). */
   GRAPH_RELAY_URL: z.string().default(serviceUrl('graph-relay')),
 });

@@ -56,7 +56,7 @@ describe('POST /follow', () => {
     assert.equal(edges.records.length, 1);
   });
 
-  test('answers x-source-position: the seq of the event it wrote', async () => {
+  test('answers x-consistency-token graph:FOLLOWER:SEQ, the seq of the event it wrote', async () => {
     const [a, b] = users(2) as [number, number];
     const response = await fetch(`http://127.0.0.1:${service.port}/follow`, {
       method: 'POST',
@@ -65,7 +65,7 @@ describe('POST /follow', () => {
     });
     assert.equal(response.status, 201);
     const [event] = await outboxFor(driver, [a]);
-    assert.equal(response.headers.get('x-source-position'), String(event?.seq));
+    assert.equal(response.headers.get('x-consistency-token'), `graph:${a}:${event?.seq}`);
   });
 
   test('stores ids as Neo4j integers, not floats', async () => {

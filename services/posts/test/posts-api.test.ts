@@ -324,3 +324,20 @@ test('health is ok while the store answers', async () => {
   assert.equal(res.status, 200);
   assert.deepEqual(res.body, { status: 'ok', checks: { mongo: 'ok' }, userCascade: null });
 });
+
+describe('consistency tokens', () => {
+  test('every write answers x-consistency-token posts:ID:VERSION, the position of the event it appended', async () => {
+    const send = (method: string, path: string, body?: unknown) =>
+      fetch(`${svc.base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+    const created = await send('POST', '/posts', { author_id: testUserId(), title: 't', body: 'b' });
+    const id = ((await created.json()) as { _id: string })._id;
+    assert.equal(created.headers.get('x-consistency-token'), `posts:${id}:1`);
+    assert.equal((await send('POST', `/posts/${id}/like`)).headers.get('x-consistency-token'), `posts:${id}:2`);
+    assert.equal((await send('PUT', `/posts/${id}`, { title: 'u' })).headers.get('x-consistency-token'), `posts:${id}:3`);
+    assert.equal((await send('POST', `/posts/${id}/comments`, { author_id: 1, body: 'c' })).headers.get('x-consistency-token'), `posts:${id}:4`);
+    assert.equal((await send('DELETE', `/posts/${id}`)).headers.get('x-consistency-token'), `posts:${id}:5`);
+    const missing = await send('DELETE', `/posts/${id}`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('x-consistency-token'), null);
+  });
+});

@@ -1,5 +1,6 @@
 // The projectors process: the Redis cache projection, the dead-letter index and their HTTP API.
 import type { Logger } from 'pino';
+import { createWatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
 import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
@@ -28,16 +29,18 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
   const index = new DeadLetterIndex();
   const app = createHttpApp({ logger, storeName: STORE_NAME });
   let projection: SupervisedProjection | undefined;
+  const watermarks = config.SKIP_CONSUMERS ? undefined : createWatermarkPublisher('cache', config.WATERMARKS_REDIS_URL, logger);
   let deadLetterReader: DeadLetterReader | undefined;
   const stopAll = async () => {
     await projection?.stop();
+    await watermarks?.close();
     await deadLetterReader?.stop();
     await app.close().catch(() => undefined);
     redis.disconnect();
   };
   try {
     if (!config.SKIP_CONSUMERS) {
-      projection = createCacheProjection(cache, logger);
+      projection = createCacheProjection(cache, logger, watermarks);
       await projection.start();
       deadLetterReader = new DeadLetterReader(index, logger);
       await deadLetterReader.start();

@@ -3,14 +3,12 @@
 import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
 import { servicePorts } from '@polyglot/contracts/services';
-import { envFlag, envPort, loadConfig } from '@polyglot/platform/config';
+import { envFlag, envPort, envRedisUrl, envWatermarksUrl, loadConfig } from '@polyglot/platform/config';
 
 export const ProjectorsConfig = z.object({
   PORT: envPort(servicePorts.projectors),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
-    .default(urls.redis),
+  REDIS_URL: envRedisUrl(urls.redis),
+  WATERMARKS_REDIS_URL: envWatermarksUrl(urls.redis),
   /** Read by @polyglot/platform/kafka; declared here so a typo is caught at start. */
   KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'KAFKA_BROKERS is host:port[,host:port…]').optional(),
   /** HTTP API only: neither the cache projection nor the dead-letter index (tests against a dead store). */

@@ -62,9 +62,12 @@ export async function cleanUp(client: pg.Client): Promise<void> {
   await client.query('DELETE FROM users WHERE email LIKE $1', [`%${RUN_TAG}%`]);
 }
 
-export const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/;
+/** A consistency position: WAL bytes (pg_lsn - '0/0') as a decimal string. */
+export const POSITION = /^[0-9]{1,19}$/;
 
-export function lsnToBigInt(lsn: string): bigint {
-  const [high, low] = lsn.split('/');
-  return (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`);
+/** The position in a users consistency token, checked to be about this user. */
+export function positionOf(token: string | null, userId: number): string {
+  const match = /^users:([0-9]+):([0-9]+)$/.exec(token ?? '');
+  if (!match || Number(match[1]) !== userId) throw new Error(`not a users token of user ${userId}: ${token}`);
+  return match[2]!;
 }

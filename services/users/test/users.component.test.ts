@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { pino } from 'pino';
 import { REDACTED_PATHS } from '@polyglot/platform/logger';
-import { call, cleanUp, directClient, LSN, lsnToBigInt, startService, uniqueEmail, type Service } from './helpers.ts';
+import { call, cleanUp, directClient, POSITION, positionOf, startService, uniqueEmail, type Service } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -65,13 +65,14 @@ describe('POST /users', () => {
     assert.ok(!answer.text.includes(hashed));
   });
 
-  it('answers x-source-position, a WAL position (LSN), after the commit', async () => {
-    const { answer } = await createUser();
-    const position = answer.headers.get('x-source-position');
-    assert.ok(position, 'x-source-position header missing');
-    assert.match(position, LSN);
-    const now = await db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-    assert.ok(lsnToBigInt(position) <= lsnToBigInt(now.rows[0]!.lsn));
+  it('answers x-consistency-token users:ID:POSITION: the WAL position (bytes) taken in the transaction, just before the change', async () => {
+    const walBytes = async () => BigInt((await db.query<{ p: string }>(`SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::text AS p`)).rows[0]!.p);
+    const before = await walBytes();
+    const { answer, user } = await createUser();
+    const position = positionOf(answer.headers.get('x-consistency-token'), user.id);
+    assert.match(position, POSITION);
+    assert.ok(BigInt(position) >= before, 'not before anything written earlier');
+    assert.ok(BigInt(position) < (await walBytes()), 'before the change itself');
   });
 
   it('keeps the email as given and refuses the same email in another case: 409 EMAIL_TAKEN', async () => {
@@ -155,9 +156,8 @@ describe('PUT /users/:id', () => {
     assert.equal(answer.body.name, 'Ada King');
     assert.equal(answer.body.created_at, user.created_at);
     assert.ok(answer.body.updated_at > user.updated_at);
-    const position = answer.headers.get('x-source-position');
-    assert.match(position ?? '', LSN);
-    assert.ok(lsnToBigInt(position!) > lsnToBigInt(created.headers.get('x-source-position')!));
+    const position = positionOf(answer.headers.get('x-consistency-token'), user.id);
+    assert.ok(BigInt(position) > BigInt(positionOf(created.headers.get('x-consistency-token'), user.id)));
     assert.deepEqual((await call(service, 'GET', `/users/${user.id}`)).body, answer.body);
   });
 
@@ -204,12 +204,12 @@ describe('DELETE /users/:id', () => {
     const answer = await call(service, 'DELETE', `/users/${user.id}`);
     assert.equal(answer.status, 204);
     assert.equal(answer.text, '');
-    assert.match(answer.headers.get('x-source-position') ?? '', LSN);
+    assert.match(positionOf(answer.headers.get('x-consistency-token'), user.id), POSITION);
     assert.equal((await call(service, 'GET', `/users/${user.id}`)).status, 404);
     const again = await call(service, 'DELETE', `/users/${user.id}`);
     assert.equal(again.status, 404);
     assert.equal(again.body.code, 'USER_NOT_FOUND');
-    assert.equal(again.headers.get('x-source-position'), null);
+    assert.equal(again.headers.get('x-consistency-token'), null);
   });
 });
 
@@ -219,7 +219,7 @@ describe('POST /credentials/verify', () => {
     const answer = await call(service, 'POST', '/credentials/verify', { email: input.email.toUpperCase(), password: PASSWORD });
     assert.equal(answer.status, 200);
     assert.deepEqual(answer.body, user);
-    assert.equal(answer.headers.get('x-source-position'), null);
+    assert.equal(answer.headers.get('x-consistency-token'), null);
   });
 
   it('answers the same 401 for a wrong password and an unknown email', async () => {

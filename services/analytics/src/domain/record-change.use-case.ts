@@ -25,10 +25,17 @@ export async function recordChange(events: EventRepository, topic: string, value
  * message that does not parse, a row the database refuses), so the caller
  * falls back to recording them one by one.
  */
-export async function recordChanges(events: EventRepository, messages: ReadonlyArray<{ topic: string; value: string | null }>): Promise<Array<ChangeEvent | null>> {
+export async function recordChanges(events: EventRepository, messages: ReadonlyArray<{ topic: string; value: string | null }>): Promise<Array<{ event: ChangeEvent; inserted: boolean } | null>> {
   const changes = messages.map((m) => normalizeMessage(m.topic, m.value));
   // The same change twice in one batch must stay one row: the first one wins, as it would one by one.
   const rows = new Map(changes.filter((c): c is ChangeEvent => c !== null).map((c) => [c.eventId, eventToRow(c)] as const));
   const inserted = await events.insertMany([...rows.values()]);
-  return changes.map((c) => (c && inserted.has(c.eventId) ? c : null));
+  // A change is inserted once: its first occurrence in the batch carries the new row.
+  const seen = new Set<string>();
+  return changes.map((c) => {
+    if (!c) return null;
+    const first = inserted.has(c.eventId) && !seen.has(c.eventId);
+    seen.add(c.eventId);
+    return { event: c, inserted: first };
+  });
 }

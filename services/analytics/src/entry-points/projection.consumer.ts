@@ -3,11 +3,13 @@
 // TimescaleDB outage is waited out rather than dead-lettered).
 import type { Logger } from 'pino';
 import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
+import { appliedOf } from '@polyglot/platform/kafka';
 import { SupervisedProjection } from '@polyglot/platform/projection';
+import type { WatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import type { EventRepository } from '../data-access/event.repository.ts';
 import { recordChange, recordChanges } from '../domain/record-change.use-case.ts';
 
-export function createProjection(events: EventRepository, logger: Logger): SupervisedProjection {
+export function createProjection(events: EventRepository, logger: Logger, watermarks?: WatermarkPublisher): SupervisedProjection {
   const log = logger.child({ projection: consumerGroups.analyticsProjector });
   return new SupervisedProjection({
     groupId: consumerGroups.analyticsProjector,
@@ -17,12 +19,13 @@ export function createProjection(events: EventRepository, logger: Logger): Super
     apply: async (message) => {
       const { outcome, event } = await recordChange(events, message.topic, message.value);
       log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), outcome }, 'projected');
-      // Replays would report their age, not the pipeline's latency.
-      return outcome === 'inserted' ? { occurredAt: event.occurredAt } : null;
+      // A replay moves the watermark but would report its age, not the pipeline's latency.
+      return event ? appliedOf(event, outcome === 'duplicate') : null;
     },
     applyBatch: async (messages) => {
-      const inserted = await recordChanges(events, messages);
-      return inserted.map((event) => (event ? { occurredAt: event.occurredAt } : null));
+      const recorded = await recordChanges(events, messages);
+      return recorded.map((r) => (r ? appliedOf(r.event, !r.inserted) : null));
     },
+    ...(watermarks ? { onApplied: (changes) => watermarks.applied(changes) } : {}),
   });
 }

@@ -14,12 +14,12 @@ export function createGraphClient(baseUrl: string) {
     http,
     async follow(followerId: number, followeeId: number, traceparent?: string): Promise<Written<FollowResult>> {
       const r = await http.post<FollowResult>('/follow', { followerId, followeeId }, { traceparent });
-      return { value: r.body, position: r.position };
+      return { value: r.body, token: r.token };
     },
     /** 404 FOLLOW_NOT_FOUND passes through as UpstreamError. */
     async unfollow(followerId: number, followeeId: number, traceparent?: string): Promise<Written<null>> {
       const r = await http.delete('/follow', { followerId, followeeId }, { traceparent });
-      return { value: null, position: r.position };
+      return { value: null, token: r.token };
     },
     async relationships(): Promise<Relationship[]> {
       return (await http.get<Relationship[]>('/relationships')).body;

@@ -16,7 +16,7 @@ export interface ListPostsParams {
 
 export function createPostsClient(baseUrl: string) {
   const http = new ServiceClient('posts', 'FerretDB/MongoDB', baseUrl);
-  const written = <T>(r: { body: T; position: string | null }): Written<T> => ({ value: r.body, position: r.position });
+  const written = <T>(r: { body: T; token: string | null }): Written<T> => ({ value: r.body, token: r.token });
   return {
     http,
     async list(params: ListPostsParams): Promise<PostPage> {
@@ -34,7 +34,7 @@ export function createPostsClient(baseUrl: string) {
     },
     async remove(id: string, traceparent?: string): Promise<Written<null>> {
       const r = await http.delete(`/posts/${id}`, undefined, { traceparent });
-      return { value: null, position: r.position };
+      return { value: null, token: r.token };
     },
     async like(id: string, userId: number | undefined, traceparent?: string): Promise<Written<Post>> {
       return written(await http.post<Post>(`/posts/${id}/like`, userId === undefined ? {} : { userId }, { traceparent }));
@@ -47,7 +47,7 @@ export function createPostsClient(baseUrl: string) {
     },
     async removeComment(id: string, commentId: string, traceparent?: string): Promise<Written<null>> {
       const r = await http.delete(`/posts/${id}/comments/${commentId}`, undefined, { traceparent });
-      return { value: null, position: r.position };
+      return { value: null, token: r.token };
     },
   };
 }

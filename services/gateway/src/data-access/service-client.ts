@@ -4,6 +4,7 @@
 // becomes 503 STORE_UNAVAILABLE naming the service and the store behind it,
 // so the client learns what is down rather than a bare 500.
 import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
+import { CONSISTENCY_TOKEN_HEADER } from '@polyglot/platform/consistency-token';
 import { AppError } from '@polyglot/platform/errors';
 
 export const SERVICE_TIMEOUT_MS = 5000;
@@ -23,14 +24,14 @@ export class UpstreamError extends Error {
 export interface ServiceResponse<T> {
   status: number;
   body: T;
-  /** The change's position in its source log (x-source-position), for x-consistency-token. */
-  position: string | null;
+  /** The write's consistency token (x-consistency-token), SOURCE:ENTITY:POSITION. */
+  token: string | null;
 }
 
 export interface Written<T> {
   value: T;
-  /** x-source-position of the write, relayed as x-consistency-token. */
-  position: string | null;
+  /** The write's consistency token, from the service that owns the source; null when nothing changed. */
+  token: string | null;
 }
 
 export interface RequestOptions {
@@ -104,7 +105,7 @@ export class ServiceClient {
       }
     }
     if (response.status >= 400) throw this.toError(response.status, body);
-    return { status: response.status, body: body as T, position: response.headers.get('x-source-position') };
+    return { status: response.status, body: body as T, token: response.headers.get(CONSISTENCY_TOKEN_HEADER) };
   }
 
   private toError(status: number, body: unknown): Error {

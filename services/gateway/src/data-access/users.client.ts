@@ -8,7 +8,7 @@ export function createUsersClient(baseUrl: string) {
     http,
     async create(body: CreateUserBody, traceparent?: string): Promise<Written<User>> {
       const r = await http.post<User>('/users', body, { traceparent });
-      return { value: r.body, position: r.position };
+      return { value: r.body, token: r.token };
     },
     async list(): Promise<User[]> {
       return (await http.get<User[]>('/users')).body;
@@ -23,11 +23,11 @@ export function createUsersClient(baseUrl: string) {
     },
     async update(id: number, body: UpdateUserBody, traceparent?: string): Promise<Written<User>> {
       const r = await http.put<User>(`/users/${id}`, body, { traceparent });
-      return { value: r.body, position: r.position };
+      return { value: r.body, token: r.token };
     },
     async remove(id: number, traceparent?: string): Promise<Written<null>> {
       const r = await http.delete(`/users/${id}`, undefined, { traceparent });
-      return { value: null, position: r.position };
+      return { value: null, token: r.token };
     },
     /** The user, or UpstreamError 401 INVALID_CREDENTIALS. */
     async verifyCredentials(email: string, password: string): Promise<User> {

@@ -12,6 +12,7 @@ import type { ProjectorsClient } from '../data-access/projectors.client.ts';
 import type { SessionStore } from '../data-access/session.store.ts';
 import type { UserCache } from '../data-access/user-cache.ts';
 import type { UsersClient } from '../data-access/users.client.ts';
+import type { WatermarkWatcher } from '../data-access/watermark-watcher.ts';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   pages: PageCache;
   sessions: SessionStore;
   attempts: AttemptCounter;
+  /** Waits for projections to show a change (strong writes, read-your-writes). */
+  watermarks: WatermarkWatcher;
 }
 
 /**

@@ -9,22 +9,21 @@ import type { GatewayDeps } from './gateway-deps.ts';
 import type { PostsPage } from './list-posts.use-case.ts';
 import { morePostsExist } from './list-posts.use-case.ts';
 
-export async function getFeed(deps: Pick<GatewayDeps, 'posts' | 'users' | 'userCache' | 'pages' | 'graph'>, userId: number, limit: number): Promise<PostsPage> {
+export async function getFeed(
+  deps: Pick<GatewayDeps, 'posts' | 'users' | 'userCache' | 'pages' | 'graph'>,
+  userId: number,
+  limit: number,
+  options: { fresh?: boolean } = {},
+): Promise<PostsPage> {
   const reader = (await findAuthors(deps, [userId])).get(userId);
   if (!reader) throw new NotFoundError('USER_NOT_FOUND', `user ${userId} does not exist`, { id: userId });
 
   const generations = await deps.pages.generations([POSTS_GENERATION_KEY, feedGenerationKey(userId)]);
   const key = generations ? feedPageKey(userId, generations[0]!, generations[1]!, limit) : null;
-  if (key) {
-    const cached = await deps.pages.get<PostsPage>(key);
-    if (cached) return cached;
-  }
-  const followees = await deps.graph.followees(userId);
-  let result: PostsPage = { items: [], total: 0, hasMore: false };
-  if (followees.length > 0) {
+  return deps.pages.load({ key, shape: `feed:${userId}:${limit}`, fresh: options.fresh ?? false }, async (): Promise<PostsPage> => {
+    const followees = await deps.graph.followees(userId);
+    if (followees.length === 0) return { items: [], total: 0, hasMore: false };
     const page = await deps.posts.list({ limit, authorIds: followees });
-    result = { items: await attachAuthors(deps, page.items), total: page.total, hasMore: await morePostsExist(deps, page, limit, undefined, followees) };
-  }
-  if (key) await deps.pages.set(key, result);
-  return result;
+    return { items: await attachAuthors(deps, page.items), total: page.total, hasMore: await morePostsExist(deps, page, limit, undefined, followees) };
+  });
 }

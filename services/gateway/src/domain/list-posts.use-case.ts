@@ -26,19 +26,19 @@ export async function morePostsExist(deps: Pick<GatewayDeps, 'posts'>, page: Pos
   return next.items.length > 0;
 }
 
-export async function listPosts(deps: Pick<GatewayDeps, 'posts' | 'users' | 'userCache' | 'pages'>, query: { limit: number; before?: string | undefined }): Promise<PostsPage> {
+export async function listPosts(
+  deps: Pick<GatewayDeps, 'posts' | 'users' | 'userCache' | 'pages'>,
+  query: { limit: number; before?: string | undefined },
+  options: { fresh?: boolean } = {},
+): Promise<PostsPage> {
   const generations = await deps.pages.generations([POSTS_GENERATION_KEY]);
   const key = generations ? postsPageKey(generations[0]!, query.limit, query.before) : null;
-  if (key) {
-    const cached = await deps.pages.get<PostsPage>(key);
-    if (cached) return cached;
-  }
-  const page = await deps.posts.list({ limit: query.limit, before: query.before });
-  const result: PostsPage = {
-    items: await attachAuthors(deps, page.items),
-    total: page.total,
-    hasMore: await morePostsExist(deps, page, query.limit, query.before),
-  };
-  if (key) await deps.pages.set(key, result);
-  return result;
+  return deps.pages.load({ key, shape: `posts:${query.limit}:${query.before ?? '-'}`, fresh: options.fresh ?? false }, async () => {
+    const page = await deps.posts.list({ limit: query.limit, before: query.before });
+    return {
+      items: await attachAuthors(deps, page.items),
+      total: page.total,
+      hasMore: await morePostsExist(deps, page, query.limit, query.before),
+    };
+  });
 }

@@ -5,7 +5,8 @@ import { Comment, CommentIdParam, CreateCommentBody, PostIdParam } from '@polygl
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { addComment, deleteComment } from '../domain/post-writes.use-case.ts';
-import { callerOf, bearer, consistencyToken, errors, WRITE_ERRORS } from './route-helpers.ts';
+import { consistencyTimeout, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
+import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
 
 const tags = ['comments'];
 
@@ -19,12 +20,11 @@ export function registerCommentRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.post(
     '/posts/:id/comments',
     {
-      schema: { tags, summary: 'Comment on a post; author_id must be a user', security: bearer, params: PostIdParam, body: CreateCommentBody, response: { 201: Comment, ...errors(...WRITE_ERRORS, 404) } },
+      schema: { tags, summary: 'Comment on a post; author_id must be a user', security: bearer, params: PostIdParam, body: CreateCommentBody, response: { 201: withConsistency(Comment), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
     },
     async (request, reply) => {
-      const { value, position } = await addComment(deps, callerOf(request), request.params.id, request.body);
-      consistencyToken(reply, position);
-      return reply.code(201).send(value);
+      const { value, token } = await addComment(deps, callerOf(request), request.params.id, request.body);
+      return reply.code(201).send(await settleWrite(deps, request, reply, token, value));
     },
   );
 
@@ -36,13 +36,12 @@ export function registerCommentRoutes(app: HttpApp, deps: GatewayDeps): void {
         summary: "Delete a comment (with AUTH_REQUIRED: the comment's or the post's author)",
         security: bearer,
         params: CommentIdParam,
-        response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404) },
+        response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery,
       },
     },
     async (request, reply) => {
-      const { position } = await deleteComment(deps, callerOf(request), request.params.id, request.params.commentId);
-      consistencyToken(reply, position);
-      return reply.code(204).send(null);
+      const { token } = await deleteComment(deps, callerOf(request), request.params.id, request.params.commentId);
+      return reply.code(204).send(await settleWrite(deps, request, reply, token, null));
     },
   );
 }

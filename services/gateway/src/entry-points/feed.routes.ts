@@ -4,6 +4,7 @@ import { FeedQuery, Post, UserIdParam } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { getFeed } from '../domain/get-feed.use-case.ts';
+import { consistencyTimeout, ReadQuery } from './consistency.hooks.ts';
 import { errors } from './route-helpers.ts';
 
 export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
@@ -14,12 +15,14 @@ export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
         tags: ['feed'],
         summary: 'Newest posts of the users this user follows, with authors (X-Total-Count header)',
         params: UserIdParam,
-        querystring: FeedQuery,
-        response: { 200: z.array(Post), ...errors(400, 404, 503) },
+        querystring: FeedQuery.extend(ReadQuery.shape),
+        response: { 200: z.array(Post), ...errors(400, 404, 503), ...consistencyTimeout },
       },
+      // Feed pages are cached in Redis, invalidated by the cache projection.
+      config: { readsFrom: ['cache'] },
     },
     async (request, reply) => {
-      const page = await getFeed(deps, request.params.id, request.query.limit);
+      const page = await getFeed(deps, request.params.id, request.query.limit, { fresh: request.readYourWrites === true });
       reply.header('x-total-count', String(page.total));
       return page.items;
     },

@@ -4,7 +4,8 @@ import { Follow, FollowBody, Relationship } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { follow, listRelationships, unfollow } from '../domain/follows.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
-import { callerOf, bearer, consistencyToken, errors, WRITE_ERRORS } from './route-helpers.ts';
+import { consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
+import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
 
 const tags = ['follows'];
 
@@ -17,27 +18,29 @@ export function registerFollowRoutes(app: HttpApp, deps: GatewayDeps): void {
         summary: 'Follow a user: 201 when new, 200 when it already existed',
         security: bearer,
         body: FollowBody,
-        response: { 201: Follow, 200: Follow, ...errors(...WRITE_ERRORS, 404) },
+        response: { 201: withConsistency(Follow), 200: withConsistency(Follow), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery,
       },
     },
     async (request, reply) => {
-      const { value, position } = await follow(deps, callerOf(request), request.body);
-      consistencyToken(reply, position);
-      return reply.code(value.created ? 201 : 200).send(value);
+      const { value, token } = await follow(deps, callerOf(request), request.body);
+      return reply.code(value.created ? 201 : 200).send(await settleWrite(deps, request, reply, token, { ...value }));
     },
   );
 
   app.delete(
     '/follow',
-    { schema: { tags, summary: 'Unfollow', security: bearer, body: FollowBody, response: { 204: z.null().describe('unfollowed'), ...errors(...WRITE_ERRORS, 404) } } },
+    { schema: { tags, summary: 'Unfollow', security: bearer, body: FollowBody, response: { 204: z.null().describe('unfollowed'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
     async (request, reply) => {
-      const { position } = await unfollow(deps, callerOf(request), request.body);
-      consistencyToken(reply, position);
-      return reply.code(204).send(null);
+      const { token } = await unfollow(deps, callerOf(request), request.body);
+      return reply.code(204).send(await settleWrite(deps, request, reply, token, null));
     },
   );
 
-  app.get('/relationships', { schema: { tags, summary: 'Every follow, with names', response: { 200: z.array(Relationship), ...errors(503) } } }, async () =>
+  app.get(
+    '/relationships',
+    // The names come from the graph projection of the users table.
+    { schema: { tags, summary: 'Every follow, with names', querystring: ReadQuery, response: { 200: z.array(Relationship), ...errors(400, 503), ...consistencyTimeout } }, config: { readsFrom: ['graph'] } },
+    async () =>
     listRelationships(deps),
   );
 }

@@ -6,13 +6,19 @@ import type { HttpApp } from '@polyglot/platform/http-app';
 import { cacheStatus } from '../domain/cache-status.use-case.ts';
 import { checkHealth } from '../domain/check-health.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
+import { consistencyTimeout, ReadQuery } from './consistency.hooks.ts';
 import { errors } from './route-helpers.ts';
 
 const tags = ['operations'];
 
 export function registerOperationsRoutes(app: HttpApp, deps: GatewayDeps): void {
-  app.get('/analytics', { schema: { tags, summary: 'Event series and totals from the time-series store', response: { 200: Analytics, ...errors(503) } } }, async () =>
-    deps.analytics.get(),
+  app.get(
+    '/analytics',
+    {
+      schema: { tags, summary: 'Event series and totals from the time-series store', querystring: ReadQuery, response: { 200: Analytics, ...errors(400, 503), ...consistencyTimeout } },
+      config: { readsFrom: ['analytics'] },
+    },
+    async () => deps.analytics.get(),
   );
 
   app.get('/cache-status', { schema: { tags, summary: "Redis's memory, keys and hit rate (connected: false when it is down)", response: { 200: CacheStatus } } }, async () =>

@@ -8,7 +8,8 @@ import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { getPost } from '../domain/get-post.use-case.ts';
 import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
 import { createPost, deletePost, likePost, updatePost } from '../domain/post-writes.use-case.ts';
-import { callerOf, bearer, consistencyToken, errors, WRITE_ERRORS } from './route-helpers.ts';
+import { consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
+import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
 
 const tags = ['posts'];
 
@@ -31,12 +32,14 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
       schema: {
         tags,
         summary: 'Newest posts first, with authors; X-Total-Count and Link (rel="next") headers page through them',
-        querystring: ListPostsQuery,
-        response: { 200: z.array(Post), ...errors(400, 503) },
+        querystring: ListPostsQuery.extend(ReadQuery.shape),
+        response: { 200: z.array(Post), ...errors(400, 503), ...consistencyTimeout },
       },
+      // The authors come from the profile cache and whole pages are cached: with a token, wait for the cache projection.
+      config: { readsFrom: ['cache'] },
     },
     async (request, reply) => {
-      const page = await listPosts(deps, request.query);
+      const page = await listPosts(deps, request.query, { fresh: request.readYourWrites === true });
       pagingHeaders(request, reply, page, '/posts', request.query.limit);
       return page.items;
     },
@@ -44,55 +47,51 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
 
   app.post(
     '/posts',
-    { schema: { tags, summary: 'Create a post; author_id must be a user', security: bearer, body: CreatePostBody, response: { 201: Post, ...errors(...WRITE_ERRORS, 404) } } },
+    { schema: { tags, summary: 'Create a post; author_id must be a user', security: bearer, body: CreatePostBody, response: { 201: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
     async (request, reply) => {
-      const { value, position } = await createPost(deps, callerOf(request), request.body);
-      consistencyToken(reply, position);
-      return reply.code(201).send(value);
+      const { value, token } = await createPost(deps, callerOf(request), request.body);
+      return reply.code(201).send(await settleWrite(deps, request, reply, token, value));
     },
   );
 
-  app.get('/posts/:id', { schema: { tags, summary: 'One post with its author', params: PostIdParam, response: { 200: Post, ...errors(400, 404, 503) } } }, async (request) =>
+  app.get('/posts/:id', { schema: { tags, summary: 'One post with its author', params: PostIdParam, querystring: ReadQuery, response: { 200: Post, ...errors(400, 404, 503), ...consistencyTimeout } }, config: { readsFrom: ['cache'] } }, async (request) =>
     getPost(deps, request.params.id),
   );
 
   app.put(
     '/posts/:id',
     {
-      schema: { tags, summary: "Change a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, body: UpdatePostBody, response: { 200: Post, ...errors(...WRITE_ERRORS, 404) } },
+      schema: { tags, summary: "Change a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, body: UpdatePostBody, response: { 200: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
     },
     async (request, reply) => {
-      const { value, position } = await updatePost(deps, callerOf(request), request.params.id, request.body);
-      consistencyToken(reply, position);
-      return value;
+      const { value, token } = await updatePost(deps, callerOf(request), request.params.id, request.body);
+      return settleWrite(deps, request, reply, token, value);
     },
   );
 
   app.delete(
     '/posts/:id',
     {
-      schema: { tags, summary: "Delete a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404) } },
+      schema: { tags, summary: "Delete a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
     },
     async (request, reply) => {
-      const { position } = await deletePost(deps, callerOf(request), request.params.id);
-      consistencyToken(reply, position);
-      return reply.code(204).send(null);
+      const { token } = await deletePost(deps, callerOf(request), request.params.id);
+      return reply.code(204).send(await settleWrite(deps, request, reply, token, null));
     },
   );
 
   app.post(
     '/posts/:id/like',
     {
-      schema: { tags, summary: 'Like a post (optionally naming the liker)', security: bearer, params: PostIdParam, body: LikeBody, response: { 200: Post, ...errors(...WRITE_ERRORS, 404) } },
+      schema: { tags, summary: 'Like a post (optionally naming the liker)', security: bearer, params: PostIdParam, body: LikeBody, response: { 200: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
       // Fastify validates a missing body as null, which LikeBody (an optional object) refuses: no body means {}.
       preValidation: async (request) => {
         if (request.body === undefined || request.body === null) request.body = {};
       },
     },
     async (request, reply) => {
-      const { value, position } = await likePost(deps, callerOf(request), request.params.id, request.body?.userId);
-      consistencyToken(reply, position);
-      return value;
+      const { value, token } = await likePost(deps, callerOf(request), request.params.id, request.body?.userId);
+      return settleWrite(deps, request, reply, token, value);
     },
   );
 }

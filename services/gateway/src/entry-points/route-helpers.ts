@@ -1,7 +1,7 @@
-// What every route file shares: documented error responses, the consistency
-// token header, and the session user of a request.
+// What every route file shares: documented error responses and the session
+// user of a request.
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ErrorBody } from '@polyglot/contracts/api';
 import { ERROR_CODES } from '@polyglot/contracts/error-codes';
 import type { Actor, Caller } from '../domain/gateway-deps.ts';
@@ -31,11 +31,6 @@ export const WRITE_ERRORS = [400, 401, 403, 413, 503] as const;
 
 /** Routes a session may be needed for, in the OpenAPI document. */
 export const bearer = [{ bearerAuth: [] as string[] }];
-
-/** Relays the position of the write in its source log so a later read can ask for read-your-writes. */
-export function consistencyToken(reply: FastifyReply, position: string | null): void {
-  if (position !== null) reply.header('x-consistency-token', position);
-}
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 

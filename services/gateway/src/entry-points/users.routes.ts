@@ -4,18 +4,18 @@ import { CreateUserBody, UpdateUserBody, User, UserIdParam } from '@polyglot/con
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { createUser, deleteUser, updateUser } from '../domain/user-writes.use-case.ts';
-import { callerOf, bearer, consistencyToken, errors, WRITE_ERRORS } from './route-helpers.ts';
+import { consistencyTimeout, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
+import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
 
 const tags = ['users'];
 
 export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.post(
     '/users',
-    { schema: { tags, summary: 'Create a user', body: CreateUserBody, response: { 201: User, ...errors(400, 409, 413, 503) } } },
+    { schema: { tags, summary: 'Create a user', body: CreateUserBody, querystring: WriteQuery, response: { 201: withConsistency(User), ...errors(400, 409, 413, 503), ...consistencyTimeout } } },
     async (request, reply) => {
-      const { value, position } = await createUser(deps, callerOf(request), request.body);
-      consistencyToken(reply, position);
-      return reply.code(201).send(value);
+      const { value, token } = await createUser(deps, callerOf(request), request.body);
+      return reply.code(201).send(await settleWrite(deps, request, reply, token, value));
     },
   );
 
@@ -28,22 +28,20 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.put(
     '/users/:id',
     {
-      schema: { tags, summary: 'Change a user (with AUTH_REQUIRED: only yourself)', security: bearer, params: UserIdParam, body: UpdateUserBody, response: { 200: User, ...errors(...WRITE_ERRORS, 404, 409) } },
+      schema: { tags, summary: 'Change a user (with AUTH_REQUIRED: only yourself)', security: bearer, params: UserIdParam, body: UpdateUserBody, response: { 200: withConsistency(User), ...errors(...WRITE_ERRORS, 404, 409), ...consistencyTimeout }, querystring: WriteQuery },
     },
     async (request, reply) => {
-      const { value, position } = await updateUser(deps, callerOf(request), request.params.id, request.body);
-      consistencyToken(reply, position);
-      return value;
+      const { value, token } = await updateUser(deps, callerOf(request), request.params.id, request.body);
+      return settleWrite(deps, request, reply, token, value);
     },
   );
 
   app.delete(
     '/users/:id',
-    { schema: { tags, summary: 'Delete a user (with AUTH_REQUIRED: only yourself)', security: bearer, params: UserIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404) } } },
+    { schema: { tags, summary: 'Delete a user (with AUTH_REQUIRED: only yourself)', security: bearer, params: UserIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
     async (request, reply) => {
-      const { position } = await deleteUser(deps, callerOf(request), request.params.id);
-      consistencyToken(reply, position);
-      return reply.code(204).send(null);
+      const { token } = await deleteUser(deps, callerOf(request), request.params.id);
+      return reply.code(204).send(await settleWrite(deps, request, reply, token, null));
     },
   );
 }

@@ -1,13 +1,14 @@
 import { ErrorBody, Follow, FollowBody } from '@polyglot/contracts/api';
+import { withConsistencyToken } from '@polyglot/platform/consistency-token';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { z } from 'zod';
 import { followUser, type FollowWriter } from '../domain/follow-user.use-case.ts';
 import { unfollowUser, type UnfollowWriter } from '../domain/unfollow-user.use-case.ts';
 import { traceparentOf } from './traceparent.ts';
 
-// The consistency token of a write: the seq of its outbox event, which is the
-// event's position downstream. The gateway relays it as x-consistency-token.
-const SOURCE_POSITION_HEADER = 'x-source-position';
+// The consistency token of a write: graph:FOLLOWER:SEQ, the seq of its outbox
+// event, which is the event's position downstream (keyed by follower).
+const followToken = (followerId: number, position: number | null) => (position === null ? null : { source: 'graph' as const, entityId: String(followerId), position });
 
 export function registerFollowRoutes(app: HttpApp, store: FollowWriter & UnfollowWriter): void {
   app.post(
@@ -21,8 +22,7 @@ export function registerFollowRoutes(app: HttpApp, store: FollowWriter & Unfollo
     },
     async (request, reply) => {
       const { follow, position } = await followUser(store, request.body, traceparentOf(request.headers));
-      if (position !== null) reply.header(SOURCE_POSITION_HEADER, String(position));
-      return reply.status(follow.created ? 201 : 200).send(follow);
+      return withConsistencyToken(reply, followToken(request.body.followerId, position)).status(follow.created ? 201 : 200).send(follow);
     },
   );
 
@@ -37,7 +37,7 @@ export function registerFollowRoutes(app: HttpApp, store: FollowWriter & Unfollo
     },
     async (request, reply) => {
       const position = await unfollowUser(store, request.body, traceparentOf(request.headers));
-      return reply.header(SOURCE_POSITION_HEADER, String(position)).status(204).send(null);
+      return withConsistencyToken(reply, followToken(request.body.followerId, position)).status(204).send(null);
     },
   );
 }

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { normalizeMessage, UnparseableMessageError } from '@polyglot/contracts/events';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
-import { ConsumerLoop, PermanentError, type AppliedChange, type InboundMessage } from '@polyglot/platform/kafka';
+import { appliedOf, ConsumerLoop, PermanentError, type AppliedChange, type InboundMessage } from '@polyglot/platform/kafka';
 import type { LatencySummary } from '@polyglot/platform/latency';
 import type { Logger } from '@polyglot/platform/logger';
 import { ProjectionFaults, type FaultsState } from '@polyglot/platform/projection-faults';
@@ -33,6 +33,8 @@ export interface GraphProjectionOptions {
   groupId?: string;
   /** How often a dead or never-started consumer is (re)started. */
   superviseMs?: number;
+  /** Told what was applied (to raise the graph projection's watermarks). */
+  onApplied?: (changes: AppliedChange[]) => void;
 }
 
 export class GraphProjectionConsumer {
@@ -47,7 +49,7 @@ export class GraphProjectionConsumer {
   readonly faults: ProjectionFaults;
 
   constructor(options: GraphProjectionOptions) {
-    this.options = { groupId: consumerGroups.graphProjector, superviseMs: 2000, onOutboxWritten: () => undefined, ...options };
+    this.options = { groupId: consumerGroups.graphProjector, superviseMs: 2000, onOutboxWritten: () => undefined, onApplied: () => undefined, ...options };
     this.faults = new ProjectionFaults(this.options.groupId, options.logger);
   }
 
@@ -81,6 +83,7 @@ export class GraphProjectionConsumer {
       handle: (message) => this.handle(message),
       handleBatch: (messages) => this.handleBatch(messages),
       faults: this.faults,
+      onApplied: this.options.onApplied,
       isPermanent: (error) => error instanceof UnparseableMessageError || error instanceof InvalidChangeError,
     });
     this.loop = loop;
@@ -115,7 +118,7 @@ export class GraphProjectionConsumer {
     await this.options.repository.applyMany(operations);
     this.lastAppliedAt = new Date().toISOString();
     if (operations.some((ops) => ops.some((op) => op.kind === 'delete-user'))) this.options.onOutboxWritten?.();
-    return events.map((event) => (event ? { occurredAt: event.occurredAt } : null));
+    return events.map((event) => (event ? appliedOf(event) : null));
   }
 
   private async handle(message: InboundMessage): Promise<AppliedChange | null> {
@@ -135,7 +138,7 @@ export class GraphProjectionConsumer {
         await this.options.repository.apply(operations);
         this.lastAppliedAt = new Date().toISOString();
         if (operations.some((op) => op.kind === 'delete-user')) this.options.onOutboxWritten?.();
-        return event ? { occurredAt: event.occurredAt } : null;
+        return event ? appliedOf(event) : null;
       } catch (error) {
         if (!isNeo4jUnavailable(error) || this.stopping.signal.aborted) throw error;
         if (attempt === 1 || attempt % 10 === 0) this.options.logger.warn({ err: error, attempt }, 'Neo4j is unavailable; the graph projection waits');

@@ -22,5 +22,6 @@ export async function createPost(repo: PostRepository, input: CreatePostBody, co
   };
   const created = newPostEvent({ type: 'POST_CREATED', postId: post._id.toHexString(), position: 1, actorId: post.author_id, data: postSnapshotData(post), occurredAt: now, context });
   await repo.insert({ ...post, outbox: [created] });
+  context.committed = { postId: post._id.toHexString(), position: 1 };
   return toPost(post);
 }

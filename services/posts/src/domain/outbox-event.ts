@@ -5,9 +5,11 @@ import type { EventType, OutboxEvent } from '@polyglot/contracts/events';
 import type { CommentEventData, PostEventData, PostLikedData } from '@polyglot/contracts/post-events';
 import type { CommentDocument, LivePost } from '../data-access/post-document.ts';
 
-/** What a request passes down to the events it causes. */
+/** What a request passes down to the events it causes, and gets back from them. */
 export interface ChangeContext {
   traceparent?: string;
+  /** Set when the change committed: the event's place in the post's log (its consistency token). */
+  committed?: { postId: string; position: number };
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;

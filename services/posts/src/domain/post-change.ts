@@ -38,7 +38,9 @@ export async function changePost(repo: PostRepository, id: ObjectId, plan: Plan,
       const after: LivePost = { ...current, ...change.set, updatedAt, version };
       const event = newPostEvent({ type: change.type, postId: id.toHexString(), position: version, actorId: change.actorId, data: change.data(after), occurredAt: updatedAt, context });
       const committed = await repo.commitChange(id, current.version, { ...change.set, updatedAt }, event);
-      return committed ? { kind: 'done', post: after } : { kind: 'conflict' };
+      if (!committed) return { kind: 'conflict' };
+      context.committed = { postId: id.toHexString(), position: version };
+      return { kind: 'done', post: after };
     });
     if (outcome.kind === 'missing') return null;
     if (outcome.kind === 'done') return outcome.post;

@@ -5,7 +5,7 @@ import type { PostRepository } from '../data-access/post.repository.ts';
 import { createComment } from '../domain/create-comment.use-case.ts';
 import { deleteComment } from '../domain/delete-comment.use-case.ts';
 import { listComments } from '../domain/list-comments.use-case.ts';
-import { contextOf } from './posts.routes.ts';
+import { contextOf, withChangeToken } from './posts.routes.ts';
 import { errorResponses, NoContent } from './schemas.ts';
 
 export function registerCommentRoutes(app: HttpApp, posts: PostRepository): void {
@@ -14,11 +14,14 @@ export function registerCommentRoutes(app: HttpApp, posts: PostRepository): void
   });
 
   app.post('/posts/:id/comments', { schema: { params: PostIdParam, body: CreateCommentBody, response: { 201: Comment, ...errorResponses } } }, async (request, reply) => {
-    return reply.code(201).send(await createComment(posts, request.params.id, request.body, contextOf(request)));
+    const context = contextOf(request);
+    const comment = await createComment(posts, request.params.id, request.body, context);
+    return withChangeToken(reply, context).code(201).send(comment);
   });
 
   app.delete('/posts/:id/comments/:commentId', { schema: { params: CommentIdParam, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
-    await deleteComment(posts, request.params.id, request.params.commentId, contextOf(request));
-    return reply.code(204).send(null);
+    const context = contextOf(request);
+    await deleteComment(posts, request.params.id, request.params.commentId, context);
+    return withChangeToken(reply, context).code(204).send(null);
   });
 }

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { withConsistencyToken } from '@polyglot/platform/consistency-token';
 import { CreatePostBody, LikeBody, Post, PostIdParam, UpdatePostBody } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { PostRepository } from '../data-access/post.repository.ts';
@@ -16,9 +17,17 @@ export function contextOf(request: FastifyRequest): ChangeContext {
   return traceparent ? { traceparent } : {};
 }
 
+/** The consistency token of the change a request committed (posts:ID:VERSION). */
+export function withChangeToken(reply: FastifyReply, context: ChangeContext): FastifyReply {
+  const committed = context.committed;
+  return withConsistencyToken(reply, committed ? { source: 'posts', entityId: committed.postId, position: committed.position } : null);
+}
+
 export function registerPostRoutes(app: HttpApp, posts: PostRepository): void {
   app.post('/posts', { schema: { body: CreatePostBody, response: { 201: Post, ...errorResponses } } }, async (request, reply) => {
-    return reply.code(201).send(await createPost(posts, request.body, contextOf(request)));
+    const context = contextOf(request);
+    const post = await createPost(posts, request.body, context);
+    return withChangeToken(reply, context).code(201).send(post);
   });
 
   app.get('/posts', { schema: { querystring: PostsQuery, response: { 200: PostPage, ...errorResponses } } }, async (request) => {
@@ -29,17 +38,22 @@ export function registerPostRoutes(app: HttpApp, posts: PostRepository): void {
     return getPost(posts, request.params.id);
   });
 
-  app.put('/posts/:id', { schema: { params: PostIdParam, body: UpdatePostBody, response: { 200: Post, ...errorResponses } } }, async (request) => {
-    return updatePost(posts, request.params.id, request.body, contextOf(request));
+  app.put('/posts/:id', { schema: { params: PostIdParam, body: UpdatePostBody, response: { 200: Post, ...errorResponses } } }, async (request, reply) => {
+    const context = contextOf(request);
+    const post = await updatePost(posts, request.params.id, request.body, context);
+    return withChangeToken(reply, context).send(post);
   });
 
   app.delete('/posts/:id', { schema: { params: PostIdParam, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
-    await deletePost(posts, request.params.id, contextOf(request));
-    return reply.code(204).send(null);
+    const context = contextOf(request);
+    await deletePost(posts, request.params.id, context);
+    return withChangeToken(reply, context).code(204).send(null);
   });
 
   // Fastify hands a POST without a body to the validator as null, not undefined.
-  app.post('/posts/:id/like', { schema: { params: PostIdParam, body: LikeBody.nullable(), response: { 200: Post, ...errorResponses } } }, async (request) => {
-    return likePost(posts, request.params.id, request.body?.userId ?? null, contextOf(request));
+  app.post('/posts/:id/like', { schema: { params: PostIdParam, body: LikeBody.nullable(), response: { 200: Post, ...errorResponses } } }, async (request, reply) => {
+    const context = contextOf(request);
+    const post = await likePost(posts, request.params.id, request.body?.userId ?? null, context);
+    return withChangeToken(reply, context).send(post);
   });
 }

@@ -3,11 +3,13 @@
 // Redis outage is waited out rather than dead-lettered).
 import type { Logger } from 'pino';
 import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
+import { appliedOf } from '@polyglot/platform/kafka';
 import { SupervisedProjection } from '@polyglot/platform/projection';
+import type { WatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
 import { projectCacheChange } from '../domain/project-cache-change.use-case.ts';
 
-export function createCacheProjection(cache: CacheRepository, logger: Logger): SupervisedProjection {
+export function createCacheProjection(cache: CacheRepository, logger: Logger, watermarks?: WatermarkPublisher): SupervisedProjection {
   const log = logger.child({ projection: consumerGroups.cacheProjector });
   return new SupervisedProjection({
     groupId: consumerGroups.cacheProjector,
@@ -17,7 +19,8 @@ export function createCacheProjection(cache: CacheRepository, logger: Logger): S
     apply: async (message) => {
       const { event, operations } = await projectCacheChange(cache, message.topic, message.value);
       log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), operations: operations.length }, 'projected');
-      return event ? { occurredAt: event.occurredAt } : null;
+      return event ? appliedOf(event) : null;
     },
+    ...(watermarks ? { onApplied: (changes) => watermarks.applied(changes) } : {}),
   });
 }

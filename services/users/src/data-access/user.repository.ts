@@ -17,9 +17,15 @@ interface UserRow {
   updated_at: Date;
 }
 
-/** The result of a write, with the WAL position right after its commit (the consistency token). */
+/**
+ * The result of a write, with its consistency position: the WAL insert position
+ * taken inside the write's transaction, under the row's lock, just before the
+ * change was written. The change's own LSN (Debezium's source.lsn) is at or
+ * after it, and every earlier change of the same user is before it.
+ */
 export interface Written<T> {
   value: T;
+  /** WAL bytes as a decimal string (pg_lsn - '0/0'), comparable with Debezium's source.lsn. */
   position: string;
 }
 
@@ -60,6 +66,7 @@ export class UserRepository {
 
   async insert(user: NewUser): Promise<Written<User>> {
     const { rows, position } = await this.write<UserRow>(
+      null,
       `INSERT INTO users (email, name, hashed_password) VALUES ($1, $2, $3) RETURNING ${PUBLIC_COLUMNS}`,
       [user.email, user.name, user.hashedPassword],
       user.email,
@@ -86,6 +93,7 @@ export class UserRepository {
   /** null when no user has this id. */
   async update(id: number, changes: UserChanges): Promise<Written<User> | null> {
     const { rows, position } = await this.write<UserRow>(
+      id,
       `UPDATE users
           SET email = $2, name = $3, hashed_password = COALESCE($4, hashed_password), updated_at = now()
         WHERE id = $1
@@ -99,7 +107,7 @@ export class UserRepository {
 
   /** The WAL position after the delete, or null when no user had this id. */
   async delete(id: number): Promise<Written<number> | null> {
-    const { rows, position } = await this.write<{ id: string }>('DELETE FROM users WHERE id = $1 RETURNING id', [id]);
+    const { rows, position } = await this.write<{ id: string }>(id, 'DELETE FROM users WHERE id = $1 RETURNING id', [id]);
     return rows.length > 0 ? { value: id, position } : null;
   }
 
@@ -120,20 +128,23 @@ export class UserRepository {
   }
 
   /**
-   * Runs one write (autocommitted) and reads the WAL position on the same
-   * connection right after it: that position is at or past the write's commit
-   * record, so a projection that has applied up to it has seen the write.
+   * Runs one write in a transaction that first locks the user's row (lockId; null for an
+   * insert, whose row nobody else can see), then reads the WAL insert position: see Written.
    */
-  private async write<R extends pg.QueryResultRow>(sql: string, params: unknown[], email?: string): Promise<{ rows: R[]; position: string }> {
+  private async write<R extends pg.QueryResultRow>(lockId: number | null, sql: string, params: unknown[], email?: string): Promise<{ rows: R[]; position: string }> {
     return guarded(async () => {
       const client = await this.pool.connect();
       let failure: Error | undefined;
       try {
+        await client.query('BEGIN');
+        if (lockId !== null) await client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [lockId]);
+        const lsn = await client.query<{ position: string }>(`SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text AS position`);
         const result = await client.query<R>(sql, params);
-        const lsn = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-        return { rows: result.rows, position: lsn.rows[0]!.lsn };
+        await client.query('COMMIT');
+        return { rows: result.rows, position: lsn.rows[0]!.position };
       } catch (error) {
         failure = error as Error;
+        await client.query('ROLLBACK').catch(() => undefined);
         if (email !== undefined && isEmailConflict(error)) throw new EmailTakenError(email);
         throw error;
       } finally {

@@ -9,7 +9,8 @@ import { getUser } from '../domain/get-user.use-case.ts';
 import { listUsers } from '../domain/list-users.use-case.ts';
 import { updateUser } from '../domain/update-user.use-case.ts';
 import type { UsersDeps } from '../domain/users-deps.ts';
-import { withSourcePosition } from './source-position.ts';
+import type { ConsistencyToken } from '@polyglot/contracts/consistency';
+import { withConsistencyToken } from '@polyglot/platform/consistency-token';
 
 export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
   app.post('/users', {
@@ -20,7 +21,7 @@ export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
     },
     handler: async (request, reply) => {
       const { value, position } = await createUser(deps, request.body);
-      return withSourcePosition(reply, position).status(201).send(value);
+      return withConsistencyToken(reply, userToken(value.id, position)).status(201).send(value);
     },
   });
 
@@ -51,7 +52,7 @@ export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
     },
     handler: async (request, reply) => {
       const { value, position } = await updateUser(deps, request.params.id, request.body);
-      return withSourcePosition(reply, position).status(200).send(value);
+      return withConsistencyToken(reply, userToken(value.id, position)).status(200).send(value);
     },
   });
 
@@ -63,7 +64,12 @@ export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
     },
     handler: async (request, reply) => {
       const { position } = await deleteUser(deps, request.params.id);
-      return withSourcePosition(reply, position).status(204).send(null);
+      return withConsistencyToken(reply, userToken(request.params.id, position)).status(204).send(null);
     },
   });
+}
+
+/** The change's place in the WAL, for the user it is about (see Written in user.repository.ts). */
+function userToken(id: number, position: string): ConsistencyToken {
+  return { source: 'users', entityId: String(id), position: Number(position) };
 }
