@@ -34,6 +34,13 @@ const PUBLIC_ROUTES = [
   'post /auth/login',
   'post /auth/logout',
   'get /auth/me',
+  'get /faults',
+  'post /faults/projections/{name}/pause',
+  'post /faults/projections/{name}/resume',
+  'put /faults/projections/{name}',
+  'post /faults/units/{unit}/stop',
+  'post /faults/units/{unit}/start',
+  'post /faults/units/{unit}/kill',
 ];
 
 describe('gateway with every service down', () => {
