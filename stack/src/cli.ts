@@ -6,6 +6,7 @@ import { FAULT_HELP, faultCommand } from './commands/fault.ts';
 import { fetchCommand } from './commands/fetch.ts';
 import { StackError } from './errors.ts';
 import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, stopCommand, downCommand } from './commands/lifecycle.ts';
+import { RECONCILE_HELP, reconcileCommand } from './commands/reconcile.ts';
 import { benchCommand, testCommand } from './commands/test.ts';
 import { upCommand } from './commands/up.ts';
 
@@ -20,6 +21,7 @@ const HELP = `Usage: ./stackctl <command> [options]
   stop ENGINE...                     stop engines cleanly
   kill ENGINE...                     SIGKILL engines (for fault tests); status then shows them as crashed
 ${FAULT_HELP}
+${RECONCILE_HELP}
   down                               stop every engine
   bench NAME [ARGS...]               run a benchmark from bench/ (e.g. stack-startup) and print its numbers
   reset [--yes]                      stop everything and delete all engine data (asks unless --yes)
@@ -64,6 +66,11 @@ async function main(argv: string[]): Promise<number> {
       return killCommand(requireEngineArg(parse().positionals, 'kill'));
     case 'fault':
       return faultCommand(rest);
+    case 'reconcile': {
+      const { values, positionals } = parse({ repair: { type: 'boolean' }, json: { type: 'boolean' } });
+      if (positionals.length > 0) throw new StackError('BAD_ARGUMENT', `reconcile takes only --repair and --json (not "${positionals.join(' ')}"); see ./stackctl help`, { exitCode: 2 });
+      return reconcileCommand(values as { repair?: boolean; json?: boolean });
+    }
     case 'down':
       parse();
       return downCommand();
@@ -78,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, logs, start, stop, kill, fault, down, reset (./stackctl help)`, { exitCode: 2 });
+      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, logs, start, stop, kill, fault, reconcile, down, reset (./stackctl help)`, { exitCode: 2 });
   }
 }
 

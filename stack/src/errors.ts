@@ -15,7 +15,8 @@ export type StackErrorCode =
   | 'DOCKER_UNAVAILABLE'
   | 'NOT_CONFIRMED'
   | 'GATEWAY_UNAVAILABLE'
-  | 'FAULT_REFUSED';
+  | 'FAULT_REFUSED'
+  | 'RECONCILE_FAILED';
 
 export class StackError extends Error {
   readonly code: StackErrorCode;

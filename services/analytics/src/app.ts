@@ -8,9 +8,11 @@ import { createLogger } from '@polyglot/platform/logger';
 import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { AnalyticsConfig } from './config.ts';
 import { EventRepository } from './data-access/event.repository.ts';
+import { ReconcileRepository } from './data-access/reconcile.repository.ts';
 import { createPool, migrateSchema, STORE_NAME } from './data-access/timescale-pool.ts';
 import { analyticsRoutes } from './entry-points/analytics.routes.ts';
 import { healthRoutes } from './entry-points/health.routes.ts';
+import { reconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { createProjection } from './entry-points/projection.consumer.ts';
 
 export interface Running {
@@ -36,6 +38,7 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
     }
     analyticsRoutes(app, events);
     healthRoutes(app, events, projection);
+    reconcileRoutes(app, new ReconcileRepository(pool));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     if (projection) registerProjectionFaultsRoutes(app, projection);
     await app.listen({ host: '127.0.0.1', port: config.PORT });

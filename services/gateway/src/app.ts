@@ -28,6 +28,7 @@ import { registerFeedRoutes } from './entry-points/feed.routes.ts';
 import { registerFollowRoutes } from './entry-points/follows.routes.ts';
 import { registerOperationsRoutes } from './entry-points/operations.routes.ts';
 import { registerPostRoutes } from './entry-points/posts.routes.ts';
+import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerReadYourWrites } from './entry-points/consistency.hooks.ts';
 import { registerConsistencyRoutes } from './entry-points/consistency.routes.ts';
 import { registerSessionHook } from './entry-points/session.hook.ts';
@@ -84,6 +85,7 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     registerFollowRoutes(app, deps);
     registerAuthRoutes(app, deps);
     registerOperationsRoutes(app, deps);
+    registerReconcileRoutes(app, deps);
     await registerConsistencyRoutes(app, deps);
     registerFaultRoutes(app, deps, { logger, projections: createProjectionControls(config), units: createStackUnits(config.STACK_CLI), faultLog: createFaultLog() });
 

@@ -10,11 +10,13 @@ import { createLogger, type Logger } from '@polyglot/platform/logger';
 import type { GraphConfig } from './config.ts';
 import { FollowRepository } from './data-access/follow.repository.ts';
 import { GraphProjectionRepository } from './data-access/graph-projection.repository.ts';
+import { ReconcileRepository } from './data-access/reconcile.repository.ts';
 import { prepareGraphSchema } from './data-access/graph-schema.ts';
 import { createNeo4jDriver, GRAPH_STORE } from './data-access/neo4j.ts';
 import { GraphProjectionConsumer, type ProjectionStatus } from './entry-points/graph-projection.consumer.ts';
 import { registerFollowRoutes } from './entry-points/follow.routes.ts';
 import { registerHealthRoutes } from './entry-points/health.routes.ts';
+import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerRelationshipRoutes } from './entry-points/relationships.routes.ts';
 
 export interface RunningService {
@@ -52,6 +54,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   });
   registerFollowRoutes(app, follows);
   registerRelationshipRoutes(app, follows);
+  registerReconcileRoutes(app, new ReconcileRepository(driver));
   if (projection) registerLatencyResetRoute(app, () => projection.resetLatency());
   if (projection) registerProjectionFaultsRoutes(app, projection);
   registerHealthRoutes(app, { ping: () => follows.ping(), projection: async () => (projection ? projection.status() : PROJECTION_OFF) });

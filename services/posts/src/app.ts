@@ -10,11 +10,13 @@ import { ProjectionFaults } from '@polyglot/platform/projection-faults';
 import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
 import type { PostsConfig } from './config.ts';
 import { openPostsStore, POSTS_STORE_NAME } from './data-access/mongo-client.ts';
+import { LivePostsReader } from './data-access/live-posts.reader.ts';
 import { PostRepository } from './data-access/post.repository.ts';
 import { createWriteLock } from './data-access/write-lock.ts';
 import { registerCommentRoutes } from './entry-points/comments.routes.ts';
 import { registerHealthRoute, type CascadeStatus } from './entry-points/health.routes.ts';
 import { registerInternalRoutes } from './entry-points/internal.routes.ts';
+import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerPostRoutes } from './entry-points/posts.routes.ts';
 import { createUserCascadeConsumer } from './entry-points/user-cascade.consumer.ts';
 
@@ -125,6 +127,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
     registerInternalRoutes(routes, posts);
   });
   registerHealthRoute(app, store.db, cascadeStatus);
+  registerReconcileRoutes(app, new LivePostsReader(store.posts));
   if (consumer) {
     registerProjectionFaultsRoutes(app, {
       faults: cascadeFaults,

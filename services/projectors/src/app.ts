@@ -8,12 +8,14 @@ import { createLogger } from '@polyglot/platform/logger';
 import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { ProjectorsConfig } from './config.ts';
 import { CacheRepository } from './data-access/cache.repository.ts';
+import { ProfileAuditRepository } from './data-access/profile-audit.repository.ts';
 import { createRedis, STORE_NAME, whenReady } from './data-access/redis-client.ts';
 import { DeadLetterIndex } from './domain/dead-letter-index.ts';
 import { createCacheProjection } from './entry-points/cache-projection.consumer.ts';
 import { DeadLetterReader } from './entry-points/dead-letter-index.consumer.ts';
 import { deadLetterRoutes } from './entry-points/dead-letters.routes.ts';
 import { healthRoutes } from './entry-points/health.routes.ts';
+import { reconcileRoutes } from './entry-points/reconcile.routes.ts';
 
 export interface Running {
   port: number;
@@ -47,6 +49,7 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
     }
     deadLetterRoutes(app, index);
     healthRoutes(app, { cache, index, projection, deadLetterReader });
+    reconcileRoutes(app, new ProfileAuditRepository(redis));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     if (projection) registerProjectionFaultsRoutes(app, projection);
     await app.listen({ host: '127.0.0.1', port: config.PORT });

@@ -1,0 +1,163 @@
+// The reconciler's shapes. The gateway compares what each store holds against
+// its source of truth; each owning service answers a compact listing of its
+// store (GET /internal/reconcile/...) and applies repairs to it (POST
+// /internal/reconcile/.../repair), so no service opens another's store.
+import { z } from 'zod';
+
+const userId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const postId = z.string().regex(/^[0-9a-f]{24}$/, 'a post id is 24 hexadecimal characters');
+const isoTime = z.iso.datetime({ offset: true });
+
+/** Repair requests may name thousands of entities: they get a larger body limit than the API's 64 KiB. */
+export const REPAIR_BODY_LIMIT = 32 * 1024 * 1024;
+
+// ---- graph (Neo4j) ----
+
+export const GraphListing = z.object({
+  users: z.array(z.object({ id: z.number().int(), name: z.string().nullable() })),
+  /** Every :Post node with the ids of the users that have a POSTED edge to it. */
+  posts: z.array(z.object({ id: z.string(), authors: z.array(z.number().int()) })),
+  follows: z.array(z.object({ followerId: z.number().int(), followeeId: z.number().int(), createdAt: z.string().nullable() })),
+});
+export type GraphListing = z.infer<typeof GraphListing>;
+
+export const GraphRepair = z.strictObject({
+  /** MERGE the node and set its name (the users table's). */
+  upsertUsers: z.array(z.strictObject({ id: userId, name: z.string() })).max(100_000).default([]),
+  /** Users gone from the users table: their follows are announced as FOLLOW_DELETED, then DETACH DELETE. */
+  deleteUsers: z.array(userId).max(100_000).default([]),
+  /** Posts that are not live: DETACH DELETE the :Post node. */
+  deletePosts: z.array(postId).max(100_000).default([]),
+  /** Live posts: exactly one POSTED edge, from their author (whose node must exist). */
+  linkPosts: z.array(z.strictObject({ postId, authorId: userId })).max(100_000).default([]),
+});
+export type GraphRepair = z.infer<typeof GraphRepair>;
+
+export const GraphRepairResult = z.object({
+  usersUpserted: z.number().int(),
+  usersDeleted: z.number().int(),
+  followsAnnounced: z.number().int().describe('FOLLOW_DELETED outbox events written for the follows of deleted users'),
+  postsDeleted: z.number().int(),
+  postsLinked: z.number().int(),
+});
+export type GraphRepairResult = z.infer<typeof GraphRepairResult>;
+
+// ---- posts (FerretDB / MongoDB) ----
+
+export const PostsListing = z.object({
+  posts: z.array(z.object({ id: z.string(), authorId: z.number().int(), createdAt: z.string() })),
+});
+export type PostsListing = z.infer<typeof PostsListing>;
+
+// ---- analytics (TimescaleDB) ----
+
+export const UserEventTypes = z.enum(['USER_CREATED', 'USER_UPDATED', 'USER_DELETED']);
+export const PostLifecycleTypes = z.enum(['POST_CREATED', 'POST_DELETED']);
+export const FollowEventTypes = z.enum(['FOLLOW_CREATED', 'FOLLOW_DELETED']);
+
+export const AnalyticsListing = z.object({
+  /** Per user entity: whether a USER_CREATED row exists, and the latest USER_* event (by position, then time). */
+  users: z.array(z.object({ id: z.string(), created: z.boolean(), latest: UserEventTypes })),
+  /** Per post entity: whether POST_CREATED and POST_DELETED rows exist. */
+  posts: z.array(z.object({ id: z.string(), created: z.boolean(), deleted: z.boolean() })),
+  /** Per (follower, followee) pair: the latest FOLLOW_* event. */
+  follows: z.array(z.object({ followerId: z.number().int(), followeeId: z.number().int(), latest: FollowEventTypes })),
+});
+export type AnalyticsListing = z.infer<typeof AnalyticsListing>;
+
+const data = z.record(z.string(), z.unknown());
+
+export const AnalyticsRepair = z.strictObject({
+  /** Appended only while still needed; `at` is the time of an entity's first row (its creation). */
+  users: z.array(z.strictObject({ id: userId, type: UserEventTypes, at: isoTime.nullable(), data })).max(100_000).default([]),
+  posts: z.array(z.strictObject({ id: postId, type: PostLifecycleTypes, authorId: userId.nullable(), at: isoTime.nullable(), data })).max(100_000).default([]),
+  follows: z.array(z.strictObject({ followerId: userId, followeeId: userId, type: FollowEventTypes, at: isoTime.nullable() })).max(100_000).default([]),
+  /** Live posts recorded as deleted: their POST_DELETED rows are removed. */
+  unrecordPostDeletions: z.array(postId).max(100_000).default([]),
+});
+export type AnalyticsRepair = z.infer<typeof AnalyticsRepair>;
+
+export const AnalyticsRepairResult = z.object({
+  appended: z.number().int().describe('rows inserted, each marked properties.reconciled = true'),
+  unchanged: z.number().int().describe('asked for but no longer needed, or already there (a repeated repair)'),
+  removed: z.number().int(),
+});
+export type AnalyticsRepairResult = z.infer<typeof AnalyticsRepairResult>;
+
+// ---- cache (Redis, projectors) ----
+
+export const CacheListing = z.object({
+  /** Every user:{id} profile (tombstones user:{id}:deleted excluded); name and email null when unparseable. */
+  profiles: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string().nullable(),
+      email: z.string().nullable(),
+      position: z.number().nullable(),
+      digest: z.string().describe('SHA-1 of the raw value: a repair applies only if the entry is still this one'),
+    }),
+  ),
+});
+export type CacheListing = z.infer<typeof CacheListing>;
+
+const CachedProfileUser = z.strictObject({ id: userId, email: z.string(), name: z.string(), created_at: z.string(), updated_at: z.string() });
+
+export const CacheRepair = z.strictObject({
+  /** Rewrite the profile from the users table, keeping the entry's position. */
+  refresh: z.array(z.strictObject({ digest: z.string(), user: CachedProfileUser })).max(100_000).default([]),
+  /** Remove profiles of users that are gone. */
+  remove: z.array(z.strictObject({ id: userId, digest: z.string() })).max(100_000).default([]),
+});
+export type CacheRepair = z.infer<typeof CacheRepair>;
+
+export const CacheRepairResult = z.object({
+  refreshed: z.number().int(),
+  removed: z.number().int(),
+  unchanged: z.number().int().describe('entries that changed since they were listed (the projection wrote them) or are gone'),
+});
+export type CacheRepairResult = z.infer<typeof CacheRepairResult>;
+
+// ---- the gateway's report ----
+
+export const DriftStore = z.enum(['neo4j', 'redis', 'timescaledb', 'ferretdb']);
+export type DriftStore = z.infer<typeof DriftStore>;
+
+export const Drift = z.object({
+  kind: z.enum(['missing', 'extra', 'stale']).describe('missing: the store lacks what the source has; extra: it holds what the source no longer has; stale: it holds something different'),
+  store: DriftStore.describe('the store that is wrong'),
+  entity: z.enum(['user', 'post', 'follow']),
+  id: z.string().describe('user id, post id, or "followerId->followeeId"'),
+  expected: z.string().nullable().describe('what the source of truth implies'),
+  actual: z.string().nullable().describe('what the store holds'),
+});
+export type Drift = z.infer<typeof Drift>;
+
+export const ReconcileCounts = z.object({
+  users: z.object({ postgres: z.number().int(), neo4j: z.number().int(), redis: z.number().int(), timescaledb: z.number().int() }),
+  posts: z.object({ ferretdb: z.number().int(), neo4j: z.number().int(), timescaledb: z.number().int() }),
+  follows: z.object({ neo4j: z.number().int(), timescaledb: z.number().int() }),
+});
+export type ReconcileCounts = z.infer<typeof ReconcileCounts>;
+
+export const ReconcileReport = z.object({
+  checkedAt: z.string().describe('ISO 8601, when the (last) comparison was taken'),
+  durationMs: z.number().int(),
+  passes: z.number().int().describe('1 when the first comparison was clean; 2 when suspects were compared again after the pipeline settled'),
+  drift: z.array(Drift).describe('only drift seen in both passes: a change still in flight is not drift'),
+  counts: ReconcileCounts.describe('entities present in each store (users and posts: live ones; follows: edges, or pairs whose latest event is FOLLOW_CREATED)'),
+  total: z.number().int(),
+});
+export type ReconcileReport = z.infer<typeof ReconcileReport>;
+
+export const RepairReport = z.object({
+  repaired: z.array(Drift).describe('the drift the repair acted on'),
+  actions: z.object({
+    neo4j: GraphRepairResult.nullable(),
+    redis: CacheRepairResult.nullable(),
+    timescaledb: AnalyticsRepairResult.nullable(),
+    ferretdb: z.object({ authors: z.number().int(), postsDeleted: z.number().int() }).nullable().describe("posts of deleted users, removed through the posts service's cascade"),
+  }),
+  durationMs: z.number().int(),
+  report: ReconcileReport.describe('a fresh comparison after the repairs went through the pipeline'),
+});
+export type RepairReport = z.infer<typeof RepairReport>;

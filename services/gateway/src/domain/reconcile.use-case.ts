@@ -1,0 +1,214 @@
+// The reconciler: compares every store with its source of truth and reports
+// the drift (GET /reconcile), or repairs it from that source (POST
+// /reconcile/repair). Each store is read and written only through the service
+// that owns it, with one listing and one repair request per store.
+//
+// A busy system has changes in flight: a user just created is in PostgreSQL
+// but not yet in Neo4j. So a first comparison only names suspects; the
+// reconciler then waits until the pipeline has settled (every projection's
+// lag and every relay's backlog 0, or about 2 s) and compares again. Only
+// drift seen both times is reported.
+import type { CacheRepair, Drift, GraphRepair, AnalyticsRepair, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
+import type { Logger } from '@polyglot/platform/logger';
+import type { ReconcileClient } from '../data-access/reconcile.client.ts';
+import { findDrift, findingKey, type Finding, type Fix, type Snapshot } from './find-drift.ts';
+
+export interface PipelineProbe {
+  /** true when every projection has lag 0 and every relay an empty backlog. */
+  settled(): Promise<boolean>;
+}
+
+export interface ReconcileDeps {
+  reconcile: ReconcileClient;
+  pipeline: PipelineProbe;
+  logger: Logger;
+}
+
+export interface ReconcileOptions {
+  /** The longest wait for the pipeline to settle before the second comparison. */
+  settleMs?: number;
+}
+
+/** Before the second look: at least this long, so a change between Debezium and Kafka (not counted as lag) can land. */
+const MIN_SETTLE_MS = 300;
+const DEFAULT_SETTLE_MS = 2000;
+/** After a repair, its own events (outbox writes, the posts cascade) go through the pipeline first. */
+const AFTER_REPAIR_SETTLE_MS = 5000;
+const CASCADE_CONCURRENCY = 4;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function snapshot(deps: ReconcileDeps): Promise<Snapshot> {
+  const [users, posts, graph, analytics, cache] = await Promise.all([
+    deps.reconcile.users(),
+    deps.reconcile.posts(),
+    deps.reconcile.graph(),
+    deps.reconcile.analytics(),
+    deps.reconcile.cache(),
+  ]);
+  return { users, posts, graph, analytics, cache };
+}
+
+/** Waits until the pipeline reports nothing in flight, at least MIN_SETTLE_MS and at most maxMs. */
+export async function waitForSettledPipeline(probe: PipelineProbe, maxMs: number): Promise<boolean> {
+  const started = Date.now();
+  await sleep(Math.min(MIN_SETTLE_MS, maxMs));
+  for (;;) {
+    if (await probe.settled().catch(() => false)) return true;
+    if (Date.now() - started >= maxMs) return false;
+    await sleep(100);
+  }
+}
+
+/** Drift that persists across two comparisons, and the second comparison's counts. */
+async function compare(deps: ReconcileDeps, options: ReconcileOptions): Promise<{ findings: Finding[]; report: ReconcileReport }> {
+  const started = Date.now();
+  const first = findDrift(await snapshot(deps));
+  let passes = 1;
+  let result = first;
+  if (first.findings.length > 0) {
+    const suspects = new Set(first.findings.map((f) => findingKey(f.drift)));
+    await waitForSettledPipeline(deps.pipeline, options.settleMs ?? DEFAULT_SETTLE_MS);
+    const second = findDrift(await snapshot(deps));
+    passes = 2;
+    result = { findings: second.findings.filter((f) => suspects.has(findingKey(f.drift))), counts: second.counts };
+    if (result.findings.length < first.findings.length) {
+      deps.logger.info({ suspects: first.findings.length, confirmed: result.findings.length }, 'reconcile: drift in flight on the first look left out');
+    }
+  }
+  const drift = result.findings.map((f) => f.drift);
+  return {
+    findings: result.findings,
+    report: { checkedAt: new Date().toISOString(), durationMs: Date.now() - started, passes, drift, counts: result.counts, total: drift.length },
+  };
+}
+
+export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+  return (await compare(deps, options)).report;
+}
+
+interface Plan {
+  graph: GraphRepair;
+  cache: CacheRepair;
+  analytics: AnalyticsRepair;
+  cascadeAuthors: number[];
+}
+
+/** The fixes grouped per store, each entity once. */
+export function planRepairs(fixes: readonly Fix[]): Plan {
+  const upsertUsers = new Map<number, string>();
+  const deleteUsers = new Set<number>();
+  const deletePosts = new Set<string>();
+  const linkPosts = new Map<string, number>();
+  const refresh = new Map<number, CacheRepair['refresh'][number]>();
+  const remove = new Map<number, CacheRepair['remove'][number]>();
+  const users = new Map<string, AnalyticsRepair['users'][number]>();
+  const posts = new Map<string, AnalyticsRepair['posts'][number]>();
+  const follows = new Map<string, AnalyticsRepair['follows'][number]>();
+  const unrecord = new Set<string>();
+  const cascadeAuthors = new Set<number>();
+  for (const fix of fixes) {
+    switch (fix.op) {
+      case 'upsertUser':
+        upsertUsers.set(fix.id, fix.name);
+        break;
+      case 'deleteUser':
+        deleteUsers.add(fix.id);
+        break;
+      case 'deletePost':
+        deletePosts.add(fix.postId);
+        break;
+      case 'linkPost':
+        linkPosts.set(fix.postId, fix.authorId);
+        break;
+      case 'refresh':
+        refresh.set(fix.user.id, { digest: fix.digest, user: fix.user });
+        break;
+      case 'remove':
+        remove.set(fix.id, { id: fix.id, digest: fix.digest });
+        break;
+      case 'user':
+        users.set(`${fix.row.id}:${fix.row.type}`, fix.row);
+        break;
+      case 'post':
+        posts.set(`${fix.row.id}:${fix.row.type}`, fix.row);
+        break;
+      case 'follow':
+        follows.set(`${fix.row.followerId}->${fix.row.followeeId}`, fix.row);
+        break;
+      case 'unrecordPostDeletion':
+        unrecord.add(fix.postId);
+        break;
+      case 'deleteAuthorPosts':
+        cascadeAuthors.add(fix.authorId);
+        break;
+    }
+  }
+  return {
+    graph: {
+      upsertUsers: [...upsertUsers].map(([id, name]) => ({ id, name })),
+      deleteUsers: [...deleteUsers],
+      deletePosts: [...deletePosts],
+      linkPosts: [...linkPosts].map(([postId, authorId]) => ({ postId, authorId })),
+    },
+    cache: { refresh: [...refresh.values()], remove: [...remove.values()] },
+    // USER_CREATED before the USER_UPDATED that may restore a user recorded as deleted.
+    analytics: {
+      users: [...users.values()].sort((a, b) => (a.type === 'USER_CREATED' ? -1 : 0) - (b.type === 'USER_CREATED' ? -1 : 0)),
+      posts: [...posts.values()],
+      follows: [...follows.values()],
+      unrecordPostDeletions: [...unrecord],
+    },
+    cascadeAuthors: [...cascadeAuthors],
+  };
+}
+
+const isEmpty = (lists: Record<string, readonly unknown[]>) => Object.values(lists).every((l) => l.length === 0);
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Repairs the drift that persists, each store from its source of truth, then
+ * lets the repairs' own events through the pipeline and compares afresh.
+ * Every repair is idempotent: running it twice changes nothing more.
+ */
+export async function repair(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<RepairReport> {
+  const started = Date.now();
+  const { findings } = await compare(deps, options);
+  const fixable = findings.filter((f): f is Finding & { fix: Fix } => f.fix !== null);
+  const plan = planRepairs(fixable.map((f) => f.fix));
+
+  // The stores are independent: repaired side by side. A failure is reported after the others finished.
+  const [graph, cache, analytics, ferretdb] = await Promise.allSettled([
+    isEmpty(plan.graph) ? null : deps.reconcile.repairGraph(plan.graph),
+    isEmpty(plan.cache) ? null : deps.reconcile.repairCache(plan.cache),
+    isEmpty(plan.analytics) ? null : deps.reconcile.repairAnalytics(plan.analytics),
+    plan.cascadeAuthors.length === 0
+      ? null
+      : mapLimited(plan.cascadeAuthors, CASCADE_CONCURRENCY, (id) => deps.reconcile.deleteAuthorPosts(id)).then((counts) => ({
+          authors: counts.length,
+          postsDeleted: counts.reduce((a, b) => a + b, 0),
+        })),
+  ]);
+  const failed = [graph, cache, analytics, ferretdb].find((r) => r.status === 'rejected');
+  const value = <T>(r: PromiseSettledResult<T | null>): T | null => (r.status === 'fulfilled' ? r.value : null);
+  const actions = { neo4j: value(graph), redis: value(cache), timescaledb: value(analytics), ferretdb: value(ferretdb) };
+  deps.logger.info({ drift: findings.length, actions }, 'reconcile: repaired');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+
+  if (fixable.length > 0) await waitForSettledPipeline(deps.pipeline, AFTER_REPAIR_SETTLE_MS);
+  const report = await reconcile(deps, options);
+  const repaired: Drift[] = fixable.map((f) => f.drift);
+  return { repaired, actions, durationMs: Date.now() - started, report };
+}

@@ -1,0 +1,203 @@
+// The reconciler's pure half: listings of the stores → drift with ids, each
+// with the repair from its source of truth; the grouping of repairs per store;
+// and the second look that leaves out what was only in flight. (The real
+// stores are compared in tests/e2e/reconcile.e2e.test.ts.)
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { pino } from 'pino';
+import type { User } from '@polyglot/contracts/api';
+import type { ReconcileClient } from '../src/data-access/reconcile.client.ts';
+import { findDrift, type Snapshot } from '../src/domain/find-drift.ts';
+import { planRepairs, reconcile } from '../src/domain/reconcile.use-case.ts';
+
+const T = '2026-01-01T00:00:00.000Z';
+const user = (id: number, name: string): User => ({ id, email: `${name.toLowerCase()}@example.test`, name, created_at: T, updated_at: T });
+const P1 = 'a'.repeat(24);
+const P2 = 'b'.repeat(24);
+const P3 = 'c'.repeat(24);
+
+/** A consistent system: two users, a post by 1, 1 follows 2. */
+function healthy(): Snapshot {
+  return {
+    users: [user(1, 'Ada'), user(2, 'Bob')],
+    posts: { posts: [{ id: P1, authorId: 1, createdAt: T }] },
+    graph: {
+      users: [
+        { id: 1, name: 'Ada' },
+        { id: 2, name: 'Bob' },
+      ],
+      posts: [{ id: P1, authors: [1] }],
+      follows: [{ followerId: 1, followeeId: 2, createdAt: T }],
+    },
+    analytics: {
+      users: [
+        { id: '1', created: true, latest: 'USER_UPDATED' },
+        { id: '2', created: true, latest: 'USER_CREATED' },
+        // A deleted user: recorded as such, gone everywhere else.
+        { id: '3', created: true, latest: 'USER_DELETED' },
+      ],
+      posts: [
+        { id: P1, created: true, deleted: false },
+        { id: P2, created: true, deleted: true },
+      ],
+      follows: [
+        { followerId: 1, followeeId: 2, latest: 'FOLLOW_CREATED' },
+        { followerId: 2, followeeId: 1, latest: 'FOLLOW_DELETED' },
+      ],
+    },
+    cache: { profiles: [{ id: 1, name: 'Ada', email: 'ada@example.test', position: 5, digest: 'd1' }] },
+  };
+}
+
+describe('findDrift', () => {
+  test('a consistent system has no drift; a missing cached profile is a cache miss, not drift', () => {
+    const { findings, counts } = findDrift(healthy());
+    assert.deepEqual(findings, []);
+    assert.deepEqual(counts, {
+      users: { postgres: 2, neo4j: 2, redis: 1, timescaledb: 2 },
+      posts: { ferretdb: 1, neo4j: 1, timescaledb: 1 },
+      follows: { neo4j: 1, timescaledb: 1 },
+    });
+  });
+
+  test('users: a missing, a stale and an extra :User node; a stale and an orphaned profile; missing lifecycle events', () => {
+    const s = healthy();
+    s.users = [user(1, 'Ada'), user(2, 'Bob'), user(4, 'Cy')];
+    s.graph.users = [
+      { id: 1, name: 'Ada (old)' },
+      { id: 2, name: 'Bob' },
+      { id: 9, name: null },
+    ];
+    s.cache.profiles = [
+      { id: 1, name: 'Ada', email: 'old@example.test', position: 5, digest: 'd1' },
+      { id: 3, name: 'Gone', email: 'gone@example.test', position: 9, digest: 'd3' },
+    ];
+    s.analytics.users = [
+      { id: '1', created: true, latest: 'USER_DELETED' },
+      { id: '2', created: true, latest: 'USER_CREATED' },
+      { id: '3', created: true, latest: 'USER_UPDATED' },
+    ];
+    const drift = findDrift(s).findings.map((f) => [f.drift.store, f.drift.kind, f.drift.id, f.fix?.op]);
+    assert.deepEqual(
+      drift.sort(),
+      [
+        ['neo4j', 'extra', '9', 'deleteUser'],
+        ['neo4j', 'missing', '4', 'upsertUser'],
+        ['neo4j', 'stale', '1', 'upsertUser'],
+        ['redis', 'extra', '3', 'remove'],
+        ['redis', 'stale', '1', 'refresh'],
+        ['timescaledb', 'missing', '3', 'user'],
+        ['timescaledb', 'missing', '4', 'user'],
+        ['timescaledb', 'stale', '1', 'user'],
+      ].sort(),
+    );
+    const rows = findDrift(s).findings.flatMap((f) => (f.fix?.op === 'user' ? [[f.fix.row.id, f.fix.row.type]] : []));
+    assert.deepEqual(rows.sort(), [
+      [1, 'USER_UPDATED'],
+      [3, 'USER_DELETED'],
+      [4, 'USER_CREATED'],
+    ]);
+  });
+
+  test('posts: an edge missing or from the wrong author, a leftover :Post, missing events, a live post of a deleted user', () => {
+    const s = healthy();
+    s.posts.posts = [
+      { id: P1, authorId: 1, createdAt: T },
+      { id: P2, authorId: 2, createdAt: T },
+      { id: P3, authorId: 7, createdAt: T },
+    ];
+    s.graph.posts = [
+      { id: P1, authors: [2] },
+      { id: 'd'.repeat(24), authors: [1] },
+    ];
+    s.analytics.posts = [
+      { id: P1, created: true, deleted: false },
+      { id: P2, created: true, deleted: true },
+      { id: 'e'.repeat(24), created: true, deleted: false },
+    ];
+    const drift = findDrift(s).findings.map((f) => [f.drift.store, f.drift.kind, f.drift.id.slice(0, 1), f.fix?.op]);
+    assert.deepEqual(
+      drift.sort(),
+      [
+        ['ferretdb', 'extra', 'c', 'deleteAuthorPosts'],
+        ['neo4j', 'stale', 'a', 'linkPost'],
+        ['neo4j', 'missing', 'b', 'linkPost'],
+        ['neo4j', 'extra', 'd', 'deletePost'],
+        ['timescaledb', 'stale', 'b', 'unrecordPostDeletion'],
+        ['timescaledb', 'missing', 'e', 'post'],
+      ].sort(),
+    );
+  });
+
+  test('follows: events that disagree with the edges; an edge to a deleted user goes with that user', () => {
+    const s = healthy();
+    s.graph.users.push({ id: 8, name: 'Ghost' });
+    s.graph.follows = [
+      { followerId: 2, followeeId: 1, createdAt: T },
+      { followerId: 1, followeeId: 8, createdAt: T },
+    ];
+    const drift = findDrift(s).findings.map((f) => [f.drift.store, f.drift.id, f.drift.expected, f.fix]);
+    assert.deepEqual(drift, [
+      // 8 is no user: its node goes, with its follows announced as FOLLOW_DELETED, so no row is appended for 1->8.
+      ['neo4j', '8', null, { store: 'neo4j', op: 'deleteUser', id: 8 }],
+      ['timescaledb', '2->1', 'latest FOLLOW_CREATED (the edge exists)', { store: 'timescaledb', op: 'follow', row: { followerId: 2, followeeId: 1, type: 'FOLLOW_CREATED', at: T } }],
+      ['neo4j', '1->8', 'no edge (user 8 does not exist)', { store: 'neo4j', op: 'deleteUser', id: 8 }],
+      ['timescaledb', '1->2', 'latest FOLLOW_DELETED (no edge)', { store: 'timescaledb', op: 'follow', row: { followerId: 1, followeeId: 2, type: 'FOLLOW_DELETED', at: null } }],
+    ]);
+  });
+});
+
+describe('planRepairs', () => {
+  test('one request per store, each entity once', () => {
+    const plan = planRepairs([
+      { store: 'neo4j', op: 'deleteUser', id: 8 },
+      { store: 'neo4j', op: 'deleteUser', id: 8 },
+      { store: 'neo4j', op: 'upsertUser', id: 1, name: 'Ada' },
+      { store: 'timescaledb', op: 'user', row: { id: 1, type: 'USER_UPDATED', at: null, data: {} } },
+      { store: 'timescaledb', op: 'user', row: { id: 4, type: 'USER_CREATED', at: T, data: {} } },
+      { store: 'ferretdb', op: 'deleteAuthorPosts', authorId: 7 },
+      { store: 'ferretdb', op: 'deleteAuthorPosts', authorId: 7 },
+    ]);
+    assert.deepEqual(plan.graph, { upsertUsers: [{ id: 1, name: 'Ada' }], deleteUsers: [8], deletePosts: [], linkPosts: [] });
+    assert.deepEqual(
+      plan.analytics.users.map((u) => u.type),
+      ['USER_CREATED', 'USER_UPDATED'],
+    );
+    assert.deepEqual(plan.cascadeAuthors, [7]);
+    assert.deepEqual(plan.cache, { refresh: [], remove: [] });
+  });
+});
+
+describe('reconcile: a second look', () => {
+  test('drift that was only in flight on the first look is left out; drift that persists is reported', async () => {
+    const lagging = healthy();
+    // A new user not yet projected anywhere, and a rename not yet in the graph...
+    lagging.users = [...lagging.users, user(5, 'New')];
+    lagging.graph.users[0] = { id: 1, name: 'Old' };
+    // ...and, on both looks, a :User node nobody has.
+    lagging.graph.users.push({ id: 9, name: null });
+    const caughtUp = healthy();
+    caughtUp.users = [...caughtUp.users, user(5, 'New')];
+    caughtUp.graph.users.push({ id: 5, name: 'New' }, { id: 9, name: null });
+    caughtUp.analytics.users.push({ id: '5', created: true, latest: 'USER_CREATED' });
+    const looks = [lagging, caughtUp];
+    let look = -1;
+    const next = () => looks[Math.min(++look, 1)]!;
+    let current = lagging;
+    const client = {
+      users: async () => (current = next()).users,
+      posts: async () => current.posts,
+      graph: async () => current.graph,
+      analytics: async () => current.analytics,
+      cache: async () => current.cache,
+    } as unknown as ReconcileClient;
+    const report = await reconcile({ reconcile: client, pipeline: { settled: async () => true }, logger: pino({ level: 'silent' }) }, { settleMs: 50 });
+    assert.equal(report.passes, 2);
+    assert.deepEqual(
+      report.drift.map((d) => [d.store, d.kind, d.id]),
+      [['neo4j', 'extra', '9']],
+    );
+    assert.equal(report.total, 1);
+    assert.equal(report.counts.users.postgres, 3);
+  });
+});

@@ -1,0 +1,106 @@
+// What the reconciler needs from Neo4j: a listing of the projected users, the
+// posts with their POSTED edges and the follows (one read transaction, so the
+// three agree), and the repairs, each a parameterised UNWIND over the rows.
+import type { GraphListing, GraphRepair, GraphRepairResult } from '@polyglot/contracts/reconcile';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import { followEvent } from '../domain/follow-events.ts';
+import { int, onGraphStore } from './neo4j.ts';
+import { appendOutbox } from './outbox.repository.ts';
+
+const count = async (tx: ManagedTransaction, query: string, params: Record<string, unknown>): Promise<number> => {
+  const result = await tx.run(query, params);
+  return Number(result.records[0]?.get('n') ?? 0);
+};
+
+export class ReconcileRepository {
+  private readonly driver: Driver;
+
+  constructor(driver: Driver) {
+    this.driver = driver;
+  }
+
+  listing(): Promise<GraphListing> {
+    return onGraphStore(this.driver, async () => {
+      const session = this.driver.session({ defaultAccessMode: 'READ' });
+      try {
+        return await session.executeRead(async (tx) => {
+          const users = await tx.run('MATCH (u:User) RETURN u.id AS id, u.name AS name');
+          const posts = await tx.run('MATCH (p:Post) OPTIONAL MATCH (a:User)-[:POSTED]->(p) RETURN p.id AS id, collect(a.id) AS authors');
+          const follows = await tx.run('MATCH (a:User)-[f:FOLLOWS]->(b:User) RETURN a.id AS followerId, b.id AS followeeId, f.createdAt AS createdAt');
+          return {
+            users: users.records.map((r) => ({ id: r.get('id') as number, name: (r.get('name') as string | null) ?? null })),
+            posts: posts.records.map((r) => ({ id: String(r.get('id')), authors: r.get('authors') as number[] })),
+            follows: follows.records.map((r) => ({
+              followerId: r.get('followerId') as number,
+              followeeId: r.get('followeeId') as number,
+              createdAt: (r.get('createdAt') as string | null) ?? null,
+            })),
+          };
+        });
+      } finally {
+        await session.close();
+      }
+    });
+  }
+
+  /** Every repair in one transaction, users first, so a post can be linked to an author restored just before. */
+  repair(request: GraphRepair): Promise<GraphRepairResult> {
+    return onGraphStore(this.driver, async () => {
+      const session = this.driver.session({ defaultAccessMode: 'WRITE' });
+      try {
+        return await session.executeWrite(async (tx) => {
+          const usersUpserted = await count(tx, 'UNWIND $rows AS row MERGE (u:User {id: row.id}) SET u.name = row.name RETURN count(u) AS n', {
+            rows: request.upsertUsers.map((u) => ({ id: int(u.id), name: u.name })),
+          });
+          const { usersDeleted, followsAnnounced } = await deleteUsers(tx, request.deleteUsers);
+          const postsDeleted = await count(tx, 'UNWIND $ids AS id MATCH (p:Post {id: id}) DETACH DELETE p RETURN count(*) AS n', { ids: request.deletePosts });
+          // The author's node must exist (restored above if it was missing); an edge from anyone else goes.
+          const postsLinked = await count(
+            tx,
+            `UNWIND $rows AS row
+             MATCH (u:User {id: row.authorId})
+             MERGE (p:Post {id: row.postId})
+             MERGE (u)-[:POSTED]->(p)
+             WITH u, p
+             OPTIONAL MATCH (other:User)-[wrong:POSTED]->(p) WHERE other <> u
+             DELETE wrong
+             RETURN count(DISTINCT p) AS n`,
+            { rows: request.linkPosts.map((l) => ({ postId: l.postId, authorId: int(l.authorId) })) },
+          );
+          return { usersUpserted, usersDeleted, followsAnnounced, postsDeleted, postsLinked };
+        });
+      } finally {
+        await session.close();
+      }
+    });
+  }
+}
+
+/**
+ * Like the projection's deletion of a user: its follows go with it, each
+ * announced as FOLLOW_DELETED in the same transaction, because FOLLOWS edges
+ * are a source of truth whose changes the pipeline must hear about.
+ */
+async function deleteUsers(tx: ManagedTransaction, ids: readonly number[]): Promise<{ usersDeleted: number; followsAnnounced: number }> {
+  if (ids.length === 0) return { usersDeleted: 0, followsAnnounced: 0 };
+  // Writing a property first takes each node's write lock: a follow racing this waits for it.
+  const found = await tx.run(
+    `UNWIND $ids AS id
+     MATCH (u:User {id: id})
+     SET u.__reconcile = true
+     REMOVE u.__reconcile
+     WITH u
+     OPTIONAL MATCH (u)-[f:FOLLOWS]-(:User)
+     WITH collect(DISTINCT u) AS users, collect(DISTINCT f) AS edges
+     RETURN size(users) AS users, [e IN edges | {followerId: startNode(e).id, followeeId: endNode(e).id}] AS follows`,
+    { ids: ids.map(int) },
+  );
+  const record = found.records[0];
+  const follows = ((record?.get('follows') as Array<{ followerId: number; followeeId: number }> | undefined) ?? []).filter((f) => f.followerId !== null && f.followeeId !== null);
+  await appendOutbox(
+    tx,
+    follows.map((f) => followEvent('FOLLOW_DELETED', f.followerId, f.followeeId, { cause: 'USER_DELETED' })),
+  );
+  await tx.run('UNWIND $ids AS id MATCH (u:User {id: id}) DETACH DELETE u', { ids: ids.map(int) });
+  return { usersDeleted: Number(record?.get('users') ?? 0), followsAnnounced: follows.length };
+}

@@ -1,0 +1,99 @@
+// What the reconciler needs from the profile cache: every user:{id} profile
+// (not the user:{id}:deleted tombstones, not pages or generations), and the
+// repairs, each applied only if the entry is still the one that was listed
+// (compared by digest inside Redis), so a repair never overwrites what the
+// projection wrote in the meantime.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import type { CacheListing, CacheRepair, CacheRepairResult } from '@polyglot/contracts/reconcile';
+import { guarded } from './redis-client.ts';
+
+const PROFILE_KEY = /^user:([1-9][0-9]{0,15})$/;
+const CHUNK = 1000;
+
+// KEYS[1] the profile; ARGV[1] the digest it was listed with; ARGV[2] 'set' | 'del'; ARGV[3] the new value.
+// KEEPTTL: an entry the gateway filled keeps its expiry; a projected one has none.
+const COMPARE_AND_SET = `
+local raw = redis.call('GET', KEYS[1])
+if not raw or redis.sha1hex(raw) ~= ARGV[1] then return 0 end
+if ARGV[2] == 'del' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL') end
+return 1`;
+
+export const digestOf = (raw: string): string => createHash('sha1').update(raw).digest('hex');
+
+function parse(raw: string): { name: string | null; email: string | null; position: number | null } {
+  try {
+    const v = JSON.parse(raw) as { name?: unknown; email?: unknown; position?: unknown };
+    return {
+      name: typeof v.name === 'string' ? v.name : null,
+      email: typeof v.email === 'string' ? v.email : null,
+      position: typeof v.position === 'number' ? v.position : null,
+    };
+  } catch {
+    return { name: null, email: null, position: null };
+  }
+}
+
+export class ProfileAuditRepository {
+  private readonly redis: Redis;
+
+  constructor(redis: Redis) {
+    this.redis = redis;
+  }
+
+  listing(): Promise<CacheListing> {
+    return guarded(async () => {
+      const keys = new Set<string>();
+      // SCAN, not KEYS: it never blocks Redis for long, whatever the key count.
+      for await (const found of this.redis.scanStream({ match: 'user:*', count: 1000 }) as AsyncIterable<string[]>) for (const key of found) if (PROFILE_KEY.test(key)) keys.add(key);
+      const list = [...keys];
+      const profiles: CacheListing['profiles'] = [];
+      for (let start = 0; start < list.length; start += CHUNK) {
+        const chunk = list.slice(start, start + CHUNK);
+        const values = await this.redis.mget(chunk);
+        values.forEach((raw, i) => {
+          // Gone between SCAN and MGET: nothing to compare.
+          if (raw === null) return;
+          profiles.push({ id: Number(PROFILE_KEY.exec(chunk[i]!)![1]), ...parse(raw), digest: digestOf(raw) });
+        });
+      }
+      return { profiles };
+    });
+  }
+
+  repair(request: CacheRepair): Promise<CacheRepairResult> {
+    return guarded(async () => {
+      const result = { refreshed: 0, removed: 0, unchanged: 0 };
+      // The new value keeps the listed entry's position, so the projection's next change still wins
+      // and an older redelivery still loses.
+      const refresh = request.refresh;
+      const current = refresh.length > 0 ? await this.redis.mget(refresh.map((r) => userKey(r.user.id))) : [];
+      const pipeline = this.redis.pipeline();
+      const kinds: Array<'refreshed' | 'removed'> = [];
+      refresh.forEach((r, i) => {
+        const raw = current[i];
+        if (raw === null || raw === undefined || digestOf(raw) !== r.digest) {
+          result.unchanged += 1;
+          return;
+        }
+        const value = JSON.stringify({ ...r.user, position: parse(raw).position ?? 0 });
+        pipeline.eval(COMPARE_AND_SET, 1, userKey(r.user.id), r.digest, 'set', value);
+        kinds.push('refreshed');
+      });
+      for (const r of request.remove) {
+        pipeline.eval(COMPARE_AND_SET, 1, userKey(r.id), r.digest, 'del', '');
+        kinds.push('removed');
+      }
+      if (kinds.length > 0) {
+        const replies = (await pipeline.exec()) ?? [];
+        replies.forEach(([error, applied], i) => {
+          if (error) throw error;
+          if (applied === 1) result[kinds[i]!] += 1;
+          else result.unchanged += 1;
+        });
+      }
+      return result;
+    });
+  }
+}

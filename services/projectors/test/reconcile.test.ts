@@ -1,0 +1,93 @@
+// The reconciler's endpoints on the projectors service, against the real
+// Redis: the listing shows the cached profiles (never the tombstones), and a
+// repair rewrites or removes an entry only if it is still the one listed.
+import assert from 'node:assert/strict';
+import { createHash, randomInt } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+import { urls } from '@polyglot/contracts/endpoints';
+import type { CacheListing } from '@polyglot/contracts/reconcile';
+import { start, type Running } from '../src/app.ts';
+import { loadProjectorsConfig } from '../src/config.ts';
+
+let app: Running;
+let base: string;
+let redis: Redis;
+// Test users live at 900000000 and above, far from real ids.
+const [stale, deleted, corrupt, raced] = Array.from({ length: 4 }, () => 900_000_000 + randomInt(99_999_999)) as [number, number, number, number];
+const keys = [stale, deleted, corrupt, raced].flatMap((id) => [userKey(id), userTombstoneKey(id)]);
+const sha1 = (raw: string) => createHash('sha1').update(raw).digest('hex');
+const entry = (id: number, name: string, position: number) => JSON.stringify({ id, email: `${name.toLowerCase()}@example.test`, name, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', position });
+const fresh = (id: number, name: string) => ({ id, email: `${name.toLowerCase()}@example.test`, name, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-02T00:00:00.000Z' });
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+before(async () => {
+  app = await start(loadProjectorsConfig({ PORT: '0', LOG_LEVEL: 'silent', SKIP_CONSUMERS: 'true' }), { logger: pino({ level: 'silent' }) });
+  base = `http://127.0.0.1:${app.port}`;
+  redis = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
+  await redis.set(userKey(stale), entry(stale, 'Old', 42));
+  await redis.set(userKey(deleted), entry(deleted, 'Gone', 7));
+  await redis.set(userKey(corrupt), '{not json');
+  await redis.set(userKey(raced), entry(raced, 'Before', 1));
+  await redis.set(userTombstoneKey(stale), '99', 'EX', 60);
+});
+
+after(async () => {
+  await app.stop();
+  await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('GET /internal/reconcile', () => {
+  test('lists every user:{id} profile with its name, email, position and digest; tombstones are not profiles', async () => {
+    const response = await call('GET', '/internal/reconcile');
+    assert.equal(response.status, 200);
+    const profiles = new Map((response.body as CacheListing).profiles.map((p) => [p.id, p]));
+    assert.deepEqual(profiles.get(stale), { id: stale, name: 'Old', email: 'old@example.test', position: 42, digest: sha1(entry(stale, 'Old', 42)) });
+    assert.deepEqual(profiles.get(corrupt), { id: corrupt, name: null, email: null, position: null, digest: sha1('{not json') });
+    assert.equal((response.body as CacheListing).profiles.filter((p) => p.id === stale).length, 1, 'the tombstone user:{id}:deleted is not listed');
+  });
+});
+
+describe('POST /internal/reconcile/repair', () => {
+  test('rewrites a stale profile keeping its position, removes one of a deleted user, fixes an unreadable one', async () => {
+    const response = await call('POST', '/internal/reconcile/repair', {
+      refresh: [
+        { digest: sha1(entry(stale, 'Old', 42)), user: fresh(stale, 'New') },
+        { digest: sha1('{not json'), user: fresh(corrupt, 'Cora') },
+      ],
+      remove: [{ id: deleted, digest: sha1(entry(deleted, 'Gone', 7)) }],
+    });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.deepEqual(response.body, { refreshed: 2, removed: 1, unchanged: 0 });
+    // The position stays: the projection's next change still wins, an older redelivery still loses.
+    assert.deepEqual(JSON.parse((await redis.get(userKey(stale)))!), { ...fresh(stale, 'New'), position: 42 });
+    assert.deepEqual(JSON.parse((await redis.get(userKey(corrupt)))!), { ...fresh(corrupt, 'Cora'), position: 0 });
+    assert.equal(await redis.exists(userKey(deleted)), 0);
+    assert.equal(await redis.get(userTombstoneKey(stale)), '99', 'tombstones are left alone');
+  });
+
+  test('an entry that changed since it was listed is left as it is (the projection wrote it)', async () => {
+    const listed = sha1(entry(raced, 'Before', 1));
+    await redis.set(userKey(raced), entry(raced, 'Projected', 2));
+    const response = await call('POST', '/internal/reconcile/repair', { refresh: [{ digest: listed, user: fresh(raced, 'Reconciled') }], remove: [{ id: raced, digest: listed }] });
+    assert.deepEqual(response.body, { refreshed: 0, removed: 0, unchanged: 2 });
+    assert.equal(JSON.parse((await redis.get(userKey(raced)))!).name, 'Projected');
+  });
+
+  test('repeating a repair changes nothing; bad input is 400 VALIDATION_FAILED', async () => {
+    const again = await call('POST', '/internal/reconcile/repair', { remove: [{ id: deleted, digest: sha1(entry(deleted, 'Gone', 7)) }] });
+    assert.deepEqual(again.body, { refreshed: 0, removed: 0, unchanged: 1 });
+    for (const bad of [{ remove: [{ id: 'user:*', digest: 'x' }] }, { flushall: true }]) {
+      const response = await call('POST', '/internal/reconcile/repair', bad);
+      assert.equal(response.status, 400, JSON.stringify(bad));
+      assert.equal(response.body.code, 'VALIDATION_FAILED');
+    }
+  });
+});
