@@ -105,7 +105,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const store = openPostsStore(config.MONGO_URL, 'posts');
   // Every write that appends to a post's outbox tells the relay which post, so it reads just that one.
   const nudgeRelay = createRelayNudge(config.POSTS_RELAY_URL || undefined);
-  const posts = new PostRepository(store.db, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger), (id) => nudgeRelay(id.toHexString()));
+  const posts = new PostRepository(store.db, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger), { onWritten: (id) => nudgeRelay(id.toHexString()), logger });
   void posts.ensureIndexes(logger);
 
   // Faults on purpose (pause, delay, duplicate) outlive the consumer loops the background starter makes.

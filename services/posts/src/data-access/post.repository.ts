@@ -1,8 +1,9 @@
 // Reads and single-document writes of posts. Every read hides tombstones;
 // every change is one updateOne guarded by the version it was computed from.
-import type { Collection, Db, Filter, ObjectId } from 'mongodb';
-import type { Logger } from 'pino';
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { pino, type Logger } from 'pino';
 import type { OutboxEvent } from '@polyglot/contracts/events';
+import { LivePostIndex } from './live-post-index.ts';
 import { markPending, pendingMarkers } from './outbox.repository.ts';
 import type { CommentDocument, LivePost, PostChangeSet, PostDocument, PostSummary } from './post-document.ts';
 import type { WriteLock } from './write-lock.ts';
@@ -25,13 +26,15 @@ export class PostRepository {
   readonly #markers: ReturnType<typeof pendingMarkers>;
   readonly #lock: WriteLock;
   readonly #onWritten: (id: ObjectId) => void;
+  readonly #index: LivePostIndex;
 
   /** onWritten: called after each write that appended to a post's outbox (to wake the relay). */
-  constructor(db: Db, lock: WriteLock, onWritten: (id: ObjectId) => void = () => undefined) {
+  constructor(db: Db, lock: WriteLock, options: { onWritten?: (id: ObjectId) => void; logger?: Logger } = {}) {
     this.#posts = db.collection<PostDocument>('posts');
     this.#markers = pendingMarkers(db);
     this.#lock = lock;
-    this.#onWritten = onWritten;
+    this.#onWritten = options.onWritten ?? (() => undefined);
+    this.#index = new LivePostIndex(this.#posts, options.logger ?? pino({ level: 'silent' }));
   }
 
   /** Best effort: FerretDB creates but does not use secondary indexes; MongoDB does. */
@@ -41,6 +44,7 @@ export class PostRepository {
 
   async insert(post: PostDocument): Promise<void> {
     await this.#posts.insertOne(post);
+    this.#index.added(post._id, post.author_id);
     await this.#appended(post._id);
   }
 
@@ -48,14 +52,14 @@ export class PostRepository {
     return this.#posts.findOne<PostSummary>({ _id: id, ...LIVE }, { projection: SUMMARY_PROJECTION });
   }
 
+  /** A page from the index of live posts (see live-post-index.ts), each post read by its _id. */
   async list(filter: ListFilter): Promise<{ items: PostSummary[]; total: number }> {
-    const scope: Filter<PostDocument> = filter.authorIds ? { author_id: { $in: filter.authorIds }, ...LIVE } : { ...LIVE };
-    const page: Filter<PostDocument> = filter.before ? { ...scope, _id: { $lt: filter.before } } : scope;
-    const [items, total] = await Promise.all([
-      this.#posts.find<PostSummary>(page, { projection: SUMMARY_PROJECTION }).sort({ _id: -1 }).limit(filter.limit).toArray(),
-      this.#posts.countDocuments(scope),
-    ]);
-    return { items, total };
+    const page = await this.#index.page(filter);
+    const found = await Promise.all(
+      page.ids.map((id) => this.#posts.findOne<PostSummary>({ _id: ObjectId.createFromHexString(id), ...LIVE }, { projection: SUMMARY_PROJECTION })),
+    );
+    // A post deleted between the index read and its lookup is simply left out.
+    return { items: found.filter((post): post is PostSummary => post !== null), total: page.total };
   }
 
   async findComments(id: ObjectId): Promise<CommentDocument[] | null> {
@@ -69,8 +73,8 @@ export class PostRepository {
   }
 
   async liveIdsOfAuthor(authorId: number): Promise<ObjectId[]> {
-    const rows = await this.#posts.find<{ _id: ObjectId }>({ author_id: authorId, ...LIVE }, { projection: { _id: 1 } }).toArray();
-    return rows.map((r) => r._id);
+    const { ids } = await this.#index.page({ limit: Number.MAX_SAFE_INTEGER, authorIds: [authorId] });
+    return ids.map((id) => ObjectId.createFromHexString(id));
   }
 
   /**
@@ -79,6 +83,7 @@ export class PostRepository {
    */
   async commitChange(id: ObjectId, readVersion: number, set: PostChangeSet & Pick<PostDocument, 'updatedAt'>, event: OutboxEvent): Promise<boolean> {
     const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version: readVersion + 1 }, $push: { outbox: event } });
+    if (result.modifiedCount === 1 && set.deleted === true) this.#index.removed(id);
     if (result.modifiedCount === 1) await this.#appended(id);
     return result.modifiedCount === 1;
   }
