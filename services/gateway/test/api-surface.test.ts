@@ -41,6 +41,8 @@ const PUBLIC_ROUTES = [
   'post /faults/units/{unit}/stop',
   'post /faults/units/{unit}/start',
   'post /faults/units/{unit}/kill',
+  'get /reconcile',
+  'post /reconcile/repair',
 ];
 
 describe('gateway with every service down', () => {

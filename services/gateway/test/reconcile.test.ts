@@ -1,7 +1,8 @@
 // The reconciler's pure half: listings of the stores → drift with ids, each
 // with the repair from its source of truth; the grouping of repairs per store;
-// and the second look that leaves out what was only in flight. (The real
-// stores are compared in tests/e2e/reconcile.e2e.test.ts.)
+// the second look that leaves out what was only in flight; and a quick 503
+// when a service does not answer. (The real stores are compared in
+// tests/e2e/reconcile.e2e.test.ts.)
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
@@ -9,6 +10,7 @@ import type { User } from '@polyglot/contracts/api';
 import type { ReconcileClient } from '../src/data-access/reconcile.client.ts';
 import { findDrift, type Snapshot } from '../src/domain/find-drift.ts';
 import { planRepairs, reconcile } from '../src/domain/reconcile.use-case.ts';
+import { call, DOWN_URL, startGateway } from './support.ts';
 
 const T = '2026-01-01T00:00:00.000Z';
 const user = (id: number, name: string): User => ({ id, email: `${name.toLowerCase()}@example.test`, name, created_at: T, updated_at: T });
@@ -199,5 +201,21 @@ describe('reconcile: a second look', () => {
     );
     assert.equal(report.total, 1);
     assert.equal(report.counts.users.postgres, 3);
+  });
+});
+
+describe('GET /reconcile with the services down', () => {
+  test('503 STORE_UNAVAILABLE naming a service, at once', async () => {
+    const gateway = await startGateway({ USERS_URL: DOWN_URL, POSTS_URL: DOWN_URL, GRAPH_URL: DOWN_URL, ANALYTICS_URL: DOWN_URL, PROJECTORS_URL: DOWN_URL });
+    try {
+      const started = Date.now();
+      const r = await call(`http://127.0.0.1:${gateway.port}`, 'GET', '/reconcile');
+      assert.equal(r.status, 503);
+      assert.equal(r.body.code, 'STORE_UNAVAILABLE');
+      assert.match(r.body.error, /the (users|posts|graph|analytics|projectors) service \(/);
+      assert.ok(Date.now() - started < 2000);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
