@@ -92,3 +92,15 @@ export const AppliedNotice = z.object({
   appliedAt: z.number(),
 });
 export type AppliedNotice = z.infer<typeof AppliedNotice>;
+
+/** What a projection's store shows of one entity: the source position it holds (null: nothing). */
+export const ShownPosition = z.object({
+  position: z.number().int().nonnegative().nullable().describe('the highest source position of this entity the store shows; null when it shows nothing of it'),
+});
+export type ShownPosition = z.infer<typeof ShownPosition>;
+
+/** The path parameters of a shown-position lookup. */
+export const ShownPositionParams = z.object({
+  source: z.enum(SOURCES),
+  entityId: z.string().regex(/^([0-9]{1,19}|[0-9a-f]{24})$/, 'an entity id is a user id or a 24-hex post id'),
+});

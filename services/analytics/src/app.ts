@@ -13,6 +13,7 @@ import { createPool, migrateSchema, STORE_NAME } from './data-access/timescale-p
 import { analyticsRoutes } from './entry-points/analytics.routes.ts';
 import { healthRoutes } from './entry-points/health.routes.ts';
 import { reconcileRoutes } from './entry-points/reconcile.routes.ts';
+import { shownPositionRoutes } from './entry-points/shown-position.routes.ts';
 import { createProjection } from './entry-points/projection.consumer.ts';
 
 export interface Running {
@@ -37,6 +38,7 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
       await projection.start();
     }
     analyticsRoutes(app, events);
+    shownPositionRoutes(app, pool);
     healthRoutes(app, events, projection);
     reconcileRoutes(app, new ReconcileRepository(pool));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());

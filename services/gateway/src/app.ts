@@ -31,6 +31,7 @@ import { registerPostRoutes } from './entry-points/posts.routes.ts';
 import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerReadYourWrites } from './entry-points/consistency.hooks.ts';
 import { registerConsistencyRoutes } from './entry-points/consistency.routes.ts';
+import { registerLabRoutes } from './entry-points/lab.routes.ts';
 import { registerSessionHook } from './entry-points/session.hook.ts';
 import { registerUserRoutes } from './entry-points/users.routes.ts';
 
@@ -87,6 +88,7 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     registerOperationsRoutes(app, deps);
     registerReconcileRoutes(app, deps);
     await registerConsistencyRoutes(app, deps);
+    registerLabRoutes(app, deps);
     registerFaultRoutes(app, deps, { logger, projections: createProjectionControls(config), units: createStackUnits(config.STACK_CLI), faultLog: createFaultLog() });
 
     await app.listen({ host: '127.0.0.1', port: config.PORT });

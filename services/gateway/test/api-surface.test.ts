@@ -31,6 +31,8 @@ const PUBLIC_ROUTES = [
   'get /health',
   'get /pipeline/dead-letters',
   'get /consistency/{token}',
+  'post /lab/experiments',
+  'get /lab/experiments',
   'post /auth/login',
   'post /auth/logout',
   'get /auth/me',

@@ -17,6 +17,7 @@ import { GraphProjectionConsumer, type ProjectionStatus } from './entry-points/g
 import { registerFollowRoutes } from './entry-points/follow.routes.ts';
 import { registerHealthRoutes } from './entry-points/health.routes.ts';
 import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
+import { registerShownPositionRoutes } from './entry-points/shown-position.routes.ts';
 import { registerRelationshipRoutes } from './entry-points/relationships.routes.ts';
 
 export interface RunningService {
@@ -54,6 +55,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   });
   registerFollowRoutes(app, follows);
   registerRelationshipRoutes(app, follows);
+  registerShownPositionRoutes(app, driver);
   registerReconcileRoutes(app, new ReconcileRepository(driver));
   if (projection) registerLatencyResetRoute(app, () => projection.resetLatency());
   if (projection) registerProjectionFaultsRoutes(app, projection);

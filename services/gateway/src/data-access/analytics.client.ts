@@ -1,5 +1,6 @@
 // The analytics service (TimescaleDB): the dashboard's series and totals.
 import type { Analytics } from '@polyglot/contracts/api';
+import type { SourceName } from '@polyglot/contracts/consistency';
 import { ServiceClient } from './service-client.ts';
 
 export function createAnalyticsClient(baseUrl: string) {
@@ -8,6 +9,10 @@ export function createAnalyticsClient(baseUrl: string) {
     http,
     async get(): Promise<Analytics> {
       return (await http.get<Analytics>('/analytics')).body;
+    },
+    /** The highest source position of this entity recorded (null: none); for the consistency lab. */
+    async shownPosition(source: SourceName, entityId: string): Promise<number | null> {
+      return (await http.get<{ position: number | null }>(`/internal/positions/${source}/${entityId}`)).body.position;
     },
   };
 }

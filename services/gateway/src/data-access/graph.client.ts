@@ -24,6 +24,10 @@ export function createGraphClient(baseUrl: string) {
     async relationships(): Promise<Relationship[]> {
       return (await http.get<Relationship[]>('/relationships')).body;
     },
+    /** The source position of this user or post the graph shows (null: none); for the consistency lab. */
+    async shownPosition(source: 'users' | 'posts', entityId: string): Promise<number | null> {
+      return (await http.get<{ position: number | null }>(`/internal/positions/${source}/${entityId}`)).body.position;
+    },
     async followees(userId: number): Promise<number[]> {
       return (await http.get<number[]>(`/users/${userId}/followees`)).body;
     },

@@ -3,27 +3,13 @@
 // so old pages are simply never read again and expire. A failing Redis means
 // "not cached": the page is built from the services.
 //
-// Building a page reads every post on FerretDB (it sorts in memory), so under
-// writes, when every read finds a new generation, a page must not be built by
-// every request at once: one build per page runs at a time in this process,
-// and meanwhile (unless the reader asked for a fresh page, read-your-writes)
-// the newest page built of the same shape is served — eventual consistency,
-// stale by one build at most.
+// Under writes every read may find a new generation; building a page costs a
+// lookup per post, so one build per page runs at a time in this process and
+// every reader asking meanwhile gets that build (no pile-up on the store).
 import type { Redis } from 'ioredis';
 import type { Logger } from '@polyglot/platform/logger';
 
 export const PAGE_TTL_S = 60;
-
-export interface PageRequest {
-  /** The page's key for the current generations; null when Redis does not answer (nothing cached). */
-  key: string | null;
-  /** Names the page whatever its generations (e.g. the first page of 50 posts), for serving the previous one. */
-  shape: string;
-  /** true: never serve an older generation (the reader holds a consistency token). */
-  fresh: boolean;
-}
-
-const latestKey = (shape: string) => `page:latest:${shape}`;
 
 export function createPageCache(redis: Redis, logger: Logger) {
   const inFlight = new Map<string, Promise<unknown>>();
@@ -60,9 +46,8 @@ export function createPageCache(redis: Redis, logger: Logger) {
       }
     },
 
-    /** The cached page, or one build of it shared by everyone asking now (see the top of this file). */
-    async load<T>(request: PageRequest, build: () => Promise<T>): Promise<T> {
-      const { key, shape, fresh } = request;
+    /** The cached page under key, or one build of it shared by everyone asking now; key null: not cached. */
+    async load<T>(key: string | null, build: () => Promise<T>): Promise<T> {
       if (key === null) return build();
       const cached = await this.get<T>(key);
       if (cached) return cached;
@@ -70,20 +55,10 @@ export function createPageCache(redis: Redis, logger: Logger) {
       if (!flight) {
         flight = (async () => {
           const page = await build();
-          try {
-            await redis.multi().set(key, JSON.stringify(page), 'EX', PAGE_TTL_S).set(latestKey(shape), JSON.stringify(page), 'EX', PAGE_TTL_S).exec();
-          } catch (error) {
-            logger.debug({ err: error, key }, 'page cache write failed');
-          }
+          await this.set(key, page);
           return page;
         })().finally(() => inFlight.delete(key));
         inFlight.set(key, flight);
-      }
-      if (fresh) return flight;
-      const previous = await this.get<T>(latestKey(shape));
-      if (previous) {
-        flight.catch(() => undefined); // its failure is the next reader's to see
-        return previous;
       }
       return flight;
     },

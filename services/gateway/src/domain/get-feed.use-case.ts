@@ -13,14 +13,13 @@ export async function getFeed(
   deps: Pick<GatewayDeps, 'posts' | 'users' | 'userCache' | 'pages' | 'graph'>,
   userId: number,
   limit: number,
-  options: { fresh?: boolean } = {},
 ): Promise<PostsPage> {
   const reader = (await findAuthors(deps, [userId])).get(userId);
   if (!reader) throw new NotFoundError('USER_NOT_FOUND', `user ${userId} does not exist`, { id: userId });
 
   const generations = await deps.pages.generations([POSTS_GENERATION_KEY, feedGenerationKey(userId)]);
   const key = generations ? feedPageKey(userId, generations[0]!, generations[1]!, limit) : null;
-  return deps.pages.load({ key, shape: `feed:${userId}:${limit}`, fresh: options.fresh ?? false }, async (): Promise<PostsPage> => {
+  return deps.pages.load(key, async (): Promise<PostsPage> => {
     const followees = await deps.graph.followees(userId);
     if (followees.length === 0) return { items: [], total: 0, hasMore: false };
     const page = await deps.posts.list({ limit, authorIds: followees });

@@ -29,11 +29,10 @@ export async function morePostsExist(deps: Pick<GatewayDeps, 'posts'>, page: Pos
 export async function listPosts(
   deps: Pick<GatewayDeps, 'posts' | 'users' | 'userCache' | 'pages'>,
   query: { limit: number; before?: string | undefined },
-  options: { fresh?: boolean } = {},
 ): Promise<PostsPage> {
   const generations = await deps.pages.generations([POSTS_GENERATION_KEY]);
   const key = generations ? postsPageKey(generations[0]!, query.limit, query.before) : null;
-  return deps.pages.load({ key, shape: `posts:${query.limit}:${query.before ?? '-'}`, fresh: options.fresh ?? false }, async () => {
+  return deps.pages.load(key, async () => {
     const page = await deps.posts.list({ limit: query.limit, before: query.before });
     return {
       items: await attachAuthors(deps, page.items),

@@ -15,10 +15,6 @@ declare module 'fastify' {
     /** The projections this read is served from: a request with a token waits for them first. */
     readsFrom?: readonly ProjectionName[];
   }
-  interface FastifyRequest {
-    /** A read with a consistency token (which has been waited for): it must not be served an older cached page. */
-    readYourWrites?: boolean;
-  }
 }
 
 const waitMs = z.coerce
@@ -96,6 +92,5 @@ export function registerReadYourWrites(app: HttpApp, deps: GatewayDeps): void {
     const token = parseToken(text);
     if (!token) throw new AppError('VALIDATION_FAILED', `the ${TOKEN_HEADER} header is not a consistency token (SOURCE:ENTITY:POSITION, as a write answered it)`);
     await awaitProjections(deps.watermarks, token, projectionsFor(token, readsFrom), timeoutOf(request), 'read');
-    request.readYourWrites = true;
   });
 }

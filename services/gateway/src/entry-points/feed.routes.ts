@@ -22,7 +22,7 @@ export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
       config: { readsFrom: ['cache'] },
     },
     async (request, reply) => {
-      const page = await getFeed(deps, request.params.id, request.query.limit, { fresh: request.readYourWrites === true });
+      const page = await getFeed(deps, request.params.id, request.query.limit);
       reply.header('x-total-count', String(page.total));
       return page.items;
     },

@@ -39,7 +39,7 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
       config: { readsFrom: ['cache'] },
     },
     async (request, reply) => {
-      const page = await listPosts(deps, request.query, { fresh: request.readYourWrites === true });
+      const page = await listPosts(deps, request.query);
       pagingHeaders(request, reply, page, '/posts', request.query.limit);
       return page.items;
     },
