@@ -144,6 +144,19 @@ describe('users', () => {
     assert.equal((await outboxFor(driver, [gone, fan, idol])).filter((e) => e.type === 'FOLLOW_DELETED').length, 2);
   });
 
+  test('a deleted user stays deleted: a late post event, an older update or a racing follow cannot bring the node back', async () => {
+    const [id, other] = users(2) as [number, number];
+    await project(topics.userChanges, debezium('c', id, 'Doomed', 600));
+    await project(topics.userChanges, debezium('c', other, 'Other', 601));
+    await project(topics.userChanges, debezium('d', id, 'Doomed', 700));
+    await project(topics.postEvents, postEvent('POST_CREATED', postId(), id, 1));
+    await project(topics.userChanges, debezium('u', id, 'Doomed again', 650));
+    await assert.rejects(follows.follow(other, id, followEvent('FOLLOW_CREATED', other, id)), { code: 'USER_NOT_FOUND' });
+    await assert.rejects(follows.follow(id, other, followEvent('FOLLOW_CREATED', id, other)), { code: 'USER_NOT_FOUND' });
+    assert.equal(await user(id), undefined);
+    assert.deepEqual(await follows.followers(other), []);
+  });
+
   test('a delete older than what the node holds is ignored', async () => {
     const [id, other] = users(2) as [number, number];
     await project(topics.userChanges, debezium('u', id, 'Newer', 500));

@@ -37,6 +37,7 @@ export type Neo4jDriver = ReturnType<typeof openNeo4j>;
 /** Removes every node a test made: its users (with their edges), their outbox events, the given posts. */
 export async function cleanUp(driver: Neo4jDriver, userIds: readonly number[], postIds: readonly string[] = []): Promise<void> {
   await driver.executeQuery('MATCH (u:User) WHERE u.id IN $ids DETACH DELETE u', { ids: userIds.map(int) });
+  await driver.executeQuery('MATCH (t:DeletedUser) WHERE t.id IN $ids DELETE t', { ids: userIds.map(int) });
   await driver.executeQuery('MATCH (o:Outbox) WHERE o.aggregateId IN $ids DETACH DELETE o', { ids: userIds.map(String) });
   if (postIds.length > 0) await driver.executeQuery('MATCH (p:Post) WHERE p.id IN $ids DETACH DELETE p', { ids: [...postIds] });
 }

@@ -7,6 +7,7 @@ import type { PendingOutboxEvent } from '../domain/follow-events.ts';
 import type { FollowWriter } from '../domain/follow-user.use-case.ts';
 import type { RelationshipReader } from '../domain/list-relationships.use-case.ts';
 import type { UnfollowWriter } from '../domain/unfollow-user.use-case.ts';
+import { NotFoundError } from '@polyglot/platform/errors';
 import { int, onGraphStore } from './neo4j.ts';
 import { appendOutbox } from './outbox.repository.ts';
 
@@ -57,9 +58,15 @@ export class FollowRepository implements FollowWriter, UnfollowWriter, Relations
          MERGE (high:User {id: $high})
          ${LOCK_PAIR}
          OPTIONAL MATCH (a)-[f:FOLLOWS]->(b)
-         RETURN count(f) > 0 AS existed`,
+         WITH count(f) > 0 AS existed
+         // Read after the locks: a deletion that committed meanwhile has left its tombstone.
+         OPTIONAL MATCH (t:DeletedUser) WHERE t.id IN [$low, $high]
+         RETURN existed, collect(t.id) AS deleted`,
         params,
       );
+      const deleted = (existing.records[0]?.get('deleted') as number[] | undefined) ?? [];
+      // Throwing rolls back the nodes merged above: a deleted user is never brought back as a nameless node.
+      if (deleted.length > 0) throw new NotFoundError('USER_NOT_FOUND', `user ${deleted[0]} was deleted; pick another user`, { id: deleted[0] });
       if (existing.records[0]?.get('existed') === true) return { created: false, seq: null };
       await tx.run(
         `MATCH (a:User {id: $followerId})

@@ -39,8 +39,11 @@ export class GraphProjectionRepository {
 async function applyOne(tx: ManagedTransaction, op: GraphOperation): Promise<void> {
   switch (op.kind) {
     case 'upsert-user':
+      // A deleted user's tombstone wins over any change of theirs the log holds before the deletion.
       await tx.run(
-        `MERGE (u:User {id: $id})
+        `OPTIONAL MATCH (t:DeletedUser {id: $id})
+         WITH t WHERE t IS NULL OR t.position < $position
+         MERGE (u:User {id: $id})
          WITH u, (u.position IS NULL OR u.position < $position) AS newer
          SET u.name = CASE WHEN newer THEN $name ELSE u.name END,
              u.position = CASE WHEN newer THEN $position ELSE u.position END`,
@@ -52,8 +55,12 @@ async function applyOne(tx: ManagedTransaction, op: GraphOperation): Promise<voi
       return;
     case 'upsert-post':
       await tx.run(
-        `MERGE (u:User {id: $authorId})
-         MERGE (p:Post {id: $postId})
+        // The post of an author already deleted gets no author node back (the cascade deletes the post).
+        `MERGE (p:Post {id: $postId})
+         WITH p
+         OPTIONAL MATCH (t:DeletedUser {id: $authorId})
+         WITH p WHERE t IS NULL
+         MERGE (u:User {id: $authorId})
          MERGE (u)-[:POSTED]->(p)`,
         { authorId: int(op.authorId), postId: op.postId },
       );
@@ -102,6 +109,13 @@ async function deleteUser(tx: ManagedTransaction, op: Extract<GraphOperation, { 
     tx,
     follows.map((f) => followEvent('FOLLOW_DELETED', f.followerId, f.followeeId, { occurredAt: op.occurredAt, traceparent: op.traceparent, cause: 'USER_DELETED' })),
   );
-  // DETACH removes the FOLLOWS edges announced above and the user's POSTED edges.
-  await tx.run('MATCH (u:User {id: $id}) DETACH DELETE u', { id: int(op.userId) });
+  // DETACH removes the FOLLOWS edges announced above and the user's POSTED edges. The tombstone
+  // stays (user ids are never reused): a late post event or a follow racing the deletion cannot
+  // bring the user back as a nameless node, as Redis keeps user:{id}:deleted for the same reason.
+  await tx.run(
+    `MATCH (u:User {id: $id}) DETACH DELETE u
+     MERGE (t:DeletedUser {id: $id})
+     SET t.position = $position`,
+    { id: int(op.userId), position: int(op.position) },
+  );
 }

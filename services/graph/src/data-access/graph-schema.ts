@@ -11,6 +11,8 @@ const STATEMENTS = [
   // A second sequence node would hand out the same seq twice.
   'CREATE CONSTRAINT outbox_sequence_name_unique IF NOT EXISTS FOR (s:OutboxSequence) REQUIRE s.name IS UNIQUE',
   'CREATE INDEX outbox_seq IF NOT EXISTS FOR (o:Outbox) ON (o.seq)',
+  // What a user's deletion leaves behind, so nothing late brings the user back (see graph-projection.repository.ts).
+  'CREATE CONSTRAINT deleted_user_id_unique IF NOT EXISTS FOR (t:DeletedUser) REQUIRE t.id IS UNIQUE',
 ];
 
 export async function ensureGraphSchema(driver: Driver): Promise<void> {

@@ -101,6 +101,14 @@ async function deleteUsers(tx: ManagedTransaction, ids: readonly number[]): Prom
     tx,
     follows.map((f) => followEvent('FOLLOW_DELETED', f.followerId, f.followeeId, { cause: 'USER_DELETED' })),
   );
-  await tx.run('UNWIND $ids AS id MATCH (u:User {id: id}) DETACH DELETE u', { ids: ids.map(int) });
+  // Tombstoned like a projected deletion, so nothing late brings these users back.
+  await tx.run(
+    `UNWIND $ids AS id MATCH (u:User {id: id})
+     WITH u, id, coalesce(u.position, 0) AS position
+     DETACH DELETE u
+     MERGE (t:DeletedUser {id: id})
+     SET t.position = CASE WHEN t.position IS NULL OR t.position < position THEN position ELSE t.position END`,
+    { ids: ids.map(int) },
+  );
   return { usersDeleted: Number(record?.get('users') ?? 0), followsAnnounced: follows.length };
 }
