@@ -79,8 +79,15 @@ export interface ChangeRef {
 export interface AppliedChange {
   occurredAt: Date;
   change?: ChangeRef;
+  /** Where the change was read from, and when Kafka took it (the record's timestamp). */
+  kafka?: { topic: string; partition: number; offset: string; publishedAt: number };
   /** Applied before (a replay): moves watermarks, but its age is not a latency sample. */
   replay?: boolean;
+}
+
+/** The change, with the message it came in: each hop of its journey has a timestamp. */
+export function fromMessage(applied: AppliedChange, message: InboundMessage): AppliedChange {
+  return { ...applied, kafka: { topic: message.topic, partition: message.partition, offset: String(message.offset), publishedAt: message.timestamp.getTime() } };
 }
 
 /** The AppliedChange of a normalised event. */
@@ -235,7 +242,7 @@ export class ConsumerLoop {
           this.options.faults.countDuplicated(1);
         }
         if (applied && applied.occurredAt instanceof Date && !applied.replay) this.latency.record(Date.now() - applied.occurredAt.getTime());
-        if (applied) this.options.onApplied?.([applied]);
+        if (applied) this.options.onApplied?.([fromMessage(applied, inbound)]);
         break;
       } catch (error) {
         const permanent = error instanceof PermanentError || isPermanent?.(error) === true;
@@ -256,8 +263,8 @@ export class ConsumerLoop {
 
   private async processBatch(batch: Message<string, string, string, string>[]): Promise<void> {
     let applied: Array<void | AppliedChange | null>;
+    const inbound = batch.map(toInbound);
     try {
-      const inbound = batch.map(toInbound);
       applied = await this.options.handleBatch!(inbound);
       if (this.options.faults?.applications === 2) {
         await this.options.handleBatch!(inbound);
@@ -270,7 +277,7 @@ export class ConsumerLoop {
       return;
     }
     const now = Date.now();
-    const changes = applied.filter((change): change is AppliedChange => !!change && change.occurredAt instanceof Date);
+    const changes = applied.flatMap((change, i) => (change && change.occurredAt instanceof Date ? [fromMessage(change, inbound[i]!)] : []));
     for (const change of changes) if (!change.replay) this.latency.record(now - change.occurredAt.getTime());
     if (changes.length > 0) this.options.onApplied?.(changes);
     // Committing the last message of a partition commits everything before it.

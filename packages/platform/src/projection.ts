@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { AppError } from './errors.ts';
-import { ConsumerLoop, type AppliedChange, type InboundMessage } from './kafka.ts';
+import { ConsumerLoop, fromMessage, type AppliedChange, type InboundMessage } from './kafka.ts';
 import { LatencyWindow, type LatencySummary } from './latency.ts';
 import { ProjectionFaults, type FaultsState } from './projection-faults.ts';
 
@@ -134,7 +134,7 @@ export class SupervisedProjection {
             handleBatch: async (messages: InboundMessage[]) => {
               const applied = await applyBatch(messages);
               const now = Date.now();
-              const changes = applied.filter((change): change is AppliedChange => change !== null);
+              const changes = applied.flatMap((change, i) => (change ? [fromMessage(change, messages[i]!)] : []));
               for (const change of changes) if (!change.replay) this.latency.record(now - change.occurredAt.getTime());
               if (changes.length > 0) this.options.onApplied?.(changes);
               // Latency is recorded here, as for single messages: the loop must not count it again.
@@ -182,7 +182,7 @@ export class SupervisedProjection {
       try {
         const applied = await apply(message);
         if (applied && !applied.replay) this.latency.record(Date.now() - applied.occurredAt.getTime());
-        if (applied) this.options.onApplied?.([applied]);
+        if (applied) this.options.onApplied?.([fromMessage(applied, message)]);
         return;
       } catch (error) {
         if (!isStoreUnavailable(error) || signal.aborted) throw error;

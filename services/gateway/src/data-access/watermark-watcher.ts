@@ -31,6 +31,8 @@ export interface ProjectionVisibility {
 export interface Visibility {
   /** Epoch ms of the source's commit, as the projections reported it; null until one applied it. */
   committedAt: number | null;
+  /** Epoch ms when Kafka took the change (from Debezium or a relay); null until a projection reported it. */
+  publishedAt: number | null;
   projections: Partial<Record<ProjectionName, ProjectionVisibility>>;
 }
 
@@ -135,7 +137,7 @@ export class WatermarkWatcher {
       const applied = appliedAt !== null || (mark !== null && Number(mark) >= token.position);
       return [projection, { applied, appliedAt, visibleAfterMs: appliedAt !== null && committedAt !== null ? appliedAt - committedAt : null }];
     });
-    return { committedAt, projections: Object.fromEntries(entries) };
+    return { committedAt, publishedAt: record.kafka ?? null, projections: Object.fromEntries(entries) };
   }
 
   async #check(token: ConsistencyToken, projections: readonly ProjectionName[]): Promise<void> {

@@ -22,6 +22,7 @@ export const ChangeVisibility = z.object({
   entityId: z.string(),
   position: z.number(),
   committedAt: z.iso.datetime().nullable().describe('the source commit, as the projections reported it (null until one applied it)'),
+  publishedAt: z.iso.datetime().nullable().describe('when Kafka took the change from Debezium (users) or a relay (posts, follows)'),
   complete: z.boolean().describe('every projection of this change shows it'),
   projections: z.partialRecord(z.enum(PROJECTIONS), ProjectionVisibility).describe("the projections this change goes to (a follow is born in Neo4j: not the graph projection)"),
 });
@@ -40,6 +41,7 @@ export async function visibilityOf(deps: GatewayDeps, token: ConsistencyToken): 
     token: formatToken(token),
     ...token,
     committedAt: iso(seen.committedAt),
+    publishedAt: iso(seen.publishedAt),
     complete: entries.every(([, v]) => v.applied),
     projections: Object.fromEntries(entries),
   };
