@@ -1,8 +1,10 @@
 // API fuzzing: schemathesis (from PyPI) generates requests from the gateway's
 // own OpenAPI document, valid and invalid, and checks that no answer is a 5xx
-// and that every answer matches the schema the document gives for it.
+// and that every answer matches the schema the document gives for it (the
+// settings are in schemathesis.toml beside this file).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { ensureSchemathesis } from '../../stack/src/provision/schemathesis.ts';
 import { gateway } from './support.ts';
@@ -13,6 +15,8 @@ test('schemathesis finds no 5xx and no response that breaks its own schema', { t
     command,
     [
       ...args,
+      '--config-file',
+      fileURLToPath(new URL('schemathesis.toml', import.meta.url)),
       'run',
       `${gateway}/openapi.json`,
       '--checks',
