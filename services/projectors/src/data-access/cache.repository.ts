@@ -56,6 +56,34 @@ export class CacheRepository {
     }
   }
 
+  /**
+   * Several messages' operations in one round trip (a pipeline keeps their order). A batch is
+   * all or nothing for the caller: on any error it throws, and replaying it is harmless.
+   */
+  async applyMany(operations: readonly CacheOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    const run = async () => {
+      const pipeline = this.redis.pipeline();
+      for (const operation of operations) {
+        if (operation.kind === 'bump') pipeline.incr(operation.key);
+        else {
+          const [mode, argument] = operation.kind === 'putUser' ? (['put', JSON.stringify(operation.user)] as const) : (['delete', String(operation.ttlSeconds)] as const);
+          pipeline.evalsha(GUARDED_USER_WRITE_SHA, 2, operation.key, operation.tombstoneKey, String(operation.position), mode, argument);
+        }
+      }
+      const results = (await pipeline.exec()) ?? [];
+      return results.find(([error]) => error)?.[0] ?? null;
+    };
+    const failed = await guarded(async () => {
+      const first = await run();
+      if (!first || !/NOSCRIPT/.test(first.message)) return first;
+      // After a restart or SCRIPT FLUSH Redis no longer knows the script: load it, then the whole batch again.
+      await this.redis.script('LOAD', GUARDED_USER_WRITE);
+      return run();
+    });
+    if (failed) throw failed;
+  }
+
   async ping(): Promise<void> {
     await guarded(() => this.redis.ping());
   }

@@ -11,17 +11,29 @@ export interface ProjectedChange {
   operations: CacheOperation[];
 }
 
-export async function projectCacheChange(cache: CacheRepository, topic: string, value: string | null): Promise<ProjectedChange> {
-  let event: ChangeEvent | null;
-  let operations: CacheOperation[];
+function plan(topic: string, value: string | null): ProjectedChange {
   try {
-    event = normalizeMessage(topic, value);
-    operations = planCacheChange(event);
+    const event = normalizeMessage(topic, value);
+    return { event, operations: planCacheChange(event) };
   } catch (error) {
     if (error instanceof UnparseableMessageError) throw new PermanentError(error.message, { cause: error });
     if (error instanceof z.ZodError) throw new PermanentError(`the event's data is not a user: ${z.prettifyError(error)}`, { cause: error });
     throw error;
   }
-  await cache.apply(operations);
-  return { event, operations };
+}
+
+export async function projectCacheChange(cache: CacheRepository, topic: string, value: string | null): Promise<ProjectedChange> {
+  const change = plan(topic, value);
+  await cache.apply(change.operations);
+  return change;
+}
+
+/**
+ * Several waiting messages in one Redis round trip. Throws on anything unusual (a message that
+ * does not parse, Redis away), and the consumer then projects them one by one.
+ */
+export async function projectCacheChanges(cache: CacheRepository, messages: ReadonlyArray<{ topic: string; value: string | null }>): Promise<ProjectedChange[]> {
+  const changes = messages.map((m) => plan(m.topic, m.value));
+  await cache.applyMany(changes.flatMap((c) => c.operations));
+  return changes;
 }

@@ -7,7 +7,7 @@ import { appliedOf } from '@polyglot/platform/kafka';
 import { SupervisedProjection } from '@polyglot/platform/projection';
 import type { WatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
-import { projectCacheChange } from '../domain/project-cache-change.use-case.ts';
+import { projectCacheChange, projectCacheChanges } from '../domain/project-cache-change.use-case.ts';
 
 export function createCacheProjection(cache: CacheRepository, logger: Logger, watermarks?: WatermarkPublisher): SupervisedProjection {
   const log = logger.child({ projection: consumerGroups.cacheProjector });
@@ -20,6 +20,10 @@ export function createCacheProjection(cache: CacheRepository, logger: Logger, wa
       const { event, operations } = await projectCacheChange(cache, message.topic, message.value);
       log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), operations: operations.length }, 'projected');
       return event ? appliedOf(event) : null;
+    },
+    applyBatch: async (messages) => {
+      const changes = await projectCacheChanges(cache, messages);
+      return changes.map(({ event }) => (event ? appliedOf(event) : null));
     },
     ...(watermarks ? { onApplied: (changes) => watermarks.applied(changes) } : {}),
   });

@@ -1,0 +1,52 @@
+// Several messages' cache operations in one Redis round trip, against the
+// real Redis: in order, position-guarded like one at a time, and still right
+// after Redis forgot its scripts.
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+import { urls } from '@polyglot/contracts/endpoints';
+import { CacheRepository } from '../src/data-access/cache.repository.ts';
+import type { CacheOperation } from '../src/domain/cache-projection.ts';
+
+let redis: Redis;
+let cache: CacheRepository;
+before(() => {
+  redis = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
+  cache = new CacheRepository(redis);
+});
+after(() => redis.disconnect());
+
+const id = () => 8_000_000_000 + randomInt(1_000_000_000);
+const put = (user: number, name: string, position: number): CacheOperation => ({
+  kind: 'putUser',
+  key: userKey(user),
+  tombstoneKey: userTombstoneKey(user),
+  position,
+  user: { id: user, email: `${user}@example.test`, name, created_at: '2026-11-27T00:00:00.000Z', updated_at: '2026-11-27T00:00:00.000Z', position },
+});
+const cachedName = async (user: number) => {
+  const raw = await redis.get(userKey(user));
+  return raw === null ? null : (JSON.parse(raw) as { name: string }).name;
+};
+
+test('one batch applies every message in order; an older change in it never wins', async () => {
+  const [a, b] = [id(), id()];
+  const bump = `test:gen:${a}`;
+  await cache.applyMany([put(a, 'A1', 10), put(b, 'B1', 10), put(a, 'A2', 20), { kind: 'bump', key: bump }, put(a, 'A-old', 15), { kind: 'bump', key: bump }]);
+  assert.equal(await cachedName(a), 'A2');
+  assert.equal(await cachedName(b), 'B1');
+  assert.equal(await redis.get(bump), '2');
+  await cache.applyMany([{ kind: 'deleteUser', key: userKey(b), tombstoneKey: userTombstoneKey(b), position: 30, ttlSeconds: 60 }, put(b, 'B-late', 25)]);
+  assert.equal(await cachedName(b), null, 'the tombstone holds against an older put in the same batch');
+  await redis.del(userKey(a), userTombstoneKey(b), bump);
+});
+
+test('after Redis forgot its scripts (a restart, SCRIPT FLUSH) the batch loads it again and applies', async () => {
+  const user = id();
+  await redis.script('FLUSH');
+  await cache.applyMany([put(user, 'Reloaded', 5)]);
+  assert.equal(await cachedName(user), 'Reloaded');
+  await redis.del(userKey(user));
+});
