@@ -3,38 +3,12 @@
 // stopping while paused commits nothing; a delay holds each message back;
 // duplicate mode applies everything twice.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { pino } from 'pino';
-import { createProducer, ensureTopics, type InboundMessage } from '../src/kafka.ts';
-import { SupervisedProjection, type SupervisedProjectionOptions } from '../src/projection.ts';
+import type { InboundMessage } from '../src/kafka.ts';
+import { SupervisedProjection } from '../src/projection.ts';
+import { projectionFixture, waitFor } from './projection-fixture.ts';
 
-const logger = pino({ level: 'silent' });
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function fixture() {
-  const topic = `faults-test-${randomUUID().slice(0, 8)}`;
-  await ensureTopics([topic], 1);
-  const producer = createProducer('faults-test');
-  const groupId = `faults-test-${randomUUID().slice(0, 8)}`;
-  const options = (apply: SupervisedProjectionOptions['apply'], extra: Partial<SupervisedProjectionOptions> = {}): SupervisedProjectionOptions => ({
-    groupId,
-    topics: [topic],
-    logger,
-    apply,
-    superviseMs: 200,
-    ...extra,
-  });
-  const send = (...values: string[]) => producer.send({ messages: values.map((value) => ({ topic, key: 'k', value })) });
-  return { producer, options, send };
-}
+const fixture = () => projectionFixture('faults-test');
 
 test('paused: nothing is applied and the lag grows; resumed: everything drains once, in order', async () => {
   const { producer, options, send } = await fixture();

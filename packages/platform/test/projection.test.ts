@@ -2,38 +2,13 @@
 // waited out (never dead-lettered), stopping during one leaves the message for
 // the next consumer, and a consumer that could not start is started later.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import { StoreUnavailableError } from '../src/errors.ts';
-import { createProducer, ensureTopics, type InboundMessage } from '../src/kafka.ts';
-import { SupervisedProjection, type SupervisedProjectionOptions } from '../src/projection.ts';
+import type { InboundMessage } from '../src/kafka.ts';
+import { SupervisedProjection } from '../src/projection.ts';
+import { projectionFixture, waitFor } from './projection-fixture.ts';
 
-const logger = pino({ level: 'silent' });
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function fixture() {
-  const topic = `projection-test-${randomUUID().slice(0, 8)}`;
-  await ensureTopics([topic], 1);
-  const producer = createProducer('projection-test');
-  const options = (apply: SupervisedProjectionOptions['apply']): SupervisedProjectionOptions => ({
-    groupId: `projection-test-${randomUUID().slice(0, 8)}`,
-    topics: [topic],
-    logger,
-    apply,
-    superviseMs: 200,
-    storeBackoffMs: () => 20,
-  });
-  const send = (value: string) => producer.send({ messages: [{ topic, key: 'k', value }] });
-  return { topic, producer, options, send };
-}
+const fixture = () => projectionFixture('projection-test', { storeBackoffMs: () => 20 });
 
 test('a store outage is waited out, not dead-lettered, and latency is measured', async () => {
   const { producer, options, send } = await fixture();
