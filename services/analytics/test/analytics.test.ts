@@ -130,7 +130,7 @@ describe('the projection', () => {
     await waitFor(async () => (await rowsOf(postId)).length === 2, PIPELINE_WAIT, 'the good messages after the garbage');
 
     const letter = await findDeadLetter(
-      (l) => l.group === consumerGroups.analyticsProjector && l.topic === topics.postEvents && l.partition === garbage.partition && l.offset === garbage.offset,
+      (l) => l.group === consumerGroups.analyticsProjector && l.topic === topics.postEvents && l.partition === garbage.partition && l.offset === String(garbage.offset),
       PIPELINE_WAIT,
     );
     assert.equal(letter.value, 'not json');

@@ -1,65 +1,10 @@
-// Test helpers that talk to the real broker: produce pipeline messages shaped
-// like Debezium's and the relays', and wait until a consumer group is past one.
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+// Test helpers that talk to the real broker: the shared message builders, and
+// waiting until a consumer group is past a message.
 import { Admin } from '@platformatic/kafka';
-import type { EventType, OutboxEvent } from '@polyglot/contracts/events';
-import { kafkaBrokers, type StringProducer } from '@polyglot/platform/kafka';
+import { kafkaBrokers } from '@polyglot/platform/kafka';
+import { waitFor, type Produced } from '../../../packages/contracts/test-fixtures/message-builders.ts';
 
-export async function waitFor(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A user id no real user has: the users table counts up from 1. */
-export const testUserId = (): number => 900_000_000 + randomInt(99_999_999);
-export const testPostId = (): string => randomBytes(12).toString('hex');
-
-let lsn = Date.now() * 1000;
-/** A position later than every one handed out before. */
-export const nextLsn = (): number => (lsn += 8);
-
-/** Debezium's value for a users change; timestamps as epoch milliseconds. */
-export function debeziumChange(op: 'c' | 'u' | 'd', id: number, name: string, position = nextLsn()): string {
-  const now = Date.now();
-  const row = { id, email: `projectors-${id}@example.test`, name, created_at: now - 1000, updated_at: now };
-  return JSON.stringify({
-    before: op === 'c' ? null : row,
-    after: op === 'd' ? null : row,
-    source: { version: '3.6.1.Final', connector: 'postgresql', name: 'users-db', ts_ms: now, db: 'users', table: 'users', lsn: position, txId: 1 },
-    op,
-    ts_ms: now + 5,
-  });
-}
-
-export function outboxEvent(type: EventType, aggregateId: string, actorId: number | null, data: Record<string, unknown>, position = 1): string {
-  const event: OutboxEvent = {
-    eventId: randomUUID(),
-    type,
-    aggregate: type.startsWith('FOLLOW') ? 'follow' : 'post',
-    aggregateId,
-    position,
-    occurredAt: new Date().toISOString(),
-    actorId,
-    data,
-  };
-  return JSON.stringify(event);
-}
-
-export interface Produced {
-  topic: string;
-  partition: number;
-  offset: bigint;
-}
-
-export async function produce(producer: StringProducer, topic: string, key: string | null, value: string | null): Promise<Produced> {
-  const result = await producer.send({ messages: [{ topic, key: key ?? undefined, value: value ?? undefined }] });
-  const at = result.offsets?.[0];
-  if (!at) throw new Error(`no offset for the message produced to ${topic}`);
-  return { topic, partition: at.partition, offset: BigInt(at.offset) };
-}
+export { debeziumChange, nextLsn, outboxEvent, produce, testPostId, testUserId, waitFor, type Produced } from '../../../packages/contracts/test-fixtures/message-builders.ts';
 
 /** Resolves once the group has committed past the message: the loop commits only after its handler finished. */
 export async function waitUntilConsumed(group: string, message: Produced, ms: number): Promise<void> {
