@@ -1,0 +1,155 @@
+// What the benchmarks share: calls through the gateway with their timing, an
+// open-loop load generator, percentiles, the pipeline's state from /health,
+// and the write mix (user creates and renames, posts, follows) against a pool
+// of users. Lives in a folder so `./stackctl bench` does not list it as a bench.
+// GATEWAY_URL and GATEWAY_TOKEN (a session token, needed with AUTH_REQUIRED on)
+// say where and as whom, as for ./stackctl fault.
+import { randomUUID } from 'node:crypto';
+import { HOST } from '../../packages/contracts/src/endpoints.ts';
+import { servicePorts } from '../../packages/contracts/src/services.ts';
+
+export const gateway = (process.env.GATEWAY_URL ?? `http://${HOST}:${servicePorts.gateway}`).replace(/\/+$/, '');
+
+export interface Timing {
+  endpoint: string;
+  ms: number;
+  /** 0 when the request failed or timed out without an answer. */
+  status: number;
+  json?: any;
+  /** The x-consistency-token header of a write that changed something. */
+  token?: string;
+}
+
+export async function call(method: string, path: string, endpoint: string, body?: unknown): Promise<Timing> {
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  if (process.env.GATEWAY_TOKEN) headers.authorization = `Bearer ${process.env.GATEWAY_TOKEN}`;
+  const t0 = performance.now();
+  try {
+    const response = await fetch(`${gateway}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const token = response.headers.get('x-consistency-token') ?? undefined;
+    return { endpoint, ms: performance.now() - t0, status: response.status, json: text ? JSON.parse(text) : undefined, token };
+  } catch {
+    return { endpoint, ms: performance.now() - t0, status: 0 };
+  }
+}
+
+export const percentile = (xs: number[], q: number) => {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+export const fmt = (ms: number) => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : '-');
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Fires `make(i)` `rate` times a second for `seconds`, on schedule, and waits for every answer. */
+export async function openLoop<T>(rate: number, seconds: number, make: (i: number) => Promise<T>): Promise<{ results: T[]; lateStarts: number }> {
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  const pending: Promise<T>[] = [];
+  let lateStarts = 0;
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    else if (wait < -20) lateStarts++;
+    pending.push(make(i));
+  }
+  return { results: await Promise.all(pending), lateStarts };
+}
+
+export interface ProjectionHealth {
+  running?: boolean;
+  lag: number | null;
+  processed: number;
+  lastAppliedAt: string | null;
+  faults?: { paused: boolean };
+  latency?: { count: number; p50: number | null; p99: number | null; max: number | null } | null;
+}
+
+export interface PipelineHealth {
+  projections: Record<string, ProjectionHealth>;
+  relays: Record<string, number>;
+}
+
+export async function pipeline(): Promise<PipelineHealth> {
+  const health = await call('GET', '/health', 'health');
+  return health.json?.pipeline ?? { projections: {}, relays: {} };
+}
+
+/** The projections every write reaches (names as /health and /faults have them). */
+export const SINKS = ['graph', 'analytics', 'projectors'] as const;
+
+/**
+ * Whether nothing waits anywhere in the pipeline: no relay backlog and no lag in any projection
+ * (those in `except` aside: a paused one, say).
+ */
+export function isDrained(p: PipelineHealth, except: readonly string[] = []): boolean {
+  if (!SINKS.every((name) => name in p.projections)) return false;
+  const lags = Object.entries(p.projections).filter(([name]) => !except.includes(name)).map(([, v]) => v?.lag);
+  return lags.every((l) => l === 0) && Object.values(p.relays).every((b) => b === 0);
+}
+
+/** Waits until isDrained (polling /health); false when it did not happen in time. */
+export async function drained(timeoutMs = 300_000, except: readonly string[] = []): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (isDrained(await pipeline(), except)) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+export interface BenchUser {
+  id: number;
+  email: string;
+}
+
+/** Creates `count` users to write against (the renames, posts and follows of the mix use them). */
+export async function createUsers(run: string, count: number): Promise<BenchUser[]> {
+  process.stderr.write(`creating ${count} users to write against…\n`);
+  const users: BenchUser[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = await call('POST', '/users', 'POST /users', { email: `bench-${run}-${i}@bench.test`, name: `Bench ${run} ${i}`, password: 'benchmark-password' });
+    if (r.status !== 201) throw new Error(`could not create users: ${r.status} ${JSON.stringify(r.json)}`);
+    users.push({ id: r.json.id, email: r.json.email });
+  }
+  return users;
+}
+
+const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+
+/**
+ * The write mix: 10% new users, 35% renames, 35% posts, 20% follows. `query` (e.g.
+ * "?consistency=strong") is added to every write; the write is labelled with the endpoint alone.
+ */
+export function writeMix(run: string, users: BenchUser[], query = ''): (i: number) => Promise<Timing> {
+  return (i) => {
+    const roll = i % 20;
+    if (roll < 2) return call('POST', `/users${query}`, 'POST /users', { email: `bench-${run}-n${i}-${randomUUID().slice(0, 4)}@bench.test`, name: `New ${i}`, password: 'benchmark-password' });
+    if (roll < 9) {
+      const u = pick(users);
+      return call('PUT', `/users/${u.id}${query}`, 'PUT /users/:id', { email: u.email, name: `Renamed ${run} ${i}` });
+    }
+    if (roll < 16) return call('POST', `/posts${query}`, 'POST /posts', { author_id: pick(users).id, title: `Post ${i}`, body: 'benchmark', tags: ['bench'] });
+    const a = pick(users);
+    let b = pick(users);
+    while (b.id === a.id) b = pick(users);
+    return call('POST', `/follow${query}`, 'POST /follow', { followerId: a.id, followeeId: b.id });
+  };
+}
+
+/** Markdown rows: requests, p50 and p99 per endpoint. */
+export function endpointRows(results: Timing[]): string[] {
+  const rows: string[] = [];
+  for (const endpoint of [...new Set(results.map((r) => r.endpoint))].sort()) {
+    const ms = results.filter((r) => r.endpoint === endpoint).map((r) => r.ms);
+    rows.push(`${endpoint} | ${ms.length} | ${fmt(percentile(ms, 0.5))} | ${fmt(percentile(ms, 0.99))}`);
+  }
+  return rows;
+}
