@@ -2,6 +2,7 @@
 // services over HTTP and uses Redis for the profile and page cache and for
 // sessions. start() listens on 127.0.0.1:PORT; stop() closes the server, then Redis.
 import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { createLogger, type Logger } from '@polyglot/platform/logger';
 import type { GatewayConfig } from './config.ts';
@@ -32,6 +33,7 @@ import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerReadYourWrites } from './entry-points/consistency.hooks.ts';
 import { registerConsistencyRoutes } from './entry-points/consistency.routes.ts';
 import { registerLabRoutes } from './entry-points/lab.routes.ts';
+import { registerGraphQL } from './entry-points/graphql.routes.ts';
 import { registerSessionHook } from './entry-points/session.hook.ts';
 import { registerUserRoutes } from './entry-points/users.routes.ts';
 
@@ -77,6 +79,8 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
       maxAge: 600,
     });
     await registerDocs(app);
+    // One WebSocket server for /consistency/stream and the GraphQL subscriptions (mercurius reuses it; a second would answer every upgrade twice).
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     registerSessionHook(app, deps);
     registerReadYourWrites(app, deps);
     registerUserRoutes(app, deps);
@@ -89,7 +93,10 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     registerReconcileRoutes(app, deps);
     await registerConsistencyRoutes(app, deps);
     registerLabRoutes(app, deps);
-    registerFaultRoutes(app, deps, { logger, projections: createProjectionControls(config), units: createStackUnits(config.STACK_CLI), faultLog: createFaultLog() });
+    // Shared by /faults and GraphQL: one log of fault actions, one lock per unit.
+    const faults = { logger, projections: createProjectionControls(config), units: createStackUnits(config.STACK_CLI), faultLog: createFaultLog() };
+    registerFaultRoutes(app, deps, faults);
+    await registerGraphQL(app, deps, { faults });
 
     await app.listen({ host: '127.0.0.1', port: config.PORT });
     const address = app.server.address();

@@ -1,6 +1,5 @@
 // Following a write after it answered: where its change is visible, and when
 // it became so, per projection — once (GET) or live (WebSocket).
-import websocket from '@fastify/websocket';
 import { z } from 'zod';
 import { formatToken, parseToken, PROJECTIONS, TokenText, type AppliedNotice, type ConsistencyToken } from '@polyglot/contracts/consistency';
 import type { HttpApp } from '@polyglot/platform/http-app';
@@ -47,9 +46,8 @@ export async function visibilityOf(deps: GatewayDeps, token: ConsistencyToken): 
   };
 }
 
+/** Needs @fastify/websocket registered on the app first (app.ts: one WebSocket server for this and /graphql). */
 export async function registerConsistencyRoutes(app: HttpApp, deps: GatewayDeps): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: 4096 } });
-
   app.get(
     '/consistency/:token',
     {

@@ -28,12 +28,12 @@ const tags = ['faults'];
 const ProjectionParam = z.object({ name: z.string().max(100).describe(`one of ${PROJECTION_NAMES.join(', ')}`) });
 const UnitParam = z.object({ unit: z.string().max(100).describe(`one of ${FAULT_UNITS.join(', ')}`) });
 
-function projectionName(name: string): ProjectionName {
+export function projectionName(name: string): ProjectionName {
   if ((PROJECTION_NAMES as readonly string[]).includes(name)) return name as ProjectionName;
   throw new AppError('UNKNOWN_PROJECTION', `no projection is called "${name}"; projections: ${PROJECTION_NAMES.join(', ')}`);
 }
 
-function faultUnit(unit: string): FaultUnit {
+export function faultUnit(unit: string): FaultUnit {
   if ((FAULT_UNITS as readonly string[]).includes(unit)) return unit as FaultUnit;
   const why = unit === 'gateway' ? 'the gateway serves /faults itself; stop it with ./stackctl stop gateway' : `units: ${FAULT_UNITS.join(', ')}`;
   throw new AppError('UNKNOWN_UNIT', `"${unit}" cannot be stopped, started or killed through /faults; ${why}`);

@@ -6,7 +6,8 @@ import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { sessionUserId } from '../domain/sessions.use-case.ts';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const OPEN_WRITES = new Set(['POST /auth/login', 'POST /users']);
+// POST /graphql carries queries too: its mutations check the session themselves (graphql.context.ts callerOf).
+const OPEN_WRITES = new Set(['POST /auth/login', 'POST /users', 'POST /graphql']);
 
 export function registerSessionHook(app: HttpApp, deps: GatewayDeps): void {
   app.decorateRequest('actor', null);

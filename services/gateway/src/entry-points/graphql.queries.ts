@@ -1,0 +1,115 @@
+// GraphQL queries: the REST API's reads, each calling the same use case with
+// its input checked by the same zod schema.
+import { z } from 'zod';
+import { DeadLettersQuery, FeedQuery, ListPostsQuery, PostIdParam, UserIdParam } from '@polyglot/contracts/api';
+import { parseToken, TokenText } from '@polyglot/contracts/consistency';
+import type { LabResults } from '../data-access/lab-results.store.ts';
+import { cacheStatus } from '../domain/cache-status.use-case.ts';
+import { checkHealth } from '../domain/check-health.use-case.ts';
+import { faultsOverview, type FaultsDeps } from '../domain/faults.use-case.ts';
+import { listRelationships } from '../domain/follows.use-case.ts';
+import type { GatewayDeps } from '../domain/gateway-deps.ts';
+import { getFeed } from '../domain/get-feed.use-case.ts';
+import { getPost } from '../domain/get-post.use-case.ts';
+import type { HealthSnapshot } from '../domain/health-feed.ts';
+import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
+import { reconcile, type ReconcileDeps } from '../domain/reconcile.use-case.ts';
+import type { ExperimentResult } from '../domain/run-experiment.use-case.ts';
+import { currentUser } from '../domain/sessions.use-case.ts';
+import { visibilityOf, type ChangeVisibility } from './consistency.routes.ts';
+import { adminOf, readAfter, type GraphQLContext, type ReadArgs } from './graphql.context.ts';
+import { parseInput } from './graphql.errors.ts';
+
+export interface GraphQLExtras {
+  faults: FaultsDeps;
+  reconcile: ReconcileDeps;
+  lab: LabResults;
+}
+
+type Resolver<A = Record<string, never>> = (root: unknown, args: A, ctx: GraphQLContext) => unknown;
+
+/** One argument checked by the REST schema of its path parameter; the message names the argument. */
+function idArg<S extends z.ZodType>(schema: S, field: string, value: unknown): z.output<S> {
+  return (parseInput(z.object({ [field]: schema }), { [field]: value }, 'arguments') as Record<string, z.output<S>>)[field]!;
+}
+
+/** A user id as REST's path takes it (UserIdParam: a positive whole number). */
+export const userIdArg = (value: number, field = 'id'): number => idArg(UserIdParam.shape.id, field, String(value));
+/** A post id as REST's path takes it (PostIdParam: 24 hexadecimal characters). */
+export const postIdArg = (value: string, field = 'id'): string => idArg(PostIdParam.shape.id, field, value);
+
+/** REST's body plus its X-Total-Count and Link rel="next". */
+function pageOf(page: PostsPage) {
+  return { ...page, nextBefore: page.hasMore ? (page.items.at(-1)?._id ?? null) : null };
+}
+
+export function healthOf(snapshot: HealthSnapshot) {
+  return { ...snapshot.report, healthy: snapshot.healthy, checkedAt: snapshot.checkedAt };
+}
+
+export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record<string, Resolver<any>> {
+  const resolvers: Record<string, Resolver<any>> = {
+    users: () => deps.users.list(),
+    user: (_root, args: { id: number }) => deps.users.get(userIdArg(args.id)),
+    me: (_root, _args, ctx) => currentUser(deps, ctx.http.authorization),
+
+    posts: async (_root, args: { limit?: number | null; before?: string | null } & ReadArgs) => {
+      const query = parseInput(ListPostsQuery, { limit: args.limit ?? undefined, before: args.before ?? undefined }, 'arguments');
+      // Authors come from the profile cache and whole pages are cached: a token waits for the cache projection.
+      await readAfter(deps, args, ['cache']);
+      return pageOf(await listPosts(deps, query));
+    },
+    post: async (_root, args: { id: string } & ReadArgs) => {
+      const id = postIdArg(args.id);
+      await readAfter(deps, args, ['cache']);
+      return getPost(deps, id);
+    },
+    comments: (_root, args: { postId: string }) => deps.posts.comments(postIdArg(args.postId, 'postId')),
+    feed: async (_root, args: { userId: number; limit?: number | null } & ReadArgs) => {
+      const id = userIdArg(args.userId, 'userId');
+      const { limit } = parseInput(FeedQuery, { limit: args.limit ?? undefined }, 'arguments');
+      await readAfter(deps, args, ['cache']);
+      return pageOf(await getFeed(deps, id, limit));
+    },
+    relationships: async (_root, args: ReadArgs) => {
+      // The names come from the graph projection of the users table.
+      await readAfter(deps, args, ['graph']);
+      return listRelationships(deps);
+    },
+    analytics: async (_root, args: ReadArgs) => {
+      await readAfter(deps, args, ['analytics']);
+      return deps.analytics.get();
+    },
+    cacheStatus: () => cacheStatus(deps),
+    health: async () => {
+      const started = new Date().toISOString();
+      return healthOf({ ...(await checkHealth(deps)), checkedAt: started });
+    },
+    deadLetters: (_root, args: { limit?: number | null }) => deps.projectors.deadLetters(parseInput(DeadLettersQuery, { limit: args.limit ?? undefined }, 'arguments').limit),
+    consistency: (_root, args: { token: string }) => visibilityOf(deps, parseToken(parseInput(z.object({ token: TokenText }), args, 'arguments').token)!),
+
+    labExperiments: async (_root, _args, ctx) => {
+      await adminOf(deps, ctx);
+      return extras.lab.list();
+    },
+    faults: async (_root, _args, ctx) => {
+      await adminOf(deps, ctx);
+      return faultsOverview(extras.faults);
+    },
+    reconcile: async (_root, _args, ctx) => {
+      await adminOf(deps, ctx);
+      return reconcile(extras.reconcile);
+    },
+  };
+  return resolvers;
+}
+
+/** Records in REST's bodies that GraphQL lists: keyed by projection there, a `projection` field here. */
+export const typeResolvers = {
+  ChangeVisibility: {
+    projections: (v: ChangeVisibility) => Object.entries(v.projections).map(([projection, p]) => ({ projection, ...p })),
+  },
+  LabExperiment: {
+    stores: (r: ExperimentResult) => Object.entries(r.stores).map(([projection, s]) => ({ projection, ...s })),
+  },
+};

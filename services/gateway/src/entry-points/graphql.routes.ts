@@ -1,0 +1,120 @@
+// /graphql: the REST API as GraphQL (queries, mutations) and the live streams
+// as subscriptions over graphql-ws (the graphql-transport-ws protocol) on the
+// same path; /graphiql to try it. Kept out of the OpenAPI document: it is not
+// REST, and a REST fuzzer has nothing to learn from it.
+//
+// Needs @fastify/websocket registered once on the app before it (app.ts):
+// mercurius then uses that server instead of registering a second one, which
+// would answer every upgrade twice.
+import type { FastifyRequest } from 'fastify';
+import { printSchema, buildSchema } from 'graphql';
+import mercurius from 'mercurius';
+import { z } from 'zod';
+import { AppError } from '@polyglot/platform/errors';
+import type { HttpApp } from '@polyglot/platform/http-app';
+import { createLabResults } from '../data-access/lab-results.store.ts';
+import { createReconcileClient } from '../data-access/reconcile.client.ts';
+import { checkHealth } from '../domain/check-health.use-case.ts';
+import type { FaultsDeps } from '../domain/faults.use-case.ts';
+import type { GatewayDeps } from '../domain/gateway-deps.ts';
+import { HealthFeed, type HealthSnapshot } from '../domain/health-feed.ts';
+import { registerGraphiQL } from './graphiql.page.ts';
+import { contextOf } from './graphql.context.ts';
+import { formatErrors, parseInput, refusingWithCode } from './graphql.errors.ts';
+import { mutationResolvers } from './graphql.mutations.ts';
+import { healthOf, queryResolvers, typeResolvers, type GraphQLExtras } from './graphql.queries.ts';
+import { JSONScalar, SafeInt } from './graphql.scalars.ts';
+import { schema } from './graphql.schema.ts';
+import { changeAppliedStream, changeVisibilityStream, healthStream, type ChangeFilter } from './graphql.subscriptions.ts';
+import { pipelineSettled } from './reconcile.routes.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+
+// What a GraphQL request may carry (no batching, no persisted queries); strict, as every REST body.
+const HINT = 'send {query, variables?, operationName?} as JSON to POST /graphql (or ?query= to GET for a query); GraphiQL is at /graphiql';
+const PostRequest = z.strictObject({
+  query: z.string().min(1, `query must not be empty; ${HINT}`),
+  variables: z.record(z.string(), z.unknown()).nullable().optional(),
+  operationName: z.string().nullable().optional(),
+  extensions: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+const GetRequest = z.strictObject({
+  query: z.string({ error: `query is missing; ${HINT}` }).min(1, `query must not be empty; ${HINT}`),
+  variables: z.string().optional(),
+  operationName: z.string().optional(),
+  extensions: z.string().optional(),
+});
+
+async function checkRequest(request: FastifyRequest): Promise<void> {
+  // A WebSocket upgrade carries its operations in messages, not in the URL.
+  if ((request as FastifyRequest & { ws?: boolean }).ws) return;
+  if (request.method === 'POST') {
+    if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) throw new AppError('VALIDATION_FAILED', `invalid body: ${HINT}`);
+    parseInput(PostRequest, request.body, 'body');
+  } else {
+    parseInput(GetRequest, request.query, 'querystring');
+  }
+}
+
+export interface GraphQLOptions {
+  /** The same fault controls, log and unit locks as /faults, so both see each other's actions. */
+  faults: FaultsDeps;
+}
+
+export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, options: GraphQLOptions): Promise<void> {
+  const extras: GraphQLExtras = {
+    faults: options.faults,
+    lab: createLabResults(deps.redis),
+    reconcile: {
+      reconcile: createReconcileClient(deps.config),
+      pipeline: { settled: async () => pipelineSettled((await checkHealth(deps)).report.pipeline) },
+      logger: deps.logger,
+    },
+  };
+  const healthFeed = new HealthFeed(() => checkHealth(deps), deps.logger);
+  app.addHook('onClose', async () => healthFeed.stop());
+
+  await app.register(mercurius, {
+    schema,
+    resolvers: {
+      SafeInt,
+      JSON: JSONScalar,
+      Query: queryResolvers(deps, extras),
+      Mutation: mutationResolvers(deps, extras),
+      Subscription: {
+        changeApplied: {
+          subscribe: (_root: unknown, args: ChangeFilter) => refusingWithCode(() => changeAppliedStream(deps.watermarks, args)),
+          resolve: (batch: unknown) => batch,
+        },
+        changeVisibility: {
+          subscribe: (_root: unknown, args: { token: string }) => refusingWithCode(() => changeVisibilityStream(deps, args)),
+          resolve: (state: unknown) => state,
+        },
+        health: {
+          subscribe: () => refusingWithCode(() => healthStream(healthFeed)),
+          resolve: (snapshot: HealthSnapshot) => healthOf(snapshot),
+        },
+      },
+      ...typeResolvers,
+    } as never,
+    path: GRAPHQL_PATH,
+    // Served by /graphiql below, with a fallback when its CDN cannot be reached.
+    graphiql: false,
+    context: (request: FastifyRequest) => contextOf(request) as unknown as Record<string, unknown>,
+    subscription: {
+      context: (_socket: unknown, request: FastifyRequest) => contextOf(request) as unknown as Record<string, unknown>,
+      // A client that names no subprotocol speaks graphql-ws's current one.
+      wsDefaultSubprotocol: 'graphql-transport-ws',
+    },
+    errorFormatter: formatErrors as never,
+    // The schema has no cycles; this bounds what a hand-written query can ask anyway.
+    queryDepth: 8,
+    additionalRouteOptions: {
+      // Replaces mercurius' JSON schemas (the app validates with zod): the request is checked by checkRequest.
+      schema: { hide: true },
+      preValidation: checkRequest,
+    },
+  });
+
+  registerGraphiQL(app, printSchema(buildSchema(schema)));
+}
