@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { AppError } from '@polyglot/platform/errors';
 import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
 import { createRelayNudge } from '@polyglot/platform/relay-nudge';
-import type { ConsumerLoop } from '@polyglot/platform/kafka';
 import { createLogger } from '@polyglot/platform/logger';
 import { ProjectionFaults } from '@polyglot/platform/projection-faults';
 import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
@@ -13,6 +12,7 @@ import { openPostsStore, POSTS_STORE_NAME } from './data-access/mongo-client.ts'
 import { LivePostsReader } from './data-access/live-posts.reader.ts';
 import { PostRepository } from './data-access/post.repository.ts';
 import { createWriteLock } from './data-access/write-lock.ts';
+import { BackgroundConsumer } from './entry-points/background-consumer.ts';
 import { registerCommentRoutes } from './entry-points/comments.routes.ts';
 import { registerHealthRoute, type CascadeStatus } from './entry-points/health.routes.ts';
 import { registerInternalRoutes } from './entry-points/internal.routes.ts';
@@ -46,60 +46,6 @@ function withInvalidIdErrors(app: HttpApp, register: (scope: HttpApp) => void): 
   });
 }
 
-/**
- * Keeps trying to start the consumer in the background: Kafka being down
- * must not keep the HTTP API from serving.
- */
-class BackgroundConsumer {
-  #loop: ConsumerLoop | null = null;
-  #stopping = false;
-  #timer: NodeJS.Timeout | undefined;
-  #task: Promise<void> | undefined;
-  readonly #create: () => ConsumerLoop;
-  readonly #logger: Logger;
-
-  constructor(create: () => ConsumerLoop, logger: Logger) {
-    this.#create = create;
-    this.#logger = logger;
-  }
-
-  start(): void {
-    this.#task = this.#attempt(1);
-  }
-
-  get loop(): ConsumerLoop | null {
-    return this.#loop;
-  }
-
-  async #attempt(n: number): Promise<void> {
-    if (this.#stopping) return;
-    const loop = this.#create();
-    try {
-      await loop.start();
-      if (this.#stopping) {
-        await loop.stop();
-        return;
-      }
-      this.#loop = loop;
-      if (n > 1) this.#logger.info({ attempts: n }, 'user cascade consumer started');
-    } catch (error) {
-      await loop.stop();
-      if (this.#stopping) return;
-      if (n === 1) this.#logger.error({ err: error }, 'user cascade consumer cannot start (is Kafka up?); retrying in the background');
-      await new Promise<void>((resolve) => (this.#timer = setTimeout(resolve, Math.min(10_000, 500 * 2 ** n))));
-      return this.#attempt(n + 1);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    clearTimeout(this.#timer);
-    await this.#loop?.stop();
-    // An attempt still in progress ends by itself once it sees #stopping.
-    await Promise.race([this.#task, new Promise((resolve) => setTimeout(resolve, 3000))]);
-  }
-}
-
 export async function start(config: PostsConfig, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger('posts', config.LOG_LEVEL);
   const store = openPostsStore(config.MONGO_URL, 'posts');
@@ -114,9 +60,9 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const cascadeStatus = async (): Promise<CascadeStatus | null> => {
     if (!consumer) return null;
     const loop = consumer.loop;
-    const stats = loop?.stats ?? { running: false, processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null };
+    const stats = consumer.stats;
     // /health must answer quickly even when Kafka does not.
-    const lag = loop?.stats.running ? await Promise.race([loop.lag().catch(() => null), new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())]) : null;
+    const lag = loop && stats.running ? await Promise.race([loop.lag().catch(() => null), new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())]) : null;
     return { ...stats, lag, faults: cascadeFaults.snapshot() };
   };
 
