@@ -26,7 +26,7 @@ describe('stackctl lifecycle', () => {
     const result = await runCli(['status', '--json']);
     const parsed = JSON.parse(result.stdout) as StatusJson;
     assert.equal(parsed.engines.filter((e) => e.kind === 'engine').length, 8);
-    assert.equal(parsed.engines.filter((e) => e.kind === 'service').length, 8);
+    assert.equal(parsed.engines.filter((e) => e.kind === 'service').length, 9);
     for (const row of parsed.engines) {
       assert.equal(row.state, 'healthy', `${row.engine} is ${row.state}`);
       assert.ok(row.version && row.version.length > 0);
@@ -40,7 +40,7 @@ describe('stackctl lifecycle', () => {
     const result = await runCli(['up', '--native']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /already healthy; nothing changed/);
-    assert.match(result.stdout, /16\/16 healthy/);
+    assert.match(result.stdout, /17\/17 healthy/);
     assert.equal((await statusOf('postgres')).pid, before.pid);
   });
 

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   UNIT_CONTROL_UNAVAILABLE: { status: 501, meaning: 'the gateway cannot drive the stack here (no stack CLI, or switched off with STACK_CLI=off)' },
   UNIT_ACTION_FAILED: { status: 502, meaning: 'the stack CLI could not stop, start or kill the unit; the message has its report' },
   STORE_UNAVAILABLE: { status: 503, meaning: 'a store or service does not answer' },
+  UI_NOT_BUILT: { status: 503, meaning: 'the web UI has no build in ui/dist; ./stackctl up builds it' },
   TIMEOUT: { status: 504, meaning: 'a dependency did not answer in time' },
   CONSISTENCY_TIMEOUT: { status: 504, meaning: 'the write committed, but not every projection showed it in time (strong mode or a read with a token); the body names the late ones' },
 } as const;

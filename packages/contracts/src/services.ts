@@ -1,8 +1,8 @@
 // The platform's own processes: where each listens. Services bind 127.0.0.1;
-// only the gateway is meant for clients. Each reads its port from the
+// only the gateway is meant for clients (and the web UI's static server, ui). Each reads its port from the
 // environment (PORT), these are the defaults the stack uses.
 
-export const SERVICE_NAMES = ['users', 'posts', 'posts-relay', 'graph', 'graph-relay', 'analytics', 'projectors', 'gateway'] as const;
+export const SERVICE_NAMES = ['users', 'posts', 'posts-relay', 'graph', 'graph-relay', 'analytics', 'projectors', 'gateway', 'ui'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const servicePorts: Record<ServiceName, number> = {
@@ -14,6 +14,7 @@ export const servicePorts: Record<ServiceName, number> = {
   projectors: 4005,
   'posts-relay': 4006,
   'graph-relay': 4007,
+  ui: 3000,
 };
 
 export function serviceUrl(name: ServiceName): string {

@@ -12,6 +12,7 @@ import { renderStatusTable } from '../status-table.ts';
 import { knownArtifactDirs } from '../supervisor/artifacts.ts';
 import { NativeSupervisor, type EngineStatus } from '../supervisor/native-supervisor.ts';
 import { provisionFor } from '../supervisor/artifacts.ts';
+import { ensureUiBuilt } from '../services/ui-build.ts';
 import { onInterrupt } from './interrupt.ts';
 
 export interface UpResult {
@@ -27,10 +28,12 @@ export async function upNative(selected: readonly Engine[] = units): Promise<UpR
   requireRootForNative();
   const t0 = Date.now();
   const healthyAfterMs: Partial<Record<UnitName, number>> = {};
+  // The UI's static server serves from disk: a build newer than the running unit needs no restart.
+  const uiBuilt = selected.some((u) => u.name === 'ui') ? await ensureUiBuilt() : false;
   const probe = new NativeSupervisor(knownArtifactDirs());
   const before = await Promise.all(selected.map((e) => probe.status(e, { withLogs: false })));
   if (before.every((s) => s.state === 'healthy')) {
-    return { changed: false, statuses: before, healthyAfterMs, provisionMs: 0 };
+    return { changed: uiBuilt, statuses: before, healthyAfterMs, provisionMs: 0 };
   }
   const keys = Object.values(knownArtifactDirs()).map((dir) => dir!.split('/').at(-1)!);
   await requireDisk({ coldCache: !keys.every(isCached) });

@@ -7,6 +7,7 @@ import { HOST } from '../../../packages/contracts/src/endpoints.ts';
 import type { Engine, UnitName } from '../engines/engine.ts';
 import { withTimeout } from '../engines/engine.ts';
 import { repoRoot } from '../paths.ts';
+import { ensureUiBuilt } from './ui-build.ts';
 
 interface ServiceSpec {
   name: ServiceName;
@@ -15,6 +16,8 @@ interface ServiceSpec {
   dependsOn: readonly UnitName[];
   /** Path answering 200 when the process is ready. */
   readyPath?: string;
+  /** Runs before each start (the UI's build). */
+  prepare?: () => Promise<unknown>;
 }
 
 function defineService(spec: ServiceSpec): Engine {
@@ -31,7 +34,9 @@ function defineService(spec: ServiceSpec): Engine {
     stopSignal: 'SIGTERM',
     stopTimeoutMs: 15_000,
     startTimeoutMs: 60_000,
-    async prepare() {},
+    async prepare() {
+      await spec.prepare?.();
+    },
     launch() {
       return {
         argv: [process.execPath, '--disable-warning=ExperimentalWarning', join(repoRoot, spec.entry)],
@@ -65,4 +70,7 @@ export const services: readonly Engine[] = [
     // Its /health reports the whole system; readiness of the process itself is its API document.
     readyPath: '/openapi.json',
   }),
+  // The web UI: a static server for ui/dist (built first when stale). It needs nothing to start; the page
+  // itself says when the gateway does not answer.
+  defineService({ name: 'ui', title: 'web UI (static build)', entry: 'services/gateway/src/ui-main.ts', dependsOn: [], prepare: ensureUiBuilt }),
 ];

@@ -121,6 +121,7 @@ export class NativeSupervisor {
     let env: NodeJS.ProcessEnv = process.env;
     if (engine.kind === 'service') {
       // The project's own Node processes run on the host, from the checkout.
+      await engine.prepare(ctx);
       const spec = engine.launch(ctx);
       [command, ...args] = spec.argv as [string, ...string[]];
       env = { ...process.env, ...spec.env };
