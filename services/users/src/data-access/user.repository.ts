@@ -6,6 +6,13 @@ import { EmailTakenError } from '../domain/user-errors.ts';
 import { guarded, isUnavailable } from './postgres-pool.ts';
 
 const PUBLIC_COLUMNS = 'id, email, name, created_at, updated_at';
+const qualified = (table: string) => PUBLIC_COLUMNS.split(', ').map((c) => `${table}.${c}`).join(', ');
+
+// The WAL insert position as WAL bytes (a decimal string, comparable with Debezium's source.lsn).
+const POSITION = `pos AS (SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text AS position)`;
+// The same, read only once the row ($1) is locked: every earlier change of this user is then in the WAL before it.
+const LOCKED_POSITION = `locked AS (SELECT id FROM users WHERE id = $1 FOR UPDATE),
+     pos AS (SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text AS position FROM locked)`;
 const EMAIL_UNIQUE_INDEX = 'users_email_lower_key';
 
 interface UserRow {
@@ -66,8 +73,7 @@ export class UserRepository {
 
   async insert(user: NewUser): Promise<Written<User>> {
     const { rows, position } = await this.write<UserRow>(
-      null,
-      `INSERT INTO users (email, name, hashed_password) VALUES ($1, $2, $3) RETURNING ${PUBLIC_COLUMNS}`,
+      `WITH ${POSITION} INSERT INTO users (email, name, hashed_password) SELECT $1, $2, $3 FROM pos RETURNING ${PUBLIC_COLUMNS}, (SELECT position FROM pos)`,
       [user.email, user.name, user.hashedPassword],
       user.email,
     );
@@ -93,11 +99,12 @@ export class UserRepository {
   /** null when no user has this id. */
   async update(id: number, changes: UserChanges): Promise<Written<User> | null> {
     const { rows, position } = await this.write<UserRow>(
-      id,
-      `UPDATE users
+      `WITH ${LOCKED_POSITION}
+       UPDATE users
           SET email = $2, name = $3, hashed_password = COALESCE($4, hashed_password), updated_at = now()
-        WHERE id = $1
-    RETURNING ${PUBLIC_COLUMNS}`,
+         FROM pos
+        WHERE users.id = $1
+    RETURNING ${qualified('users')}, pos.position`,
       [id, changes.email, changes.name, changes.hashedPassword],
       changes.email,
     );
@@ -107,7 +114,7 @@ export class UserRepository {
 
   /** The WAL position after the delete, or null when no user had this id. */
   async delete(id: number): Promise<Written<number> | null> {
-    const { rows, position } = await this.write<{ id: string }>(id, 'DELETE FROM users WHERE id = $1 RETURNING id', [id]);
+    const { rows, position } = await this.write<{ id: string }>(`WITH ${LOCKED_POSITION} DELETE FROM users USING pos WHERE users.id = $1 RETURNING users.id, pos.position`, [id]);
     return rows.length > 0 ? { value: id, position } : null;
   }
 
@@ -128,23 +135,19 @@ export class UserRepository {
   }
 
   /**
-   * Runs one write in a transaction that first locks the user's row (lockId; null for an
-   * insert, whose row nobody else can see), then reads the WAL insert position: see Written.
+   * Runs one write statement (autocommitted, one round trip) that also answers its position
+   * (see Written): the statement's CTEs lock the row, then read the WAL insert position, and
+   * the change is written only from their output, so after both.
    */
-  private async write<R extends pg.QueryResultRow>(lockId: number | null, sql: string, params: unknown[], email?: string): Promise<{ rows: R[]; position: string }> {
+  private async write<R extends pg.QueryResultRow>(sql: string, params: unknown[], email?: string): Promise<{ rows: Array<R & { position: string }>; position: string }> {
     return guarded(async () => {
       const client = await this.pool.connect();
       let failure: Error | undefined;
       try {
-        await client.query('BEGIN');
-        if (lockId !== null) await client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [lockId]);
-        const lsn = await client.query<{ position: string }>(`SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text AS position`);
-        const result = await client.query<R>(sql, params);
-        await client.query('COMMIT');
-        return { rows: result.rows, position: lsn.rows[0]!.position };
+        const result = await client.query<R & { position: string }>(sql, params);
+        return { rows: result.rows, position: result.rows[0]?.position ?? '' };
       } catch (error) {
         failure = error as Error;
-        await client.query('ROLLBACK').catch(() => undefined);
         if (email !== undefined && isEmailConflict(error)) throw new EmailTakenError(email);
         throw error;
       } finally {
