@@ -1,9 +1,19 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { loadGatewayAddress } from './api/config.ts';
+import { startLive } from './api/live.ts';
+import { App } from './App.tsx';
+import { startFlowFeed } from './flow/feed-to-flow.ts';
+import { startChangeFeed } from './state/changes.ts';
+import { startHealth } from './state/health.ts';
+import './styles.css';
 
-function App() {
-  return <h1>hello</h1>;
-}
+await loadGatewayAddress();
+// Live from the first moment, whatever view opens: the counters count from here.
+startLive();
+startFlowFeed();
+startChangeFeed();
+startHealth();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
