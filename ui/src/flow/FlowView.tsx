@@ -119,7 +119,7 @@ function Legend() {
         </li>
       </ul>
       <p className="note">
-        A dot is a real change, drawn when a projection reports applying it (at most 6 dots per hop per second; the counters count all). Grey lines carry requests or
+        A dot is a real change, drawn when a projection reports applying it (at most 6 dots per hop per second, except the writes made from this browser; the counters count all). Grey lines carry requests or
         changes that are not reported one by one.
       </p>
     </section>

@@ -57,20 +57,40 @@ function take(edgeId: string, now: number): boolean {
  * One change travelling these edges one after the other, starting after
  * `delayMs`. Drawn whole or not at all: a sampled-out chain leaves no stray dots.
  */
-export function launchChain(edgeIds: readonly string[], colour: string, delayMs = 0): boolean {
+export function launchChain(edgeIds: readonly string[], colour: string, delayMs = 0, token?: string, always = false): boolean {
   if (document.hidden || edgeIds.length === 0) return false;
   if (!edgeIds.every((id) => edges.has(id))) return false;
   const now = performance.now();
-  if (particles.length + edgeIds.length > MAX_ACTIVE || !edgeIds.every((id) => (buckets.get(id)?.tokens ?? PER_EDGE_PER_S) >= 1)) {
+  // `always`: a write made from this page is drawn even when the budget is spent (the limit on dots in flight still holds).
+  if (particles.length + edgeIds.length > MAX_ACTIVE || (!always && !edgeIds.every((id) => (buckets.get(id)?.tokens ?? PER_EDGE_PER_S) >= 1))) {
     animationCounts.sampledOut++;
     return false;
   }
   for (const id of edgeIds) take(id, now);
   edgeIds.forEach((edgeId, i) => particles.push({ edgeId, start: now + delayMs + i * HOP_MS, el: null, colour }));
   animationCounts.drawn++;
+  if (token) remember(token, edgeIds);
   if (!frame) frame = requestAnimationFrame(tick);
   return true;
 }
+
+// Which hops were drawn for which change (the last few hundred changes), so a
+// test (or a curious person in the console: polyglotFlow.hopsOf(token)) can
+// check that a write of theirs was animated.
+const drawnHops = new Map<string, string[]>();
+function remember(token: string, edgeIds: readonly string[]): void {
+  const hops = drawnHops.get(token) ?? [];
+  drawnHops.delete(token);
+  drawnHops.set(token, [...hops, ...edgeIds]);
+  while (drawnHops.size > 500) drawnHops.delete(drawnHops.keys().next().value!);
+}
+
+declare global {
+  interface Window {
+    polyglotFlow?: { hopsOf(token: string): string[]; inFlight(): number };
+  }
+}
+window.polyglotFlow = { hopsOf: (token) => drawnHops.get(token) ?? [], inFlight: () => particles.length };
 
 const pulsing = new Map<string, number>();
 function pulse(nodeId: string): void {
@@ -113,9 +133,4 @@ function tick(): void {
   }
   particles = alive;
   if (particles.length > 0) frame = requestAnimationFrame(tick);
-}
-
-/** Dots in flight now (the e2e test waits for them). */
-export function activeParticles(): number {
-  return particles.length;
 }

@@ -5,6 +5,7 @@
 // projection's store.
 import type { AppliedChange } from '../api/types.ts';
 import { onChanges } from '../state/changes.ts';
+import { isMyWrite } from '../state/writes.ts';
 import { HOP_MS, launchChain } from './animator.ts';
 import { countOn } from './edge-stats.ts';
 import { PROJECTION_HOPS, SOURCE_COLOURS, SOURCE_HOPS } from './topology.ts';
@@ -24,7 +25,7 @@ export function startFlowFeed(): void {
       countOn(commit);
       countOn(capture);
       countOn(publish, publishedAt !== undefined ? publishedAt - record.committedAt : null);
-      if (launchChain([commit, capture, publish], SOURCE_COLOURS[record.source])) animatedSource.add(record.token);
+      if (launchChain([commit, capture, publish], SOURCE_COLOURS[record.source], 0, record.token, isMyWrite(record.token))) animatedSource.add(record.token);
     }
     for (const c of changes as AppliedChange[]) {
       const [consume, apply] = PROJECTION_HOPS[c.projection];
@@ -32,7 +33,7 @@ export function startFlowFeed(): void {
       countOn(apply, c.visibleAfterMs);
       // After its way into Kafka when that is drawn in this batch, else at once.
       const delay = freshTokens.has(c.token) && animatedSource.has(c.token) ? 3 * HOP_MS : 0;
-      launchChain([consume, apply], SOURCE_COLOURS[c.source], delay);
+      launchChain([consume, apply], SOURCE_COLOURS[c.source], delay, c.token, isMyWrite(c.token));
     }
   });
 }
