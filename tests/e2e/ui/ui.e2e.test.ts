@@ -153,6 +153,26 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     await eventually('her post gone from the feed', async () => (await work.locator('.post-title', { hasText: postTitle }).count()) === 0 && (await work.locator('.state-loading').count()) === 0, 45_000);
   });
 
+  test('the fault panel pauses a projection: its lag grows (amber node, lag chart) and drains on resume', { timeout: 2 * 60_000 }, async () => {
+    await go(work, '/faults');
+    const card = work.getByTestId('projection-analytics');
+    await work.getByTestId('pause-analytics').click();
+    try {
+      await work.getByTestId('resume-analytics').waitFor({ timeout: 15_000 });
+      for (let i = 0; i < 24; i++) assert.equal((await api('PUT', `/users/${ada.id}`, { email: ada.email, name: `${ada.name} v${i}` })).status, 200);
+      await eventually('the lag shown on the analytics card', async () => Number(/lag (\d+)/.exec((await card.textContent()) ?? '')?.[1] ?? 0) >= 20, 20_000);
+      await eventually('the analytics projection amber in the flow view', async () => (await flow.getByTestId('node-proj-analytics').getAttribute('data-level')) === 'warn', 10_000);
+      await work.waitForTimeout(2500);
+      await work.getByTestId('resume-analytics').click();
+      await eventually('the lag drained', async () => /lag 0\b/.test((await card.textContent()) ?? ''), 30_000);
+      await work.waitForTimeout(2500);
+      await work.getByTestId('lag-chart').scrollIntoViewIfNeeded();
+      await shot(work, 'faults-lag');
+    } finally {
+      await api('POST', '/faults/projections/analytics/resume');
+    }
+  });
+
   test('the fault panel stops an engine: its node turns red; started again, it recovers', { timeout: 4 * 60_000 }, async () => {
     await go(work, '/faults');
     const unit = work.getByTestId('unit-timescaledb');
@@ -183,6 +203,9 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     await work.getByTestId('lab-rate').fill('10');
     await work.getByTestId('lab-run').click();
     await work.getByTestId('lab-running').waitFor({ timeout: 5_000 });
+    // The lab's writes are drawn in the watching window as they happen.
+    await flow.waitForTimeout(1800);
+    await shot(flow, 'flow-busy');
     await work.getByTestId('lab-running').waitFor({ state: 'detached', timeout: 150_000 });
     await work.getByText('10 renames of users, eventual').first().waitFor({ timeout: 10_000 });
     for (const chart of ['lab-stale-chart', 'lab-ttv-chart']) {
@@ -217,6 +240,7 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
       await page.getByRole('button', { name: 'Show the views' }).click();
       await page.getByRole('link', { name: /Users/ }).click();
       await page.getByTestId('create-user').waitFor();
+      await page.locator('[data-testid^="user-row-"]').first().waitFor({ timeout: 20_000 });
       await shot(page, 'phone-users');
     } finally {
       await phone.close();

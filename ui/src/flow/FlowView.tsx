@@ -193,6 +193,8 @@ export function FlowView() {
             nodesConnectable={false}
             elementsSelectable
             onNodeClick={onNodeClick}
+            // A node chosen with the keyboard (Tab to it, Enter) opens its details too.
+            onSelectionChange={({ nodes: chosen }) => chosen[0] && setSelected(chosen[0].id as ComponentId)}
             onPaneClick={() => setSelected(null)}
           >
             <Background gap={24} size={1} color="#e3e7ec" />

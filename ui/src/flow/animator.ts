@@ -12,8 +12,29 @@ const MAX_ACTIVE = 240;
 interface Registered {
   path: SVGPathElement;
   layer: SVGGElement;
-  length: number;
+  /** Points along the path, sampled once: a frame reads nothing from the DOM (no forced layout). */
+  points: Float32Array;
   target: string;
+}
+
+const SAMPLES = 96;
+
+function sample(path: SVGPathElement): Float32Array {
+  const length = path.getTotalLength();
+  const points = new Float32Array((SAMPLES + 1) * 2);
+  for (let i = 0; i <= SAMPLES; i++) {
+    const p = path.getPointAtLength((i / SAMPLES) * length);
+    points[i * 2] = p.x;
+    points[i * 2 + 1] = p.y;
+  }
+  return points;
+}
+
+function pointAt(points: Float32Array, t: number): [number, number] {
+  const f = Math.min(SAMPLES, Math.max(0, t * SAMPLES));
+  const i = Math.min(SAMPLES - 1, Math.floor(f));
+  const k = f - i;
+  return [points[i * 2]! + (points[i * 2 + 2]! - points[i * 2]!) * k, points[i * 2 + 1]! + (points[i * 2 + 3]! - points[i * 2 + 1]!) * k];
 }
 
 interface Particle {
@@ -24,6 +45,7 @@ interface Particle {
 }
 
 const edges = new Map<string, Registered>();
+const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 const buckets = new Map<string, { tokens: number; at: number }>();
 let particles: Particle[] = [];
 let frame = 0;
@@ -31,26 +53,19 @@ let frame = 0;
 export const animationCounts = { drawn: 0, sampledOut: 0 };
 
 export function registerEdge(edgeId: string, path: SVGPathElement, layer: SVGGElement, target: string): () => void {
-  edges.set(edgeId, { path, layer, length: path.getTotalLength(), target });
+  edges.set(edgeId, { path, layer, points: sample(path), target });
   return () => {
     if (edges.get(edgeId)?.path === path) edges.delete(edgeId);
   };
 }
 
-/** The path changed shape (layout, resize): measure it again. */
-export function remeasure(edgeId: string): void {
-  const e = edges.get(edgeId);
-  if (e) e.length = e.path.getTotalLength();
-}
-
-function take(edgeId: string, now: number): boolean {
+/** The edge's budget now: refilled at PER_EDGE_PER_S a second, at most PER_EDGE_PER_S. */
+function bucket(edgeId: string, now: number): { tokens: number; at: number } {
   let b = buckets.get(edgeId);
   if (!b) buckets.set(edgeId, (b = { tokens: PER_EDGE_PER_S, at: now }));
   b.tokens = Math.min(PER_EDGE_PER_S, b.tokens + ((now - b.at) / 1000) * PER_EDGE_PER_S);
   b.at = now;
-  if (b.tokens < 1) return false;
-  b.tokens -= 1;
-  return true;
+  return b;
 }
 
 /**
@@ -62,11 +77,11 @@ export function launchChain(edgeIds: readonly string[], colour: string, delayMs 
   if (!edgeIds.every((id) => edges.has(id))) return false;
   const now = performance.now();
   // `always`: a write made from this page is drawn even when the budget is spent (the limit on dots in flight still holds).
-  if (particles.length + edgeIds.length > MAX_ACTIVE || (!always && !edgeIds.every((id) => (buckets.get(id)?.tokens ?? PER_EDGE_PER_S) >= 1))) {
+  if (particles.length + edgeIds.length > MAX_ACTIVE || (!always && !edgeIds.every((id) => bucket(id, now).tokens >= 1))) {
     animationCounts.sampledOut++;
     return false;
   }
-  for (const id of edgeIds) take(id, now);
+  for (const id of edgeIds) bucket(id, now).tokens -= 1;
   edgeIds.forEach((edgeId, i) => particles.push({ edgeId, start: now + delayMs + i * HOP_MS, el: null, colour }));
   animationCounts.drawn++;
   if (token) remember(token, edgeIds);
@@ -92,16 +107,13 @@ declare global {
 }
 window.polyglotFlow = { hopsOf: (token) => drawnHops.get(token) ?? [], inFlight: () => particles.length };
 
-const pulsing = new Map<string, number>();
-function pulse(nodeId: string): void {
+// A node glows when a dot arrives; at most every 400 ms per node, and without forcing a layout.
+const lastPulse = new Map<string, number>();
+function pulse(nodeId: string, now: number): void {
+  if (now - (lastPulse.get(nodeId) ?? 0) < 400) return;
+  lastPulse.set(nodeId, now);
   const el = document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nodeId)}"] .node`);
-  if (!el) return;
-  el.classList.remove('pulse');
-  // Restart the CSS animation.
-  void el.offsetWidth;
-  el.classList.add('pulse');
-  clearTimeout(pulsing.get(nodeId));
-  pulsing.set(nodeId, window.setTimeout(() => el.classList.remove('pulse'), 650));
+  el?.animate([{ boxShadow: '0 0 0 0 rgba(35, 121, 138, 0.45)' }, { boxShadow: '0 0 0 10px rgba(35, 121, 138, 0)' }], { duration: 650, easing: 'ease-out' });
 }
 
 function tick(): void {
@@ -113,23 +125,23 @@ function tick(): void {
     const t = (now - p.start) / HOP_MS;
     if (!edge || t >= 1) {
       p.el?.remove();
-      if (edge && t >= 1) pulse(edge.target);
+      if (edge && t >= 1 && !reducedMotion.matches) pulse(edge.target, now);
       continue;
     }
     alive.push(p);
     if (t < 0) continue;
     if (!p.el) {
       p.el = document.createElementNS(SVG, 'circle');
-      p.el.setAttribute('r', '4.5');
+      p.el.setAttribute('r', '5.5');
       p.el.setAttribute('class', 'particle');
       p.el.setAttribute('fill', p.colour);
       edge.layer.appendChild(p.el);
     }
     // Ease in and out: a dot leaves, travels, arrives.
     const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
-    const point = edge.path.getPointAtLength(eased * edge.length);
-    p.el.setAttribute('cx', point.x.toFixed(1));
-    p.el.setAttribute('cy', point.y.toFixed(1));
+    const [x, y] = pointAt(edge.points, eased);
+    p.el.setAttribute('cx', x.toFixed(1));
+    p.el.setAttribute('cy', y.toFixed(1));
   }
   particles = alive;
   if (particles.length > 0) frame = requestAnimationFrame(tick);

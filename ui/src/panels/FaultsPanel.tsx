@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
+import { link } from '../api/live.ts';
 import type { FaultsOverview, ProjectionControl, ProjectionHealth } from '../api/types.ts';
 import { AXIS } from '../components/charts.ts';
 import { timeAgo } from '../components/format.ts';
@@ -125,7 +126,7 @@ function LagChart() {
           <Tooltip />
           <Legend wrapperStyle={{ fontSize: 11 }} />
           {series.map((s) => (
-            <Line key={s} type="monotone" dataKey={s} stroke={LINE_COLOURS[s] ?? '#64748b'} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} strokeDasharray={s.endsWith('relay') ? '5 4' : undefined} />
+            <Line key={s} type="linear" dataKey={s} stroke={LINE_COLOURS[s] ?? '#64748b'} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} strokeDasharray={s.endsWith('relay') ? '5 4' : undefined} />
           ))}
         </LineChart>
       </ResponsiveContainer>
@@ -216,6 +217,7 @@ export function FaultsPanel() {
   const overview = useQuery((signal) => gql<{ faults: FaultsOverview }>(Q.faults, {}, { signal, timeoutMs: 30_000 }).then((d) => d.faults), []);
   const statuses = useComponentStatuses();
   const { health } = useStore(healthStore);
+  const linkState = useStore(link).state;
   const [error, setError] = useState<unknown>(null);
   return (
     <div className="stack">
@@ -230,7 +232,7 @@ export function FaultsPanel() {
         <h2 className="card-title">
           Projections <span className="card-sub">live from the health report</span>
         </h2>
-        {!health && <Loading what="the health report" />}
+        {!health && (linkState === 'open' ? <Loading what="the health report" /> : <p className="note warn">No live connection to the gateway, so no health report: the projections' state is unknown until it is back.</p>)}
         <div className="unit-grid">
           {PROJECTIONS.map((p) => (
             <ProjectionCard key={p.name} spec={p} health={health?.pipeline.projections[p.name]} status={statuses[p.node]} onError={setError} />

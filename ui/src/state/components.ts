@@ -110,7 +110,7 @@ export function deriveStatuses(state: HealthState, linkState: LinkState, now: nu
     return result;
   }
   const s = health.services;
-  result.gateway = { level: 'ok', text: 'up', metric: 'live over WebSocket' };
+  result.gateway = { level: 'ok', text: 'up', metric: 'WebSocket live' };
   result['users-svc'] = serviceStatus(s.users);
   result['posts-svc'] = serviceStatus(s.posts);
   result['graph-svc'] = serviceStatus(s.graph);

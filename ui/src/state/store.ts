@@ -31,22 +31,27 @@ export function useStore<T>(store: Store<T>): T {
 }
 
 /**
- * A counter bumped at most once per animation frame however often the data
- * changes: components that draw fast-moving figures re-render at screen rate,
- * never more.
+ * A counter bumped at most once per animation frame (and at most every
+ * `minIntervalMs`) however often the data changes: components that show
+ * fast-moving figures re-render at a fixed, bounded rate.
  */
-export function createFrameTicker(): { bump(): void; store: Store<number> } {
+export function createFrameTicker(minIntervalMs = 100): { bump(): void; store: Store<number> } {
   const store = createStore(0);
   let scheduled = false;
+  let last = 0;
+  const fire = () => {
+    scheduled = false;
+    last = performance.now();
+    store.set((n) => n + 1);
+  };
   return {
     store,
     bump() {
       if (scheduled) return;
       scheduled = true;
-      requestAnimationFrame(() => {
-        scheduled = false;
-        store.set((n) => n + 1);
-      });
+      const wait = last + minIntervalMs - performance.now();
+      if (wait <= 0) requestAnimationFrame(fire);
+      else setTimeout(() => requestAnimationFrame(fire), wait);
     },
   };
 }

@@ -1,6 +1,6 @@
 // The users (PostgreSQL, the source of truth), shared by every view that
 // names or picks a user. Loaded once, then again when the change feed reports
-// a user change (at most every 3 s).
+// a user change (at most every 5 s).
 import { useEffect } from 'react';
 import { Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
@@ -45,7 +45,7 @@ onChanges((changes) => {
   timer = window.setTimeout(() => {
     timer = undefined;
     void reloadUsers();
-  }, Math.max(0, 3000 - since));
+  }, Math.max(0, 5000 - since));
 });
 
 export function useUsers(): UsersState & { reload: () => Promise<void> } {
