@@ -22,6 +22,8 @@ export interface UpResult {
   healthyAfterMs: Partial<Record<UnitName, number>>;
   /** Milliseconds spent making sure the cached artifacts exist (fetching and building on a cold cache). */
   provisionMs: number;
+  /** The web UI was (re)built: ui/dist was missing or older than its sources. */
+  uiBuilt?: boolean;
 }
 
 export async function upNative(selected: readonly Engine[] = units): Promise<UpResult> {
@@ -33,7 +35,7 @@ export async function upNative(selected: readonly Engine[] = units): Promise<UpR
   const probe = new NativeSupervisor(knownArtifactDirs());
   const before = await Promise.all(selected.map((e) => probe.status(e, { withLogs: false })));
   if (before.every((s) => s.state === 'healthy')) {
-    return { changed: uiBuilt, statuses: before, healthyAfterMs, provisionMs: 0 };
+    return { changed: uiBuilt, statuses: before, healthyAfterMs, provisionMs: 0, uiBuilt };
   }
   const keys = Object.values(knownArtifactDirs()).map((dir) => dir!.split('/').at(-1)!);
   await requireDisk({ coldCache: !keys.every(isCached) });
@@ -79,7 +81,7 @@ export async function upNative(selected: readonly Engine[] = units): Promise<UpR
     releaseInterrupt();
   }
   const statuses = await Promise.all(selected.map((e) => supervisor.status(e)));
-  return { changed: true, statuses, healthyAfterMs, provisionMs };
+  return { changed: true, statuses, healthyAfterMs, provisionMs, uiBuilt };
 }
 
 export async function upCommand(flags: { native?: boolean; docker?: boolean; json?: boolean }): Promise<number> {
@@ -103,7 +105,8 @@ export async function upCommand(flags: { native?: boolean; docker?: boolean; jso
   const t0 = Date.now();
   const result = await upNative();
   if (!result.changed) info('every engine is already healthy; nothing changed');
-  else info(`everything healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  else if (result.uiBuilt && Object.keys(result.healthyAfterMs).length === 0) info('every engine is already healthy; the web UI was rebuilt (the ui unit serves it as it is)');
+  else if (Object.keys(result.healthyAfterMs).length > 0) info(`everything healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : renderStatusTable(result.statuses)}\n`);
   return 0;
 }
