@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
 import type { PostsPage } from '../api/types.ts';
-import { timeAgo } from '../components/format.ts';
+import { plural, timeAgo } from '../components/format.ts';
 import { Link } from '../components/Link.tsx';
 import { PostCard, type WriteOutcome } from '../components/PostCard.tsx';
 import { Empty, ErrorNote, Loading } from '../components/States.tsx';
@@ -46,7 +46,7 @@ export function FeedPanel({ userId }: { userId: number | null }) {
         <section className="card">
           <div className="card-head">
             <h2 className="card-title">
-              Newest from the people {name} follows <span className="card-sub">{feed.data ? `${feed.data.total.toLocaleString()} posts` : ''}</span>
+              Newest from the people {name} follows <span className="card-sub">{feed.data ? plural(feed.data.total, 'post') : ''}</span>
             </h2>
             <Link to={`/graph/${userId}`} className="btn small ghost">
               Who they follow
