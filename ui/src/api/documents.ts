@@ -25,6 +25,7 @@ export const Q = {
   labExperiments: `query Lab { labExperiments { ${LAB} } }`,
   faults: `query Faults { faults { projections { ${CONTROL} } units { available reason controllable actions states { name kind state pid } } recent { at action target by { userId email address } detail outcome error durationMs } } }`,
   reconcile: `query Reconcile { reconcile }`,
+  deadLetters: `query DeadLetters($limit: Int) { deadLetters(limit: $limit) { group topic partition offset key value error attempts failedAt } }`,
 };
 
 export const M = {

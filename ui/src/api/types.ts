@@ -238,3 +238,15 @@ export interface RepairReport {
   durationMs: number;
   report: ReconcileReport;
 }
+
+export interface DeadLetter {
+  group: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  error: string;
+  attempts: number;
+  failedAt: string;
+}

@@ -7,13 +7,13 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
 import { link } from '../api/live.ts';
-import type { FaultsOverview, ProjectionControl, ProjectionHealth } from '../api/types.ts';
+import type { DeadLetter, FaultsOverview, ProjectionControl, ProjectionHealth } from '../api/types.ts';
 import { AXIS } from '../components/charts.ts';
 import { timeAgo } from '../components/format.ts';
 import { ErrorNote, Loading } from '../components/States.tsx';
 import { formatMs, useComponentStatuses, type ComponentId, type ComponentStatus } from '../state/components.ts';
 import { healthHistory, healthStore } from '../state/health.ts';
-import { useQuery } from '../state/query.ts';
+import { useQuery, useRefreshOnChanges } from '../state/query.ts';
 import { useStore } from '../state/store.ts';
 
 const PROJECTIONS: Array<{ name: string; title: string; store: string; node: ComponentId }> = [
@@ -213,6 +213,55 @@ function Units({ overview, reload }: { overview: FaultsOverview; reload: () => v
   );
 }
 
+/** Messages a projection gave up on (unparseable, or failing after its retries), newest first. */
+function DeadLetters() {
+  const list = useQuery((signal) => gql<{ deadLetters: DeadLetter[] }>(Q.deadLetters, { limit: 20 }, { signal }).then((d) => d.deadLetters), []);
+  useRefreshOnChanges(() => true, list.reload, 15_000);
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2 className="card-title">
+          Dead letters <span className="card-sub">messages a projection gave up on, with their error (pipeline.dead-letters)</span>
+        </h2>
+        <button type="button" className="btn small" onClick={list.reload} disabled={list.loading}>
+          Refresh
+        </button>
+      </div>
+      {!list.data && list.loading && <Loading what="the dead letters" />}
+      {list.error !== null && <ErrorNote error={list.error} what="the dead letters" retry={list.reload} />}
+      {list.data && list.data.length === 0 && <p className="note">None: every message was applied.</p>}
+      {list.data && list.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="data">
+            <thead>
+              <tr>
+                <th>when</th>
+                <th>consumer</th>
+                <th className="hide-narrow">record</th>
+                <th>error</th>
+                <th className="num">tries</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.slice(0, 10).map((d) => (
+                <tr key={`${d.group}-${d.topic}-${d.partition}-${d.offset}`}>
+                  <td>{timeAgo(Date.parse(d.failedAt))}</td>
+                  <td className="mono">{d.group}</td>
+                  <td className="hide-narrow mono">
+                    {d.topic}/{d.partition}@{d.offset}
+                  </td>
+                  <td style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>{d.error}</td>
+                  <td className="num">{d.attempts}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function FaultsPanel() {
   const overview = useQuery((signal) => gql<{ faults: FaultsOverview }>(Q.faults, {}, { signal, timeoutMs: 30_000 }).then((d) => d.faults), []);
   const statuses = useComponentStatuses();
@@ -258,6 +307,7 @@ export function FaultsPanel() {
         {overview.error !== null && <ErrorNote error={overview.error} what="the units" retry={overview.reload} />}
         {overview.data && <Units overview={overview.data} reload={overview.reload} />}
       </section>
+      <DeadLetters />
       {overview.data && overview.data.recent.length > 0 && (
         <section className="card">
           <h2 className="card-title">Recent fault actions</h2>
