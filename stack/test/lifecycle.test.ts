@@ -96,7 +96,7 @@ describe('stackctl lifecycle', () => {
     for (const args of [['stop', 'oracle'], ['kill', 'oracle'], ['logs', 'oracle']]) {
       const result = await runCli(args);
       assert.equal(result.code, 2);
-      assert.equal(errorLine(result), 'stackctl: unknown engine or service "oracle"; known: postgres, timescaledb, redis, ferretdb-store, ferretdb, neo4j, kafka, connect, users, posts, posts-relay, graph, graph-relay, analytics, projectors, gateway [UNKNOWN_ENGINE]');
+      assert.equal(errorLine(result), 'stackctl: unknown engine or service "oracle"; known: postgres, timescaledb, redis, ferretdb-store, ferretdb, neo4j, kafka, connect, users, posts, posts-relay, graph, graph-relay, analytics, projectors, gateway, ui [UNKNOWN_ENGINE]');
     }
     const unknown = await runCli(['launch']);
     assert.equal(unknown.code, 2);

@@ -17,6 +17,7 @@ import {
   followInto,
   graphProblems,
   postInto,
+  driftBaseline,
   reconcileClean,
   renameInto,
   restoreStack,
@@ -40,6 +41,7 @@ after(async () => {
 const QUICK_MS = 3000;
 
 test('Neo4j stopped during writes: eventual writes succeed, strong ones answer 504 naming the graph projection; once back, the graph catches up with zero drift', { timeout: 300_000 }, async () => {
+  const baseline = await driftBaseline();
   const written = emptyWritten();
   const a = await createUserInto(written, 'neo-a');
   const b = await createUserInto(written, 'neo-b');
@@ -115,6 +117,6 @@ test('Neo4j stopped during writes: eventual writes succeed, strong ones answer 5
   const names = await sourceNames(written);
   assert.deepEqual(await eventProblems(stores.timescale, written), [], 'TimescaleDB: each change exactly once');
   assert.deepEqual(await cacheProblems(stores.redis, names), [], 'Redis: every profile current');
-  await reconcileClean();
+  await reconcileClean(baseline);
   await systemHealthy();
 });

@@ -23,6 +23,7 @@ import {
   followInto,
   graphProblems,
   postInto,
+  driftBaseline,
   reconcileClean,
   renameInto,
   restoreStack,
@@ -57,6 +58,7 @@ async function slotConfirmed(): Promise<{ active: boolean; confirmed: bigint }> 
 }
 
 test('PostgreSQL stopped: user, post and follow writes answer 503 quickly, other reads answer; once back the slot resumes and nothing is lost', { timeout: 300_000 }, async () => {
+  const baseline = await driftBaseline();
   const written = emptyWritten();
   const [a, b] = [await createUserInto(written, 'pg-a'), await createUserInto(written, 'pg-b')];
   assert.equal(a.status, 201);
@@ -131,7 +133,7 @@ test('PostgreSQL stopped: user, post and follow writes answer 503 quickly, other
   assert.deepEqual(await graphProblems(stores.neo4j, written, names), [], 'Neo4j: every change');
   assert.deepEqual(await cacheProblems(stores.redis, names), [], 'Redis: every profile current');
   process.stdout.write(`  PostgreSQL started in ${startMs} ms; user writes accepted ${acceptedMs} ms after, the slot confirmed past the last write ${resumedMs} ms after\n`);
-  await reconcileClean();
+  await reconcileClean(baseline);
   await systemHealthy();
   assert.equal((await api('GET', `/users/${A}`)).body.name, `PG A after the restart ${runId}`);
 });

@@ -17,6 +17,7 @@ import {
   followInto,
   graphProblems,
   postInto,
+  driftBaseline,
   reconcileClean,
   renameInto,
   restoreStack,
@@ -41,6 +42,7 @@ after(async () => {
 const QUICK_MS = 3000;
 
 test('Redis stopped: reads fall back to the sources and answer correctly, sessions answer 503; once back, the cache repopulates with zero drift', { timeout: 240_000 }, async () => {
+  const baseline = await driftBaseline();
   const written = emptyWritten();
   const [a, b] = [await createUserInto(written, 'redis-a'), await createUserInto(written, 'redis-b')];
   assert.equal(a.status, 201);
@@ -124,5 +126,5 @@ test('Redis stopped: reads fall back to the sources and answer correctly, sessio
   const names = await sourceNames(written);
   assert.deepEqual(await eventProblems(stores.timescale, written), [], 'TimescaleDB: each change exactly once');
   assert.deepEqual(await graphProblems(stores.neo4j, written, names), [], 'Neo4j: every change');
-  await reconcileClean();
+  await reconcileClean(baseline);
 });

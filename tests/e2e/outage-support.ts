@@ -95,16 +95,33 @@ export async function connectorRunning(timeoutMs = 120_000): Promise<void> {
   );
 }
 
-/** GET /reconcile until it reports no drift at all (other writers may be mid-flight on a shared stack), or fails showing the drift. */
-export async function reconcileClean(timeoutMs = 120_000): Promise<ReconcileReport> {
+const driftKey = (d: ReconcileReport['drift'][number]) => `${d.kind} ${d.store} ${d.entity} ${d.id}`;
+
+/**
+ * The drift already there before a scenario: what earlier tests left on purpose (component tests
+ * write straight into the stores, the reconciler test breaks each store). Only what a scenario
+ * adds to it counts against the scenario.
+ */
+export async function driftBaseline(): Promise<Set<string>> {
+  const response = await slowCall<ReconcileReport>('GET', '/reconcile');
+  assert.equal(response.status, 200, `GET /reconcile before the scenario: ${JSON.stringify(response.body)}`);
+  return new Set(response.body.drift.map(driftKey));
+}
+
+/**
+ * GET /reconcile until it reports no drift beyond the baseline (other writers may be mid-flight
+ * on a shared stack), or fails showing the new drift. Answers the new drift (empty).
+ */
+export async function reconcileClean(baseline: ReadonlySet<string>, timeoutMs = 120_000): Promise<ReconcileReport['drift']> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     // A 503 (a service the reconciler asks is still starting) is retried like drift, until the deadline.
     const response = await slowCall<ReconcileReport>('GET', '/reconcile').catch((error: unknown) => ({ status: 0, body: String(error) }) as unknown as ApiResponse<ReconcileReport>);
-    if (response.status === 200 && response.body.total === 0) return response.body;
+    const added = response.status === 200 ? response.body.drift.filter((d) => !baseline.has(driftKey(d))) : null;
+    if (added && added.length === 0) return added;
     if (Date.now() > deadline) {
       assert.equal(response.status, 200, `GET /reconcile: ${JSON.stringify(response.body)}`);
-      assert.fail(`the reconciler still reports ${response.body.total} drift: ${JSON.stringify(response.body.drift.slice(0, 20), null, 1)}`);
+      assert.fail(`the reconciler reports ${added!.length} drift that was not there before: ${JSON.stringify(added!.slice(0, 20), null, 1)}`);
     }
     await sleep(2000);
   }

@@ -97,7 +97,8 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     const entry = flow.locator(`a[href="/timeline/${encodeURIComponent(ada.token)}"]`);
     await entry.waitFor({ timeout: 10_000 });
     assert.equal(await entry.locator('.applied-chip').count(), 3);
-    assert.ok(Number(await flow.getByTestId('edge-proj-graph>neo4j').getAttribute('data-count')) >= 1);
+    // Figures are redrawn at most 10 times a second: the counter follows the dot shortly.
+    await eventually('the graph projection → Neo4j counter', async () => Number(await flow.getByTestId('edge-proj-graph>neo4j').getAttribute('data-count')) >= 1, 5_000);
     await flow.waitForTimeout(700);
     await shot(flow, 'flow');
 
@@ -178,7 +179,7 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     const unit = work.getByTestId('unit-timescaledb');
     await unit.waitFor({ timeout: 30_000 });
     await eventually('timescaledb healthy before the test', async () => (await unitState('timescaledb')) === 'healthy', 60_000);
-    await work.getByRole('button', { name: 'Refresh' }).click();
+    await work.getByTestId('units-refresh').click();
     await work.getByTestId('unit-stop-timescaledb').waitFor();
     await eventually('the stop button enabled', () => work.getByTestId('unit-stop-timescaledb').isEnabled(), 30_000);
     try {

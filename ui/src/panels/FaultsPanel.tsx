@@ -223,7 +223,7 @@ function DeadLetters() {
         <h2 className="card-title">
           Dead letters <span className="card-sub">messages a projection gave up on, with their error (pipeline.dead-letters)</span>
         </h2>
-        <button type="button" className="btn small" onClick={list.reload} disabled={list.loading}>
+        <button type="button" className="btn small" onClick={list.reload} disabled={list.loading} aria-label="Refresh the dead letters">
           Refresh
         </button>
       </div>
@@ -299,7 +299,7 @@ export function FaultsPanel() {
           <h2 className="card-title">
             Engines and services <span className="card-sub">through the stack CLI; the gateway itself is not among them</span>
           </h2>
-          <button type="button" className="btn small" onClick={overview.reload} disabled={overview.loading}>
+          <button type="button" className="btn small" onClick={overview.reload} disabled={overview.loading} aria-label="Refresh the engines and services" data-testid="units-refresh">
             {overview.loading ? 'Asking the stack…' : 'Refresh'}
           </button>
         </div>
