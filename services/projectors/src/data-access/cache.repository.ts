@@ -34,6 +34,7 @@ const GUARDED_USER_WRITE_SHA = createHash('sha1').update(GUARDED_USER_WRITE).dig
 
 export class CacheRepository {
   private readonly redis: Redis;
+  private scriptLoaded = false;
 
   constructor(redis: Redis) {
     this.redis = redis;
@@ -58,7 +59,8 @@ export class CacheRepository {
 
   /**
    * Several messages' operations in one round trip (a pipeline keeps their order). A batch is
-   * all or nothing for the caller: on any error it throws, and replaying it is harmless.
+   * all or nothing for the caller: on any error it throws, and replaying it is harmless (a
+   * generation bumped twice only invalidates pages once more).
    */
   async applyMany(operations: readonly CacheOperation[]): Promise<void> {
     if (operations.length === 0) return;
@@ -75,6 +77,11 @@ export class CacheRepository {
       return results.find(([error]) => error)?.[0] ?? null;
     };
     const failed = await guarded(async () => {
+      // Loaded once up front: a batch that met NOSCRIPT is sent again whole, bumping its generations twice.
+      if (!this.scriptLoaded) {
+        await this.redis.script('LOAD', GUARDED_USER_WRITE);
+        this.scriptLoaded = true;
+      }
       const first = await run();
       if (!first || !/NOSCRIPT/.test(first.message)) return first;
       // After a restart or SCRIPT FLUSH Redis no longer knows the script: load it, then the whole batch again.
