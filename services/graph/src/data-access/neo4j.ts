@@ -25,8 +25,18 @@ export function createNeo4jDriver(settings: Neo4jSettings): Driver {
 /** Ids are written as Neo4j integers: a JS number would be stored as a float and miss the integer index. */
 export const int = (value: number) => neo4j.int(value);
 
+/**
+ * A lock conflict or deadlock that outlived the driver's own retries (maxTransactionRetryTime):
+ * under contention, not the request's fault and not the store being down.
+ */
+export function isNeo4jBusy(error: unknown): boolean {
+  return ((error as { code?: string } | undefined)?.code ?? '').startsWith('Neo.TransientError.Transaction.');
+}
+
+/** The store cannot take this now: down, or busy (the projection waits rather than dead-lettering). */
 export function isNeo4jUnavailable(error: unknown): boolean {
   if (error instanceof AppError) return error.code === 'STORE_UNAVAILABLE';
+  if (isNeo4jBusy(error)) return true;
   if (isConnectionError(error)) return true;
   const e = error as { code?: string; message?: string } | undefined;
   if (['Neo.TransientError.General.DatabaseUnavailable', 'Neo.ClientError.Cluster.NotALeader'].includes(e?.code ?? '')) return true;
@@ -59,6 +69,11 @@ export async function onGraphStore<T>(driver: Driver, work: () => Promise<T>): P
     }
     return await work();
   } catch (error) {
+    if (isNeo4jBusy(error)) {
+      const busy = new AppError('STORE_UNAVAILABLE', `${GRAPH_STORE} is busy (a lock conflict did not clear in time); try again`, { store: 'neo4j' });
+      busy.cause = error;
+      throw busy;
+    }
     if (isNeo4jUnavailable(error)) {
       knownDown.add(driver);
       throw graphStoreUnavailable(error);
