@@ -24,6 +24,8 @@ const AnalyticsPanel = lazy(() => import('./panels/AnalyticsPanel.tsx').then((m)
 const CachePanel = lazy(() => import('./panels/CachePanel.tsx').then((m) => ({ default: m.CachePanel })));
 const LabPanel = lazy(() => import('./panels/LabPanel.tsx').then((m) => ({ default: m.LabPanel })));
 const FaultsPanel = lazy(() => import('./panels/FaultsPanel.tsx').then((m) => ({ default: m.FaultsPanel })));
+// Monaco and GraphiQL are large: loaded only when the view is opened.
+const GraphiQLView = lazy(() => import('./panels/GraphiQLView.tsx').then((m) => ({ default: m.GraphiQLView })));
 
 export const VIEWS: View[] = [
   { path: '/flow', label: 'Flow', detail: 'every change, live', group: 'Live', render: () => <FlowView /> },
@@ -36,6 +38,7 @@ export const VIEWS: View[] = [
   { path: '/cache', label: 'Cache', detail: 'Redis', group: 'Stores', render: () => <CachePanel /> },
   { path: '/lab', label: 'Consistency lab', detail: 'strong vs eventual', group: 'Experiments', render: () => <LabPanel /> },
   { path: '/faults', label: 'Faults', detail: 'break it, watch it heal', group: 'Experiments', render: () => <FaultsPanel /> },
+  { path: '/graphiql', label: 'GraphiQL', detail: 'the GraphQL API, live', group: 'Experiments', render: () => <GraphiQLView /> },
 ];
 
 function match(path: string): { view: View; rest: string } {

@@ -248,4 +248,15 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     }
     assert.deepEqual(errors, [], 'the UI threw no uncaught error');
   });
+
+  test('GraphiQL, bundled in the UI, runs a query against the gateway', { timeout: STEP_MS }, async () => {
+    await go(work, '/graphiql');
+    await work.getByTestId('graphiql').waitFor({ timeout: 30_000 });
+    const run = work.locator('.graphiql-execute-button');
+    await run.waitFor({ timeout: 30_000 });
+    await run.click();
+    // The default query lists the users: the response pane shows the data the gateway answered.
+    await eventually('the query answered', async () => /"users"/.test((await work.locator('.graphiql-response').textContent()) ?? ''), 30_000);
+    await shot(work, 'graphiql');
+  });
 });
