@@ -69,8 +69,10 @@ export const kafka: Engine = {
     await writeFile(join(ctx.dataDir, 'server.properties'), SERVER_PROPERTIES);
     await writeFile(join(ctx.dataDir, 'log4j2.properties'), LOG4J2);
     if (!existsSync(join(ctx.dataDir, 'logs', 'meta.properties'))) {
-      // A KRaft cluster id is 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` makes.
-      const clusterId = randomBytes(16).toString('base64url');
+      // A KRaft cluster id is 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` makes,
+      // and like it never starting with '-' (one in 64 would, and the tool would read it as an option).
+      let clusterId = randomBytes(16).toString('base64url');
+      while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
       await ctx.runOnce('formatting Kafka storage', {
         argv: [JAVA, ...jvmFlags({ min: '64m', max: '256m' }), '-Dlog4j2.configurationFile=/srv/data/log4j2.properties', '-cp', kafkaClasspath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', '/srv/data/server.properties'],
         binds: [{ source: ctx.artifacts.kafka!, target: '/srv/dist' }],
