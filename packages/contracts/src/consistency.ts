@@ -68,7 +68,8 @@ export const watermarkKey = (projection: ProjectionName, source: SourceName): st
 
 /**
  * Hash per entity: `POSITION:PROJECTION` → epoch ms when that projection applied the change at
- * POSITION, `POSITION:committed` → when the source committed it, `POSITION:kafka` → when Kafka took it. Expires an hour after its last change.
+ * POSITION, `POSITION:committed` → when the source committed it, `POSITION:captured` → when Debezium
+ * read it from the WAL (users), `POSITION:kafka` → when Kafka took it. Expires an hour after its last change.
  * A token's position is a lower bound (a user's is taken before its change was written): its
  * change is the entity's first one at or after it.
  */
@@ -90,6 +91,8 @@ export const AppliedNotice = z.object({
   committedAt: z.number(),
   /** Epoch ms: applied in the projection's store. */
   appliedAt: z.number(),
+  /** Epoch ms when Debezium read the change from the WAL (users only). */
+  capturedAt: z.number().optional(),
   /** The Kafka record it came in; publishedAt (epoch ms) is when Kafka took it from Debezium or a relay. */
   kafka: z.object({ topic: z.string(), partition: z.number(), offset: z.string(), publishedAt: z.number() }).optional(),
 });

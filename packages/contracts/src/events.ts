@@ -80,6 +80,8 @@ export interface ChangeEvent {
   position: number;
   /** When the source committed it. */
   occurredAt: Date;
+  /** When Debezium read it from the WAL (its envelope's ts_ms); absent for outbox events. */
+  capturedAt?: Date;
   /** The user who caused it or whom it is about, for analytics. */
   userId: number | null;
   data: Record<string, unknown>;
@@ -125,6 +127,7 @@ export function normalizeUserChange(value: string | null | undefined): ChangeEve
     entityId: String(row.id),
     position: change.source.lsn,
     occurredAt: new Date(change.source.ts_ms),
+    ...(change.ts_ms !== undefined ? { capturedAt: new Date(change.ts_ms) } : {}),
     userId: row.id,
     data: userFromRow(row),
   };

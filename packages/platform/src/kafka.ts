@@ -79,6 +79,8 @@ export interface ChangeRef {
 export interface AppliedChange {
   occurredAt: Date;
   change?: ChangeRef;
+  /** Epoch ms when Debezium read the change from the WAL (users only). */
+  capturedAt?: number;
   /** Where the change was read from, and when Kafka took it (the record's timestamp). */
   kafka?: { topic: string; partition: number; offset: string; publishedAt: number };
   /** Applied before (a replay): moves watermarks, but its age is not a latency sample. */
@@ -95,6 +97,7 @@ export function appliedOf(event: ChangeEvent, replay = false): AppliedChange {
   return {
     occurredAt: event.occurredAt,
     change: { source: event.source, entityId: event.entityId, position: event.position, type: event.type },
+    ...(event.capturedAt ? { capturedAt: event.capturedAt.getTime() } : {}),
     ...(replay ? { replay } : {}),
   };
 }

@@ -63,9 +63,9 @@ export class WatermarkPublisher {
   /** Queues what a projection applied; returns at once. */
   applied(changes: readonly AppliedChange[]): void {
     const appliedAt = Date.now();
-    for (const { change, occurredAt, kafka } of changes) {
+    for (const { change, occurredAt, kafka, capturedAt } of changes) {
       if (!change) continue;
-      const notice: AppliedNotice = { projection: this.#projection, ...change, committedAt: occurredAt.getTime(), appliedAt, ...(kafka ? { kafka } : {}) };
+      const notice: AppliedNotice = { projection: this.#projection, ...change, committedAt: occurredAt.getTime(), appliedAt, ...(capturedAt ? { capturedAt } : {}), ...(kafka ? { kafka } : {}) };
       const key = `${change.source}:${change.entityId}`;
       const mark = this.#marks.get(key);
       if (!mark || mark.position < notice.position) this.#marks.set(key, notice);
@@ -102,6 +102,7 @@ export class WatermarkPublisher {
           const key = visibilityKey(notice.source, notice.entityId);
           pipeline.hset(key, `${notice.position}:${this.#projection}`, notice.appliedAt, `${notice.position}:committed`, notice.committedAt);
           if (notice.kafka) pipeline.hset(key, `${notice.position}:kafka`, notice.kafka.publishedAt);
+          if (notice.capturedAt) pipeline.hset(key, `${notice.position}:captured`, notice.capturedAt);
           pipeline.expire(key, VISIBILITY_TTL_SECONDS);
         }
         // After the watermarks: a subscriber that reads one on hearing the notice sees it raised.

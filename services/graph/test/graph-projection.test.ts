@@ -58,3 +58,12 @@ test('a message that is not JSON is unparseable', () => {
 test('a recorded Debezium create with ISO timestamps is projected too', () => {
   assert.deepEqual(plan('users-create-recorded-iso-timestamps'), [{ kind: 'upsert-user', userId: 1, name: 'CDC probe', position: 27471392 }]);
 });
+
+test('a Debezium change carries when it was committed and when Debezium read it from the WAL', () => {
+  const f = fixture('users-create');
+  const event = normalizeMessage(f.topic, rawValue(f))!;
+  const envelope = JSON.parse(rawValue(f)!) as { ts_ms: number; source: { ts_ms: number } };
+  assert.equal(event.occurredAt.getTime(), envelope.source.ts_ms);
+  assert.equal(event.capturedAt?.getTime(), envelope.ts_ms);
+  assert.ok(event.capturedAt!.getTime() >= event.occurredAt.getTime());
+});

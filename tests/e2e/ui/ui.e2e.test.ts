@@ -218,7 +218,8 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
   test('the other views render with the system’s figures; the timeline of the first write; a phone width', { timeout: STEP_MS }, async () => {
     await go(work, `/timeline/${encodeURIComponent(ada.token)}`);
     await work.getByTestId('timeline-state').filter({ hasText: 'visible everywhere' }).waitFor({ timeout: 20_000 });
-    assert.equal(await work.getByTestId('timeline').locator('li').count(), 5);
+    // A user's change: commit, WAL capture, Kafka, then Neo4j, Redis and TimescaleDB.
+    assert.equal(await work.getByTestId('timeline').locator('li').count(), 6);
     await shot(work, 'timeline');
 
     await go(work, '/analytics');

@@ -6,7 +6,7 @@ const POST = '_id author_id title body tags meta comments_count createdAt update
 const LATENCY = 'count p50 p99 max';
 const HEALTH = 'status healthy checkedAt services stores pipeline';
 const CHANGE = 'projection source entityId position token type committedAt appliedAt visibleAfterMs kafka { topic partition offset publishedAt }';
-const VISIBILITY = 'token source entityId position committedAt publishedAt complete projections { projection applied appliedAt visibleAfterMs }';
+const VISIBILITY = 'token source entityId position committedAt capturedAt publishedAt complete projections { projection applied appliedAt visibleAfterMs }';
 const LAB = `id input { mode writes rate kind } startedAt durationMs failedWrites writeLatencyMs { ${LATENCY} }
   stores { projection store role reads stale staleRatio timeToVisibleMs { ${LATENCY} } }`;
 const CONTROL = 'name service faults { paused pausedSince delayMs duplicate duplicated } running lag error';

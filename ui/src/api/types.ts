@@ -155,6 +155,8 @@ export interface ChangeVisibility {
   entityId: string;
   position: number;
   committedAt: string | null;
+  /** When Debezium read it from the WAL (users only). */
+  capturedAt: string | null;
   publishedAt: string | null;
   complete: boolean;
   projections: Array<{ projection: Projection; applied: boolean; appliedAt: string | null; visibleAfterMs: number | null }>;

@@ -18,7 +18,7 @@ import { useStore } from '../state/store.ts';
 import { myWrites } from '../state/writes.ts';
 
 const CAPTURE: Record<string, string> = {
-  users: 'Debezium read it from the WAL (slot dbz_users) and Kafka took it',
+  users: 'Debezium sent it on',
   posts: 'the posts relay published the event from the post’s outbox; Kafka took it',
   graph: 'the graph relay published the (:Outbox) node; Kafka took it',
 };
@@ -74,8 +74,11 @@ function Timeline({ token }: { token: string }) {
   const committed = state.committedAt ? Date.parse(state.committedAt) : (record?.committedAt ?? null);
   const published = state.publishedAt ? Date.parse(state.publishedAt) : (record?.kafka?.publishedAt ?? null);
   const kafka = record?.kafka;
+  const captured = state.capturedAt ? Date.parse(state.capturedAt) : null;
   const hops: Hop[] = [
     { key: 'commit', title: `Committed in ${STORE_OF_SOURCE[state.source]}`, sub: positionText(state), at: committed },
+    // Only Debezium reports when it read a change; a relay reads its outbox and publishes in one step.
+    ...(state.source === 'users' ? [{ key: 'capture', title: 'Captured from the WAL', sub: 'Debezium read it through the replication slot dbz_users', at: captured }] : []),
     {
       key: 'kafka',
       title: 'Published to Kafka',

@@ -33,6 +33,8 @@ export interface Visibility {
   committedAt: number | null;
   /** Epoch ms when Kafka took the change (from Debezium or a relay); null until a projection reported it. */
   publishedAt: number | null;
+  /** Epoch ms when Debezium read the change from the WAL (users); null otherwise. */
+  capturedAt: number | null;
   projections: Partial<Record<ProjectionName, ProjectionVisibility>>;
 }
 
@@ -137,7 +139,7 @@ export class WatermarkWatcher {
       const applied = appliedAt !== null || (mark !== null && Number(mark) >= token.position);
       return [projection, { applied, appliedAt, visibleAfterMs: appliedAt !== null && committedAt !== null ? appliedAt - committedAt : null }];
     });
-    return { committedAt, publishedAt: record.kafka ?? null, projections: Object.fromEntries(entries) };
+    return { committedAt, capturedAt: record.captured ?? null, publishedAt: record.kafka ?? null, projections: Object.fromEntries(entries) };
   }
 
   async #check(token: ConsistencyToken, projections: readonly ProjectionName[]): Promise<void> {

@@ -219,6 +219,8 @@ type ChangeVisibility {
   entityId: String!
   position: SafeInt!
   committedAt: String
+  """when Debezium read the change from the WAL (users; null for posts and follows)"""
+  capturedAt: String
   """when Kafka took the change from Debezium (users) or a relay (posts, follows)"""
   publishedAt: String
   complete: Boolean!
