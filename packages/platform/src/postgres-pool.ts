@@ -29,3 +29,32 @@ export function isPostgresUnavailable(error: unknown): boolean {
   if (e?.code === '57014' || e?.code === '53300') return true;
   return /Query read timeout|Connection terminated|connection timeout/i.test(e?.message ?? '');
 }
+
+export interface TransactionOptions {
+  /** One snapshot for every statement, nothing written (figures that must agree with each other). */
+  readOnly?: boolean;
+  /** A longer server-side limit than the pool's, for this transaction only. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * Runs work in one transaction on one client: committed if it returns, rolled back if it
+ * throws; a client that failed mid-transaction is discarded rather than handed out again.
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(options.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+    if (options.statementTimeoutMs !== undefined) await client.query("SELECT set_config('statement_timeout', $1, true)", [String(options.statementTimeoutMs)]);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken = error as Error;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

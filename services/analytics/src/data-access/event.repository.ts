@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Analytics } from '@polyglot/contracts/api';
 import { PermanentError } from '@polyglot/platform/kafka';
 import type { EventRow } from '../domain/event-row.ts';
+import { inTransaction } from '@polyglot/platform/postgres-pool';
 import { guarded } from './timescale-pool.ts';
 
 export interface SummaryOptions {
@@ -79,63 +80,56 @@ export class EventRepository {
   }
 
   async summary(options: SummaryOptions): Promise<Analytics> {
-    return guarded(async () => {
-      const client = await this.pool.connect();
-      let broken: Error | undefined;
-      try {
-        // One snapshot for all five queries, so totals and breakdowns agree.
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const stats = await client.query<{ total_events: string; total_users: string; total_posts: string }>(STATS_SQL);
-        const types = await client.query<{ event_type: string; count: string }>(
-          'SELECT event_type, count(*) AS count FROM events GROUP BY event_type ORDER BY event_type',
-        );
-        const newest = await client.query<{ time: Date; user_id: string | null; event_type: string; properties: Record<string, unknown> }>(
-          'SELECT time, user_id, event_type, properties FROM events ORDER BY time DESC LIMIT $1',
-          [options.newest],
-        );
-        const series = await client.query<{ minute: Date; event_type: string; count: string }>(
-          `SELECT time_bucket($1::interval, time) AS minute, event_type, count(*) AS count
-           FROM events
-           WHERE time > now() - $2::interval
-           GROUP BY 1, 2
-           ORDER BY 1, 2`,
-          [options.bucket, options.seriesWindow],
-        );
-        const top = await client.query<{ user_id: string; events: string }>(
-          `SELECT user_id, count(*) AS events
-           FROM events
-           WHERE user_id IS NOT NULL
-           GROUP BY user_id
-           ORDER BY events DESC, user_id
-           LIMIT $1`,
-          [options.topUsers],
-        );
-        await client.query('COMMIT');
-        const totals = stats.rows[0];
-        return {
-          stats: {
-            totalEvents: Number(totals?.total_events ?? 0),
-            totalUsers: Number(totals?.total_users ?? 0),
-            totalPosts: Number(totals?.total_posts ?? 0),
-            eventTypes: Object.fromEntries(types.rows.map((r) => [r.event_type, Number(r.count)])),
-          },
-          events: newest.rows.map((r) => ({
-            time: r.time.toISOString(),
-            user_id: r.user_id === null ? null : Number(r.user_id),
-            event_type: r.event_type,
-            properties: r.properties ?? {},
-          })),
-          series: series.rows.map((r) => ({ minute: r.minute.toISOString(), event_type: r.event_type, count: Number(r.count) })),
-          topUsers: top.rows.map((r) => ({ user_id: Number(r.user_id), events: Number(r.events) })),
-        };
-      } catch (error) {
-        broken = error as Error;
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        // A client that failed mid-transaction is discarded rather than reused.
-        client.release(broken);
-      }
-    });
+    // One snapshot for all five queries, so totals and breakdowns agree.
+    return guarded(() =>
+      inTransaction(
+        this.pool,
+        async (client): Promise<Analytics> => {
+          const stats = await client.query<{ total_events: string; total_users: string; total_posts: string }>(STATS_SQL);
+          const types = await client.query<{ event_type: string; count: string }>(
+            'SELECT event_type, count(*) AS count FROM events GROUP BY event_type ORDER BY event_type',
+          );
+          const newest = await client.query<{ time: Date; user_id: string | null; event_type: string; properties: Record<string, unknown> }>(
+            'SELECT time, user_id, event_type, properties FROM events ORDER BY time DESC LIMIT $1',
+            [options.newest],
+          );
+          const series = await client.query<{ minute: Date; event_type: string; count: string }>(
+            `SELECT time_bucket($1::interval, time) AS minute, event_type, count(*) AS count
+             FROM events
+             WHERE time > now() - $2::interval
+             GROUP BY 1, 2
+             ORDER BY 1, 2`,
+            [options.bucket, options.seriesWindow],
+          );
+          const top = await client.query<{ user_id: string; events: string }>(
+            `SELECT user_id, count(*) AS events
+             FROM events
+             WHERE user_id IS NOT NULL
+             GROUP BY user_id
+             ORDER BY events DESC, user_id
+             LIMIT $1`,
+            [options.topUsers],
+          );
+          const totals = stats.rows[0];
+          return {
+            stats: {
+              totalEvents: Number(totals?.total_events ?? 0),
+              totalUsers: Number(totals?.total_users ?? 0),
+              totalPosts: Number(totals?.total_posts ?? 0),
+              eventTypes: Object.fromEntries(types.rows.map((r) => [r.event_type, Number(r.count)])),
+            },
+            events: newest.rows.map((r) => ({
+              time: r.time.toISOString(),
+              user_id: r.user_id === null ? null : Number(r.user_id),
+              event_type: r.event_type,
+              properties: r.properties ?? {},
+            })),
+            series: series.rows.map((r) => ({ minute: r.minute.toISOString(), event_type: r.event_type, count: Number(r.count) })),
+            topUsers: top.rows.map((r) => ({ user_id: Number(r.user_id), events: Number(r.events) })),
+          };
+        },
+        { readOnly: true },
+      ),
+    );
   }
 }

@@ -9,6 +9,7 @@
 // still say it is needed.
 import type pg from 'pg';
 import type { AnalyticsListing, AnalyticsRepair, AnalyticsRepairResult } from '@polyglot/contracts/reconcile';
+import { inTransaction } from '@polyglot/platform/postgres-pool';
 import { guarded } from './timescale-pool.ts';
 
 // Rows recorded before events had identity columns fall back to their user_id or properties.
@@ -74,25 +75,9 @@ interface NewRow {
 /** Just after the row it follows, in the ordering above: same position, 1 ms later. */
 const after = (latest: Latest) => ({ time: new Date(latest.time.getTime() + 1), position: Number(latest.position ?? 0), follows: latest.event_id ?? latest.time.toISOString() });
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, readOnly = false): Promise<T> {
-  return guarded(async () => {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query(readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
-      await client.query("SELECT set_config('statement_timeout', $1, true)", [String(TIMEOUT_MS)]);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      broken = error as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  });
-}
+/** A transaction with the reconciler's longer statement limit, its failures turned into 503s. */
+const transaction = <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, readOnly = false): Promise<T> =>
+  guarded(() => inTransaction(pool, work, { readOnly, statementTimeoutMs: TIMEOUT_MS }));
 
 const query = <R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, values: unknown[]) => client.query<R>({ text, values, query_timeout: TIMEOUT_MS } as pg.QueryConfig);
 
@@ -104,7 +89,7 @@ export class ReconcileRepository {
   }
 
   listing(): Promise<AnalyticsListing> {
-    return inTransaction(
+    return transaction(
       this.pool,
       async (client) => {
         const users = await query<UserState>(client, USERS_SQL, [null]);
@@ -121,7 +106,7 @@ export class ReconcileRepository {
   }
 
   repair(request: AnalyticsRepair): Promise<AnalyticsRepairResult> {
-    return inTransaction(this.pool, async (client) => {
+    return transaction(this.pool, async (client) => {
       const rows: NewRow[] = [];
       let unchanged = 0;
       const reconciled = { reconciled: true, reconciledAt: new Date().toISOString() };
