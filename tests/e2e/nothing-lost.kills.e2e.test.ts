@@ -7,8 +7,8 @@
 // none twice), Neo4j and Redis show every change, and the reconciler reports
 // zero drift. Every unit is running again at the end, whatever happened.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { openStores, pipelineDrained, type Stores } from './support.ts';
+import { test } from 'node:test';
+import { pipelineDrained } from './support.ts';
 import {
   cacheProblems,
   connectorRunning,
@@ -18,25 +18,16 @@ import {
   percentile,
   driftBaseline,
   reconcileClean,
-  restoreStack,
+  outageScenario,
   sleep,
   sourceNames,
-  systemHealthy,
   unitAction,
   WriteLoad,
 } from './outage-support.ts';
 
 const UNITS = ['analytics', 'projectors', 'connect', 'kafka'] as const;
 
-let stores: Stores;
-before(async () => {
-  stores = openStores();
-  await systemHealthy();
-});
-after(async () => {
-  await restoreStack(UNITS);
-  await stores.close();
-});
+const stores = outageScenario(UNITS);
 
 test('SIGKILL two projectors, Kafka Connect and the Kafka broker under a steady write load, then start each: nothing missing, nothing twice, zero drift', { timeout: 420_000 }, async () => {
   const baseline = await driftBaseline();

@@ -7,8 +7,8 @@
 // every change made meanwhile, the late write's follow-up shows it applied,
 // TimescaleDB holds each change once, and the reconciler reports zero drift.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { api, eventually, openStores, pipelineDrained, runId, type Stores } from './support.ts';
+import { test } from 'node:test';
+import { api, eventually, pipelineDrained, runId } from './support.ts';
 import {
   cacheProblems,
   createUserInto,
@@ -20,22 +20,14 @@ import {
   driftBaseline,
   reconcileClean,
   renameInto,
-  restoreStack,
+  outageScenario,
   sourceNames,
   systemHealthy,
   timed,
   unitAction,
 } from './outage-support.ts';
 
-let stores: Stores;
-before(async () => {
-  stores = openStores();
-  await systemHealthy();
-});
-after(async () => {
-  await restoreStack(['neo4j']);
-  await stores.close();
-});
+const stores = outageScenario(['neo4j']);
 
 /** Within this, a request that should fail fast has failed fast (the services' own limits are about 2 s). */
 const QUICK_MS = 3000;

@@ -10,10 +10,10 @@
 // made after the restart each reach TimescaleDB exactly once, and Neo4j and
 // Redis; the slot's confirmed position passes the last write; zero drift.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import pg from 'pg';
 import { urls } from '../../packages/contracts/src/endpoints.ts';
-import { api, eventually, openStores, pipelineDrained, runId, type Stores } from './support.ts';
+import { api, eventually, pipelineDrained, runId } from './support.ts';
 import {
   cacheProblems,
   connectorRunning,
@@ -26,22 +26,14 @@ import {
   driftBaseline,
   reconcileClean,
   renameInto,
-  restoreStack,
+  outageScenario,
   sourceNames,
   systemHealthy,
   timed,
   unitAction,
 } from './outage-support.ts';
 
-let stores: Stores;
-before(async () => {
-  stores = openStores();
-  await systemHealthy();
-});
-after(async () => {
-  await restoreStack(['postgres', 'connect']);
-  await stores.close();
-});
+const stores = outageScenario(['postgres', 'connect']);
 
 const QUICK_MS = 3000;
 

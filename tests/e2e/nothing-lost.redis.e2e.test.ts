@@ -6,9 +6,9 @@
 // cache projection applies what it could not meanwhile, and cache-aside reads
 // fill what is missing; the reconciler reports zero drift.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import { api, eventually, openStores, pipelineDrained, runId, type Stores } from './support.ts';
+import { api, eventually, pipelineDrained, runId } from './support.ts';
 import {
   cacheProblems,
   createUserInto,
@@ -20,24 +20,14 @@ import {
   driftBaseline,
   reconcileClean,
   renameInto,
-  restoreStack,
+  outageScenario,
   sourceNames,
   systemHealthy,
   timed,
   unitAction,
 } from './outage-support.ts';
 
-let stores: Stores;
-before(async () => {
-  stores = openStores();
-  // This client sees Redis go away on purpose: it reconnects by itself, the errors are expected.
-  stores.redis.on('error', () => undefined);
-  await systemHealthy();
-});
-after(async () => {
-  await restoreStack(['redis']);
-  await stores.close();
-});
+const stores = outageScenario(['redis']);
 
 const QUICK_MS = 3000;
 

@@ -4,6 +4,7 @@
 // what was written (exactly one per change), and putting the whole system back
 // (every unit started again, GET /health 200) whatever happened in a test.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
@@ -11,7 +12,7 @@ import type pg from 'pg';
 import { userKey } from '../../packages/contracts/src/cache-keys.ts';
 import type { ReconcileReport } from '../../packages/contracts/src/reconcile.ts';
 import { runCli } from '../../stack/test/run-cli.ts';
-import { api, eventually, gateway, runId, type ApiResponse } from './support.ts';
+import { api, eventually, gateway, openStores, runId, type ApiResponse, type Stores } from './support.ts';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,6 +56,22 @@ async function unitStates(): Promise<Map<string, string>> {
  * what is broken), every unit named that is not healthy, then waits for GET /health 200.
  * For after() hooks: runs whatever the test did or failed to do.
  */
+/**
+ * The stores a scenario file checks, opened at once; its before() waits for a healthy system,
+ * its after() starts again whatever of `units` is still down and closes the clients.
+ */
+export function outageScenario(units: readonly string[]): Stores {
+  const stores = openStores();
+  // A scenario may take Redis away on purpose: this client reconnects by itself, its errors are expected.
+  stores.redis.on('error', () => undefined);
+  before(() => systemHealthy());
+  after(async () => {
+    await restoreStack(units);
+    await stores.close();
+  });
+  return stores;
+}
+
 export async function restoreStack(units: readonly string[], healthTimeoutMs = 180_000): Promise<void> {
   const states = await unitStates();
   const notHealthy = units.filter((u) => states.get(u) !== 'healthy');
