@@ -1,4 +1,6 @@
 // The shapes the gateway's GraphQL schema answers (services/gateway/src/entry-points/graphql.schema.ts).
+import type { z } from 'zod';
+import type { DeadLetter as DeadLetterSchema } from '@polyglot/contracts/api';
 
 export type Source = 'users' | 'posts' | 'graph';
 export type Projection = 'graph' | 'cache' | 'analytics';
@@ -241,14 +243,5 @@ export interface RepairReport {
   report: ReconcileReport;
 }
 
-export interface DeadLetter {
-  group: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: string | null;
-  error: string;
-  attempts: number;
-  failedAt: string;
-}
+/** A message a projection gave up on: the REST and GraphQL shapes are the same zod schema's. */
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
