@@ -39,6 +39,18 @@ async function pick(page: Page, testId: string, name: string, id: number): Promi
   await option.dispatchEvent('mousedown');
 }
 
+interface FlowProbe {
+  polyglotFlow?: { hopsOf(token: string): string[]; state(): Record<string, unknown> };
+}
+
+/** What the flow window knows, for a failure message: its animation counters and edges, the changes it heard, a feed error. */
+async function flowDiagnosis(): Promise<string> {
+  const state = await flow.evaluate(() => (globalThis as unknown as FlowProbe).polyglotFlow?.state() ?? null);
+  const seen = await text(flow, '[data-testid="changes-seen"]');
+  const feedError = (await flow.getByTestId('feed-error').count()) > 0 ? await text(flow, '[data-testid="feed-error"]') : 'none';
+  return `flow window: ${JSON.stringify(state)}, changes seen ${seen}, feed error: ${feedError}`;
+}
+
 async function unitState(unit: string): Promise<string | undefined> {
   const faults = await api('GET', '/faults');
   return faults.body?.units?.states?.find((u: { name: string; state: string }) => u.name === unit)?.state;
@@ -86,9 +98,9 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     const hops = await eventually(
       'the change drawn into Neo4j, Redis and TimescaleDB',
       async () => {
-        const drawn = await flow.evaluate((token) => (globalThis as unknown as { polyglotFlow?: { hopsOf(t: string): string[] } }).polyglotFlow?.hopsOf(token) ?? [], ada.token);
+        const drawn = await flow.evaluate((token) => (globalThis as unknown as FlowProbe).polyglotFlow?.hopsOf(token) ?? [], ada.token);
         const missing = expected.filter((h) => !drawn.includes(h));
-        if (missing.length > 0) throw new Error(`drawn: ${drawn.join(', ') || 'nothing'}; not drawn: ${missing.join(', ')}`);
+        if (missing.length > 0) throw new Error(`drawn: ${drawn.join(', ') || 'nothing'}; not drawn: ${missing.join(', ')}; ${await flowDiagnosis()}`);
         return drawn;
       },
       20_000,

@@ -58,7 +58,11 @@ function LiveSummary() {
     <section className="card" aria-label="Live figures">
       <h2 className="card-title">Live</h2>
       {linkState !== 'open' && <p className="note warn">No live connection to the gateway; reconnecting…</p>}
-      {error && <p className="note warn">The change feed failed: {error}</p>}
+      {error && (
+        <p className="note warn" data-testid="feed-error">
+          The change feed failed: {error}
+        </p>
+      )}
       <dl className="figures">
         <div>
           <dt>changes seen</dt>

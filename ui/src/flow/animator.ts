@@ -49,8 +49,8 @@ const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 const buckets = new Map<string, { tokens: number; at: number }>();
 let particles: Particle[] = [];
 let frame = 0;
-/** Dots drawn and changes left undrawn by the limits (shown in the legend). */
-export const animationCounts = { drawn: 0, sampledOut: 0 };
+/** Dots drawn, changes left undrawn by the limits (shown in the legend), and chains whose edges were not on screen. */
+export const animationCounts = { drawn: 0, sampledOut: 0, edgeMissing: 0 };
 
 export function registerEdge(edgeId: string, path: SVGPathElement, layer: SVGGElement, target: string): () => void {
   edges.set(edgeId, { path, layer, points: sample(path), target });
@@ -74,7 +74,10 @@ function bucket(edgeId: string, now: number): { tokens: number; at: number } {
  */
 export function launchChain(edgeIds: readonly string[], colour: string, delayMs = 0, token?: string, always = false): boolean {
   if (document.hidden || edgeIds.length === 0) return false;
-  if (!edgeIds.every((id) => edges.has(id))) return false;
+  if (!edgeIds.every((id) => edges.has(id))) {
+    animationCounts.edgeMissing++;
+    return false;
+  }
   const now = performance.now();
   // `always`: a write made from this page is drawn even when the budget is spent (the limit on dots in flight still holds).
   if (particles.length + edgeIds.length > MAX_ACTIVE || (!always && !edgeIds.every((id) => bucket(id, now).tokens >= 1))) {
@@ -102,10 +105,15 @@ function remember(token: string, edgeIds: readonly string[]): void {
 
 declare global {
   interface Window {
-    polyglotFlow?: { hopsOf(token: string): string[]; inFlight(): number };
+    polyglotFlow?: { hopsOf(token: string): string[]; inFlight(): number; state(): Record<string, unknown> };
   }
 }
-window.polyglotFlow = { hopsOf: (token) => drawnHops.get(token) ?? [], inFlight: () => particles.length };
+window.polyglotFlow = {
+  hopsOf: (token) => drawnHops.get(token) ?? [],
+  inFlight: () => particles.length,
+  // Why a change might not be drawn, for a test's failure message.
+  state: () => ({ ...animationCounts, inFlight: particles.length, edges: [...edges.keys()], hidden: document.hidden }),
+};
 
 // A node glows when a dot arrives; at most every 400 ms per node, and without forcing a layout.
 const lastPulse = new Map<string, number>();

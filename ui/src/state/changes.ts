@@ -38,6 +38,8 @@ export const feedTotals = {
   changes: 0,
   /** Changes the gateway counted but did not send (a window over its limit). */
   dropped: 0,
+  /** Times the subscription failed and was opened again. */
+  resubscribed: 0,
   since: Date.now(),
 };
 
@@ -107,15 +109,26 @@ export function noticeRate(): number {
   return sum / RATE_WINDOW_S;
 }
 
+/** After an error of the subscription itself (the link's reconnects are graphql-ws's), a new one this much later. */
+const RESUBSCRIBE_MS = 2000;
+
 let started = false;
 export function startChangeFeed(): void {
   if (started) return;
   started = true;
-  subscribe<{ changeApplied: ChangeBatch }>(S.changes, {}, {
-    next: (data) => {
-      feedError.set(null);
-      ingest(data.changeApplied);
-    },
-    error: (message) => feedError.set(message),
-  });
+  // An operation error ends a graphql-ws subscription for good; the feed must outlive it.
+  const open = (): void => {
+    subscribe<{ changeApplied: ChangeBatch }>(S.changes, {}, {
+      next: (data) => {
+        feedError.set(null);
+        ingest(data.changeApplied);
+      },
+      error: (message) => {
+        feedError.set(`${message} (subscribing again in ${RESUBSCRIBE_MS / 1000} s)`);
+        feedTotals.resubscribed++;
+        window.setTimeout(open, RESUBSCRIBE_MS);
+      },
+    });
+  };
+  open();
 }
