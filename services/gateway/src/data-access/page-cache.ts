@@ -6,21 +6,51 @@
 // Under writes every read may find a new generation; building a page costs a
 // lookup per post, so one build per page runs at a time in this process and
 // every reader asking meanwhile gets that build (no pile-up on the store).
+//
+// The pages read most are also kept here, decoded, until their Redis copy
+// expires: a key names one build only, so the copy here cannot be staler than
+// Redis's, and a hot page costs no GET, no JSON.parse and (as the same object
+// comes back) no second serialisation (see serialized-once.ts).
 import type { Redis } from 'ioredis';
 import type { Logger } from '@polyglot/platform/logger';
 
 export const PAGE_TTL_S = 60;
+/** Pages kept decoded in this process: the first pages of GET /posts and of the feeds read most. */
+export const LOCAL_PAGES = 64;
 
-export function createPageCache(redis: Redis, logger: Logger) {
+export function createPageCache(redis: Redis, logger: Logger, options: { localPages?: number } = {}) {
   const inFlight = new Map<string, Promise<unknown>>();
+  // Insertion order is recency order: a hit moves its entry to the end, the oldest goes first.
+  const local = new Map<string, { value: unknown; expiresAt: number }>();
+  const localPages = options.localPages ?? LOCAL_PAGES;
+  const highest = new Map<string, number>();
+  const keep = (key: string, value: unknown, ttlMs: number) => {
+    if (ttlMs <= 0 || localPages === 0) return;
+    local.delete(key);
+    local.set(key, { value, expiresAt: Date.now() + ttlMs });
+    while (local.size > localPages) local.delete(local.keys().next().value!);
+  };
+  const kept = <T>(key: string): T | null => {
+    const entry = local.get(key);
+    if (!entry) return null;
+    local.delete(key);
+    if (entry.expiresAt <= Date.now()) return null;
+    local.set(key, entry);
+    return entry.value as T;
+  };
   return {
     /** The generations under these keys (0 when never bumped), or null when Redis does not answer. */
     async generations(keys: readonly string[]): Promise<number[] | null> {
       try {
         const values = keys.length === 1 ? [await redis.get(keys[0]!)] : await redis.mget(...keys);
-        return values.map((v) => {
+        return values.map((v, i) => {
           const n = Number(v ?? 0);
-          return Number.isSafeInteger(n) ? n : 0;
+          const generation = Number.isSafeInteger(n) ? n : 0;
+          // A generation that went back (Redis lost its data) would name pages built before: forget them.
+          if (generation < (highest.get(keys[i]!) ?? 0)) local.clear();
+          if (highest.size > 10_000) highest.clear();
+          highest.set(keys[i]!, generation);
+          return generation;
         });
       } catch (error) {
         logger.debug({ err: error }, 'generation read failed; not caching');
@@ -29,9 +59,15 @@ export function createPageCache(redis: Redis, logger: Logger) {
     },
 
     async get<T>(key: string): Promise<T | null> {
+      const hit = kept<T>(key);
+      if (hit) return hit;
       try {
-        const raw = await redis.get(key);
-        return raw === null ? null : (JSON.parse(raw) as T);
+        // With its remaining life, so the copy kept here expires with Redis's.
+        const [[, raw], [, ttlMs]] = (await redis.pipeline().get(key).pttl(key).exec()) as [[Error | null, string | null], [Error | null, number]];
+        if (raw === null || raw === undefined) return null;
+        const value = JSON.parse(raw) as T;
+        keep(key, value, ttlMs);
+        return value;
       } catch (error) {
         logger.debug({ err: error, key }, 'page cache read failed');
         return null;
@@ -39,6 +75,7 @@ export function createPageCache(redis: Redis, logger: Logger) {
     },
 
     async set(key: string, value: unknown): Promise<void> {
+      keep(key, value, PAGE_TTL_S * 1000);
       try {
         await redis.set(key, JSON.stringify(value), 'EX', PAGE_TTL_S);
       } catch (error) {

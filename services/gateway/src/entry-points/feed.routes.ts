@@ -6,8 +6,10 @@ import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { getFeed } from '../domain/get-feed.use-case.ts';
 import { consistencyTimeout, ReadQuery } from './consistency.hooks.ts';
 import { errors } from './route-helpers.ts';
+import { serializedOnce } from './serialized-once.ts';
 
 export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
+  const sendPosts = serializedOnce(z.array(Post), '/users/:id/feed');
   app.get(
     '/users/:id/feed',
     {
@@ -24,7 +26,7 @@ export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
     async (request, reply) => {
       const page = await getFeed(deps, request.params.id, request.query.limit);
       reply.header('x-total-count', String(page.total));
-      return page.items;
+      return sendPosts(reply, page.items);
     },
   );
 }

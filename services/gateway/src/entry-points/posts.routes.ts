@@ -10,6 +10,7 @@ import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
 import { createPost, deletePost, likePost, updatePost } from '../domain/post-writes.use-case.ts';
 import { consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
 import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
+import { serializedOnce } from './serialized-once.ts';
 
 const tags = ['posts'];
 
@@ -26,6 +27,7 @@ export function pagingHeaders(request: FastifyRequest, reply: FastifyReply, page
 }
 
 export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
+  const sendPosts = serializedOnce(z.array(Post), '/posts');
   app.get(
     '/posts',
     {
@@ -41,7 +43,7 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
     async (request, reply) => {
       const page = await listPosts(deps, request.query);
       pagingHeaders(request, reply, page, '/posts', request.query.limit);
-      return page.items;
+      return sendPosts(reply, page.items);
     },
   );
 
