@@ -7,6 +7,7 @@ import { S } from '../api/documents.ts';
 import { subscribe } from '../api/live.ts';
 import type { AppliedChange, ChangeBatch, KafkaRecord, Projection, Source } from '../api/types.ts';
 import { createFrameTicker, createStore } from './store.ts';
+import { myTokenFor } from './writes.ts';
 
 export interface ChangeRecord {
   token: string;
@@ -66,7 +67,12 @@ function ingest(batch: ChangeBatch): void {
   for (const key of perSecond.keys()) if (key < second - 60) perSecond.delete(key);
   feedTotals.notices += batch.changes.length;
   feedTotals.dropped += batch.dropped;
-  for (const c of batch.changes) {
+  const changes: AppliedChange[] = [];
+  for (const notice of batch.changes) {
+    // A change this browser wrote goes by the token its write answered (the two differ when the WAL moved meanwhile).
+    const own = myTokenFor(notice.source, notice.entityId, notice.position);
+    const c = own === undefined || own === notice.token ? notice : { ...notice, token: own };
+    changes.push(c);
     let record = records.get(c.token);
     if (!record) {
       record = { token: c.token, source: c.source, entityId: c.entityId, position: c.position, type: c.type, committedAt: c.committedAt, kafka: null, applied: {}, seenAt: now };
@@ -82,7 +88,7 @@ function ingest(batch: ChangeBatch): void {
   }
   while (records.size > MAX_RECORDS) records.delete(records.keys().next().value!);
   while (latestByEntity.size > MAX_ENTITIES) latestByEntity.delete(latestByEntity.keys().next().value!);
-  for (const l of listeners) l(batch.changes, fresh);
+  for (const l of listeners) l(changes, fresh);
   ticker.bump();
 }
 
