@@ -95,6 +95,31 @@ describe('MongoDB wire (FerretDB) on 27017', () => {
       await collection.drop();
     }
   });
+
+  test('a new collection gets the GIN index that answers lookups by _id (FerretDB asks with @>)', async () => {
+    const name = `stack_probe_gin_${suffix}`;
+    const collection = client.db(endpoints.ferretdb.database).collection<{ _id: string; n: number }>(name);
+    const store = new pg.Client({ ...endpoints.ferretdbStore, host: HOST });
+    await store.connect();
+    try {
+      await collection.insertMany(Array.from({ length: 200 }, (_, n) => ({ _id: `doc-${n}`, n })));
+      assert.equal((await collection.findOne({ _id: 'doc-123' }))?.n, 123);
+      // FerretDB keeps each database in a schema, and names each collection's table in its metadata.
+      const schemaname = endpoints.ferretdb.database;
+      const table = await store.query<{ table: string }>(`SELECT _jsonb->>'table' AS table FROM "${schemaname}"._ferretdb_database_metadata WHERE _jsonb->>'_id' = $1`, [name]);
+      const tablename = table.rows[0]!.table;
+      const indexes = await store.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [schemaname, tablename]);
+      assert.ok(indexes.rows.some((i) => /USING gin .*_id.* jsonb_path_ops/.test(i.indexdef)), JSON.stringify(indexes.rows));
+      // The statement FerretDB sends for {_id: x} can be answered by the index (200 rows are too few for the
+      // planner to prefer it on its own; among thousands it does).
+      await store.query('SET enable_seqscan = off');
+      const plan = await store.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT _jsonb FROM "${schemaname}"."${tablename}" WHERE _jsonb->'_id' @> '"doc-123"'`);
+      assert.match(plan.rows.map((r) => r['QUERY PLAN']).join('\n'), /Index Scan/);
+    } finally {
+      await store.end();
+      await collection.drop();
+    }
+  });
 });
 
 describe('Neo4j on 7687 (Bolt) and 7474 (HTTP, Browser)', () => {

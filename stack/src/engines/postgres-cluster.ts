@@ -21,6 +21,8 @@ export interface PostgresClusterOptions {
   extensions: readonly string[];
   /** Numbered SQL files applied at first start; none for a cluster whose schema another program owns. */
   migrationsDir?: string;
+  /** SQL that may run any number of times, run in the database at every start (after the migrations). */
+  everyStartSql?: string;
 }
 
 function renderSettings(port: number, settings: Readonly<Record<string, string>>): string {
@@ -115,6 +117,7 @@ export function definePostgresCluster(options: PostgresClusterOptions): Engine {
       await withClient(options.database, async (client) => {
         for (const extension of options.extensions) await client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
         if (options.migrationsDir) await migrate(client, options.migrationsDir);
+        if (options.everyStartSql) await client.query(options.everyStartSql);
       });
     },
   };
