@@ -4,7 +4,8 @@
 // source's commit to the change being applied there (as each projection
 // measures it), the gateway's latency per endpoint, cached GET /posts at a
 // fixed read rate, and a bare pgbench insert run as the reference. Prints
-// numbers; asserts nothing. Needs the whole system up (./stackctl up).
+// numbers; asserts nothing. Needs the whole system up (./stackctl up). Each
+// phase also says how busy each unit and the whole machine were.
 //
 // Options: --rates 50,200  --seconds 30  --read-rate 500  --read-seconds 10
 // A 10 s warm-up at 20 writes/s runs first and is not reported.
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpoints } from '../packages/contracts/src/endpoints.ts';
 import { servicePorts } from '../packages/contracts/src/services.ts';
+import { cpuRows, cpuSnapshot } from './support/cpu.ts';
 import { call, createUsers, drained, endpointRows, fmt, openLoop, percentile, pipeline, SINKS, writeMix } from './support/load.ts';
 
 const { values } = parseArgs({
@@ -48,7 +50,9 @@ for (const rate of values.rates!.split(',').map(Number)) {
   }
   const before = (await pipeline()).projections;
   const phaseStart = performance.now();
+  const cpuBefore = cpuSnapshot();
   const { results, lateStarts } = await openLoop(rate, seconds, write);
+  const cpuAfter = cpuSnapshot();
   const caughtUp = await drained();
   const drainSeconds = (performance.now() - phaseStart) / 1000 - seconds;
   const after = (await pipeline()).projections;
@@ -64,6 +68,7 @@ for (const rate of values.rates!.split(',').map(Number)) {
   }
   lines.push('', 'gateway endpoint | requests | p50 | p99', '---|---|---|---');
   lines.push(...endpointRows(results));
+  lines.push('', ...cpuRows(cpuBefore, cpuAfter));
 }
 
 // ---- cached reads ----
@@ -71,10 +76,12 @@ const readRate = Number(values['read-rate']);
 const readSeconds = Number(values['read-seconds']);
 process.stderr.write(`\ncached GET /posts at ${readRate}/s for ${readSeconds} s…\n`);
 await call('GET', '/posts', 'warm-up');
+const readCpuBefore = cpuSnapshot();
 const reads = await openLoop(readRate, readSeconds, () => call('GET', '/posts', 'GET /posts'));
+const readCpuAfter = cpuSnapshot();
 const readMs = reads.results.map((r) => r.ms);
 lines.push('', `## cached GET /posts at ${readRate} req/s for ${readSeconds} s (${reads.results.filter((r) => r.status !== 200).length} not 200, ${reads.lateStarts} sent late)`, '');
-lines.push(`p50 ${fmt(percentile(readMs, 0.5))}, p99 ${fmt(percentile(readMs, 0.99))}, max ${fmt(Math.max(...readMs))}`);
+lines.push(`p50 ${fmt(percentile(readMs, 0.5))}, p99 ${fmt(percentile(readMs, 0.99))}, max ${fmt(Math.max(...readMs))}`, '', ...cpuRows(readCpuBefore, readCpuAfter));
 
 // ---- reference: a bare insert into PostgreSQL, without the platform ----
 process.stderr.write('\npgbench insert reference (10 s, 4 clients)…\n');

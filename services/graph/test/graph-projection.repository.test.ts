@@ -89,6 +89,37 @@ describe('users', () => {
     assert.deepEqual(await user(id), { name: 'Second', position: 2000 });
   });
 
+  test('a batch applies runs of upserts as one statement each, with the same outcome as one by one', async () => {
+    const [a, b, gone] = users(3) as [number, number, number];
+    const [p1, p2, orphan] = [postId(), postId(), postId()];
+    await project(topics.userChanges, debezium('c', gone, 'Gone', 10));
+    await project(topics.userChanges, debezium('d', gone, 'Gone', 20));
+    const plans = [
+      normalizeMessage(topics.userChanges, debezium('c', a, 'A1', 100)),
+      normalizeMessage(topics.userChanges, debezium('u', a, 'A3', 300)),
+      // Older than the row before it in the same run: ignored.
+      normalizeMessage(topics.userChanges, debezium('u', a, 'A2', 200)),
+      normalizeMessage(topics.userChanges, debezium('c', b, 'B', 100)),
+      normalizeMessage(topics.postEvents, postEvent('POST_CREATED', p1, a, 1)),
+      normalizeMessage(topics.postEvents, postEvent('POST_CREATED', p2, b, 1)),
+      normalizeMessage(topics.postEvents, postEvent('POST_CREATED', orphan, gone, 1)),
+      // A later change of a user after the posts run: a run of its own.
+      normalizeMessage(topics.userChanges, debezium('u', b, 'B2', 400)),
+    ].map(planGraphChange);
+    await projection.applyMany(plans);
+    assert.deepEqual(await user(a), { name: 'A3', position: 300 });
+    assert.deepEqual(await user(b), { name: 'B2', position: 400 });
+    assert.equal(await user(gone), undefined, 'a deleted author is not brought back by a post');
+    const posted = await driver.executeQuery('MATCH (u:User)-[:POSTED]->(p:Post) WHERE p.id IN $ids RETURN p.id AS post, u.id AS author ORDER BY author', { ids: [p1, p2, orphan] });
+    assert.deepEqual(
+      posted.records.map((r) => [r.get('post'), Number(r.get('author'))]),
+      [
+        [p1, a],
+        [p2, b],
+      ].sort((x, y) => (x[1] as number) - (y[1] as number)),
+    );
+  });
+
   test('a name that looks like Cypher is stored verbatim', async () => {
     const [id, other] = users(2) as [number, number];
     await project(topics.userChanges, debezium('c', other, 'Bystander', 10));

@@ -6,6 +6,9 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 interface ProcStat {
   state: string;
   startTime: number;
+  parent: number;
+  /** User plus system time, in clock ticks. */
+  cpuTicks: number;
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -17,7 +20,7 @@ function readStat(pid: number): ProcStat | undefined {
   }
   // The command name may hold spaces and parentheses: fields start after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0] ?? '?', startTime: Number(fields[19]) };
+  return { state: fields[0] ?? '?', startTime: Number(fields[19]), parent: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
 }
 
 export function processStartTime(pid: number): number | undefined {
@@ -93,4 +96,39 @@ export function portHolder(port: number): { pid?: number; command: string } | un
     }
   }
   return { command: 'a process this user cannot see' };
+}
+
+/** Clock ticks a second, as /proc counts CPU time (USER_HZ: 100 on Linux). */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time used so far (clock ticks) by each of the given processes together
+ * with everything they started (PostgreSQL's backends, a JVM's threads are in
+ * its own count): one pass over /proc for all of them.
+ */
+export function cpuTicksOfTrees(roots: ReadonlyMap<string, number>): Map<string, number> {
+  const children = new Map<number, number[]>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const stat = readStat(pid);
+    if (!stat) continue;
+    ticks.set(pid, stat.cpuTicks);
+    const siblings = children.get(stat.parent);
+    if (siblings) siblings.push(pid);
+    else children.set(stat.parent, [pid]);
+  }
+  const result = new Map<string, number>();
+  for (const [name, root] of roots) {
+    let sum = 0;
+    const pending = [root];
+    while (pending.length > 0) {
+      const pid = pending.pop()!;
+      sum += ticks.get(pid) ?? 0;
+      pending.push(...(children.get(pid) ?? []));
+    }
+    result.set(name, sum);
+  }
+  return result;
 }

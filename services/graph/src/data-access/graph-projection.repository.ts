@@ -27,7 +27,11 @@ export class GraphProjectionRepository {
       const session = this.driver.session({ defaultAccessMode: 'WRITE' });
       try {
         await session.executeWrite(async (tx) => {
-          for (const operation of operations) await applyOne(tx, operation);
+          for (const run of runsOfKind(operations)) {
+            if (run[0]!.kind === 'upsert-user') await upsertUsers(tx, run as UpsertUser[]);
+            else if (run[0]!.kind === 'upsert-post') await upsertPosts(tx, run as UpsertPost[]);
+            else for (const operation of run) await applyOne(tx, operation);
+          }
         });
       } finally {
         await session.close();
@@ -36,34 +40,61 @@ export class GraphProjectionRepository {
   }
 }
 
+type UpsertUser = Extract<GraphOperation, { kind: 'upsert-user' }>;
+type UpsertPost = Extract<GraphOperation, { kind: 'upsert-post' }>;
+
+/** Consecutive operations of one kind together, order kept: a run of upserts is one statement. */
+function runsOfKind(operations: readonly GraphOperation[]): GraphOperation[][] {
+  const runs: GraphOperation[][] = [];
+  for (const operation of operations) {
+    const last = runs.at(-1);
+    if (last && last[0]!.kind === operation.kind) last.push(operation);
+    else runs.push([operation]);
+  }
+  return runs;
+}
+
+// A deleted user's tombstone wins over any change of theirs the log holds before the deletion;
+// a change older than what the node holds changes nothing.
+const UPSERT_USERS = `UNWIND $rows AS row
+  OPTIONAL MATCH (t:DeletedUser {id: row.id})
+  WITH row, t WHERE t IS NULL OR t.position < row.position
+  MERGE (u:User {id: row.id})
+  WITH u, row, (u.position IS NULL OR u.position < row.position) AS newer
+  SET u.name = CASE WHEN newer THEN row.name ELSE u.name END,
+      u.position = CASE WHEN newer THEN row.position ELSE u.position END`;
+
+// The post of an author already deleted gets no author node back (the cascade deletes the post).
+const UPSERT_POSTS = `UNWIND $rows AS row
+  MERGE (p:Post {id: row.postId})
+  WITH p, row
+  OPTIONAL MATCH (t:DeletedUser {id: row.authorId})
+  WITH p, row WHERE t IS NULL
+  MERGE (u:User {id: row.authorId})
+  MERGE (u)-[:POSTED]->(p)`;
+
+async function upsertUsers(tx: ManagedTransaction, ops: readonly UpsertUser[]): Promise<void> {
+  // One row per user, the newest: the statement reads every row's guard before it writes any, so
+  // an older row after a newer one would win; applied one by one, the older would change nothing.
+  const newest = new Map<number, UpsertUser>();
+  for (const op of ops) if ((newest.get(op.userId)?.position ?? -1) < op.position) newest.set(op.userId, op);
+  await tx.run(UPSERT_USERS, { rows: [...newest.values()].map((op) => ({ id: int(op.userId), name: op.name, position: int(op.position) })) });
+}
+
+async function upsertPosts(tx: ManagedTransaction, ops: readonly UpsertPost[]): Promise<void> {
+  await tx.run(UPSERT_POSTS, { rows: ops.map((op) => ({ authorId: int(op.authorId), postId: op.postId })) });
+}
+
 async function applyOne(tx: ManagedTransaction, op: GraphOperation): Promise<void> {
   switch (op.kind) {
     case 'upsert-user':
-      // A deleted user's tombstone wins over any change of theirs the log holds before the deletion.
-      await tx.run(
-        `OPTIONAL MATCH (t:DeletedUser {id: $id})
-         WITH t WHERE t IS NULL OR t.position < $position
-         MERGE (u:User {id: $id})
-         WITH u, (u.position IS NULL OR u.position < $position) AS newer
-         SET u.name = CASE WHEN newer THEN $name ELSE u.name END,
-             u.position = CASE WHEN newer THEN $position ELSE u.position END`,
-        { id: int(op.userId), name: op.name, position: int(op.position) },
-      );
+      await upsertUsers(tx, [op]);
       return;
     case 'delete-user':
       await deleteUser(tx, op);
       return;
     case 'upsert-post':
-      await tx.run(
-        // The post of an author already deleted gets no author node back (the cascade deletes the post).
-        `MERGE (p:Post {id: $postId})
-         WITH p
-         OPTIONAL MATCH (t:DeletedUser {id: $authorId})
-         WITH p WHERE t IS NULL
-         MERGE (u:User {id: $authorId})
-         MERGE (u)-[:POSTED]->(p)`,
-        { authorId: int(op.authorId), postId: op.postId },
-      );
+      await upsertPosts(tx, [op]);
       return;
     case 'delete-post':
       // An author node that only this post brought into being (never projected from the
