@@ -77,7 +77,7 @@ const readSeconds = Number(values['read-seconds']);
 process.stderr.write(`\ncached GET /posts at ${readRate}/s for ${readSeconds} s…\n`);
 await call('GET', '/posts', 'warm-up');
 const readCpuBefore = cpuSnapshot();
-const reads = await openLoop(readRate, readSeconds, () => call('GET', '/posts', 'GET /posts'));
+const reads = await openLoop(readRate, readSeconds, () => call('GET', '/posts', 'GET /posts', undefined, { parse: false }));
 const readCpuAfter = cpuSnapshot();
 const readMs = reads.results.map((r) => r.ms);
 lines.push('', `## cached GET /posts at ${readRate} req/s for ${readSeconds} s (${reads.results.filter((r) => r.status !== 200).length} not 200, ${reads.lateStarts} sent late)`, '');
