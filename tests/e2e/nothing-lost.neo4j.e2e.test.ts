@@ -21,6 +21,7 @@ import {
   reconcileClean,
   renameInto,
   outageScenario,
+  QUICK_MS,
   sourceNames,
   systemHealthy,
   timed,
@@ -29,8 +30,6 @@ import {
 
 const stores = outageScenario(['neo4j']);
 
-/** Within this, a request that should fail fast has failed fast (the services' own limits are about 2 s). */
-const QUICK_MS = 3000;
 
 test('Neo4j stopped during writes: eventual writes succeed, strong ones answer 504 naming the graph projection; once back, the graph catches up with zero drift', { timeout: 300_000 }, async () => {
   const baseline = await driftBaseline();

@@ -27,6 +27,7 @@ import {
   reconcileClean,
   renameInto,
   outageScenario,
+  QUICK_MS,
   sourceNames,
   systemHealthy,
   timed,
@@ -35,7 +36,6 @@ import {
 
 const stores = outageScenario(['postgres', 'connect']);
 
-const QUICK_MS = 3000;
 
 /** The slot's confirmed position, as WAL bytes (comparable with a users token's position). */
 async function slotConfirmed(): Promise<{ active: boolean; confirmed: bigint }> {

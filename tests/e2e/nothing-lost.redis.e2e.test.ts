@@ -21,6 +21,7 @@ import {
   reconcileClean,
   renameInto,
   outageScenario,
+  QUICK_MS,
   sourceNames,
   systemHealthy,
   timed,
@@ -29,7 +30,6 @@ import {
 
 const stores = outageScenario(['redis']);
 
-const QUICK_MS = 3000;
 
 test('Redis stopped: reads fall back to the sources and answer correctly, sessions answer 503; once back, the cache repopulates with zero drift', { timeout: 240_000 }, async () => {
   const baseline = await driftBaseline();

@@ -16,6 +16,9 @@ import { api, eventually, gateway, openStores, runId, type ApiResponse, type Sto
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Within this, a request that should fail fast has failed fast (the services' own limits are about 2 s). */
+export const QUICK_MS = 3000;
+
 /** A call through the gateway that may legitimately take long (a unit action, the reconciler). */
 export async function slowCall<T = any>(method: 'GET' | 'POST', path: string, timeoutMs = 200_000): Promise<ApiResponse<T>> {
   const response = await fetch(`${gateway}${path}`, { method, signal: AbortSignal.timeout(timeoutMs) });
