@@ -55,7 +55,30 @@ test('with no room kept locally, every read goes to Redis', async () => {
   const pages = createPageCache(redis, pino({ level: 'silent' }), { localPages: 0 });
   const key = `test:page:${unique('none')}`;
   await pages.load(key, async () => ({ v: 1 }));
-  await redis.set(key, JSON.stringify({ v: 2 }), 'EX', 5);
+  await redis.set(key, JSON.stringify({ v: 2 }), 'EX', 30);
   assert.deepEqual(await pages.load(key, async () => ({ v: 3 })), { v: 2 });
+  await redis.del(key);
+});
+
+test('a page in its last seconds is answered at once and rebuilt behind the answer', async () => {
+  const pages = createPageCache(redis, pino({ level: 'silent' }), { refreshAheadMs: 5_000 });
+  const key = `test:page:${unique('ahead')}`;
+  await redis.set(key, JSON.stringify({ v: 'old' }), 'PX', 2_000);
+  let builds = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const build = async () => {
+    builds++;
+    await gate;
+    return { v: 'new' };
+  };
+  assert.deepEqual(await pages.load(key, build), { v: 'old' }, 'the reader does not wait for the build');
+  assert.deepEqual(await pages.load(key, build), { v: 'old' });
+  assert.equal(builds, 1, 'one background build, however many read meanwhile');
+  release();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(await pages.load(key, build), { v: 'new' });
+  assert.ok((await redis.pttl(key)) > 50_000, 'the rebuilt page has a whole life in Redis');
+  assert.equal(builds, 1);
   await redis.del(key);
 });
