@@ -3,7 +3,8 @@
 // creates and renames, posts and follows. Prints, per sink, the time from the
 // source's commit to the change being applied there (as each projection
 // measures it), the gateway's latency per endpoint, cached GET /posts at a
-// fixed read rate, and a bare pgbench insert run as the reference. Prints
+// fixed read rate, and a bare pgbench insert run as the reference, with the
+// ratio of each phase's write latency to it and the machine's CPU per write. Prints
 // numbers; asserts nothing. Needs the whole system up (./stackctl up). Each
 // phase also says how busy each unit and the whole machine were.
 //
@@ -17,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpoints } from '../packages/contracts/src/endpoints.ts';
 import { servicePorts } from '../packages/contracts/src/services.ts';
-import { cpuRows, cpuSnapshot } from './support/cpu.ts';
+import { cpuRows, cpuSnapshot, machineCpuSeconds } from './support/cpu.ts';
 import { call, createUsers, drained, endpointRows, fmt, openLoop, percentile, pipeline, SINKS, writeMix } from './support/load.ts';
 
 const { values } = parseArgs({
@@ -36,6 +37,8 @@ await drained();
 const write = writeMix(run, users);
 
 const lines: string[] = [];
+/** Per phase: the rate and the p50 of every write through the gateway, for the reference ratio. */
+const phases: Array<{ rate: number; writeP50: number; failed: number; cpuMsPerWrite: number }> = [];
 const seconds = Number(values.seconds);
 // Warm-up, not reported: the JVMs compile their hot paths and the pools fill during the first seconds of load.
 process.stderr.write('\nwarm-up: 20 writes/s for 10 s (not reported)…\n');
@@ -66,6 +69,7 @@ for (const rate of values.rates!.split(',').map(Number)) {
     const l = after[key]!.latency;
     lines.push(`${label} | ${applied} | ${fmt(l?.p50 ?? Number.NaN)} | ${fmt(l?.p99 ?? Number.NaN)} | ${fmt(l?.max ?? Number.NaN)}`);
   }
+  phases.push({ rate, writeP50: percentile(results.map((r) => r.ms), 0.5), failed, cpuMsPerWrite: (machineCpuSeconds(cpuBefore, cpuAfter) * 1000) / results.length });
   lines.push('', 'gateway endpoint | requests | p50 | p99', '---|---|---|---');
   lines.push(...endpointRows(results));
   lines.push('', ...cpuRows(cpuBefore, cpuAfter));
@@ -96,7 +100,14 @@ if (pgbench) {
   psql('DROP TABLE bench_insert_reference');
   const tps = /tps = ([\d.]+)/.exec(out)?.[1];
   const latency = /latency average = ([\d.]+) ms/.exec(out)?.[1];
-  lines.push('', `## reference: bare pgbench INSERT (4 clients, 10 s): ${Number(tps).toFixed(0)} inserts/s, latency average ${latency} ms`);
+  lines.push('', `## reference: bare pgbench INSERT (4 clients, 10 s): ${Number(tps).toFixed(0)} inserts/s, latency average ${latency} ms`, '');
+  // The ratio the platform costs over a bare insert: per write, the latency a client sees; and the rate offered against the rate a bare insert sustains.
+  lines.push('writes/s | write p50 through the gateway | × a bare insert\'s latency | machine CPU per write (load generator included)', '---|---|---|---');
+  for (const phase of phases) {
+    lines.push(`${phase.rate}${phase.failed > 0 ? ` (${phase.failed} failed)` : ''} | ${fmt(phase.writeP50)} | ${(phase.writeP50 / Number(latency)).toFixed(0)}× | ${fmt(phase.cpuMsPerWrite)}`);
+  }
+  const clean = phases.filter((p) => p.failed === 0).map((p) => p.rate);
+  if (clean.length > 0) lines.push('', `A bare insert sustains ${Number(tps).toFixed(0)}/s; the highest rate here with no failed write was ${Math.max(...clean)}/s (1 : ${(Number(tps) / Math.max(...clean)).toFixed(0)}).`);
 } else {
   lines.push('', '## reference: pgbench not found on PATH; install postgresql-client to get the reference');
 }

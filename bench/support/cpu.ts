@@ -41,6 +41,11 @@ export function cpuSnapshot(): CpuSnapshot {
   return { at: performance.now(), units: cpuTicksOfTrees(unitPids()), machineBusy: machineBusyTicks() };
 }
 
+/** CPU seconds the whole machine spent between two snapshots (the load generator's and the kernel's included). */
+export function machineCpuSeconds(before: CpuSnapshot, after: CpuSnapshot): number {
+  return (after.machineBusy - before.machineBusy) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** Markdown: each unit's share of one core between two snapshots, busiest first, and the machine's. */
 export function cpuRows(before: CpuSnapshot, after: CpuSnapshot): string[] {
   const seconds = (after.at - before.at) / 1000;
