@@ -5,13 +5,15 @@
 // the relay's next full scan. At most one nudge is in flight; what arrives
 // meanwhile is folded into the next.
 
+import { httpRequest } from './http-request.ts';
+
 export type Nudge = (entityId?: string) => void;
 
 const MAX_IDS = 500;
 
 export function createRelayNudge(relayUrl: string | undefined): Nudge {
   if (!relayUrl) return () => undefined;
-  const url = `${relayUrl.replace(/\/$/, '')}/wake`;
+  const url = new URL(`${relayUrl.replace(/\/$/, '')}/wake`);
   let inFlight = false;
   let again = false;
   let pending = new Set<string>();
@@ -20,8 +22,7 @@ export function createRelayNudge(relayUrl: string | undefined): Nudge {
     again = false;
     const ids = [...pending].slice(0, MAX_IDS);
     pending = new Set([...pending].slice(MAX_IDS));
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }), signal: AbortSignal.timeout(1000) })
-      .then((r) => r.body?.cancel())
+    httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }), timeoutMs: 1000 })
       .catch(() => undefined)
       .finally(() => {
         inFlight = false;

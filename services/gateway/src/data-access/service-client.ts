@@ -6,6 +6,7 @@
 import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
 import { CONSISTENCY_TOKEN_HEADER } from '@polyglot/platform/consistency-token';
 import { AppError } from '@polyglot/platform/errors';
+import { httpRequest, type HttpAnswer } from '@polyglot/platform/http-request';
 
 export const SERVICE_TIMEOUT_MS = 5000;
 
@@ -82,30 +83,29 @@ export class ServiceClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (hasBody) headers['content-type'] = 'application/json';
     if (options.traceparent) headers.traceparent = options.traceparent;
-    let response: Response;
-    let text: string;
+    let response: HttpAnswer;
     try {
-      response = await fetch(url, {
+      // The deadline covers the body: a service can die or stall halfway through one too.
+      response = await httpRequest(url, {
         method,
         headers,
-        body: hasBody ? JSON.stringify(options.body) : null,
-        signal: AbortSignal.timeout(options.timeoutMs ?? SERVICE_TIMEOUT_MS),
+        ...(hasBody ? { body: JSON.stringify(options.body) } : {}),
+        timeoutMs: options.timeoutMs ?? SERVICE_TIMEOUT_MS,
       });
-      // Read inside the try: a service can die or stall halfway through a body too.
-      text = await response.text();
     } catch (error) {
       throw this.unavailable(error);
     }
     let body: unknown = undefined;
-    if (text.length > 0) {
+    if (response.body.length > 0) {
       try {
-        body = JSON.parse(text);
+        body = JSON.parse(response.body.toString('utf8'));
       } catch {
         body = undefined;
       }
     }
     if (response.status >= 400) throw this.toError(response.status, body);
-    return { status: response.status, body: body as T, token: response.headers.get(CONSISTENCY_TOKEN_HEADER) };
+    const token = response.headers[CONSISTENCY_TOKEN_HEADER];
+    return { status: response.status, body: body as T, token: typeof token === 'string' ? token : null };
   }
 
   private toError(status: number, body: unknown): Error {
