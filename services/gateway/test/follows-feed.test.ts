@@ -131,7 +131,9 @@ describe('feed', { skip: stack.need('users', 'posts', 'graph') }, () => {
     const p3 = await call(base, 'POST', '/posts', { author_id: writer3.id, title: 'w3 post', body: 'b' });
     posts.push(p3.body._id);
     await followUser(reader.id, writer3.id);
-    assert.equal((await call(base, 'GET', `/users/${reader.id}/feed?limit=10`)).body.length, 3, 'served from the cache');
+    const stale = await call(base, 'GET', `/users/${reader.id}/feed?limit=10`);
+    const generationsNow = (await redis.mget(POSTS_GENERATION_KEY, feedGenerationKey(reader.id))).map((v) => Number(v ?? 0));
+    assert.equal(stale.body.length, 3, `served from the cache (generations ${postsGen}/${feedGen} when built, ${generationsNow.join('/')} now; page ${(await redis.exists(key)) ? 'still' : 'no longer'} in Redis)`);
     await redis.incr(feedGenerationKey(reader.id));
     const rebuilt = await call(base, 'GET', `/users/${reader.id}/feed?limit=10`);
     assert.equal(rebuilt.body[0].title, 'w3 post');

@@ -51,7 +51,11 @@ test('a drained tombstone is deleted; one with pending events is not', async () 
   const pending = new ObjectId();
   const event: OutboxEvent = { eventId: randomUUID(), type: 'POST_DELETED', aggregate: 'post', aggregateId: pending.toHexString(), position: 2, occurredAt: now.toISOString(), actorId: 1, data: {} };
   await posts.insertMany([{ _id: drained, ...base, outbox: [] }, { _id: pending, ...base, outbox: [event] }]);
-  assert.ok((await outbox.deleteDrainedTombstones()) >= 1);
+  const { pending: found, drainedTombstones } = await outbox.scan(Number.POSITIVE_INFINITY);
+  assert.ok(drainedTombstones.some((id) => id.equals(drained)), 'the scan finds the drained tombstone');
+  assert.ok(!drainedTombstones.some((id) => id.equals(pending)), 'not the one with events');
+  assert.ok(found.some((post) => post._id.equals(pending)), 'whose events the scan finds');
+  assert.ok((await outbox.deleteDrainedTombstones(drainedTombstones)) >= 1);
   assert.equal(await posts.countDocuments({ _id: drained }), 0);
   assert.equal(await posts.countDocuments({ _id: pending }), 1);
   const { deleted } = await outbox.acknowledge({ _id: pending, outbox: [event], deleted: true }, [event]);

@@ -27,8 +27,10 @@ interface PendingMarker {
   token: ObjectId;
 }
 
-const HAS_PENDING = { 'outbox.0': { $exists: true } } as Filter<PostDocument>;
+const SCAN_BATCH = 1000;
 const DRAINED_TOMBSTONE = { deleted: true, 'outbox.0': { $exists: false } } as Filter<PostDocument>;
+
+const hasPending = (post: Pick<PendingPost, 'outbox'>): boolean => Array.isArray(post.outbox) && post.outbox.length > 0;
 
 export const PENDING_MARKERS_COLLECTION = 'posts_outbox_pending';
 
@@ -71,16 +73,38 @@ export class OutboxRepository {
     return pending;
   }
 
-  /** Reads every post (slow on FerretDB): for events whose marker was never written. */
-  async scanPending(limit: number): Promise<PendingPost[]> {
-    return this.#posts.find<PendingPost>(HAS_PENDING, { projection: { outbox: 1, deleted: 1 } }).limit(limit).toArray();
+  /**
+   * Reads every post (slow on FerretDB): up to `limit` posts with events whose marker was never
+   * written, and the tombstones a relay left drained (see deleteDrainedTombstones), in one pass.
+   */
+  async scan(limit: number): Promise<{ pending: PendingPost[]; drainedTombstones: ObjectId[] }> {
+    const pending: PendingPost[] = [];
+    const drainedTombstones: ObjectId[] = [];
+    // Filtered here, not by the store: FerretDB filters `outbox.0` or `deleted` by reading every
+    // document before it answers the first batch. Among 40,000 posts that took 3.4 s idle and
+    // outlasted the 5 s socket timeout under load, so the scan failed, and was retried, without
+    // end. Unfiltered, each batch answers at once.
+    const cursor = this.#posts.find<PendingPost>({}, { projection: { outbox: 1, deleted: 1 }, batchSize: SCAN_BATCH });
+    try {
+      for await (const post of cursor) {
+        if (!hasPending(post)) {
+          if (post.deleted === true) drainedTombstones.push(post._id);
+          continue;
+        }
+        pending.push(post);
+        if (pending.length >= limit) break;
+      }
+    } finally {
+      await cursor.close();
+    }
+    return { pending, drainedTombstones };
   }
 
   async #readPending(ids: readonly ObjectId[], tokens: Map<string, ObjectId>): Promise<PendingPost[]> {
     // One lookup by _id each: the one query FerretDB answers from an index.
     const found = await Promise.all(ids.map((id) => this.#posts.findOne<PendingPost>({ _id: id }, { projection: { outbox: 1, deleted: 1 } })));
     return found
-      .filter((post): post is PendingPost => post !== null && Array.isArray(post.outbox) && post.outbox.length > 0)
+      .filter((post): post is PendingPost => post !== null && hasPending(post))
       .map((post) => {
         const token = tokens.get(post._id.toHexString());
         return token ? { ...post, markerToken: token } : post;
@@ -127,11 +151,13 @@ export class OutboxRepository {
 
   /**
    * Tombstones whose events are out but whose delete did not happen (a relay
-   * stopped in between). No lock needed: writers never touch a tombstone.
+   * stopped in between), as a scan found them. No lock needed: writers never
+   * touch a tombstone, and each delete's filter checks again that it is one.
    */
-  async deleteDrainedTombstones(): Promise<number> {
-    const result = await this.#posts.deleteMany(DRAINED_TOMBSTONE);
-    return result.deletedCount;
+  async deleteDrainedTombstones(ids: readonly ObjectId[]): Promise<number> {
+    let deleted = 0;
+    for (const id of ids) deleted += (await this.#posts.deleteOne({ _id: id, ...DRAINED_TOMBSTONE })).deletedCount;
+    return deleted;
   }
 
   /** Posts with events waiting to be published (a small collection: cheap to count). */

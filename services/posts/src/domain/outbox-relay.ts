@@ -35,6 +35,7 @@ const MAX_BACKOFF_MS = 5000;
  * among thousands of posts on FerretDB: so rarely, and beside the publishing.
  */
 const FULL_SCAN_EVERY_MS = 300_000;
+const FULL_SCAN_RETRY_MS = 30_000;
 /** Acknowledgements in flight at once: each is a few round trips to the store under its own post's lock. */
 const ACK_CONCURRENCY = 8;
 
@@ -117,18 +118,23 @@ export class OutboxRelay {
   async #scanInBackground(): Promise<void> {
     this.#lastMarkerScan = Date.now();
     this.#scanRequested = false;
+    const fullScanMs = this.#o.fullScanMs ?? FULL_SCAN_EVERY_MS;
+    const full = Date.now() - this.#lastFullScan >= fullScanMs;
     try {
-      const full = Date.now() - this.#lastFullScan >= (this.#o.fullScanMs ?? FULL_SCAN_EVERY_MS);
-      const published = await this.publishOnce(undefined, full);
+      const scan = full ? await this.#o.outbox.scan(this.#o.batchSize) : null;
+      const published = scan ? await this.#publishFound(scan.pending) : await this.publishOnce();
       this.#recovered();
       // A full batch means more may be waiting.
       if (published >= this.#o.batchSize) this.#scanRequested = true;
-      else if (full) {
+      else if (scan) {
         this.#lastFullScan = Date.now();
-        this.stats.tombstonesDeleted += await this.#o.outbox.deleteDrainedTombstones();
+        this.stats.tombstonesDeleted += await this.#o.outbox.deleteDrainedTombstones(scan.drainedTombstones);
       }
     } catch (error) {
       this.#failed(error);
+      // A failed full scan is tried again in a while, not at every poll: a store too busy to
+      // answer one would otherwise be kept busy by the retries.
+      if (full) this.#lastFullScan = Date.now() - fullScanMs + Math.min(fullScanMs, FULL_SCAN_RETRY_MS);
     } finally {
       this.#scan = undefined;
       this.#wake?.();
@@ -137,14 +143,19 @@ export class OutboxRelay {
 
   /**
    * One batch: publish, then clear what was published. Returns the number of events published.
-   * Without ids: the marked posts, or with fullScan every post's outbox.
+   * Without ids: the marked posts.
    */
-  async publishOnce(postIds?: readonly ObjectId[], fullScan = false): Promise<number> {
+  async publishOnce(postIds?: readonly ObjectId[]): Promise<number> {
     const { outbox, batchSize } = this.#o;
-    const found = postIds ? await outbox.findPendingByIds(postIds) : fullScan ? await outbox.scanPending(batchSize) : await outbox.findMarked(batchSize);
+    const found = postIds ? await outbox.findPendingByIds(postIds) : await outbox.findMarked(batchSize);
     const busy = found.filter((post) => this.#inFlight.has(post._id.toHexString()));
     // A named post that another round is publishing right now: look at it again next round.
     if (postIds) busy.forEach((post) => this.#hinted.add(post._id.toHexString()));
+    return this.#publishFound(found);
+  }
+
+  /** Publishes the posts found that no other round is publishing now. */
+  async #publishFound(found: PendingPost[]): Promise<number> {
     const posts = found.filter((post) => !this.#inFlight.has(post._id.toHexString()));
     if (posts.length === 0) return 0;
     posts.forEach((post) => this.#inFlight.add(post._id.toHexString()));
