@@ -91,6 +91,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
     throw error;
   }
   consumer?.start();
+  posts.warmIndex();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, mongo: config.MONGO_URL.replace(/\/\/[^@]*@/, '//***@') }, 'posts service listening');

@@ -37,6 +37,11 @@ export class PostRepository {
     this.#index = new LivePostIndex(this.#posts, options.logger ?? pino({ level: 'silent' }));
   }
 
+  /** Starts building the index of live posts (see LivePostIndex.warm). */
+  warmIndex(): void {
+    this.#index.warm();
+  }
+
   /** Best effort: FerretDB creates but does not use secondary indexes; MongoDB does. */
   async ensureIndexes(logger: Logger): Promise<void> {
     await this.#posts.createIndex({ author_id: 1, _id: -1 }).catch((error: unknown) => logger.warn({ err: error }, 'could not create the posts index; reads still work'));
