@@ -111,8 +111,6 @@ export function createPageCache(redis: Redis, logger: Logger, options: { localPa
       return (await lookup<T>(key))?.value ?? null;
     },
 
-    set,
-
     /** The cached page under key, or one build of it shared by everyone asking now; key null: not cached. */
     async load<T>(key: string | null, build: () => Promise<T>): Promise<T> {
       if (key === null) return build();
