@@ -22,7 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { PROJECTIONS, PROJECTION_STORES, type ConsistencyMode, type ProjectionName } from '../packages/contracts/src/consistency.ts';
-import { call, createUsers, drained, fmt, isDrained, openLoop, percentile, pipeline, sleep, type Timing, writeMix } from './support/load.ts';
+import { announceRateLimit, call, createUsers, drained, fmt, isDrained, openLoop, percentile, pipeline, sleep, type Timing, writeMix } from './support/load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +61,8 @@ if (!Object.hasOwn(TOKEN_PROJECTION, pausedName)) usage(`--projection is one of 
 const pausedProjection = TOKEN_PROJECTION[pausedName]!;
 
 const run = randomUUID().slice(0, 6);
+// The highest rate this run asks of the gateway: a rate limit below it would make the figures lie.
+await announceRateLimit(Math.max(...rates, pauseRate));
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 const storeLabel = (p: ProjectionName) => `${PROJECTION_STORES[p]} (${p})`;
 

@@ -18,8 +18,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpoints } from '../packages/contracts/src/endpoints.ts';
 import { servicePorts } from '../packages/contracts/src/services.ts';
+import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
 import { cpuRows, cpuSnapshot, machineCpuSeconds } from './support/cpu.ts';
-import { call, createUsers, drained, endpointRows, fmt, openLoop, percentile, pipeline, SINKS, writeMix } from './support/load.ts';
+import { announceRateLimit, call, createUsers, drained, endpointRows, fmt, openLoop, percentile, pipeline, SINKS, writeMix } from './support/load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +31,8 @@ const { values } = parseArgs({
   },
 });
 const run = randomUUID().slice(0, 6);
+// The highest rate this run asks of the gateway: a rate limit below it would make the figures lie.
+await announceRateLimit(Math.max(...values.rates!.split(',').map(Number), Number(values['read-rate'])));
 
 // ---- a pool of users to write against ----
 const users = await createUsers(run, 40);
@@ -49,7 +52,8 @@ for (const rate of values.rates!.split(',').map(Number)) {
   if (!(await drained())) process.stderr.write('warning: the pipeline had not drained before this phase\n');
   // Each projection forgets earlier latencies, so the figures below are this phase's alone.
   for (const name of SINKS) {
-    await fetch(`http://127.0.0.1:${servicePorts[name]}/internal/latency/reset`, { method: 'POST' });
+    // Straight to each service (the gateway has no such route): with the stack's internal secret.
+    await fetch(`http://127.0.0.1:${servicePorts[name]}/internal/latency/reset`, { method: 'POST', headers: internalHeaders() });
   }
   const before = (await pipeline()).projections;
   const phaseStart = performance.now();

@@ -4,12 +4,56 @@
 // of users. Lives in a folder so `./stackctl bench` does not list it as a bench.
 // GATEWAY_URL and GATEWAY_TOKEN (a session token, needed with AUTH_REQUIRED on)
 // say where and as whom, as for ./stackctl fault.
+//
+// The gateway's rate limit must never make a benchmark lie. Every request here
+// carries the stack's internal secret, as the project's own processes do, so
+// the gateway counts it under RATE_LIMIT_INTERNAL_MAX (no limit unless one is
+// set) and not under the limit meant for browsers and people;
+// announceRateLimit() prints the limit in force before the load starts, and any
+// 429 the bench meets is reported loudly at exit, with exit code 1.
 import { randomUUID } from 'node:crypto';
 import { HOST } from '../../packages/contracts/src/endpoints.ts';
 import { httpRequest } from '../../packages/platform/src/http-request.ts';
+import { internalHeaders } from '../../packages/platform/src/internal-secret.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
 import { servicePorts } from '../../packages/contracts/src/services.ts';
 
 export const gateway = (process.env.GATEWAY_URL ?? `http://${HOST}:${servicePorts.gateway}`).replace(/\/+$/, '');
+
+const ownHeaders = internalHeaders();
+
+/** Answers that were 429: a throttled run measured the rate limit, not the system. */
+let throttled = 0;
+process.on('exit', () => {
+  if (throttled === 0) return;
+  process.stderr.write(
+    `\n!!! RATE LIMITED: the gateway answered ${throttled} of this bench's requests with 429. The figures above measure its rate limit, ` +
+      'not the system: run the bench against a gateway whose RATE_LIMIT_INTERNAL_MAX is unset (the default) or above the rate asked for. !!!\n',
+  );
+  process.exitCode = 1;
+});
+
+/**
+ * Prints the gateway's rate limit that applies to this bench's requests, before any load. With a limit in
+ * force and a peak rate that would pass it within one window, says so at once (the run would be throttled).
+ */
+export async function announceRateLimit(peakPerSecond?: number): Promise<void> {
+  const answer = await httpRequest(new URL(`${gateway}/cache-status`), { method: 'GET', headers: { ...ownHeaders }, timeoutMs: 10_000 });
+  const policy = answer.headers['ratelimit-policy'];
+  if (answer.status === 429) throttled++;
+  if (typeof policy !== 'string') {
+    process.stderr.write(`rate limit: none applies to this bench's requests (they carry the stack's internal secret; the gateway's RATE_LIMIT_INTERNAL_MAX is off)\n`);
+    return;
+  }
+  const [max, window] = [Number(policy.split(';')[0]), Number(/w=(\d+)/.exec(policy)?.[1])];
+  process.stderr.write(`rate limit in force for this bench: ${max} requests per ${window} s (the gateway's RATE_LIMIT_INTERNAL_MAX)\n`);
+  if (peakPerSecond !== undefined && peakPerSecond * window > max) {
+    process.stderr.write(
+      `!!! at ${peakPerSecond} requests/s this bench passes that limit within ${Math.ceil(max / peakPerSecond)} s: its figures would measure the limit. ` +
+        'Unset RATE_LIMIT_INTERNAL_MAX for the gateway (./stackctl stop gateway, then start it without it) or raise it. !!!\n',
+    );
+  }
+}
 
 export interface Timing {
   endpoint: string;
@@ -29,13 +73,14 @@ export interface Timing {
  * it for 25 ms, and every request in flight during a pause was timed as slow.
  */
 export async function call(method: string, path: string, endpoint: string, body?: unknown, options: { parse?: boolean } = {}): Promise<Timing> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...ownHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (process.env.GATEWAY_TOKEN) headers.authorization = `Bearer ${process.env.GATEWAY_TOKEN}`;
   const t0 = performance.now();
   try {
     const answer = await httpRequest(new URL(`${gateway}${path}`), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: 30_000 });
     const ms = performance.now() - t0;
+    if (answer.status === 429) throttled++;
     const header = answer.headers['x-consistency-token'];
     let json: unknown;
     try {
@@ -107,12 +152,7 @@ export function isDrained(p: PipelineHealth, except: readonly string[] = []): bo
 
 /** Waits until isDrained (polling /health); false when it did not happen in time. */
 export async function drained(timeoutMs = 300_000, except: readonly string[] = []): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (isDrained(await pipeline(), except)) return true;
-    await sleep(200);
-  }
-  return false;
+  return waitFor('the pipeline drained', async () => isDrained(await pipeline(), except), { timeoutMs, intervalMs: 200 }).catch(() => false);
 }
 
 export interface BenchUser {

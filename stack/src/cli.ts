@@ -2,6 +2,9 @@
 // with a stable code, and a non-zero exit.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { engineByName, ENGINE_NAMES_FOR_HELP, requireEngineArg } from './engines/registry.ts';
+import { ADMIN_HELP, adminCommand } from './commands/admin.ts';
+import { CREDENTIALS_HELP, credentialsCommand } from './commands/credentials.ts';
+import { DEAD_LETTERS_HELP, deadLettersCommand } from './commands/dead-letters.ts';
 import { FAULT_HELP, faultCommand } from './commands/fault.ts';
 import { fetchCommand } from './commands/fetch.ts';
 import { StackError } from './errors.ts';
@@ -16,12 +19,15 @@ const HELP = `Usage: ./stackctl <command> [options]
   fetch [ENGINE...]                  download and build what the engines need into the cache, start nothing
   test [FILES...]                    bring the stack up if needed, type-check, run all tests against the real engines
   status [--json]                    healthy / starting / down / crashed per engine, with pid and memory
+${CREDENTIALS_HELP}
   logs ENGINE [-n N] [-f]            the last N lines of an engine's log (default 50), -f to follow
   start ENGINE...                    start engines (and what they depend on)
   stop ENGINE...                     stop engines cleanly
   kill ENGINE...                     SIGKILL engines (for fault tests); status then shows them as crashed
 ${FAULT_HELP}
 ${RECONCILE_HELP}
+${DEAD_LETTERS_HELP}
+${ADMIN_HELP}
   down                               stop every engine
   bench NAME [ARGS...]               run a benchmark from bench/ (e.g. stack-startup) and print its numbers
   reset [--yes]                      stop everything and delete all engine data (asks unless --yes)
@@ -53,6 +59,10 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse({ json: { type: 'boolean' } });
       return statusCommand(values as { json?: boolean });
     }
+    case 'credentials': {
+      const { values } = parse({ json: { type: 'boolean' } });
+      return credentialsCommand(values as { json?: boolean });
+    }
     case 'logs': {
       const { values, positionals } = parse({ lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' } });
       const [engine] = requireEngineArg(positionals, 'logs');
@@ -71,6 +81,12 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length > 0) throw new StackError('BAD_ARGUMENT', `reconcile takes only --repair and --json (not "${positionals.join(' ')}"); see ./stackctl help`, { exitCode: 2 });
       return reconcileCommand(values as { repair?: boolean; json?: boolean });
     }
+    case 'dead-letters': {
+      const { values, positionals } = parse({ json: { type: 'boolean' }, limit: { type: 'string', short: 'n' } });
+      return deadLettersCommand(positionals, values as { json?: boolean; limit?: string });
+    }
+    case 'admin':
+      return adminCommand(parse().positionals);
     case 'down':
       parse();
       return downCommand();
@@ -85,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, logs, start, stop, kill, fault, reconcile, down, reset (./stackctl help)`, { exitCode: 2 });
+      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, credentials, logs, start, stop, kill, fault, reconcile, dead-letters, admin, down, reset (./stackctl help)`, { exitCode: 2 });
   }
 }
 

@@ -16,7 +16,13 @@ export type StackErrorCode =
   | 'NOT_CONFIRMED'
   | 'GATEWAY_UNAVAILABLE'
   | 'FAULT_REFUSED'
-  | 'RECONCILE_FAILED';
+  | 'RECONCILE_FAILED'
+  | 'DEAD_LETTERS_FAILED'
+  | 'REPLAY_FAILED'
+  | 'NO_SUCH_USER'
+  | 'ADMIN_FAILED'
+  | 'TEST_NOT_IN_A_PHASE'
+  | 'NO_CREDENTIALS';
 
 export class StackError extends Error {
   readonly code: StackErrorCode;

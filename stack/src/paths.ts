@@ -2,7 +2,8 @@
 // every checkout, keyed by version), data, logs and pid files in one
 // git-ignored folder of this checkout.
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { UNIT_CONTROL_SOCKET } from '../../packages/contracts/src/faults.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -20,7 +21,11 @@ export const statePaths = {
   run: join(stateRoot, 'run'),
   mounts: join(stateRoot, 'mnt'),
   provisionLogs: join(stateRoot, 'logs', 'provision'),
+  /** The unit control's socket, alone in its folder: the one folder of the state bound into the gateway's root. */
+  control: dirname(join(stateRoot, UNIT_CONTROL_SOCKET)),
 };
+
+export const controlSocket = join(stateRoot, UNIT_CONTROL_SOCKET);
 
 export function engineDataDir(engine: string): string {
   return join(statePaths.data, engine);

@@ -16,8 +16,8 @@ export function renderStatusTable(rows: readonly EngineStatus[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const lines = body.map(line);
-  // A blank line between the engines and the platform's services.
-  const firstService = rows.findIndex((r) => r.kind === 'service');
+  // A blank line between the engines and the rest (the unit control, the platform's services).
+  const firstService = rows.findIndex((r) => r.kind !== undefined && r.kind !== 'engine');
   if (firstService > 0) lines.splice(firstService, 0, '');
   const out = [line(header), ...lines];
   for (const r of rows) {

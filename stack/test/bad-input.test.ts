@@ -2,11 +2,13 @@
 // half-started or half-cached. These run the CLI with an empty cache and state
 // folder of their own, so the running stack is not touched.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { debeziumKey, kafkaKey } from '../src/provision/maven-artifacts.ts';
 import { errorLine, runCli, startCli } from './run-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'stack-bad-input-'));
@@ -21,6 +23,19 @@ function isolated(name: string): NodeJS.ProcessEnv {
 function cacheEntries(env: NodeJS.ProcessEnv): string[] {
   const dir = join(env.XDG_CACHE_HOME!, 'polyglot-persistence');
   return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** Bytes downloaded so far into the partial folders of the cache. */
+function partialBytes(env: NodeJS.ProcessEnv): number {
+  const dir = join(env.XDG_CACHE_HOME!, 'polyglot-persistence');
+  let total = 0;
+  for (const partial of cacheEntries(env).filter((e) => e.includes('.partial-'))) {
+    for (const file of readdirSync(join(dir, partial), { recursive: true, encoding: 'utf8' })) {
+      const stats = statSync(join(dir, partial, file), { throwIfNoEntry: false });
+      if (stats?.isFile()) total += stats.size;
+    }
+  }
+  return total;
 }
 
 function pidFiles(env: NodeJS.ProcessEnv): string[] {
@@ -80,11 +95,8 @@ describe('stackctl refuses clearly', () => {
   test('Ctrl-C mid-download leaves the cache usable and the next run finishes the job', { timeout: 600_000 }, async () => {
     const env = isolated('interrupted');
     const { child, done } = startCli(['fetch', 'connect'], { env });
-    // Wait until the download has really begun (its partial folder exists), then interrupt.
-    const deadline = Date.now() + 60_000;
-    while (!cacheEntries(env).some((e) => e.includes('.partial-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(cacheEntries(env).some((e) => e.includes('.partial-')), 'the fetch never started');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Wait until the download has really begun (bytes in its partial folder), then interrupt.
+    await waitFor('the download under way (bytes in its partial folder)', () => partialBytes(env) > 0, { timeoutMs: 60_000, intervalMs: 100 });
     child.kill('SIGINT');
     const interrupted = await done;
     assert.equal(interrupted.code, 130, interrupted.stderr);
@@ -93,8 +105,8 @@ describe('stackctl refuses clearly', () => {
     const resumed = await runCli(['fetch', 'connect'], { env });
     assert.equal(resumed.code, 0, resumed.stderr);
     const entries = cacheEntries(env);
-    assert.ok(entries.includes('kafka-4.3.0') && entries.includes('debezium-postgres-3.6.1.Final'), entries.join(', '));
+    assert.ok(entries.includes(kafkaKey) && entries.includes(debeziumKey), entries.join(', '));
     assert.deepEqual(entries.filter((e) => e.includes('.partial-')), []);
-    assert.ok(existsSync(join(env.XDG_CACHE_HOME!, 'polyglot-persistence', 'kafka-4.3.0', '.complete')));
+    assert.ok(existsSync(join(env.XDG_CACHE_HOME!, 'polyglot-persistence', kafkaKey, '.complete')));
   });
 });

@@ -1,14 +1,18 @@
 // Keeps stack/docker-compose.yml in step with stack/src/engines/endpoints.ts
-// (the single source of ports and credentials) and checks that the file is a
-// compose file that docker-compose accepts, with pinned images, healthchecks
-// and loopback-only ports.
+// (the single source of ports and users) and with the variables the stack
+// writes to .stack/compose.env (its generated passwords), and checks that the
+// file is a compose file that docker-compose accepts, with pinned images,
+// healthchecks, loopback-only ports and no password written in it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { COMPOSE_VARIABLES } from '../src/credentials.ts';
 import { endpoints, HOST } from '../src/engines/endpoints.ts';
 
 const COMPOSE_FILE = join(import.meta.dirname, '..', 'docker-compose.yml');
@@ -126,6 +130,7 @@ test('host ports match endpoints.ts', () => {
     ['mongo', [endpoints.ferretdb.port]],
     ['neo4j', [endpoints.neo4j.httpPort, endpoints.neo4j.boltPort]],
     ['redis', [endpoints.redis.port]],
+    ['redis-state', [endpoints.redisState.port]],
     ['kafka', [endpoints.kafka.port]],
     ['connect', [endpoints.connect.port]],
   ];
@@ -137,11 +142,27 @@ test('host ports match endpoints.ts', () => {
   }
 });
 
-test('postgres and timescaledb credentials and databases match endpoints.ts', () => {
+/** A password written in the file: "${NAME:?why}", where NAME is one of the variables the stack writes. */
+function variable(value: string | undefined, what: string): keyof typeof COMPOSE_VARIABLES {
+  const m = /^\$\{([A-Z0-9_]+):\?[^}]+\}$/.exec(value ?? '');
+  assert.ok(m, `${what} must be a required variable \${NAME:?...} from .stack/compose.env, not ${JSON.stringify(value)}`);
+  assert.ok(m[1]! in COMPOSE_VARIABLES, `${what}: ${m[1]} is not among the variables the stack writes (${Object.keys(COMPOSE_VARIABLES).join(', ')})`);
+  return m[1] as keyof typeof COMPOSE_VARIABLES;
+}
+
+function commandOption(name: string, option: string): string | undefined {
+  const command = service(name).command;
+  const args = Array.isArray(command) ? command.map(String) : String(command ?? '').split(/\s+/);
+  const at = args.indexOf(`--${option}`);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+test('postgres and timescaledb users and databases match endpoints.ts, each with its own generated password', () => {
+  const expected = { postgres: 'POSTGRES_PASSWORD', timescaledb: 'TIMESCALEDB_PASSWORD' } as const;
   for (const name of ['postgres', 'timescaledb'] as const) {
     const e = env(name);
     assert.equal(e['POSTGRES_USER'], endpoints[name].user, `${name} POSTGRES_USER`);
-    assert.equal(e['POSTGRES_PASSWORD'], endpoints[name].password, `${name} POSTGRES_PASSWORD`);
+    assert.equal(variable(e['POSTGRES_PASSWORD'], `${name} POSTGRES_PASSWORD`), expected[name]);
     assert.equal(e['POSTGRES_DB'], endpoints[name].database, `${name} POSTGRES_DB`);
     assert.ok(
       portBindings(name).some((p) => p.hostPort === endpoints[name].port && p.containerPort === 5432),
@@ -150,8 +171,53 @@ test('postgres and timescaledb credentials and databases match endpoints.ts', ()
   }
 });
 
-test('neo4j credentials match endpoints.ts', () => {
-  assert.equal(env('neo4j')['NEO4J_AUTH'], `${endpoints.neo4j.user}/${endpoints.neo4j.password}`);
+test('neo4j: the user of endpoints.ts with the generated password', () => {
+  const auth = env('neo4j')['NEO4J_AUTH'] ?? '';
+  const [user, password] = [auth.slice(0, auth.indexOf('/')), auth.slice(auth.indexOf('/') + 1)];
+  assert.equal(user, endpoints.neo4j.user);
+  assert.equal(variable(password, 'NEO4J_AUTH'), 'NEO4J_PASSWORD');
+});
+
+test('both Redis instances require their generated password, and their healthchecks send it', () => {
+  for (const [name, expected] of [['redis', 'REDIS_PASSWORD'], ['redis-state', 'REDIS_STATE_PASSWORD']] as const) {
+    assert.equal(variable(commandOption(name, 'requirepass'), `${name} --requirepass`), expected);
+    assert.equal(variable(env(name)['REDISCLI_AUTH'], `${name} REDISCLI_AUTH`), expected);
+  }
+});
+
+test("Kafka Connect's REST API takes basic authentication, and its healthcheck sends it", () => {
+  const e = env('connect');
+  assert.equal(e['CONNECT_REST_EXTENSION_CLASSES'], 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension');
+  assert.match(e['KAFKA_OPTS'] ?? '', /-Djava\.security\.auth\.login\.config=(\S+)/);
+  assert.equal(variable(e['REST_USER'], 'connect REST_USER'), 'CONNECT_USER');
+  assert.equal(variable(e['REST_PASSWORD'], 'connect REST_PASSWORD'), 'CONNECT_PASSWORD');
+  const entrypoint = (service('connect') as { entrypoint?: unknown }).entrypoint;
+  const script = Array.isArray(entrypoint) ? entrypoint.map(String).join(' ') : String(entrypoint ?? '');
+  const jaas = /-Djava\.security\.auth\.login\.config=(\S+)/.exec(e['KAFKA_OPTS'] ?? '')![1]!;
+  assert.ok(script.includes(`> ${jaas}`), `the entrypoint must write the JAAS file ${jaas}`);
+  assert.match(script, /PropertyFileLoginModule/);
+  assert.match(script, /exec \/docker-entrypoint\.sh start/, "the entrypoint must end in the image's own");
+  const check = (service('connect').healthcheck as { test?: unknown }).test;
+  assert.match(Array.isArray(check) ? check.join(' ') : String(check), /curl .*-u "\$\$?REST_USER:\$\$?REST_PASSWORD"/);
+});
+
+test('no password is written in the file, and every variable it needs is one the stack writes', () => {
+  const text = readFileSync(COMPOSE_FILE, 'utf8');
+  for (const known of ['neo4jpass', 'POSTGRES_PASSWORD: postgres']) assert.ok(!text.includes(known), `docker-compose.yml still holds the well-known "${known}"`);
+  const settings = text.split('\n').filter((line) => !line.trim().startsWith('#')).join('\n');
+  const used = new Set([...settings.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!));
+  assert.deepEqual([...used].sort(), Object.keys(COMPOSE_VARIABLES).sort(), 'the file must use exactly the variables .stack/compose.env holds');
+});
+
+test('the cache Redis evicts least-recently-used and the state Redis never evicts, both persisted (as natively)', () => {
+  const setting = commandOption;
+  assert.equal(setting('redis', 'maxmemory-policy'), 'allkeys-lru');
+  assert.equal(setting('redis-state', 'maxmemory-policy'), 'noeviction', 'state must never be evicted');
+  for (const name of ['redis', 'redis-state']) assert.equal(setting(name, 'appendonly'), 'yes', `${name} keeps an append-only file`);
+  assert.ok(
+    portBindings('redis-state').some((p) => p.hostPort === endpoints.redisState.port && p.containerPort === 6379),
+    `redis-state must map host port ${endpoints.redisState.port} to container port 6379`,
+  );
 });
 
 test('postgres runs with wal_level=logical (needed by Debezium)', () => {
@@ -169,6 +235,15 @@ test('kafka advertises the host port on loopback and connect reaches kafka insid
   assert.equal(bootstrap, internal[1], 'connect BOOTSTRAP_SERVERS must be kafka\'s INTERNAL listener');
 });
 
+/** A compose.env like the stack's, with fresh values. */
+function envFile(): { file: string; values: Record<string, string>; done(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-env-'));
+  const values = Object.fromEntries(Object.keys(COMPOSE_VARIABLES).map((name) => [name, randomBytes(16).toString('hex')]));
+  const file = join(dir, 'compose.env');
+  writeFileSync(file, Object.entries(values).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  return { file, values, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 test('docker-compose accepts the file (docker-compose config -q)', () => {
   let found = true;
   try {
@@ -178,10 +253,39 @@ test('docker-compose accepts the file (docker-compose config -q)', () => {
     else throw err;
   }
   assert.ok(found, 'docker-compose is not on PATH; install it (apt-get install docker-compose) to validate stack/docker-compose.yml');
+  const variables = envFile();
   try {
-    execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('docker-compose', ['--env-file', variables.file, '-f', COMPOSE_FILE, 'config', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr = isRecord(err) && err['stderr'] !== undefined ? String(err['stderr']) : String(err);
-    assert.fail(`docker-compose -f ${COMPOSE_FILE} config -q failed:\n${stderr}`);
+    assert.fail(`docker-compose --env-file ... -f ${COMPOSE_FILE} config -q failed:\n${stderr}`);
+  } finally {
+    variables.done();
   }
+});
+
+test('docker-compose puts the values of compose.env in place, and refuses to run without them', () => {
+  const variables = envFile();
+  try {
+    const resolved = YAML.parse(execFileSync('docker-compose', ['--env-file', variables.file, '-f', COMPOSE_FILE, 'config'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as ComposeFile;
+    const environment = (name: string) => (resolved.services[name]?.environment ?? {}) as Record<string, unknown>;
+    const v = variables.values;
+    assert.equal(environment('postgres')['POSTGRES_PASSWORD'], v['POSTGRES_PASSWORD']);
+    assert.equal(environment('timescaledb')['POSTGRES_PASSWORD'], v['TIMESCALEDB_PASSWORD']);
+    assert.equal(environment('neo4j')['NEO4J_AUTH'], `${endpoints.neo4j.user}/${v['NEO4J_PASSWORD']}`);
+    assert.ok((resolved.services['redis']?.command as string[]).includes(v['REDIS_PASSWORD']!));
+    assert.ok((resolved.services['redis-state']?.command as string[]).includes(v['REDIS_STATE_PASSWORD']!));
+    assert.equal(environment('connect')['REST_PASSWORD'], v['CONNECT_PASSWORD']);
+  } finally {
+    variables.done();
+  }
+  const withoutPasswords = (() => {
+    try {
+      execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '-q'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+      return '';
+    } catch (err) {
+      return isRecord(err) ? String(err['stderr']) : String(err);
+    }
+  })();
+  assert.match(withoutPasswords, /run \.\/stackctl up --docker, which writes \.stack\/compose\.env/);
 });

@@ -8,7 +8,8 @@ import { Redis } from 'ioredis';
 import { MongoClient, MongoServerError } from 'mongodb';
 import neo4jDriver from 'neo4j-driver';
 import pg from 'pg';
-import { endpoints, HOST, urls } from '../src/engines/endpoints.ts';
+import { deleteTestGroups, testGroupAtEnd } from '../../packages/platform/test-fixtures/consumer-group.ts';
+import { connectHeaders, endpoints, HOST, urls } from '../src/engines/endpoints.ts';
 import { DEBEZIUM_POSTGRES_CLASS } from '../src/engines/connect.ts';
 import { USERS_CONNECTOR, USERS_TOPIC, usersConnectorState } from '../src/engines/users-cdc-connector.ts';
 
@@ -23,7 +24,7 @@ describe('PostgreSQL (users) on 5432', () => {
     const wal = await client.query<{ wal_level: string }>('SHOW wal_level');
     assert.equal(wal.rows[0]?.wal_level, 'logical');
     const columns = await client.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position");
-    assert.deepEqual(columns.rows.map((r) => r.column_name), ['id', 'email', 'name', 'hashed_password', 'created_at', 'updated_at']);
+    assert.deepEqual(columns.rows.map((r) => r.column_name), ['id', 'email', 'name', 'hashed_password', 'created_at', 'updated_at', 'role']);
   });
 
   test('insert and select, and a logical replication slot sees the insert', async () => {
@@ -166,6 +167,20 @@ describe('Redis on 6379', () => {
   });
 });
 
+describe('Redis for state on 6380', () => {
+  const client = new Redis(urls.redisState, { maxRetriesPerRequest: 1 });
+  after(() => client.quit());
+
+  test('never evicts, and keeps an append-only file', async () => {
+    assert.deepEqual(await client.config('GET', 'maxmemory-policy'), ['maxmemory-policy', 'noeviction']);
+    assert.deepEqual(await client.config('GET', 'appendonly'), ['appendonly', 'yes']);
+    const key = `stack:probe:${suffix}`;
+    assert.equal(await client.set(key, 'value', 'EX', 60), 'OK');
+    assert.equal(await client.get(key), 'value');
+    assert.equal(await client.del(key), 1);
+  });
+});
+
 describe('Kafka on 9092', () => {
   test('a produce / consume round trip with @platformatic/kafka', async () => {
     const topic = `stack-probe-${suffix}`;
@@ -197,7 +212,7 @@ describe('Kafka on 9092', () => {
 
 describe('Kafka Connect on 8083', () => {
   test('lists the Debezium PostgreSQL connector plugin', async () => {
-    const response = await fetch(`${urls.connect}/connector-plugins`);
+    const response = await fetch(`${urls.connect}/connector-plugins`, { headers: connectHeaders() });
     assert.equal(response.status, 200);
     const plugins = (await response.json()) as Array<{ class: string; type: string; version: string }>;
     const debezium = plugins.find((p) => p.class === DEBEZIUM_POSTGRES_CLASS);
@@ -211,28 +226,29 @@ describe('Debezium CDC from PostgreSQL to Kafka', () => {
   test('the users connector runs, with a low poll interval', async () => {
     const state = await usersConnectorState();
     assert.deepEqual(state, { connector: 'RUNNING', tasks: ['RUNNING'] });
-    const config = (await (await fetch(`${urls.connect}/connectors/${USERS_CONNECTOR}/config`)).json()) as Record<string, string>;
+    const config = (await (await fetch(`${urls.connect}/connectors/${USERS_CONNECTOR}/config`, { headers: connectHeaders() })).json()) as Record<string, string>;
     assert.equal(config['poll.interval.ms'], '10');
   });
 
   test('an insert into users reaches Kafka from the WAL, keyed by id and without the password hash', async () => {
     const bootstrapBrokers = [`${HOST}:${endpoints.kafka.port}`];
-    const consumer = new Consumer({ clientId: 'stack-test-cdc', groupId: `stack-test-cdc-${suffix}`, bootstrapBrokers, deserializers: stringDeserializers });
+    // Positioned at the end of the topic before it joins: only this insert can match, with no wait for an assignment.
+    const group = await testGroupAtEnd('stack-test-cdc', [USERS_TOPIC]);
+    const consumer = new Consumer({ clientId: 'stack-test-cdc', groupId: group, bootstrapBrokers, deserializers: stringDeserializers });
     const db = new pg.Client(urls.postgres);
     await db.connect();
     const email = `cdc-${suffix}@example.test`;
     try {
-      // Start at the end of the topic, then write: only this insert can match.
-      const stream = await consumer.consume({ topics: [USERS_TOPIC], mode: 'latest', autocommit: true, maxWaitTime: 100 });
-      await new Promise((r) => setTimeout(r, 1000));
+      const stream = await consumer.consume({ topics: [USERS_TOPIC], mode: 'committed', fallbackMode: 'earliest', autocommit: true, maxWaitTime: 100 });
       const inserted = await db.query<{ id: string }>("INSERT INTO users (email, name, hashed_password) VALUES ($1, 'CDC probe', 'not-a-real-hash') RETURNING id", [email]);
       const id = Number(inserted.rows[0]?.id);
       const deadline = setTimeout(() => stream.destroy(new Error('no change event for the insert within 20 s')), 20_000);
       let event: { op: string; after: Record<string, unknown> } | undefined;
       let key: Record<string, unknown> | undefined;
       for await (const message of stream) {
-        const value = JSON.parse(message.value) as { op: string; after: Record<string, unknown> };
-        if (value.after?.email === email) {
+        // A delete's tombstone (no value) may pass by too.
+        const value = JSON.parse(message.value ?? 'null') as { op: string; after: Record<string, unknown> } | null;
+        if (value?.after?.email === email) {
           event = value;
           key = JSON.parse(message.key) as Record<string, unknown>;
           break;
@@ -248,6 +264,7 @@ describe('Debezium CDC from PostgreSQL to Kafka', () => {
       await db.query('DELETE FROM users WHERE email = $1', [email]);
       await db.end();
       await consumer.close(true).catch(() => undefined);
+      await deleteTestGroups(group);
     }
   });
 });

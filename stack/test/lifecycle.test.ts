@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { endpoints, HOST } from '../src/engines/endpoints.ts';
+import { units } from '../src/engines/registry.ts';
 import { engineDataDir } from '../src/paths.ts';
 import { errorLine, runCli } from './run-cli.ts';
 
@@ -25,7 +26,8 @@ describe('stackctl lifecycle', () => {
   test('status --json reports every engine healthy, with a version, a pid and resident memory', async () => {
     const result = await runCli(['status', '--json']);
     const parsed = JSON.parse(result.stdout) as StatusJson;
-    assert.equal(parsed.engines.filter((e) => e.kind === 'engine').length, 8);
+    assert.equal(parsed.engines.filter((e) => e.kind === 'engine').length, 9);
+    assert.equal(parsed.engines.filter((e) => e.kind === 'control').length, 1);
     assert.equal(parsed.engines.filter((e) => e.kind === 'service').length, 9);
     for (const row of parsed.engines) {
       assert.equal(row.state, 'healthy', `${row.engine} is ${row.state}`);
@@ -40,7 +42,7 @@ describe('stackctl lifecycle', () => {
     const result = await runCli(['up', '--native']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /already healthy; nothing changed/);
-    assert.match(result.stdout, /17\/17 healthy/);
+    assert.match(result.stdout, new RegExp(`${units.length}/${units.length} healthy`));
     assert.equal((await statusOf('postgres')).pid, before.pid);
   });
 
@@ -96,7 +98,7 @@ describe('stackctl lifecycle', () => {
     for (const args of [['stop', 'oracle'], ['kill', 'oracle'], ['logs', 'oracle']]) {
       const result = await runCli(args);
       assert.equal(result.code, 2);
-      assert.equal(errorLine(result), 'stackctl: unknown engine or service "oracle"; known: postgres, timescaledb, redis, ferretdb-store, ferretdb, neo4j, kafka, connect, users, posts, posts-relay, graph, graph-relay, analytics, projectors, gateway, ui [UNKNOWN_ENGINE]');
+      assert.equal(errorLine(result), 'stackctl: unknown engine or service "oracle"; known: postgres, timescaledb, redis, redis-state, ferretdb-store, ferretdb, neo4j, kafka, connect, unit-control, users, posts, posts-relay, graph, graph-relay, analytics, projectors, gateway, ui [UNKNOWN_ENGINE]');
     }
     const unknown = await runCli(['launch']);
     assert.equal(unknown.code, 2);

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import { api, createUser, cypher, eventually, gateway, openStores, runId, type Stores } from './support.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { api, createUser, cypher, gateway, openStores, runId, type Stores } from './support.ts';
 
 let stores: Stores;
 before(() => {
@@ -124,10 +125,10 @@ describe('following a write', () => {
     const user = await createUser('follow-up');
     const put = await api('PUT', `/users/${user.id}`, { email: user.email, name: `Followed ${runId}` });
     const token = put.body.consistency.token as string;
-    const state = await eventually('every projection applied the change', async () => {
+    const state = await waitFor('every projection applied the change', async () => {
       const answer = await api('GET', `/consistency/${encodeURIComponent(token)}`);
       return answer.body.complete ? answer.body : false;
-    });
+    }, { timeoutMs: 20_000 });
     assert.equal(state.token, token);
     assert.ok(state.committedAt);
     for (const projection of ['graph', 'cache', 'analytics']) {

@@ -3,18 +3,30 @@
 // applies nothing, then drains, every change arriving exactly once; in
 // duplicate mode every projection applies everything twice and the stores end
 // as they would have anyway; a relay killed through the stack loses nothing.
-// Every fault set here is undone in a finally, even when an assertion fails.
+// Every fault set here is undone in a finally, even when an assertion fails,
+// and every user made here is deleted at the end (with their follows and posts).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { userKey } from '../../packages/contracts/src/cache-keys.ts';
 import { runCli } from '../../stack/test/run-cli.ts';
-import { api, createUser, cypher, eventCount, eventually, openStores, pipelineDrained, type Stores } from './support.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { api, createUser, cypher, eventCount, openStores, pipelineDrained, type Stores } from './support.ts';
 
 let stores: Stores;
+const made: number[] = [];
 before(() => {
   stores = openStores();
 });
-after(() => stores.close());
+after(async () => {
+  for (const id of made) assert.equal((await api('DELETE', `/users/${id}`)).status, 204);
+  await stores.close();
+});
+
+async function user(label: string): Promise<{ id: number; name: string; email: string }> {
+  const created = await createUser(label);
+  made.push(created.id);
+  return created;
+}
 
 async function projectionHealth(name: string): Promise<any> {
   const health = await api('GET', '/health');
@@ -34,27 +46,28 @@ test('analytics paused: lag grows in /health and nothing is applied; resumed: it
     const paused = await runCli(['fault', 'pause', 'analytics']);
     assert.equal(paused.code, 0, paused.stderr);
     assert.match(paused.stdout, /analytics \(analytics\): PAUSED since/);
-    assert.equal((await projectionHealth('analytics')).faults.paused, true);
+    // /health is one shared report at most about a second old, so the pause shows up in the next one.
+    await waitFor('the pause in /health', async () => (await projectionHealth('analytics'))?.faults?.paused === true, { timeoutMs: 5000 });
 
     // Changes of three kinds, from two sources (Debezium for users, the posts outbox relay).
-    const a = await createUser('fault-a');
-    const b = await createUser('fault-b');
-    const lagAfterFirst = await eventually('the users to be waiting for analytics', async () => {
+    const a = await user('fault-a');
+    const b = await user('fault-b');
+    const lagAfterFirst = await waitFor('the users to be waiting for analytics', async () => {
       const lag = (await projectionHealth('analytics'))?.lag;
       return typeof lag === 'number' && lag >= 2 ? lag : false;
-    });
+    }, { timeoutMs: 20_000 });
     assert.equal((await api('PUT', `/users/${a.id}`, { email: a.email, name: 'Fault A renamed' })).status, 200);
     const post = await api('POST', '/posts', { author_id: b.id, title: 'written while analytics is paused', body: '' });
     assert.equal(post.status, 201);
     const postId: string = post.body._id;
 
     // The other projections go on: the graph has the post while analytics waits.
-    await eventually('the post in Neo4j', async () => (await cypher(stores.neo4j, 'MATCH (:User {id: $u})-[:POSTED]->(:Post {id: $p}) RETURN 1 AS x', { u: b.id, p: postId })).length === 1);
+    await waitFor('the post in Neo4j', async () => (await cypher(stores.neo4j, 'MATCH (:User {id: $u})-[:POSTED]->(:Post {id: $p}) RETURN 1 AS x', { u: b.id, p: postId })).length === 1, { timeoutMs: 20_000 });
     // Two creates, a rename and a post: four changes held back (more if anything else was written meanwhile).
-    const lagWhilePaused = await eventually('all four changes waiting for analytics', async () => {
+    const lagWhilePaused = await waitFor('all four changes waiting for analytics', async () => {
       const lag = (await projectionHealth('analytics'))?.lag;
       return typeof lag === 'number' && lag >= lagAfterFirst + 2 && lag >= 4 ? lag : false;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     const overview = await runCli(['fault', 'status']);
     assert.equal(overview.code, 0, overview.stderr);
     assert.match(overview.stdout, /analytics \(analytics\): PAUSED since .*; lag \d+/);
@@ -66,13 +79,15 @@ test('analytics paused: lag grows in /health and nothing is applied; resumed: it
     const resumed = await api('POST', '/faults/projections/analytics/resume');
     assert.equal(resumed.status, 200);
     assert.equal(resumed.body.faults.paused, false);
-    await eventually('the backlog drained', async () => (await projectionHealth('analytics'))?.lag === 0, 60_000);
+    await waitFor('the backlog drained', async () => (await projectionHealth('analytics'))?.lag === 0, { timeoutMs: 60_000 });
     process.stdout.write(`  analytics: lag ${lagAfterFirst} after the first writes, ${lagWhilePaused} while paused; drained ${Date.now() - resumedAt} ms after resume\n`);
     for (const [type, id] of [['USER_CREATED', a.id], ['USER_CREATED', b.id], ['USER_UPDATED', a.id], ['POST_CREATED', postId]] as const) {
-      await eventually(`one ${type} row for ${id}`, async () => (await eventCount(stores.timescale, type, id)) === 1);
+      await waitFor(`one ${type} row for ${id}`, async () => (await eventCount(stores.timescale, type, id)) === 1, { timeoutMs: 20_000 });
     }
-    // Nothing arrives twice later either.
-    await new Promise((r) => setTimeout(r, 500));
+    // Nothing arrives twice later either: a redelivery would come before a later change of
+    // the same user (one key, one partition), so once that later change is in, none is coming.
+    assert.equal((await api('PUT', `/users/${a.id}`, { email: a.email, name: 'Fault A, later' })).status, 200);
+    await waitFor('the later change recorded', async () => (await eventCount(stores.timescale, 'USER_UPDATED', a.id)) === 2, { timeoutMs: 20_000 });
     assert.equal(await eventCount(stores.timescale, 'USER_CREATED', a.id), 1);
 
     const recent = (await api('GET', '/faults')).body.recent as any[];
@@ -94,8 +109,8 @@ test('duplicate mode: every projection applies each change twice, and every stor
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /DUPLICATE/);
     }
-    const a = await createUser('dup-a');
-    const b = await createUser('dup-b');
+    const a = await user('dup-a');
+    const b = await user('dup-b');
     const renamed = 'Dup A renamed';
     assert.equal((await api('PUT', `/users/${a.id}`, { email: a.email, name: renamed })).status, 200);
     assert.equal((await api('POST', '/follow', { followerId: a.id, followeeId: b.id })).status, 201);
@@ -103,7 +118,7 @@ test('duplicate mode: every projection applies each change twice, and every stor
     assert.equal(post.status, 201);
     const postId: string = post.body._id;
 
-    await eventually('the FOLLOW_CREATED and POST_CREATED rows', async () => (await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id)) >= 1 && (await eventCount(stores.timescale, 'POST_CREATED', postId)) >= 1, 30_000);
+    await waitFor('the FOLLOW_CREATED and POST_CREATED rows', async () => (await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id)) >= 1 && (await eventCount(stores.timescale, 'POST_CREATED', postId)) >= 1, { timeoutMs: 30_000 });
     await pipelineDrained();
     for (const [type, id] of [['USER_CREATED', a.id], ['USER_CREATED', b.id], ['USER_UPDATED', a.id], ['FOLLOW_CREATED', a.id], ['POST_CREATED', postId]] as const) {
       assert.equal(await eventCount(stores.timescale, type, id), 1, `exactly one ${type} row for ${id}`);
@@ -124,22 +139,24 @@ test('duplicate mode: every projection applies each change twice, and every stor
 });
 
 test('the graph relay SIGKILLed through the gateway: follows are still accepted, /health shows it down, and after a start nothing is lost', { timeout: 240_000 }, async () => {
-  const a = await createUser('relay-a');
-  const b = await createUser('relay-b');
+  const a = await user('relay-a');
+  const b = await user('relay-b');
   try {
     const killed = await api('POST', '/faults/units/graph-relay/kill');
     assert.equal(killed.status, 200, JSON.stringify(killed.body));
     assert.equal(killed.body.unit, 'graph-relay');
-    await eventually('/health shows the relay down', async () => (await api('GET', '/health')).body?.services?.['graph-relay']?.status === 'down', 10_000);
+    await waitFor('/health shows the relay down', async () => (await api('GET', '/health')).body?.services?.['graph-relay']?.status === 'down', { timeoutMs: 10_000 });
     // The follow is committed with its outbox event in Neo4j; only its publication waits.
     assert.equal((await api('POST', '/follow', { followerId: a.id, followeeId: b.id })).status, 201);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Only a relay takes an event out of the outbox, after Kafka has it: still there, it was not published.
+    const waiting = await cypher<{ type: string }>(stores.neo4j, 'MATCH (o:Outbox {aggregateId: $a}) RETURN o.type AS type', { a: String(a.id) });
+    assert.deepEqual(waiting.map((o) => o.type), ['FOLLOW_CREATED'], 'the follow waits in the outbox while the relay is dead');
     assert.equal(await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id), 0, 'nothing published while the relay is dead');
 
     const started = await api('POST', '/faults/units/graph-relay/start');
     assert.equal(started.status, 200, JSON.stringify(started.body));
     process.stdout.write(`  graph-relay: killed in ${killed.body.durationMs} ms, started again in ${started.body.durationMs} ms\n`);
-    await eventually('the follow published after the restart', async () => (await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id)) === 1, 30_000);
+    await waitFor('the follow published after the restart', async () => (await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id)) === 1, { timeoutMs: 30_000 });
     const recent = (await api('GET', '/faults')).body.recent as any[];
     assert.deepEqual(recent.filter((r) => r.target === 'unit:graph-relay').slice(0, 2).map((r) => [r.action, r.outcome]), [['start', 'ok'], ['kill', 'ok']]);
   } finally {

@@ -45,7 +45,12 @@ describe('GraphQL subscriptions on the running gateway', () => {
     const sub = socket.subscribe<{ data: { changeApplied: { dropped: number; changes: Change[] } } }>(
       'subscription { changeApplied(source: users) { dropped changes { projection source entityId position token type committedAt appliedAt visibleAfterMs kafka { topic partition offset publishedAt } } } }',
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // graphql-ws acknowledges no subscription: a first user's change arriving says it is registered.
+    const sentinel = await gql('mutation ($i: CreateUserInput!) { createUser(input: $i) { user { id } } }', {
+      i: { email: `gql-e2e-sentinel-${runId}@example.test`, name: `GraphQL sentinel ${runId}`, password: PASSWORD },
+    });
+    users.push(sentinel.createUser.user.id);
+    await sub.waitFor(() => sub.payloads.some((p) => p.data.changeApplied.changes.some((c) => c.entityId === String(sentinel.createUser.user.id))), 20_000, 'the sentinel user’s change');
     const created = await gql('mutation ($i: CreateUserInput!) { createUser(input: $i) { user { id } consistency { token mode } } }', {
       i: { email: `gql-e2e-${runId}@example.test`, name: `GraphQL ${runId}`, password: PASSWORD },
     });

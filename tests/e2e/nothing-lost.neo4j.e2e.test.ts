@@ -8,7 +8,8 @@
 // TimescaleDB holds each change once, and the reconciler reports zero drift.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { api, eventually, pipelineDrained, runId } from './support.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { api, pipelineDrained, runId } from './support.ts';
 import {
   cacheProblems,
   createUserInto,
@@ -90,16 +91,16 @@ test('Neo4j stopped during writes: eventual writes succeed, strong ones answer 5
 
   const back = Date.now();
   // On a timeout, the assertion shows what is still missing.
-  await eventually('the graph caught up with every change made while Neo4j was down', async () => (await graphProblems(stores.neo4j, written, await sourceNames(written))).length === 0, 90_000).catch(async () =>
+  await waitFor('the graph caught up with every change made while Neo4j was down', async () => (await graphProblems(stores.neo4j, written, await sourceNames(written))).length === 0, { timeoutMs: 90_000 }).catch(async () =>
     assert.deepEqual(await graphProblems(stores.neo4j, written, await sourceNames(written)), []),
   );
   const caughtUpMs = Date.now() - back;
   // The late write's follow-up now shows the graph applied it.
   for (const token of [lateToken, latePostToken]) {
-    const state = await eventually(`${token} visible in every projection`, async () => {
+    const state = await waitFor(`${token} visible in every projection`, async () => {
       const answer = await api('GET', `/consistency/${encodeURIComponent(token)}`);
       return answer.body?.complete ? answer.body : false;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     assert.equal(state.projections.graph.applied, true);
   }
   process.stdout.write(`  Neo4j started in ${startMs} ms; the graph caught up ${caughtUpMs} ms after\n`);

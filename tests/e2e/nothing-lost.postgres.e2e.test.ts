@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import { urls } from '../../packages/contracts/src/endpoints.ts';
-import { api, eventually, pipelineDrained, runId } from './support.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { api, pipelineDrained, runId } from './support.ts';
 import {
   cacheProblems,
   connectorRunning,
@@ -61,7 +62,7 @@ test('PostgreSQL stopped: user, post and follow writes answer 503 quickly, other
   assert.equal(post.status, 201);
   const postId = post.body._id as string;
   await pipelineDrained();
-  await eventually('A’s profile cached', async () => (await cacheProblems(stores.redis, await sourceNames(written))).length === 0);
+  await waitFor('A’s profile cached', async () => (await cacheProblems(stores.redis, await sourceNames(written))).length === 0, { timeoutMs: 20_000 });
 
   // A burst just before the stop: some of it may still be on its way through the slot.
   const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => createUserInto(written, `pg-burst-${i}`)));
@@ -104,7 +105,7 @@ test('PostgreSQL stopped: user, post and follow writes answer 503 quickly, other
 
   // User writes are accepted again as soon as the users service's pool reconnects.
   const back = Date.now();
-  await eventually('a user write accepted again', async () => (await createUserInto(written, 'pg-after')).status === 201, 60_000);
+  await waitFor('a user write accepted again', async () => (await createUserInto(written, 'pg-after')).status === 201, { timeoutMs: 60_000 });
   const acceptedMs = Date.now() - back;
   const last = await renameInto(written, A, `PG A after the restart ${runId}`);
   assert.equal(last.status, 200);
@@ -114,10 +115,10 @@ test('PostgreSQL stopped: user, post and follow writes answer 503 quickly, other
   // Debezium resumes from its slot: the connector runs, and the slot confirms past the last write.
   await connectorRunning();
   const lastPosition = BigInt(String(last.body.consistency.token).split(':')[2]!);
-  await eventually('the slot confirmed past the last write', async () => {
+  await waitFor('the slot confirmed past the last write', async () => {
     const slot = await slotConfirmed();
     return slot.active && slot.confirmed >= lastPosition;
-  }, 60_000);
+  }, { timeoutMs: 60_000 });
   const resumedMs = Date.now() - back;
   await pipelineDrained(120_000);
   const names = await sourceNames(written);

@@ -12,7 +12,9 @@ import type pg from 'pg';
 import { userKey } from '../../packages/contracts/src/cache-keys.ts';
 import type { ReconcileReport } from '../../packages/contracts/src/reconcile.ts';
 import { runCli } from '../../stack/test/run-cli.ts';
-import { api, eventually, gateway, openStores, runId, type ApiResponse, type Stores } from './support.ts';
+import { internalHeaders } from '../../packages/platform/src/internal-secret.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { api, gateway, openStores, runId, type ApiResponse, type Stores } from './support.ts';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,7 +23,7 @@ export const QUICK_MS = 3000;
 
 /** A call through the gateway that may legitimately take long (a unit action, the reconciler). */
 export async function slowCall<T = any>(method: 'GET' | 'POST', path: string, timeoutMs = 200_000): Promise<ApiResponse<T>> {
-  const response = await fetch(`${gateway}${path}`, { method, signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(`${gateway}${path}`, { method, headers: internalHeaders(), signal: AbortSignal.timeout(timeoutMs) });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
 }
@@ -31,7 +33,8 @@ export async function timed<T = any>(method: string, path: string, body?: unknow
   const started = performance.now();
   const response = await fetch(`${gateway}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // The load of these tests is the project's own (the internal secret): the rate limit does not apply to it.
+    headers: { ...internalHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(limitMs),
   });
@@ -89,15 +92,11 @@ export async function restoreStack(units: readonly string[], healthTimeoutMs = 1
 export async function systemHealthy(timeoutMs = 120_000): Promise<number> {
   const started = Date.now();
   let last: unknown;
-  await eventually(
-    'GET /health 200',
-    async () => {
+  await waitFor('GET /health 200', async () => {
       const health = await api('GET', '/health').catch((error: unknown) => ({ status: 0, body: String(error) }) as ApiResponse);
       last = health.body;
       return health.status === 200;
-    },
-    timeoutMs,
-  ).catch((error: Error) => {
+    }, { timeoutMs: timeoutMs }).catch((error: Error) => {
     throw new Error(`${error.message}; last /health: ${JSON.stringify(last).slice(0, 2000)}`);
   });
   return Date.now() - started;
@@ -105,14 +104,10 @@ export async function systemHealthy(timeoutMs = 120_000): Promise<number> {
 
 /** The Debezium connector and its task are RUNNING (as /health reports them). */
 export async function connectorRunning(timeoutMs = 120_000): Promise<void> {
-  await eventually(
-    'the users-cdc connector and its task RUNNING',
-    async () => {
+  await waitFor('the users-cdc connector and its task RUNNING', async () => {
       const c = (await api('GET', '/health')).body?.pipeline?.connector;
       return c?.state === 'RUNNING' && c.tasks.length > 0 && c.tasks.every((t: { state: string }) => t.state === 'RUNNING') ? c : false;
-    },
-    timeoutMs,
-  );
+    }, { timeoutMs: timeoutMs });
 }
 
 const driftKey = (d: ReconcileReport['drift'][number]) => `${d.kind} ${d.store} ${d.entity} ${d.id}`;
@@ -133,18 +128,21 @@ export async function driftBaseline(): Promise<Set<string>> {
  * on a shared stack), or fails showing the new drift. Answers the new drift (empty).
  */
 export async function reconcileClean(baseline: ReadonlySet<string>, timeoutMs = 120_000): Promise<ReconcileReport['drift']> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // A 503 (a service the reconciler asks is still starting) is retried like drift, until the deadline.
-    const response = await slowCall<ReconcileReport>('GET', '/reconcile').catch((error: unknown) => ({ status: 0, body: String(error) }) as unknown as ApiResponse<ReconcileReport>);
-    const added = response.status === 200 ? response.body.drift.filter((d) => !baseline.has(driftKey(d))) : null;
-    if (added && added.length === 0) return added;
-    if (Date.now() > deadline) {
-      assert.equal(response.status, 200, `GET /reconcile: ${JSON.stringify(response.body)}`);
-      assert.fail(`the reconciler reports ${added!.length} drift that was not there before: ${JSON.stringify(added!.slice(0, 20), null, 1)}`);
-    }
-    await sleep(2000);
-  }
+  let last: ApiResponse<ReconcileReport> | undefined;
+  let added: ReconcileReport['drift'] | null = null;
+  const clean = await waitFor(
+    'no drift beyond the baseline',
+    async () => {
+      // A 503 (a service the reconciler asks is still starting) is retried like drift, until the deadline.
+      last = await slowCall<ReconcileReport>('GET', '/reconcile').catch((error: unknown) => ({ status: 0, body: String(error) }) as unknown as ApiResponse<ReconcileReport>);
+      added = last.status === 200 ? last.body.drift.filter((d) => !baseline.has(driftKey(d))) : null;
+      return added !== null && added.length === 0 && added;
+    },
+    { timeoutMs, intervalMs: 2000 },
+  ).catch(() => undefined);
+  if (clean) return clean;
+  assert.equal(last?.status, 200, `GET /reconcile: ${JSON.stringify(last?.body)}`);
+  return assert.fail(`the reconciler reports ${added!.length} drift that was not there before: ${JSON.stringify(added!.slice(0, 20), null, 1)}`);
 }
 
 // ---- what a run wrote, and the rows TimescaleDB must hold for it ----

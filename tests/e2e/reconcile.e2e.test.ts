@@ -3,13 +3,16 @@
 // its own driver, is reported with its id; POST /reconcile/repair fixes it
 // from the source of truth, and repeating the repair adds nothing. Other
 // tests may run on the same stack meanwhile, so the assertions are about this
-// file's own ids, except for a last, retried, whole-system check.
+// file's own ids. A repair fixes the whole system, so this file first checks
+// that the tests before it left no drift (the repair would hide it from the
+// last test of the run, zz-no-drift-left).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { userKey } from '../../packages/contracts/src/cache-keys.ts';
 import type { Drift, ReconcileReport, RepairReport } from '../../packages/contracts/src/reconcile.ts';
 import { runCli } from '../../stack/test/run-cli.ts';
-import { api, createUser, cypher, eventCount, eventually, gateway, openStores, type Stores } from './support.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { api, createUser, cypher, describeDrift, eventCount, gateway, openStores, settledDrift, type Stores } from './support.ts';
 
 let stores: Stores;
 
@@ -62,11 +65,17 @@ after(async () => {
 });
 
 describe('the reconciler on the running system', () => {
+  test('before any repair: the tests that ran before this file left no drift', async () => {
+    const report = await settledDrift();
+    const others = report.drift.filter((d) => !ours.has(d.id));
+    assert.equal(others.length, 0, `drift left by earlier tests (a repair below would hide it):\n${describeDrift(others)}`);
+  });
+
   test('what the gateway made reaches every store: no drift for it once the pipeline has carried it', async () => {
-    const report = await eventually('no drift about this file’s users, posts and follows', async () => {
+    const report = await waitFor('no drift about this file’s users, posts and follows', async () => {
       const r = await reconcile();
       return concerning(r.drift).length === 0 ? r : false;
-    }, 90_000);
+    }, { timeoutMs: 90_000 });
     assert.ok(report.counts.users.postgres >= 6);
     assert.ok(report.durationMs >= 0 && [1, 2].includes(report.passes));
     assert.equal(report.total, report.drift.length);

@@ -11,7 +11,8 @@ import { Admin } from '@platformatic/kafka';
 import { consumerGroups } from '../../packages/contracts/src/topics.ts';
 import { kafkaBrokers } from '../../packages/platform/src/kafka.ts';
 import { runCli } from '../../stack/test/run-cli.ts';
-import { api, createUser, cypher, eventually, openStores, pipelineDrained, type Stores } from './support.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { api, createUser, cypher, openStores, pipelineDrained, type Stores } from './support.ts';
 
 let stores: Stores;
 before(() => {
@@ -58,15 +59,11 @@ async function replayEverything(): Promise<void> {
   const started = await runCli(['start', ...projections]);
   assert.equal(started.code, 0, started.stderr);
   // Each projection starts again from the earliest offset; wait until it has read everything.
-  await eventually(
-    'the projections replayed the whole log',
-    async () => {
+  await waitFor('the projections replayed the whole log', async () => {
       const health = await api('GET', '/health');
       const p = health.body?.pipeline?.projections ?? {};
       return projections.every((name) => p[name]?.running && p[name]?.lag === 0 && p[name]?.processed > 0);
-    },
-    240_000,
-  );
+    }, { timeoutMs: 240_000 });
 }
 
 test('resetting the projections\' offsets and replaying everything leaves every store identical', { timeout: 300_000 }, async () => {

@@ -6,6 +6,9 @@ import neo4jDriver, { type Driver } from 'neo4j-driver';
 import pg from 'pg';
 import { endpoints, urls } from '../../packages/contracts/src/endpoints.ts';
 import { servicePorts } from '../../packages/contracts/src/services.ts';
+import type { Drift, ReconcileReport } from '../../packages/contracts/src/reconcile.ts';
+import { internalHeaders } from '../../packages/platform/src/internal-secret.ts';
+import { waitFor } from '../../packages/platform/src/wait-for.ts';
 
 export const gateway = `http://127.0.0.1:${servicePorts.gateway}`;
 export const runId = randomUUID().slice(0, 8);
@@ -16,32 +19,20 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
+/**
+ * A call through the gateway. It carries the stack's internal secret, as every process of the project does:
+ * the gateway's rate limit (rate-limit.ts) gives the tests a limit of their own, none by default, so a test
+ * run is never throttled by the limit meant for browsers and people.
+ */
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
   const response = await fetch(`${gateway}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...internalHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
-}
-
-/** Polls until `check` returns a value that is not undefined/false, or fails with what it last saw. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not true within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export interface Stores {
@@ -91,16 +82,25 @@ export async function createUser(label: string): Promise<{ id: number; name: str
 
 /** Waits until every projection has consumed everything in the log. */
 export async function pipelineDrained(timeoutMs = 60_000): Promise<void> {
-  await eventually(
-    'every projection caught up (lag 0) and both outboxes empty',
-    async () => {
+  await waitFor('every projection caught up (lag 0) and both outboxes empty', async () => {
       const health = await api('GET', '/health');
       const p = health.body?.pipeline;
       if (!p) return false;
       const lags = Object.values(p.projections ?? {}).map((x: any) => x?.lag);
       const backlogs = Object.values(p.relays ?? {}).map((x: any) => (typeof x === 'number' ? x : x?.backlog));
       return lags.length > 0 && lags.every((l) => l === 0) && backlogs.every((b) => b === 0);
-    },
-    timeoutMs,
-  );
+    }, { timeoutMs: timeoutMs });
 }
+
+/** The drift GET /reconcile reports once the pipeline has carried everything (it compares twice itself). */
+export async function settledDrift(): Promise<ReconcileReport> {
+  await pipelineDrained(120_000);
+  // Slower than api()'s 15 s limit: the reconciler lists every store and waits for the pipeline between its two looks.
+  const response = await fetch(`${gateway}/reconcile`, { signal: AbortSignal.timeout(180_000) });
+  const body = (await response.json()) as ReconcileReport;
+  if (response.status !== 200) throw new Error(`GET /reconcile: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** One line per drift, for a failure message. */
+export const describeDrift = (drift: readonly Drift[]): string => drift.map((d) => `  ${d.kind} ${d.store} ${d.entity} ${d.id}: expected ${d.expected ?? 'nothing'}, found ${d.actual ?? 'nothing'}`).join('\n');

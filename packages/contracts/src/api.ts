@@ -11,13 +11,26 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 const positiveId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+const ID_MESSAGE = 'an id is a positive whole number up to 2^53 - 1, given as a JSON number or a string of its digits (17 or "17")';
+// abort: one message per bad id, not one per failed check.
+const idNumber = z
+  .number({ error: ID_MESSAGE })
+  .int({ error: ID_MESSAGE, abort: true })
+  .positive({ error: ID_MESSAGE, abort: true })
+  .max(Number.MAX_SAFE_INTEGER, { error: ID_MESSAGE, abort: true });
+
+/**
+ * A user id wherever a client gives one (bodies, paths, queries, GraphQL arguments):
+ * a JSON integer, or its decimal digits as a string, as an HTML <select> sends it.
+ * Parsed to the integer, which is what is stored. The digits are the number's own
+ * spelling (no sign, space, leading zero or fraction), so one id has one spelling.
+ */
+export const Id = z
+  .union([idNumber, z.string().regex(/^[1-9][0-9]{0,15}$/, ID_MESSAGE).transform(Number).pipe(idNumber)], { error: ID_MESSAGE })
+  .describe('a user id: a positive whole number up to 2^53 - 1, as a JSON number (17) or a string of its digits ("17")');
+
 /** A user id as it appears in a path: digits only. */
-export const UserIdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'a user id is a positive whole number')
-    .transform(Number),
-});
+export const UserIdParam = z.object({ id: Id });
 
 /** A post id in a path: MongoDB ObjectId, 24 hex digits. */
 export const PostIdParam = z.object({
@@ -39,6 +52,18 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
+/** Who may operate the system (faults, lab, reconciler) with AUTH_REQUIRED on. Set only by ./stackctl admin grant|revoke EMAIL. */
+export const Role = z.enum(['user', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** A user with their role: what the users service answers the gateway, and what /auth/me and a login show of oneself. */
+export const Account = User.extend({ role: Role.describe('admin: may use /faults, the lab and the reconciler when AUTH_REQUIRED is on (./stackctl admin grant EMAIL)') });
+export type Account = z.infer<typeof Account>;
+
+/** A user as GET /users and GET /users/:id show them: with AUTH_REQUIRED on, the email only to its owner. */
+export const UserView = User.extend({ email: z.string().optional().describe("absent, when AUTH_REQUIRED is on, for anyone but the user themselves") });
+export type UserView = z.infer<typeof UserView>;
+
 const email = z.email({ message: 'email must be an email address' }).max(320);
 const name = z.string().trim().min(1, 'name must not be empty').max(200);
 const password = z.string().min(8, 'password must have at least 8 characters').max(256);
@@ -53,6 +78,12 @@ export const UpdateUserBody = z.strictObject({
     .union([password, z.literal(''), z.null()])
     .optional()
     .describe('null, empty or absent: the password stays unchanged'),
+  currentPassword: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('with AUTH_REQUIRED on, needed to change the email or the password (403 CURRENT_PASSWORD_REQUIRED without it)'),
 });
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
@@ -73,7 +104,7 @@ export const ListUsersQuery = z.strictObject({
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
 
-export const Session = z.object({ token: z.string(), expiresAt: z.string(), user: User });
+export const Session = z.object({ token: z.string(), expiresAt: z.string(), user: Account });
 
 // ---- posts ----
 
@@ -83,7 +114,11 @@ const metaValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null
 
 export const PostMeta = z.record(safeKey, metaValue).describe('free-form metadata; likes is kept by the server');
 
-export const PostAuthor = z.object({ id: positiveId, name: z.string(), email: z.string() });
+export const PostAuthor = z.object({
+  id: positiveId,
+  name: z.string(),
+  email: z.string().optional().describe('absent, when AUTH_REQUIRED is on, unless the author is the reader'),
+});
 export type PostAuthor = z.infer<typeof PostAuthor>;
 
 export const Post = z.object({
@@ -105,7 +140,7 @@ const body = z.string().max(20_000);
 const tags = z.array(z.string().trim().min(1).max(50).regex(/^[^$.]+$/, 'tags may not contain $ or .')).max(20);
 
 export const CreatePostBody = z.strictObject({
-  author_id: positiveId,
+  author_id: Id,
   title,
   body,
   tags: tags.default([]),
@@ -113,9 +148,17 @@ export const CreatePostBody = z.strictObject({
 });
 export type CreatePostBody = z.infer<typeof CreatePostBody>;
 
+// author_id: a client that sends back the whole post sends its author too; the author
+// of a post never changes, so it must be the post's own (else AUTHOR_CHANGE_NOT_ALLOWED).
 export const UpdatePostBody = z
-  .strictObject({ title: title.optional(), body: body.optional(), tags: tags.optional(), meta: PostMeta.optional() })
-  .refine((v) => Object.keys(v).length > 0, 'give at least one of title, body, tags, meta');
+  .strictObject({
+    title: title.optional(),
+    body: body.optional(),
+    tags: tags.optional(),
+    meta: PostMeta.optional(),
+    author_id: Id.optional().describe("the post's author, as read; accepted when it is the post's own author (a post's author cannot change)"),
+  })
+  .refine((v) => Object.keys(v).some((key) => key !== 'author_id'), 'give at least one of title, body, tags, meta');
 export type UpdatePostBody = z.infer<typeof UpdatePostBody>;
 
 export const ListPostsQuery = z.strictObject({
@@ -123,7 +166,7 @@ export const ListPostsQuery = z.strictObject({
   before: z.string().regex(/^[0-9a-f]{24}$/, 'before is a post id (24 hexadecimal characters)').optional(),
 });
 
-export const LikeBody = z.strictObject({ userId: positiveId.optional() }).optional();
+export const LikeBody = z.strictObject({ userId: Id.optional() }).optional();
 
 export const Comment = z.object({
   id: z.string(),
@@ -134,11 +177,11 @@ export const Comment = z.object({
 });
 export type Comment = z.infer<typeof Comment>;
 
-export const CreateCommentBody = z.strictObject({ author_id: positiveId, body: z.string().trim().min(1, 'body must not be empty').max(5000) });
+export const CreateCommentBody = z.strictObject({ author_id: Id, body: z.string().trim().min(1, 'body must not be empty').max(5000) });
 
 // ---- follows ----
 
-export const FollowBody = z.strictObject({ followerId: positiveId, followeeId: positiveId });
+export const FollowBody = z.strictObject({ followerId: Id, followeeId: Id });
 export type FollowBody = z.infer<typeof FollowBody>;
 
 export const Follow = z.object({ followerId: positiveId, followeeId: positiveId, created: z.boolean() });
@@ -157,6 +200,7 @@ export const AnalyticsEvent = z.object({
   time: z.string(),
   user_id: z.number().nullable(),
   event_type: z.string(),
+  type: z.string().describe('the same as event_type (the name existing clients read)'),
   properties: z.record(z.string(), z.unknown()),
 });
 
@@ -175,10 +219,12 @@ export type Analytics = z.infer<typeof Analytics>;
 
 export const CacheStatus = z.object({
   connected: z.boolean(),
-  memory: z.string().describe("Redis used_memory_human, e.g. '1.23M'"),
-  memoryBytes: z.number().int(),
+  memory: z.number().describe('used_memory in megabytes (bytes / 1048576), 2 decimals'),
+  memoryBytes: z.number().int().describe('used_memory in bytes'),
+  memoryHuman: z.string().describe("Redis used_memory_human, e.g. '1.23M'"),
   keys: z.number().int(),
-  hitRate: z.number().describe('keyspace hits / (hits + misses) since Redis started, 0..1'),
+  hitRate: z.number().describe('keyspace hits / (hits + misses) since Redis started, as a percentage 0..100, 2 decimals'),
+  hitRatio: z.number().describe('the same as a fraction 0..1, unrounded'),
   hits: z.number().int(),
   misses: z.number().int(),
   evictions: z.number().int(),
@@ -193,27 +239,54 @@ export const FeedQuery = z.strictObject({
 });
 
 export const DeadLetter = z.object({
-  group: z.string().describe('the consumer group that gave up'),
-  topic: z.string(),
-  partition: z.number().int(),
+  group: z.string().describe('the consumer group that gave up, or the relay (posts-relay, graph-relay) that could not produce the event'),
+  topic: z.string().describe('the topic the message came from (or, from a relay, was meant for)'),
+  partition: z.number().int().describe('-1 when the message never reached its topic (a relay could not produce it)'),
   offset: z.string(),
   key: z.string().nullable(),
   value: z.string().nullable(),
   error: z.string(),
   attempts: z.number().int(),
   failedAt: z.string(),
+  headers: z.record(z.string(), z.string()).optional().describe("the message's own headers (traceparent), carried again by a replay"),
+  stage: z.enum(['consume', 'produce']).optional().describe("'produce': a relay could not produce it; absent or 'consume': a consumer could not apply it"),
+  replayOf: z.string().optional().describe('the id of the dead letter whose replay failed again; this one takes its place'),
+  valueTruncated: z.boolean().optional().describe('the value was cut to fit the dead-letter topic: the letter cannot be replayed'),
+});
+
+/** A dead letter as listed: with the id a replay names, and whether one is under way. */
+export const DeadLetterEntry = DeadLetter.extend({
+  id: z.string().describe('where the record sits in pipeline.dead-letters, "PARTITION:OFFSET": what POST /pipeline/dead-letters/replay takes'),
+  replayedAt: z.string().nullable().describe('when a replay was published; the letter leaves the list once its group has applied it'),
 });
 
 export const DeadLettersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+export const DeadLetterId = z.string().regex(/^\d{1,10}:\d{1,19}$/, 'a dead letter id is PARTITION:OFFSET, as GET /pipeline/dead-letters lists it');
+
+export const DeadLetterReplayRequest = z
+  .strictObject({ id: DeadLetterId.optional(), all: z.literal(true).optional() })
+  .refine((body) => (body.id === undefined) !== (body.all === undefined), { message: 'give either {"id": "PARTITION:OFFSET"} (one dead letter) or {"all": true}' })
+  .describe('{id} replays one dead letter, {all: true} every one listed that is not already under way, oldest first');
+
+export const DeadLetterReplayResult = z.object({
+  replayed: z.array(z.string()).describe('ids published again now, to their topic and partition, for the group that failed'),
+  pending: z.array(z.string()).describe('ids already replayed and not applied yet: not published again'),
+  refused: z.array(z.object({ id: z.string(), reason: z.string() })).describe('ids that cannot be replayed (value cut, or refused by Kafka)'),
+});
+export type DeadLetterReplayResult = z.infer<typeof DeadLetterReplayResult>;
+
 const ComponentHealth = z.record(z.string(), z.unknown()).describe("the component's own /health body, or {status: 'down', error}");
 
 export const GatewayHealth = z.object({
   status: z.enum(['ok', 'degraded']),
   services: z.record(z.string(), ComponentHealth).describe('users, posts, graph, analytics, projectors, posts-relay, graph-relay'),
-  stores: z.object({ redis: z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() }) }),
+  stores: z.object({
+    redis: z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() }).describe('the cache instance (pages, profiles)'),
+    redisState: z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() }).describe('the state instance, which never evicts (sessions, login counters, tombstones, generations, watermarks)'),
+  }),
   pipeline: z.object({
     connector: z
       .object({

@@ -2,20 +2,35 @@
 // invalidates) and the gateway (which reads and fills). Pages carry a
 // generation number in their key: bumping the generation invalidates every
 // page built from older data in one O(1) step.
+//
+// Two instances (docs/ARCHITECTURE-NOTES.md, "Two Redis instances"):
+//   cache (urls.redis, evicts LRU): user:{id}, pages, page budgets;
+//   state (urls.redisState, never evicts): tombstones, generations, sessions
+//   (and the gateway's login counters, the watermarks of consistency.ts).
 
+/** Cache. */
 export const userKey = (id: number | string): string => `user:${id}`;
 
-/** Written when a user is deleted, so a late, older update cannot bring the profile back. */
+/** State. Written when a user is deleted, so a late, older update cannot bring the profile back. */
 export const userTombstoneKey = (id: number | string): string => `user:${id}:deleted`;
 
-/** Bumped by every post, like or comment change and every user rename or deletion. */
+/** State. Bumped by every post, like or comment change and every user rename or deletion. */
 export const POSTS_GENERATION_KEY = 'posts:gen';
 
-/** Bumped when this user follows or unfollows someone. */
+/** State. Bumped when this user follows or unfollows someone. */
 export const feedGenerationKey = (userId: number | string): string => `feed:gen:${userId}`;
 
+/** Cache. */
 export const postsPageKey = (generation: number, limit: number, before: string | undefined): string => `posts:page:${generation}:${limit}:${before ?? '-'}`;
 
+/** Cache. */
 export const feedPageKey = (userId: number, postsGeneration: number, feedGeneration: number, limit: number): string => `feed:${userId}:${postsGeneration}:${feedGeneration}:${limit}`;
 
-export const sessionKey = (token: string): string => `session:${token}`;
+/** Cache. How many new pages (posts and feeds) this posts generation has cached lately: capped, see page-cache.ts. */
+export const pageBudgetKey = (postsGeneration: number): string => `pages:budget:${postsGeneration}`;
+
+/** A session, under the SHA-256 of its token (tokenHash): Redis never holds a token that could be replayed. */
+export const sessionKey = (tokenHash: string): string => `session:${tokenHash}`;
+
+/** The hashes of one user's sessions, so a password change, a deletion or a role change can end them all. */
+export const userSessionsKey = (userId: number | string): string => `user-sessions:${userId}`;

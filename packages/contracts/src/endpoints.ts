@@ -1,6 +1,12 @@
-// Addresses, credentials and versions of the seven engines: the single source
+// Addresses, users and versions of the seven engines: the single source
 // that the native stack, docker-compose.yml (checked by a test), the services
 // (their defaults) and the tests all agree on. Everything listens on loopback only.
+//
+// Passwords are not here: each is generated at the first `./stackctl up` and
+// read from the stack's state (engine-credentials.ts) only when a password or
+// a URL that carries one is asked for, so importing this module never needs
+// them. A service started by the stack gets its URLs in its environment instead.
+import { engineCredentials } from './engine-credentials.ts';
 
 export const HOST = '127.0.0.1';
 
@@ -8,15 +14,23 @@ export const endpoints = {
   postgres: {
     port: 5432,
     user: 'postgres',
-    password: 'postgres',
+    get password(): string {
+      return engineCredentials().postgres;
+    },
     database: 'users',
   },
   timescaledb: {
     port: 5433,
     user: 'postgres',
-    password: 'postgres',
+    get password(): string {
+      return engineCredentials().timescaledb;
+    },
     database: 'analytics',
   },
+  /**
+   * No password: FerretDB 1.x keeps no users of its own and reaches its store (ferretdbStore) with the stack's
+   * credentials. It speaks only the MongoDB wire protocol, which a web page cannot send.
+   */
   ferretdb: {
     port: 27017,
     database: 'posts',
@@ -25,24 +39,45 @@ export const endpoints = {
   ferretdbStore: {
     port: 5434,
     user: 'postgres',
-    password: 'postgres',
+    get password(): string {
+      return engineCredentials().ferretdbStore;
+    },
     database: 'ferretdb',
   },
   neo4j: {
     boltPort: 7687,
     httpPort: 7474,
     user: 'neo4j',
-    password: 'neo4jpass',
+    get password(): string {
+      return engineCredentials().neo4j;
+    },
   },
+  /** The cache: pages and profiles, evicted least-recently-used at its memory limit. */
   redis: {
     port: 6379,
+    /** Redis's `requirepass` (the default user). */
+    get password(): string {
+      return engineCredentials().redis;
+    },
+  },
+  /** State that must not be lost (sessions, tombstones, generations, watermarks): never evicts. */
+  redisState: {
+    port: 6380,
+    get password(): string {
+      return engineCredentials().redisState;
+    },
   },
   kafka: {
     port: 9092,
     controllerPort: 9093,
   },
+  /** Its REST API takes HTTP basic authentication (connectHeaders()). */
   connect: {
     port: 8083,
+    user: 'connect',
+    get password(): string {
+      return engineCredentials().connect;
+    },
   },
 } as const;
 
@@ -58,13 +93,42 @@ export const versions = {
   debianSuite: 'trixie',
 } as const;
 
+/**
+ * Connection strings with the generated passwords (read on first use). Connect's address carries none:
+ * fetch refuses a URL with credentials, so its callers send connectHeaders().
+ */
 export const urls = {
-  postgres: `postgres://${endpoints.postgres.user}:${endpoints.postgres.password}@${HOST}:${endpoints.postgres.port}/${endpoints.postgres.database}`,
-  timescaledb: `postgres://${endpoints.timescaledb.user}:${endpoints.timescaledb.password}@${HOST}:${endpoints.timescaledb.port}/${endpoints.timescaledb.database}`,
+  get postgres(): string {
+    return postgresUrl(endpoints.postgres);
+  },
+  get timescaledb(): string {
+    return postgresUrl(endpoints.timescaledb);
+  },
   mongo: `mongodb://${HOST}:${endpoints.ferretdb.port}/${endpoints.ferretdb.database}`,
   neo4jBolt: `bolt://${HOST}:${endpoints.neo4j.boltPort}`,
   neo4jHttp: `http://${HOST}:${endpoints.neo4j.httpPort}`,
-  redis: `redis://${HOST}:${endpoints.redis.port}`,
+  /** The cache. */
+  get redis(): string {
+    return `redis://:${endpoints.redis.password}@${HOST}:${endpoints.redis.port}`;
+  },
+  /** What must not be lost. */
+  get redisState(): string {
+    return `redis://:${endpoints.redisState.password}@${HOST}:${endpoints.redisState.port}`;
+  },
   kafka: `${HOST}:${endpoints.kafka.port}`,
   connect: `http://${HOST}:${endpoints.connect.port}`,
 } as const;
+
+function postgresUrl(e: { user: string; password: string; port: number; database: string }): string {
+  return `postgres://${e.user}:${e.password}@${HOST}:${e.port}/${e.database}`;
+}
+
+/** HTTP basic authentication for Kafka Connect's REST API. */
+export function basicAuthorization(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** The headers every call to Kafka Connect's REST API sends. */
+export function connectHeaders(): Record<string, string> {
+  return { authorization: basicAuthorization(endpoints.connect.user, endpoints.connect.password) };
+}

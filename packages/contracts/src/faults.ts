@@ -8,7 +8,7 @@ export const PROJECTION_NAMES = ['graph', 'analytics', 'projectors', 'user-casca
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
 
 /** Engines, then services, that /faults may stop, start or SIGKILL through the stack. The gateway is not one: it would take /faults with it. */
-export const FAULT_ENGINES = ['postgres', 'timescaledb', 'redis', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
+export const FAULT_ENGINES = ['postgres', 'timescaledb', 'redis', 'redis-state', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
 export const FAULT_SERVICES = ['users', 'posts', 'posts-relay', 'graph', 'graph-relay', 'analytics', 'projectors'] as const;
 export const FAULT_UNITS = [...FAULT_ENGINES, ...FAULT_SERVICES] as const;
 export type FaultUnit = (typeof FAULT_UNITS)[number];
@@ -97,3 +97,24 @@ export const UnitActionResult = z.object({
   output: z.string().describe("the stack CLI's own report"),
 });
 export type UnitActionResult = z.infer<typeof UnitActionResult>;
+
+/**
+ * The stack's unit control (stack/src/control/): the one root-side process that stops, starts and kills
+ * units for /faults, since the gateway runs unprivileged. It listens on a UNIX socket (this path inside the
+ * stack's state folder, .stack by default), answers only callers that send the internal secret, and takes
+ * only this request, for a unit of FAULT_UNITS.
+ */
+export const UNIT_CONTROL_SOCKET = 'run/control/control.sock';
+
+export interface UnitControlRequest {
+  action: UnitAction;
+  unit: FaultUnit;
+  /** Who asked the gateway (an email or a client address), for the control's log. */
+  by?: string;
+}
+
+/** How long the unit control lets the CLI take: engines can take a while to come up (Kafka, Neo4j, Connect); a stop waits for a clean shutdown. */
+export const UNIT_ACTION_TIMEOUT_MS: Record<UnitAction | 'status', number> = { start: 180_000, stop: 90_000, kill: 30_000, status: 15_000 };
+
+/** The unit control's routes: its health (no secret needed, tells nothing), the units' states, an action. */
+export const UNIT_CONTROL_ROUTES = { health: '/health', units: '/units', actions: '/actions' } as const;

@@ -10,6 +10,12 @@ export const LatencySummary = z.object({
   max: z.number().nullable(),
 });
 
+/** A consumer waiting out its store: a store that is down is never a reason to dead-letter a message. */
+export const StoreWait = z.object({
+  since: z.string().describe('when the current message first found the store unavailable'),
+  error: z.string().describe('the store’s last error'),
+});
+
 export const ProjectionHealth = z.object({
   running: z.boolean().describe('false while the consumer is down (Kafka unreachable) or switched off; it restarts on its own'),
   lag: z.number().int().nullable().describe('messages not projected yet; null when Kafka does not answer'),
@@ -18,6 +24,7 @@ export const ProjectionHealth = z.object({
   lastAppliedAt: z.string().nullable(),
   latency: LatencySummary.nullable().describe('ms from the source commit to applied in this store, recent messages'),
   faults: ProjectionFaults.optional().describe('faults set on purpose (pause, delay, duplicate) through the gateway’s /faults'),
+  waitingForStore: StoreWait.nullable().optional().describe('set while a message waits for the projection’s store to answer again; nothing is dead-lettered meanwhile'),
 });
 export type ProjectionHealth = z.infer<typeof ProjectionHealth>;
 

@@ -8,9 +8,18 @@ export const topics = {
   postEvents: 'posts.events',
   /** Graph outbox relay: follow and unfollow events, keyed by follower id. */
   graphEvents: 'graph.events',
-  /** Messages a consumer could not handle after its retries, with the error. */
+  /** Messages a consumer could not handle after its retries, or a relay could not produce, with the error. */
   deadLetters: 'pipeline.dead-letters',
+  /** What became of each replayed dead letter (replayed, then applied), keyed by the dead letter's id. */
+  deadLetterReplays: 'pipeline.dead-letter-replays',
 } as const;
+
+/**
+ * The broker's largest record batch, in bytes: its message.max.bytes, which the
+ * stack's Kafka sets to this explicitly (Kafka's own default). A produce
+ * request carries one batch per partition, so a relay's send stays under it.
+ */
+export const KAFKA_MAX_MESSAGE_BYTES = 1_048_588;
 
 export const PIPELINE_TOPICS = [topics.userChanges, topics.postEvents, topics.graphEvents] as const;
 
@@ -20,4 +29,6 @@ export const consumerGroups = {
   cacheProjector: 'projector-cache',
   analyticsProjector: 'projector-analytics',
   postsUserCascade: 'posts-user-cascade',
+  /** Reads the dead letters into the projectors' in-memory index; commits nothing. */
+  deadLetterIndex: 'dead-letter-index',
 } as const;

@@ -2,18 +2,11 @@
 // and the small helpers that produce them to the real broker.
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { EventType, OutboxEvent } from '../src/events.ts';
+import { topics } from '../src/topics.ts';
 
 /** The least a producer must offer (StringProducer of @polyglot/platform/kafka). */
 interface Sender {
   send(request: { messages: Array<{ topic: string; key?: string; value?: string }> }): Promise<{ offsets?: Array<{ partition: number; offset: bigint | number | string }> }>;
-}
-
-export async function waitFor(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A user id no real user has: the users table counts up from 1. */
@@ -62,4 +55,18 @@ export async function produce(producer: Sender, topic: string, key: string | nul
   const at = result.offsets?.[0];
   if (!at) throw new Error(`no offset for the message produced to ${topic}`);
   return { topic, partition: at.partition, offset: BigInt(at.offset) };
+}
+
+/**
+ * A test user a test mentioned on the shared topics (as a post's author, say: the graph
+ * projection makes a :User node for a post's author) ends deleted there, as Debezium would
+ * say it: the delete, then the tombstone. The stack's projections apply the shared topics
+ * too, now or when they start again, so each test user must end deleted in the log.
+ */
+export async function retireTestUsers(producer: Sender, ids: Iterable<number>): Promise<void> {
+  for (const id of new Set(ids)) {
+    if (id < 900_000_000) throw new Error(`${id} is not a test user id (900000000 and up)`);
+    const key = JSON.stringify({ id });
+    await producer.send({ messages: [{ topic: topics.userChanges, key, value: debeziumChange('d', id, 'test user') }, { topic: topics.userChanges, key }] });
+  }
 }

@@ -1,6 +1,7 @@
 // Reads a service's settings from the environment once, at start, through a
 // zod schema, and stops the process with a readable list of what is wrong.
 import { z } from 'zod';
+import { KAFKA_MAX_MESSAGE_BYTES } from '../../contracts/src/topics.ts';
 
 export class ConfigError extends Error {
   constructor(service: string, issues: string) {
@@ -23,10 +24,31 @@ export const envFlag = z
 
 export const envPort = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
-export const envRedisUrl = (fallback: string) => z.string().regex(/^rediss?:\/\//, 'a Redis address is redis://HOST:PORT').default(fallback);
+/**
+ * A fallback that reads the stack's state (an address with a password) is given as a function: it is read only
+ * when the setting is missing, so a service started with its URLs in the environment never reads the file.
+ */
+export type Fallback = string | (() => string);
+
+const lazy = (fallback: Fallback): (() => string) => (typeof fallback === 'string' ? () => fallback : fallback);
+
+export const envRedisUrl = (fallback: Fallback) => z.string().regex(/^rediss?:\/\//, 'a Redis address is redis://[:PASSWORD@]HOST:PORT').default(lazy(fallback));
 
 /**
- * Where a projection raises its watermarks (strong writes, read-your-writes wait on them);
+ * Where a projection raises its watermarks (the state Redis, which never evicts: strong writes and
+ * read-your-writes wait on them);
  * empty: none (a test, or a replica that must not announce anything).
  */
-export const envWatermarksUrl = (fallback: string) => z.union([z.literal(''), envRedisUrl(fallback)]).default(fallback);
+export const envWatermarksUrl = (fallback: Fallback) => z.union([z.literal(''), envRedisUrl(fallback)]).default(lazy(fallback));
+
+/**
+ * RELAY_MAX_BATCH_BYTES: the most bytes a relay puts in one send to Kafka, under
+ * the broker's message.max.bytes. Unset: the relay's default (DEFAULT_RELAY_BATCH_BYTES).
+ * An event larger than this on its own goes to the dead letters; tests lower it.
+ */
+export const envRelayBatchBytes = z.coerce
+  .number()
+  .int()
+  .min(256)
+  .max(KAFKA_MAX_MESSAGE_BYTES - 4096, `RELAY_MAX_BATCH_BYTES must stay under Kafka's message.max.bytes (${KAFKA_MAX_MESSAGE_BYTES}) with room for framing`)
+  .optional();

@@ -34,11 +34,32 @@ export class StoreUnavailableError extends AppError {
   }
 }
 
+/**
+ * FerretDB up, its own PostgreSQL (ferretdb-store) away: every command answers
+ * InternalError (code 1) wrapping the PostgreSQL driver's failure, e.g.
+ * "failed to connect to `user=… database=…`: … dial error: … connection refused",
+ * or, for connections open when it died, "unexpected EOF" / "conn closed", or
+ * its SQLSTATE while it shuts down or starts up.
+ */
+const FERRETDB_BACKEND_DOWN = /failed to connect to `|dial error|connection refused|conn closed|unexpected EOF|broken pipe|connection reset by peer|SQLSTATE (57P0[1-3]|08\d{3}|53300)/;
+
 /** Errors from drivers that mean "the store is not reachable" rather than "the request is wrong". */
 export function isConnectionError(error: unknown): boolean {
-  const e = error as { code?: string; name?: string; message?: string } | undefined;
+  const e = error as { code?: string | number; codeName?: string; name?: string; message?: string } | undefined;
   if (!e) return false;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ServiceUnavailable', 'SessionExpired', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code ?? '')) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ServiceUnavailable', 'SessionExpired', '57P01', '57P03', '08006', '08001', '08003'].includes(String(e.code ?? ''))) return true;
   if (['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoTopologyClosedError', 'MongoNotConnectedError'].includes(e.name ?? '')) return true;
-  return /connect ECONNREFUSED|Connection terminated|Connection is closed|timeout exceeded when trying to connect|Client was closed/i.test(e.message ?? '');
+  if (e.name === 'MongoServerError' && (e.code === 1 || e.codeName === 'InternalError') && FERRETDB_BACKEND_DOWN.test(e.message ?? '')) return true;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  // ioredis with its offline queue off answers "Stream isn't writeable" for every command (also inside a pipeline's results) while it reconnects.
+  return /connect ECONNREFUSED|Connection terminated|Connection is closed|timeout exceeded when trying to connect|Client was closed|Stream isn't writeable|max retries per request/i.test(e.message ?? '');
+}
+
+/**
+ * A store that cannot take the work now (StoreUnavailableError, or a driver's
+ * connection error): a consumer waits for it and retries, and never blames the
+ * message (dead-letters it) for it.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  return (error instanceof AppError && error.code === 'STORE_UNAVAILABLE') || isConnectionError(error);
 }

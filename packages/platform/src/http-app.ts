@@ -6,6 +6,8 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, seri
 import type { Logger } from 'pino';
 import { ERROR_CODES, type ErrorCode } from '../../contracts/src/error-codes.ts';
 import { AppError, isConnectionError } from './errors.ts';
+import { spareAnswersInProgress, timeoutOptions, type ConnectionTimeouts } from './connection-timeouts.ts';
+import { registerRequestGuards, type RequestGuardOptions } from './request-guards.ts';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -13,6 +15,10 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Name used for 503s caused by the service's own store. */
   storeName?: string;
+  /** Host allow-list (always on), Origin check, internal secret: see request-guards.ts. */
+  guards?: RequestGuardOptions;
+  /** How long a client may take to send a request, or stay silent: see connection-timeouts.ts (30 s and 10 s by default). */
+  timeouts?: ConnectionTimeouts;
 }
 
 export type HttpApp = FastifyInstance<any, any, any, Logger, ZodTypeProvider>;
@@ -66,9 +72,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== 'true' }),
     // Ids come from us; the router must not treat a trailing slash as another route.
     routerOptions: { ignoreTrailingSlash: true },
+    ...timeoutOptions(options.timeouts),
   }).withTypeProvider<ZodTypeProvider>();
+  spareAnswersInProgress(app.server);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // First of all hooks: a refused request reaches no plugin and no handler.
+  registerRequestGuards(app, options.guards ?? {});
 
   app.setErrorHandler((error, request, replyTo) => {
     const { status, body } = toErrorReply(error, options.storeName);

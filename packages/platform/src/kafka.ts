@@ -2,11 +2,15 @@
 // a consumer loop that handles one message at a time per process, commits
 // only after the handler succeeded (at-least-once), retries with backoff, and
 // after the last try sends the message to the dead-letter topic with its
-// error so the partition moves on. Nothing is dropped silently.
+// error so the partition moves on. Nothing is dropped silently. A store that
+// does not answer is not the message's fault: the loop waits for it, for as
+// long as it takes, and dead-letters nothing meanwhile.
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import type { ChangeEvent } from '../../contracts/src/events.ts';
-import { topics } from '../../contracts/src/topics.ts';
+import { KAFKA_MAX_MESSAGE_BYTES, topics } from '../../contracts/src/topics.ts';
+import { isStoreUnavailable } from './errors.ts';
 import { LatencyWindow } from './latency.ts';
 import type { ProjectionFaults } from './projection-faults.ts';
 
@@ -48,8 +52,10 @@ export interface InboundMessage {
 }
 
 export interface DeadLetter {
+  /** The consumer group that gave up, or the relay that could not produce the event. */
   group: string;
   topic: string;
+  /** -1 (with offset "-1") when the message never reached its topic: a relay could not produce it. */
   partition: number;
   offset: string;
   key: string | null;
@@ -57,6 +63,89 @@ export interface DeadLetter {
   error: string;
   attempts: number;
   failedAt: string;
+  /** The message's own headers (its traceparent), so a replay carries them again. */
+  headers?: Record<string, string>;
+  /** 'produce': a relay could not produce the event; absent ('consume'): a consumer could not apply it. */
+  stage?: 'consume' | 'produce';
+  /** The dead letter whose replay failed again: this record takes its place in the list. */
+  replayOf?: string;
+  /** The value was cut to fit the dead-letter topic; such a letter cannot be replayed. */
+  valueTruncated?: boolean;
+}
+
+/**
+ * Headers of a replayed dead letter. A replay goes back to the message's own
+ * topic and partition, but only the group named here applies it (every other
+ * group already did, or has dead letters of its own); that group then records
+ * the replay as applied under its id, and the letter leaves the list.
+ */
+export const REPLAY_HEADERS = { id: 'x-dead-letter-id', group: 'x-dead-letter-group' } as const;
+
+/**
+ * What pipeline.dead-letter-replays holds, keyed by the dead letter's id: a
+ * replay was published, or applied; or the letter was withdrawn by whoever
+ * wrote it (a test withdraws the letters it made, so that no one replays them).
+ */
+export interface DeadLetterReplayRecord {
+  id: string;
+  state: 'replayed' | 'applied' | 'discarded';
+  group: string;
+  at: string;
+}
+
+/** The replay a message carries, if it is one. */
+export function replayOf(message: Pick<InboundMessage, 'headers'>): { id: string; group: string } | null {
+  const id = message.headers[REPLAY_HEADERS.id];
+  const group = message.headers[REPLAY_HEADERS.group];
+  return id && group ? { id, group } : null;
+}
+
+/**
+ * What a relay puts in one send at most, by default: under the broker's limit
+ * with room for the batch's and the records' framing.
+ */
+export const DEFAULT_RELAY_BATCH_BYTES = 900 * 1024;
+
+/** Bytes a record takes in a batch: its key, value and headers, and a generous allowance for the framing. */
+export function recordBytes(message: { key?: string | null; value?: string | null; headers?: Record<string, string> | undefined }): number {
+  let bytes = 64 + Buffer.byteLength(message.key ?? '') + Buffer.byteLength(message.value ?? '');
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += 8 + Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
+}
+
+/** Broker answers that say "this record will never be accepted", whatever the retries. */
+const REJECTED_RECORD = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP', 'INVALID_RECORD_LIST']);
+
+/** Whether a failed send was refused for what it carried (too large, invalid), rather than for the broker being away. */
+export function isRejectedRecord(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const visit = (e: unknown): boolean => {
+    if (!e || typeof e !== 'object' || seen.has(e)) return false;
+    seen.add(e);
+    const { apiId, errors, cause } = e as { apiId?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof apiId === 'string' && REJECTED_RECORD.has(apiId)) return true;
+    if (Array.isArray(errors) && errors.some(visit)) return true;
+    return visit(cause);
+  };
+  return visit(error);
+}
+
+/** Room kept in a dead-letter record for everything but the value. */
+const DEAD_LETTER_ENVELOPE_BYTES = 64 * 1024;
+
+/**
+ * Sends a dead letter. A value too large for the dead-letter topic itself is
+ * cut (and the letter marked valueTruncated): the letter still tells what
+ * failed and why, but cannot be replayed.
+ */
+export async function sendDeadLetter(producer: StringProducer, letter: DeadLetter): Promise<void> {
+  const limit = KAFKA_MAX_MESSAGE_BYTES - DEAD_LETTER_ENVELOPE_BYTES;
+  let sent = letter;
+  if (letter.value !== null && Buffer.byteLength(letter.value) > limit) {
+    const kept = Buffer.from(letter.value).subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '');
+    sent = { ...letter, value: kept, valueTruncated: true, error: `${letter.error} (its value was cut to ${Buffer.byteLength(kept)} of ${Buffer.byteLength(letter.value)} bytes to fit here, so it cannot be replayed)` };
+  }
+  await producer.send({ messages: [{ topic: topics.deadLetters, key: letter.key ?? undefined, value: JSON.stringify(sent) }] });
 }
 
 /** An error no retry can fix (a message that does not parse): straight to the dead-letter topic. */
@@ -102,17 +191,47 @@ export function appliedOf(event: ChangeEvent, replay = false): AppliedChange {
   };
 }
 
+/** The one backoff of the pipeline: 100 ms before the second try, doubling, up to maxMs. */
+export function retryBackoffMs(attempt: number, maxMs = 5000): number {
+  return Math.min(maxMs, 100 * 2 ** Math.min(Math.max(attempt, 1) - 1, 16));
+}
+
+/**
+ * The retries of a message that fails for its own sake, before it is
+ * dead-lettered: CONSUMER_MAX_ATTEMPTS tries (default 5), waiting
+ * retryBackoffMs up to CONSUMER_MAX_BACKOFF_MS (default 2000) between them.
+ * Tests shorten it; a store outage never spends it.
+ */
+export function retryBudget(env: NodeJS.ProcessEnv = process.env): { maxAttempts: number; maxBackoffMs: number } {
+  const read = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min} (got "${raw}")`);
+    return value;
+  };
+  return { maxAttempts: read('CONSUMER_MAX_ATTEMPTS', 5, 1), maxBackoffMs: read('CONSUMER_MAX_BACKOFF_MS', 2000, 0) };
+}
+
 export interface ConsumerLoopOptions {
   groupId: string;
   topics: readonly string[];
   logger: Logger;
   handle(message: InboundMessage): Promise<void | AppliedChange | null>;
-  /** Tries before a message is dead-lettered. */
+  /** Tries before a message that fails for its own sake is dead-lettered (default: retryBudget()). */
   maxAttempts?: number;
-  /** Delay before retry n (1-based). */
+  /** Delay before retry n (1-based) of such a message (default: retryBackoffMs up to retryBudget()'s bound). */
   backoffMs?: (attempt: number) => number;
   /** Errors that retrying cannot fix. */
   isPermanent?: (error: unknown) => boolean;
+  /**
+   * Errors meaning "the store does not answer" (default: isStoreUnavailable from
+   * errors.ts). They are waited out, however long, and spend no retries: a
+   * store outage is never a reason to dead-letter a message.
+   */
+  isStoreUnavailable?: (error: unknown) => boolean;
+  /** Delay before try n while the store does not answer (default: retryBackoffMs, up to 5 s). */
+  storeBackoffMs?: (attempt: number) => number;
   /** Where a fresh group starts: 'earliest' projects everything already in the log. */
   startFrom?: 'earliest' | 'latest';
   /**
@@ -135,6 +254,13 @@ export interface ConsumerLoopStats {
   retries: number;
   lastAppliedAt: string | null;
   running: boolean;
+  /** Set while a message waits for its store to answer again: since when, and the store's last error. */
+  waitingForStore: StoreWait | null;
+}
+
+export interface StoreWait {
+  since: string;
+  error: string;
 }
 
 function toInbound(message: Message<string, string, string, string>): InboundMessage {
@@ -151,10 +277,14 @@ function toInbound(message: Message<string, string, string, string>): InboundMes
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Headers a dead letter keeps: the message's own, without the marks of an earlier replay. */
+function ownHeaders(headers: Record<string, string>): Record<string, string> | undefined {
+  const kept = Object.entries(headers).filter(([name]) => name !== REPLAY_HEADERS.id && name !== REPLAY_HEADERS.group);
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
 
 export class ConsumerLoop {
-  readonly stats: ConsumerLoopStats = { processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null, running: false };
+  readonly stats: ConsumerLoopStats = { processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null, running: false, waitingForStore: null };
   /** Source commit → applied here, for handlers that return the change's occurredAt. */
   readonly latency = new LatencyWindow();
   private readonly options: Required<Omit<ConsumerLoopOptions, 'isPermanent' | 'handleBatch' | 'onApplied' | 'faults'>> & Pick<ConsumerLoopOptions, 'isPermanent' | 'handleBatch' | 'onApplied' | 'faults'>;
@@ -167,9 +297,12 @@ export class ConsumerLoop {
   private readonly deadLetters: StringProducer;
 
   constructor(options: ConsumerLoopOptions) {
+    const budget = retryBudget();
     this.options = {
-      maxAttempts: 5,
-      backoffMs: (attempt) => Math.min(2000, 50 * 2 ** attempt),
+      maxAttempts: budget.maxAttempts,
+      backoffMs: (attempt) => retryBackoffMs(attempt, budget.maxBackoffMs),
+      isStoreUnavailable,
+      storeBackoffMs: (attempt) => retryBackoffMs(attempt),
       startFrom: 'earliest',
       maxBatch: 200,
       ...options,
@@ -178,7 +311,7 @@ export class ConsumerLoop {
   }
 
   async start(): Promise<void> {
-    await ensureTopics([...this.options.topics, topics.deadLetters]);
+    await ensureTopics([...this.options.topics, topics.deadLetters, topics.deadLetterReplays]);
     this.consumer = new Consumer({
       clientId: this.options.groupId,
       groupId: this.options.groupId,
@@ -233,10 +366,22 @@ export class ConsumerLoop {
     }
   }
 
+  /** A replay meant for another group: that group applies it; this one only moves past it. */
+  private foreignReplay(message: InboundMessage): boolean {
+    const replay = replayOf(message);
+    return replay !== null && replay.group !== this.options.groupId;
+  }
+
   private async process(message: Message<string, string, string, string>): Promise<void> {
     const inbound = toInbound(message);
-    const { logger, maxAttempts, backoffMs, isPermanent } = this.options;
-    for (let attempt = 1; ; attempt++) {
+    if (this.foreignReplay(inbound)) {
+      await message.commit();
+      return;
+    }
+    const replay = replayOf(inbound);
+    const { logger, maxAttempts, backoffMs, isPermanent, isStoreUnavailable, storeBackoffMs } = this.options;
+    let storeWaits = 0;
+    for (let attempt = 1; ; ) {
       try {
         const applied = await this.options.handle(inbound);
         if (this.options.faults?.applications === 2) {
@@ -244,19 +389,33 @@ export class ConsumerLoop {
           await this.options.handle(inbound);
           this.options.faults.countDuplicated(1);
         }
+        this.storeAnswered(storeWaits);
         if (applied && applied.occurredAt instanceof Date && !applied.replay) this.latency.record(Date.now() - applied.occurredAt.getTime());
         if (applied) this.options.onApplied?.([fromMessage(applied, inbound)]);
+        if (replay) await this.replayApplied(replay.id);
         break;
       } catch (error) {
         const permanent = error instanceof PermanentError || isPermanent?.(error) === true;
+        if (!permanent && isStoreUnavailable(error)) {
+          // Not the message's fault: wait for the store, spending no try. Stopping leaves the message uncommitted.
+          if (this.stopping) throw error;
+          storeWaits++;
+          this.waitForStore(error, storeWaits, inbound);
+          await sleepFor(storeBackoffMs(storeWaits), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+          if (this.stopping) throw error;
+          continue;
+        }
+        this.storeAnswered(storeWaits);
+        storeWaits = 0;
         if (permanent || attempt >= maxAttempts || this.stopping) {
           if (this.stopping && !permanent) throw error;
-          await this.deadLetter(inbound, error, attempt);
+          await this.deadLetter(inbound, error, attempt, replay?.id);
           break;
         }
         this.stats.retries++;
         logger.warn({ err: error, topic: inbound.topic, partition: inbound.partition, offset: String(inbound.offset), attempt }, 'handler failed; retrying');
-        await sleep(backoffMs(attempt));
+        await sleepFor(backoffMs(attempt));
+        attempt++;
       }
     }
     await message.commit();
@@ -264,14 +423,42 @@ export class ConsumerLoop {
     this.stats.lastAppliedAt = new Date().toISOString();
   }
 
-  private async processBatch(batch: Message<string, string, string, string>[]): Promise<void> {
-    let applied: Array<void | AppliedChange | null>;
-    const inbound = batch.map(toInbound);
+  private waitForStore(error: unknown, waits: number, message: InboundMessage): void {
+    const reason = (error as Error)?.message ?? String(error);
+    if (this.stats.waitingForStore === null) this.stats.waitingForStore = { since: new Date().toISOString(), error: reason };
+    else this.stats.waitingForStore.error = reason;
+    // The first wait and then every twentieth: one line per retry would drown the log in a long outage.
+    if (waits === 1 || waits % 20 === 0) {
+      this.options.logger.warn({ err: error, group: this.options.groupId, topic: message.topic, partition: message.partition, offset: String(message.offset), waits }, 'the store does not answer; the message waits for it (nothing is dead-lettered)');
+    }
+  }
+
+  private storeAnswered(waits: number): void {
+    if (waits === 0 || this.stats.waitingForStore === null) return;
+    this.options.logger.info({ group: this.options.groupId, since: this.stats.waitingForStore.since, waits }, 'the store answers again');
+    this.stats.waitingForStore = null;
+  }
+
+  /** Tells the dead-letter index that a replay was applied here, so its letter leaves the list. */
+  private async replayApplied(id: string): Promise<void> {
+    const record: DeadLetterReplayRecord = { id, state: 'applied', group: this.options.groupId, at: new Date().toISOString() };
     try {
-      applied = await this.options.handleBatch!(inbound);
-      if (this.options.faults?.applications === 2) {
+      await this.deadLetters.send({ messages: [{ topic: topics.deadLetterReplays, key: id, value: JSON.stringify(record) }] });
+      this.options.logger.info({ id, group: this.options.groupId }, 'replayed dead letter applied');
+    } catch (error) {
+      // The change is applied either way; the letter stays listed, and replaying it again changes nothing.
+      this.options.logger.warn({ err: error, id }, 'could not record a replayed dead letter as applied');
+    }
+  }
+
+  private async processBatch(batch: Message<string, string, string, string>[]): Promise<void> {
+    let applied: Array<void | AppliedChange | null> = [];
+    const inbound = batch.map(toInbound).filter((message) => !this.foreignReplay(message));
+    try {
+      if (inbound.length > 0) applied = await this.options.handleBatch!(inbound);
+      if (inbound.length > 0 && this.options.faults?.applications === 2) {
         await this.options.handleBatch!(inbound);
-        this.options.faults.countDuplicated(batch.length);
+        this.options.faults.countDuplicated(inbound.length);
       }
     } catch (error) {
       if (this.stopping) throw error;
@@ -283,6 +470,10 @@ export class ConsumerLoop {
     const changes = applied.flatMap((change, i) => (change && change.occurredAt instanceof Date ? [fromMessage(change, inbound[i]!)] : []));
     for (const change of changes) if (!change.replay) this.latency.record(now - change.occurredAt.getTime());
     if (changes.length > 0) this.options.onApplied?.(changes);
+    for (const message of inbound) {
+      const replay = replayOf(message);
+      if (replay) await this.replayApplied(replay.id);
+    }
     // Committing the last message of a partition commits everything before it.
     const last = new Map<string, Message<string, string, string, string>>();
     for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);
@@ -291,7 +482,8 @@ export class ConsumerLoop {
     this.stats.lastAppliedAt = new Date().toISOString();
   }
 
-  private async deadLetter(message: InboundMessage, error: unknown, attempts: number): Promise<void> {
+  private async deadLetter(message: InboundMessage, error: unknown, attempts: number, replayedFrom?: string): Promise<void> {
+    const headers = ownHeaders(message.headers);
     const letter: DeadLetter = {
       group: this.options.groupId,
       topic: message.topic,
@@ -302,8 +494,10 @@ export class ConsumerLoop {
       error: (error as Error)?.message ?? String(error),
       attempts,
       failedAt: new Date().toISOString(),
+      ...(headers ? { headers } : {}),
+      ...(replayedFrom ? { replayOf: replayedFrom } : {}),
     };
-    await this.deadLetters.send({ messages: [{ topic: topics.deadLetters, key: message.key ?? undefined, value: JSON.stringify(letter) }] });
+    await sendDeadLetter(this.deadLetters, letter);
     this.stats.deadLettered++;
     this.options.logger.error({ topic: message.topic, partition: message.partition, offset: letter.offset, error: letter.error, attempts }, 'message sent to the dead-letter topic');
   }

@@ -59,6 +59,11 @@ export class ProjectionFaults {
     return this.paused || this.delayMs > 0 || this.duplicate;
   }
 
+  /** true while a loop holds a message in hand, waiting on a pause or a delay (a test's readiness signal). */
+  get holding(): boolean {
+    return this.waiters.size > 0;
+  }
+
   /** How many times to apply what is in hand: 2 in duplicate mode. */
   get applications(): 1 | 2 {
     return this.duplicate ? 2 : 1;

@@ -1,15 +1,13 @@
 // A projection consumer that keeps itself alive, for long-running projectors.
-// On top of ConsumerLoop (commit after success, bounded retries, dead letters):
-// - an outage of the projection's own store is waited out, not dead-lettered:
-//   the loop's bounded retries are for a bad message, not for a store that is
-//   down for a minute;
+// On top of ConsumerLoop (commit after success, bounded retries for a bad
+// message, dead letters, and an outage of the projection's own store waited
+// out rather than dead-lettered):
 // - a consumer that could not start (Kafka down) or whose stream died is
 //   replaced, so the process recovers without a restart;
 // - counters and the commit → applied latency survive those replacements.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { AppError } from './errors.ts';
-import { ConsumerLoop, fromMessage, type AppliedChange, type InboundMessage } from './kafka.ts';
+import { ConsumerLoop, fromMessage, type AppliedChange, type InboundMessage, type StoreWait } from './kafka.ts';
 import { LatencyWindow, type LatencySummary } from './latency.ts';
 import { ProjectionFaults, type FaultsState } from './projection-faults.ts';
 
@@ -25,6 +23,8 @@ export interface ProjectionStatus {
   latency: LatencySummary;
   /** Pause, delay, duplicate: faults on purpose, off unless an operator set them. */
   faults: FaultsState;
+  /** Set while a message waits for the projection's store to answer again (nothing is dead-lettered meanwhile). */
+  waitingForStore: StoreWait | null;
 }
 
 export interface SupervisedProjectionOptions {
@@ -38,10 +38,10 @@ export interface SupervisedProjectionOptions {
    * If it throws, the messages are applied one by one with `apply`.
    */
   applyBatch?(messages: InboundMessage[]): Promise<Array<AppliedChange | null>>;
-  /** Errors meaning "the projection's store does not answer". Default: AppError STORE_UNAVAILABLE (StoreUnavailableError). */
+  /** Errors meaning "the projection's store does not answer" (default: ConsumerLoop's, isStoreUnavailable). */
   isStoreUnavailable?: (error: unknown) => boolean;
   startFrom?: 'earliest' | 'latest';
-  /** Delay before retry n (1-based) while the store is unavailable. */
+  /** Delay before try n while the store is unavailable (default: ConsumerLoop's). */
   storeBackoffMs?: (attempt: number) => number;
   /** How often a consumer that is not running is replaced. */
   superviseMs?: number;
@@ -51,10 +51,8 @@ export interface SupervisedProjectionOptions {
   onApplied?(changes: AppliedChange[]): void;
 }
 
-const storeUnavailable = (error: unknown): boolean => error instanceof AppError && error.code === 'STORE_UNAVAILABLE';
-
 export class SupervisedProjection {
-  private readonly options: SupervisedProjectionOptions & Required<Pick<SupervisedProjectionOptions, 'isStoreUnavailable' | 'startFrom' | 'storeBackoffMs' | 'superviseMs' | 'lagTimeoutMs'>>;
+  private readonly options: SupervisedProjectionOptions & Required<Pick<SupervisedProjectionOptions, 'startFrom' | 'superviseMs' | 'lagTimeoutMs'>>;
   private readonly stopped = new AbortController();
   private readonly latency = new LatencyWindow(20_000);
   /** Faults on purpose; one for the projection's life, handed to every consumer loop. */
@@ -65,9 +63,7 @@ export class SupervisedProjection {
 
   constructor(options: SupervisedProjectionOptions) {
     this.options = {
-      isStoreUnavailable: storeUnavailable,
       startFrom: 'earliest',
-      storeBackoffMs: (attempt) => Math.min(5000, 100 * 2 ** attempt),
       superviseMs: 2000,
       lagTimeoutMs: 1500,
       ...options,
@@ -106,13 +102,13 @@ export class SupervisedProjection {
       lastAppliedAt: loop?.stats.lastAppliedAt ?? this.previous.lastAppliedAt,
       latency: this.latency.summary(),
       faults: this.faults.snapshot(),
+      waitingForStore: loop?.stats.waitingForStore ?? null,
     };
   }
 
   async stop(): Promise<void> {
-    // ConsumerLoop.stop() marks the loop as stopping before it awaits anything; the
-    // abort then wakes a handler waiting for the store, whose error the loop
-    // rethrows instead of dead-lettering, so that message stays uncommitted.
+    // ConsumerLoop.stop() wakes a message waiting for the store and leaves it
+    // uncommitted (never dead-lettered), for the next consumer.
     const stopping = this.loop?.stop();
     this.stopped.abort();
     await stopping;
@@ -120,7 +116,7 @@ export class SupervisedProjection {
   }
 
   private async startLoop(): Promise<void> {
-    const { groupId, topics, logger, startFrom } = this.options;
+    const { groupId, topics, logger, startFrom, isStoreUnavailable, storeBackoffMs } = this.options;
     const { applyBatch } = this.options;
     const loop = new ConsumerLoop({
       groupId,
@@ -128,6 +124,8 @@ export class SupervisedProjection {
       logger,
       startFrom,
       faults: this.faults,
+      ...(isStoreUnavailable ? { isStoreUnavailable } : {}),
+      ...(storeBackoffMs ? { storeBackoffMs } : {}),
       handle: (message) => this.handle(message),
       ...(applyBatch
         ? {
@@ -176,20 +174,8 @@ export class SupervisedProjection {
   }
 
   private async handle(message: InboundMessage): Promise<void> {
-    const { apply, isStoreUnavailable, storeBackoffMs, logger, groupId } = this.options;
-    const signal = this.stopped.signal;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const applied = await apply(message);
-        if (applied && !applied.replay) this.latency.record(Date.now() - applied.occurredAt.getTime());
-        if (applied) this.options.onApplied?.([fromMessage(applied, message)]);
-        return;
-      } catch (error) {
-        if (!isStoreUnavailable(error) || signal.aborted) throw error;
-        if (attempt === 1) logger.warn({ err: error, group: groupId }, 'the projection store is unavailable; waiting for it');
-        // Rejects at once when the projection stops, so shutdown is not held up by an outage.
-        await sleep(storeBackoffMs(attempt), undefined, { signal });
-      }
-    }
+    const applied = await this.options.apply(message);
+    if (applied && !applied.replay) this.latency.record(Date.now() - applied.occurredAt.getTime());
+    if (applied) this.options.onApplied?.([fromMessage(applied, message)]);
   }
 }

@@ -6,13 +6,16 @@
 // meanwhile is folded into the next.
 
 import { httpRequest } from './http-request.ts';
+import { internalHeaders } from './internal-secret.ts';
 
 export type Nudge = (entityId?: string) => void;
 
 const MAX_IDS = 500;
 
-export function createRelayNudge(relayUrl: string | undefined): Nudge {
+/** secret: the internal secret the relay requires (x-internal-secret). */
+export function createRelayNudge(relayUrl: string | undefined, secret: string): Nudge {
   if (!relayUrl) return () => undefined;
+  const headers = { 'content-type': 'application/json', ...internalHeaders(secret) };
   const url = new URL(`${relayUrl.replace(/\/$/, '')}/wake`);
   let inFlight = false;
   let again = false;
@@ -22,7 +25,7 @@ export function createRelayNudge(relayUrl: string | undefined): Nudge {
     again = false;
     const ids = [...pending].slice(0, MAX_IDS);
     pending = new Set([...pending].slice(MAX_IDS));
-    httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }), timeoutMs: 1000 })
+    httpRequest(url, { method: 'POST', headers, body: JSON.stringify({ ids }), timeoutMs: 1000 })
       .catch(() => undefined)
       .finally(() => {
         inFlight = false;

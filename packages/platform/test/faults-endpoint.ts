@@ -1,13 +1,14 @@
 // Shared by the services' component tests: the GET/PUT /internal/projection
 // contract of a running service, and the same state in its /health.
 import assert from 'node:assert/strict';
+import { internalHeaders } from '../src/internal-secret.ts';
 
 type Json = Record<string, any>;
 
 async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...internalHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? null : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Json };

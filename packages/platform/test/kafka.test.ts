@@ -5,17 +5,10 @@ import { test } from 'node:test';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { pino } from 'pino';
 import { topics } from '../../contracts/src/topics.ts';
+import { waitFor } from '../src/wait-for.ts';
 import { ConsumerLoop, createProducer, ensureTopics, kafkaBrokers, PermanentError, type DeadLetter, type InboundMessage } from '../src/kafka.ts';
 
 const logger = pino({ level: 'silent' });
-
-async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('handles in order per key, retries a failing message, dead-letters a poison one and moves on', async () => {
   const topic = `platform-test-${randomUUID().slice(0, 8)}`;
@@ -38,7 +31,7 @@ test('handles in order per key, retries a failing message, dead-letters a poison
   try {
     await loop.start();
     await producer.send({ messages: ['a', 'poison', 'flaky', 'b'].map((value) => ({ topic, key: 'k1', value })) });
-    await waitFor(() => seen.length === 3, 15_000, 'three handled messages');
+    await waitFor('three handled messages', () => seen.length === 3, { timeoutMs: 15_000 });
     assert.deepEqual(seen, ['a', 'flaky', 'b']);
     assert.equal(loop.stats.deadLettered, 1);
     assert.equal(loop.stats.retries, 2);
@@ -93,7 +86,7 @@ test('waiting messages are handed over in batches, in order; a batch with a pois
     // Produced before the consumer starts, so they are waiting when it does.
     await producer.send({ messages: values.map((value) => ({ topic, key: 'k', value })) });
     await loop.start();
-    await waitFor(() => seen.length === 299, 20_000, '299 handled messages');
+    await waitFor('299 handled messages', () => seen.length === 299, { timeoutMs: 20_000 });
     assert.deepEqual(seen, values.filter((v) => v !== 'poison'));
     assert.ok(batchSizes.some((n) => n > 1), `batches: ${batchSizes.join(',')}`);
     assert.equal(loop.stats.deadLettered, 1);

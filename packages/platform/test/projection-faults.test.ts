@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InboundMessage } from '../src/kafka.ts';
 import { SupervisedProjection } from '../src/projection.ts';
-import { projectionFixture, waitFor } from './projection-fixture.ts';
+import { waitFor } from '../src/wait-for.ts';
+import { projectionFixture } from './projection-fixture.ts';
 
 const fixture = () => projectionFixture('faults-test');
 
@@ -22,13 +23,14 @@ test('paused: nothing is applied and the lag grows; resumed: everything drains o
   try {
     await projection.start();
     await send('m0');
-    await waitFor(() => applied.length === 1, 15_000, 'the first message');
+    await waitFor('the first message', () => applied.length === 1, { timeoutMs: 15_000 });
 
     projection.faults.change({ paused: true });
     assert.equal((await projection.status()).faults.paused, true);
     await send('m1', 'm2', 'm3', 'm4', 'm5');
-    await waitFor(async () => (await projection.status()).lag === 5, 10_000, 'a lag of 5 while paused');
-    await new Promise((r) => setTimeout(r, 700));
+    await waitFor('a lag of 5 while paused', async () => (await projection.status()).lag === 5, { timeoutMs: 10_000 });
+    // The loop has fetched m1 and holds it at the pause: from here, anything applied would show.
+    await waitFor('the loop holding m1 at the pause', () => projection.faults.holding, { timeoutMs: 10_000 });
     assert.deepEqual(applied, ['m0'], 'nothing applied while paused');
     const paused = await projection.status();
     assert.equal(paused.lag, 5);
@@ -37,7 +39,7 @@ test('paused: nothing is applied and the lag grows; resumed: everything drains o
 
     const resumedAt = Date.now();
     projection.faults.change({ paused: false });
-    await waitFor(async () => (await projection.status()).lag === 0, 10_000, 'the lag to drain');
+    await waitFor('the lag to drain', async () => (await projection.status()).lag === 0, { timeoutMs: 10_000 });
     process.stdout.write(`  backlog of 5 drained ${Date.now() - resumedAt} ms after resume\n`);
     assert.deepEqual(applied, ['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
     assert.equal((await projection.status()).faults.pausedSince, null);
@@ -54,7 +56,7 @@ test('stopping while paused commits nothing: the next consumer of the group gets
   await projection.start();
   projection.faults.change({ paused: true });
   await send('a', 'b', 'c');
-  await waitFor(async () => (await projection.status()).lag === 3, 10_000, 'a lag of 3');
+  await waitFor('a lag of 3', async () => (await projection.status()).lag === 3, { timeoutMs: 10_000 });
   const started = Date.now();
   await projection.stop();
   assert.ok(Date.now() - started < 3000, `a paused projection stops quickly (${Date.now() - started} ms)`);
@@ -64,7 +66,7 @@ test('stopping while paused commits nothing: the next consumer of the group gets
   const next = new SupervisedProjection(options(async (m) => (second.push(m.value ?? ''), null)));
   try {
     await next.start();
-    await waitFor(() => second.length === 3, 20_000, 'the held messages, through the next consumer');
+    await waitFor('the held messages, through the next consumer', () => second.length === 3, { timeoutMs: 20_000 });
     assert.deepEqual(second, ['a', 'b', 'c']);
   } finally {
     await next.stop();
@@ -81,16 +83,16 @@ test('a delay holds each message back; lowering it frees the one in hand at once
     projection.faults.change({ delayMs: 600 });
     const sentAt = Date.now();
     await send('slow');
-    await waitFor(() => appliedAt.length === 1, 15_000, 'the delayed message');
+    await waitFor('the delayed message', () => appliedAt.length === 1, { timeoutMs: 15_000 });
     assert.ok(appliedAt[0]! - sentAt >= 600, `applied ${appliedAt[0]! - sentAt} ms after it was sent`);
 
     projection.faults.change({ delayMs: 60_000 });
     await send('held');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor('the loop holding the message for its delay', () => projection.faults.holding, { timeoutMs: 10_000 });
     assert.equal(appliedAt.length, 1, 'held by the one-minute delay');
     const loweredAt = Date.now();
     projection.faults.change({ delayMs: 0 });
-    await waitFor(() => appliedAt.length === 2, 5000, 'the message once the delay is lowered');
+    await waitFor('the message once the delay is lowered', () => appliedAt.length === 2, { timeoutMs: 5000 });
     assert.ok(appliedAt[1]! - loweredAt < 1000);
   } finally {
     await projection.stop();
@@ -114,18 +116,19 @@ test('duplicate mode applies every message and every batch twice, and counts it'
     // Paused first, so the messages wait together and are handed over as one batch.
     projection.faults.change({ paused: true });
     await send('x1', 'x2', 'x3');
-    await waitFor(async () => (await projection.status()).lag === 3, 10_000, 'a lag of 3');
-    // Let the held messages reach the stream's buffer too, so they form one batch.
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor('a lag of 3', async () => (await projection.status()).lag === 3, { timeoutMs: 10_000 });
+    // The first is in hand at the pause; the others wait behind it in the stream, and on resume
+    // go as a batch when they have reached its buffer (either way each must be applied twice).
+    await waitFor('the loop holding x1 at the pause', () => projection.faults.holding, { timeoutMs: 10_000 });
     projection.faults.change({ paused: false });
-    await waitFor(async () => (await projection.status()).lag === 0, 10_000, 'the lag to drain');
+    await waitFor('the lag to drain', async () => (await projection.status()).lag === 0, { timeoutMs: 10_000 });
     const applied = [...single, ...batches.flat()];
     for (const value of ['x1', 'x2', 'x3']) assert.equal(applied.filter((v) => v === value).length, 2, `${value} applied twice: ${JSON.stringify({ single, batches })}`);
     assert.equal(projection.faults.snapshot().duplicated, 3);
 
     projection.faults.change({ duplicate: false });
     await send('y');
-    await waitFor(async () => (await projection.status()).lag === 0 && [...single, ...batches.flat()].includes('y'), 10_000, 'y');
+    await waitFor('y', async () => (await projection.status()).lag === 0 && [...single, ...batches.flat()].includes('y'), { timeoutMs: 10_000 });
     assert.equal([...single, ...batches.flat()].filter((v) => v === 'y').length, 1, 'once when duplicate mode is off');
   } finally {
     await projection.stop();

@@ -1,19 +1,11 @@
 // What the projection tests share: a fresh topic and consumer group on the
-// real broker, options for a SupervisedProjection on them, and a poll helper.
+// real broker, and options for a SupervisedProjection on them.
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { createProducer, ensureTopics } from '../src/kafka.ts';
 import type { SupervisedProjectionOptions } from '../src/projection.ts';
 
 export const logger = pino({ level: 'silent' });
-
-export async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** name prefixes the topic, group and client; defaults apply to every options() call. */
 export async function projectionFixture(name: string, defaults: Partial<SupervisedProjectionOptions> = {}) {

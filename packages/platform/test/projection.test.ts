@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { StoreUnavailableError } from '../src/errors.ts';
 import type { InboundMessage } from '../src/kafka.ts';
 import { SupervisedProjection } from '../src/projection.ts';
-import { projectionFixture, waitFor } from './projection-fixture.ts';
+import { waitFor } from '../src/wait-for.ts';
+import { projectionFixture } from './projection-fixture.ts';
 
 const fixture = () => projectionFixture('projection-test', { storeBackoffMs: () => 20 });
 
@@ -25,7 +26,7 @@ test('a store outage is waited out, not dead-lettered, and latency is measured',
     await projection.start();
     assert.equal(projection.running, true);
     await send('a');
-    await waitFor(() => applied.length === 1, 20_000, 'the message after the outage');
+    await waitFor('the message after the outage', () => applied.length === 1, { timeoutMs: 20_000 });
     const status = await projection.status();
     assert.equal(status.processed, 1);
     assert.equal(status.deadLettered, 0, 'six failures, more than the loop’s five tries, and no dead letter');
@@ -39,7 +40,9 @@ test('a store outage is waited out, not dead-lettered, and latency is measured',
 
 test('stopping during an outage is quick and leaves the message to the next consumer', async () => {
   const { producer, options, send } = await fixture();
+  let outageTries = 0;
   const config = options(async () => {
+    outageTries++;
     throw new StoreUnavailableError('the test store');
   });
   const first = new SupervisedProjection(config);
@@ -48,8 +51,8 @@ test('stopping during an outage is quick and leaves the message to the next cons
   try {
     await first.start();
     await send('b');
-    await waitFor(async () => (await first.status()).lag === 1, 10_000, 'the message to be in flight');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor('the message to be in flight', async () => (await first.status()).lag === 1, { timeoutMs: 10_000 });
+    await waitFor('two tries against the store that is down', () => outageTries >= 2, { timeoutMs: 10_000 });
     const started = Date.now();
     await first.stop();
     assert.ok(Date.now() - started < 3000, `stopped in ${Date.now() - started} ms`);
@@ -65,7 +68,7 @@ test('stopping during an outage is quick and leaves the message to the next cons
     });
     try {
       await second.start();
-      await waitFor(() => seen.length === 1, 20_000, 'the uncommitted message, again');
+      await waitFor('the uncommitted message, again', () => seen.length === 1, { timeoutMs: 20_000 });
       assert.deepEqual(seen, ['b']);
       assert.equal(attempts, 1);
     } finally {
@@ -98,9 +101,9 @@ test('a consumer that could not start (Kafka unreachable) is started once Kafka 
     else process.env.KAFKA_BROKERS = brokers;
   }
   try {
-    await waitFor(() => projection.running, 20_000, 'the supervisor to start the consumer');
+    await waitFor('the supervisor to start the consumer', () => projection.running, { timeoutMs: 20_000 });
     await send('c');
-    await waitFor(() => seen.length === 1, 20_000, 'a message through the replacement consumer');
+    await waitFor('a message through the replacement consumer', () => seen.length === 1, { timeoutMs: 20_000 });
   } finally {
     await projection.stop();
     await producer.close();

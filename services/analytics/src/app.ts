@@ -31,10 +31,10 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
   const events = new EventRepository(pool);
   let projection: SupervisedProjection | undefined;
   const watermarks = config.SKIP_CONSUMERS ? undefined : createWatermarkPublisher('analytics', config.WATERMARKS_REDIS_URL, logger);
-  const app = createHttpApp({ logger, storeName: STORE_NAME });
+  const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   try {
     if (!config.SKIP_CONSUMERS) {
-      projection = createProjection(events, logger, watermarks);
+      projection = createProjection(events, logger, watermarks, config.PROJECTION_GROUP);
       await projection.start();
     }
     analyticsRoutes(app, events);

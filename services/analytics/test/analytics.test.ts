@@ -7,20 +7,27 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { Analytics } from '@polyglot/contracts/api';
 import { urls } from '@polyglot/contracts/endpoints';
-import { consumerGroups, topics } from '@polyglot/contracts/topics';
+import { consumerGroups, PIPELINE_TOPICS, topics } from '@polyglot/contracts/topics';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { createProducer, type StringProducer } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { start, type Running } from '../src/app.ts';
 import { loadAnalyticsConfig } from '../src/config.ts';
-import { debeziumChange, findDeadLetter, outboxEvent, produce, testPostId, testUserId, waitFor } from './pipeline.ts';
+import { retireTestUsers } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import { debeziumChange, findDeadLetter, outboxEvent, produce, testPostId, testUserId } from './pipeline.ts';
 
 const logger = pino({ level: 'silent' });
 const PIPELINE_WAIT = 20_000;
 
 let app: Running;
+let group: string;
 let base: string;
 let db: pg.Client;
 let producer: StringProducer;
 const entities: string[] = [];
+/** Test users named only as authors or actors: retired on the users topic at the end. */
+const mentioned: number[] = [];
 
 async function rowsOf(entityId: string): Promise<Array<{ event_id: string; event_type: string; user_id: string | null; time: Date; source: string; position: string; properties: Record<string, unknown> }>> {
   const result = await db.query('SELECT event_id, event_type, user_id, time, source, position, properties FROM events WHERE entity_id = $1 ORDER BY position', [entityId]);
@@ -28,7 +35,9 @@ async function rowsOf(entityId: string): Promise<Array<{ event_id: string; event
 }
 
 before(async () => {
-  app = await start(loadAnalyticsConfig({ PORT: '0', LOG_LEVEL: 'silent' }), { logger });
+  // A group of its own, from the end of the log: the running analytics service keeps its partitions.
+  group = await testGroupAtEnd(consumerGroups.analyticsProjector, PIPELINE_TOPICS);
+  app = await start(loadAnalyticsConfig({ PORT: '0', LOG_LEVEL: 'silent', PROJECTION_GROUP: group }), { logger });
   base = `http://127.0.0.1:${app.port}`;
   db = new pg.Client({ connectionString: urls.timescaledb });
   await db.connect();
@@ -38,6 +47,8 @@ before(async () => {
 after(async () => {
   // The projection first, so nothing is inserted after the clean-up.
   await app.stop();
+  await deleteTestGroups(group);
+  await retireTestUsers(producer, mentioned);
   await producer.close();
   await db.query('DELETE FROM events WHERE entity_id = ANY($1)', [entities]).catch(() => undefined);
   // Other test files (the projectors') send synthetic changes through the same topics, which this
@@ -63,7 +74,7 @@ describe('the projection', () => {
     await produce(producer, topics.userChanges, key, null);
     // Same key, same partition: once the delete is in, everything before it was handled.
     await produce(producer, topics.userChanges, key, debeziumChange('d', id, 'Grace Hopper'));
-    await waitFor(async () => (await rowsOf(String(id))).some((r) => r.event_type === 'USER_DELETED'), PIPELINE_WAIT, 'the USER_DELETED row');
+    await waitFor('the USER_DELETED row', async () => (await rowsOf(String(id))).some((r) => r.event_type === 'USER_DELETED'), { timeoutMs: PIPELINE_WAIT });
 
     const rows = await rowsOf(String(id));
     assert.deepEqual(rows.map((r) => r.event_type), ['USER_CREATED', 'USER_UPDATED', 'USER_DELETED']);
@@ -86,6 +97,7 @@ describe('the projection', () => {
     const fan = testUserId();
     const postId = testPostId();
     entities.push(postId, String(fan));
+    mentioned.push(author, fan);
     const postMessages = [
       outboxEvent('POST_CREATED', postId, author, { _id: postId, author_id: author, title: 't', body: 'b', tags: [], likes: 0 }, 1),
       outboxEvent('POST_UPDATED', postId, author, { _id: postId, author_id: author, title: 't2' }, 2),
@@ -108,8 +120,8 @@ describe('the projection', () => {
     // Sentinels, last on their partitions.
     await produce(producer, topics.postEvents, postId, outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 6));
     await produce(producer, topics.graphEvents, String(fan), outboxEvent('FOLLOW_DELETED', String(fan), fan, { followerId: fan, followeeId: author }, 3));
-    await waitFor(async () => (await rowsOf(postId)).some((r) => r.event_type === 'POST_DELETED'), PIPELINE_WAIT, 'the POST_DELETED row');
-    await waitFor(async () => (await rowsOf(String(fan))).length >= 3, PIPELINE_WAIT, 'the third follow row');
+    await waitFor('the POST_DELETED row', async () => (await rowsOf(postId)).some((r) => r.event_type === 'POST_DELETED'), { timeoutMs: PIPELINE_WAIT });
+    await waitFor('the third follow row', async () => (await rowsOf(String(fan))).length >= 3, { timeoutMs: PIPELINE_WAIT });
 
     const posts = await rowsOf(postId);
     assert.deepEqual(posts.map((r) => r.event_type), ['POST_CREATED', 'POST_UPDATED', 'POST_LIKED', 'COMMENT_CREATED', 'COMMENT_DELETED', 'POST_DELETED']);
@@ -123,14 +135,15 @@ describe('the projection', () => {
   test('a garbage message is dead-lettered and the next good message is still projected', async () => {
     const postId = testPostId();
     const author = testUserId();
+    mentioned.push(author);
     entities.push(postId);
     const garbage = await produce(producer, topics.postEvents, postId, 'not json');
     await produce(producer, topics.postEvents, postId, outboxEvent('POST_CREATED', postId, author, { _id: postId, author_id: author }, 1));
     await produce(producer, topics.postEvents, postId, outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 2));
-    await waitFor(async () => (await rowsOf(postId)).length === 2, PIPELINE_WAIT, 'the good messages after the garbage');
+    await waitFor('the good messages after the garbage', async () => (await rowsOf(postId)).length === 2, { timeoutMs: PIPELINE_WAIT });
 
     const letter = await findDeadLetter(
-      (l) => l.group === consumerGroups.analyticsProjector && l.topic === topics.postEvents && l.partition === garbage.partition && l.offset === String(garbage.offset),
+      (l) => l.group === group && l.topic === topics.postEvents && l.partition === garbage.partition && l.offset === String(garbage.offset),
       PIPELINE_WAIT,
     );
     assert.equal(letter.value, 'not json');
@@ -165,7 +178,7 @@ describe('GET /analytics', () => {
         totalPosts: posts,
         eventTypes: Object.fromEntries(types.rows.map((r) => [r.event_type, Number(r.n)])),
       },
-      events: newest.rows.map((r) => ({ time: r.time.toISOString(), user_id: r.user_id === null ? null : Number(r.user_id), event_type: r.event_type, properties: r.properties })),
+      events: newest.rows.map((r) => ({ time: r.time.toISOString(), user_id: r.user_id === null ? null : Number(r.user_id), event_type: r.event_type, type: r.event_type, properties: r.properties })),
       series: series.rows.map((r) => ({ minute: r.minute.toISOString(), event_type: r.event_type, count: Number(r.n) })),
       topUsers: top.rows.map((r) => ({ user_id: Number(r.user_id), events: Number(r.n) })),
     };
@@ -175,37 +188,47 @@ describe('GET /analytics', () => {
     // Other processes may be projecting meanwhile: compare until one API answer
     // and one SQL snapshot taken back to back agree.
     let last: { api: Analytics; sql: Analytics } | undefined;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const response = await fetch(`${base}/analytics`);
-      assert.equal(response.status, 200);
-      const api = Analytics.parse(await response.json());
-      const sql = await fromSql();
-      const eventTypes = (a: Analytics) => Object.fromEntries(Object.entries(a.stats.eventTypes).sort());
-      if (
-        JSON.stringify({ ...api, stats: { ...api.stats, eventTypes: eventTypes(api) } }) ===
-        JSON.stringify({ ...sql, stats: { ...sql.stats, eventTypes: eventTypes(sql) } })
-      ) {
-        assert.ok(api.stats.totalEvents >= 12, 'the rows this file projected are counted');
-        assert.ok(api.events.length <= 50);
-        assert.ok(api.series.every((s) => s.minute.endsWith(':00.000Z')), 'series buckets are whole minutes');
-        return;
-      }
-      last = { api, sql };
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    assert.deepEqual(last?.api, last?.sql);
+    const eventTypes = (a: Analytics) => Object.fromEntries(Object.entries(a.stats.eventTypes).sort());
+    const same = (a: Analytics, b: Analytics) => JSON.stringify({ ...a, stats: { ...a.stats, eventTypes: eventTypes(a) } }) === JSON.stringify({ ...b, stats: { ...b.stats, eventTypes: eventTypes(b) } });
+    const agreed = await waitFor(
+      'an answer equal to the SQL counts taken right after it',
+      async () => {
+        const response = await fetch(`${base}/analytics`, { headers: internalHeaders() });
+        assert.equal(response.status, 200);
+        const api = Analytics.parse(await response.json());
+        const sql = await fromSql();
+        last = { api, sql };
+        return same(api, sql) && api;
+      },
+      { timeoutMs: 10_000, intervalMs: 300 },
+    ).catch(() => undefined);
+    if (!agreed) assert.deepEqual(last?.api, last?.sql);
+    assert.ok(agreed);
+    assert.ok(agreed.stats.totalEvents >= 12, 'the rows this file projected are counted');
+    assert.ok(agreed.events.length <= 50);
+    assert.ok(agreed.series.every((s) => s.minute.endsWith(':00.000Z')), 'series buckets are whole minutes');
   });
 
   test('the rows this file projected appear among the newest events and in the series', async () => {
-    const body = Analytics.parse(await (await fetch(`${base}/analytics`)).json());
+    const body = Analytics.parse(await (await fetch(`${base}/analytics`, { headers: internalHeaders() })).json());
     assert.ok((body.stats.eventTypes.USER_CREATED ?? 0) >= 1);
     assert.ok(body.series.some((s) => s.event_type === 'POST_CREATED' && s.count >= 1));
+  });
+
+  test('each of the newest events carries type, the same as event_type, and its time', async () => {
+    const body = (await (await fetch(`${base}/analytics`, { headers: internalHeaders() })).json()) as { events: Array<Record<string, unknown>> };
+    assert.ok(body.events.length > 0, 'this file projected events');
+    for (const event of body.events) {
+      assert.equal(typeof event.type, 'string');
+      assert.equal(event.type, event.event_type);
+      assert.ok(!Number.isNaN(Date.parse(String(event.time))), `time is a date: ${String(event.time)}`);
+    }
   });
 });
 
 describe('health and a store that is down', () => {
   test('GET /health → 200 with the projection counters', async () => {
-    const response = await fetch(`${base}/health`);
+    const response = await fetch(`${base}/health`, { headers: internalHeaders() });
     const body = (await response.json()) as {
       status: string;
       checks: { timescaledb: string };
@@ -229,14 +252,14 @@ describe('health and a store that is down', () => {
     );
     try {
       const started = Date.now();
-      const response = await fetch(`http://127.0.0.1:${down.port}/analytics`);
+      const response = await fetch(`http://127.0.0.1:${down.port}/analytics`, { headers: internalHeaders() });
       const body = (await response.json()) as { error: string; code: string };
       assert.equal(response.status, 503);
       assert.equal(body.code, 'STORE_UNAVAILABLE');
       assert.match(body.error, /^the analytics store \(TimescaleDB\) is unavailable; try again shortly/);
       assert.ok(Date.now() - started < 3000, `answered in ${Date.now() - started} ms`);
 
-      const health = await fetch(`http://127.0.0.1:${down.port}/health`);
+      const health = await fetch(`http://127.0.0.1:${down.port}/health`, { headers: internalHeaders() });
       assert.equal(health.status, 503);
       const healthBody = (await health.json()) as { status: string; checks: unknown; code: string; error: string };
       assert.equal(healthBody.status, 'degraded');
@@ -249,7 +272,7 @@ describe('health and a store that is down', () => {
   });
 
   test('an unknown route → 404 {error, code}', async () => {
-    const response = await fetch(`${base}/nope`);
+    const response = await fetch(`${base}/nope`, { headers: internalHeaders() });
     assert.equal(response.status, 404);
     assert.equal(((await response.json()) as { code: string }).code, 'ROUTE_NOT_FOUND');
   });

@@ -1,16 +1,23 @@
 // The analytics projection's fault controls (GET/PUT /internal/projection) and
-// their place in /health, on the real service with its consumer.
+// their place in /health, on the real service with its consumer (in a group of its own).
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
+import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
+import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { checkFaultsEndpoint } from '../../../packages/platform/test/faults-endpoint.ts';
 import { start, type Running } from '../src/app.ts';
 import { loadAnalyticsConfig } from '../src/config.ts';
 
 let app: Running;
+let group: string;
 before(async () => {
-  app = await start(loadAnalyticsConfig({ PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
+  group = await testGroupAtEnd(consumerGroups.analyticsProjector, PIPELINE_TOPICS);
+  app = await start(loadAnalyticsConfig({ PORT: '0', LOG_LEVEL: 'silent', PROJECTION_GROUP: group }), { logger: pino({ level: 'silent' }) });
 });
-after(async () => app?.stop());
+after(async () => {
+  await app?.stop();
+  await deleteTestGroups(group);
+});
 
 test('GET/PUT /internal/projection: pause, delay and duplicate, validated, shown in /health', async () => {
   await checkFaultsEndpoint(`http://127.0.0.1:${app.port}`, (health) => health.projection?.faults);

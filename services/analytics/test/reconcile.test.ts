@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { urls } from '@polyglot/contracts/endpoints';
 import type { AnalyticsListing } from '@polyglot/contracts/reconcile';
 import { start, type Running } from '../src/app.ts';
@@ -32,7 +33,7 @@ async function row(type: string, entityId: string, position: number, time: strin
 }
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, { method, headers: { ...internalHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? null : JSON.stringify(body) });
   return { status: response.status, body: await response.json() };
 }
 

@@ -1,10 +1,11 @@
 // The gateway: the only public entry. It opens no database; it calls the
-// services over HTTP and uses Redis for the profile and page cache and for
-// sessions. start() listens on 127.0.0.1:PORT; stop() closes the server, then Redis.
+// services over HTTP and uses two Redis instances: the cache (profiles, pages)
+// and the state store (sessions, login counters, generations, watermarks).
+// start() listens on 127.0.0.1:PORT; stop() closes the server, then Redis.
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import { createHttpApp } from '@polyglot/platform/http-app';
-import { createLogger, type Logger } from '@polyglot/platform/logger';
+import { createLogger, redactUrl, type Logger } from '@polyglot/platform/logger';
 import type { GatewayConfig } from './config.ts';
 import { createAnalyticsClient } from './data-access/analytics.client.ts';
 import { createGraphClient } from './data-access/graph.client.ts';
@@ -20,7 +21,10 @@ import { createSessionStore } from './data-access/session.store.ts';
 import { createUserCache } from './data-access/user-cache.ts';
 import { createUsersClient } from './data-access/users.client.ts';
 import { WatermarkWatcher } from './data-access/watermark-watcher.ts';
+import { checkHealth } from './domain/check-health.use-case.ts';
 import type { GatewayDeps } from './domain/gateway-deps.ts';
+import { HealthFeed } from './domain/health-feed.ts';
+import { ANALYTICS_MAX_AGE_MS, SharedRead } from './domain/shared-read.ts';
 import { registerAuthRoutes } from './entry-points/auth.routes.ts';
 import { registerCommentRoutes } from './entry-points/comments.routes.ts';
 import { registerDocs } from './entry-points/docs.ts';
@@ -36,6 +40,8 @@ import { registerLabRoutes } from './entry-points/lab.routes.ts';
 import { registerGraphQL } from './entry-points/graphql.routes.ts';
 import { registerSessionHook } from './entry-points/session.hook.ts';
 import { registerUserRoutes } from './entry-points/users.routes.ts';
+import { registerRateLimit } from './entry-points/rate-limit.ts';
+import { registerWebSocketLimits } from './entry-points/websocket-limits.ts';
 
 export interface StartOptions {
   logger?: Logger;
@@ -49,38 +55,53 @@ export interface RunningGateway {
 export async function start(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
   const redis = createRedis(config.REDIS_URL, logger);
-  const watermarks = new WatermarkWatcher(redis, logger);
+  // State that must not be lost lives in its own instance, which never evicts (filling the cache cannot push it out).
+  const stateRedis = createRedis(config.STATE_REDIS_URL, logger, 'state');
+  const watermarks = new WatermarkWatcher(stateRedis, logger);
   try {
     // Not fatal: without Redis the gateway serves reads uncached and reports the cache as disconnected.
-    if (!(await connectRedis(redis))) logger.warn({ url: config.REDIS_URL }, 'Redis does not answer yet; starting without the cache');
+    const [cacheUp, stateUp] = await Promise.all([connectRedis(redis), connectRedis(stateRedis)]);
+    if (!cacheUp) logger.warn({ url: redactUrl(config.REDIS_URL) }, 'Redis does not answer yet; starting without the cache');
+    if (!stateUp) logger.warn({ url: redactUrl(config.STATE_REDIS_URL) }, 'the state Redis does not answer yet; sessions answer 503 until it does');
 
     const deps: GatewayDeps = {
       config,
       logger,
       redis,
-      users: createUsersClient(config.USERS_URL),
-      posts: createPostsClient(config.POSTS_URL),
-      graph: createGraphClient(config.GRAPH_URL),
-      analytics: createAnalyticsClient(config.ANALYTICS_URL),
-      projectors: createProjectorsClient(config.PROJECTORS_URL),
-      userCache: createUserCache(redis, logger),
-      pages: createPageCache(redis, logger),
-      sessions: createSessionStore(redis),
-      attempts: createAttemptCounter(redis),
+      stateRedis,
+      users: createUsersClient(config.USERS_URL, config.INTERNAL_SECRET),
+      posts: createPostsClient(config.POSTS_URL, config.INTERNAL_SECRET),
+      graph: createGraphClient(config.GRAPH_URL, config.INTERNAL_SECRET),
+      analytics: createAnalyticsClient(config.ANALYTICS_URL, config.INTERNAL_SECRET),
+      projectors: createProjectorsClient(config.PROJECTORS_URL, config.INTERNAL_SECRET),
+      userCache: createUserCache(redis, logger, stateRedis),
+      pages: createPageCache(redis, logger, { generations: stateRedis, maxPageBytes: config.PAGE_CACHE_MAX_BYTES, maxPagesPerGeneration: config.PAGE_CACHE_MAX_PAGES }),
+      sessions: createSessionStore(stateRedis),
+      attempts: createAttemptCounter(stateRedis),
       watermarks,
+      health: new HealthFeed(() => checkHealth(deps), logger),
+      recentAnalytics: new SharedRead(() => deps.analytics.get(), ANALYTICS_MAX_AGE_MS),
     };
     await watermarks.start();
 
-    const app = createHttpApp({ logger, storeName: 'a service behind the gateway' });
+    const app = createHttpApp({
+      logger,
+      storeName: 'a service behind the gateway',
+      guards: { allowedHosts: config.ALLOWED_HOSTS, allowedOrigins: config.CORS_ORIGINS },
+      timeouts: { requestTimeoutMs: config.REQUEST_TIMEOUT_S * 1000, connectionTimeoutMs: config.CONNECTION_TIMEOUT_S * 1000 },
+    });
     await app.register(cors, {
       origin: config.CORS_ORIGINS,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
       exposedHeaders: ['x-total-count', 'link', 'x-consistency-token', 'retry-after'],
       maxAge: 600,
     });
+    // Before the routes: it applies to those registered after it. Counters in the state instance (filling the cache must not reset them).
+    await registerRateLimit(app, { config, redis: stateRedis, sessions: deps.sessions });
     await registerDocs(app);
     // One WebSocket server for /consistency/stream and the GraphQL subscriptions (mercurius reuses it; a second would answer every upgrade twice).
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    registerWebSocketLimits(app, { maxPerAddress: config.WS_MAX_PER_ADDRESS, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES }, logger);
     registerSessionHook(app, deps);
     registerReadYourWrites(app, deps);
     registerUserRoutes(app, deps);
@@ -94,7 +115,7 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     await registerConsistencyRoutes(app, deps);
     registerLabRoutes(app, deps);
     // Shared by /faults and GraphQL: one log of fault actions, one lock per unit.
-    const faults = { logger, projections: createProjectionControls(config), units: createStackUnits(config.STACK_CLI), faultLog: createFaultLog() };
+    const faults = { logger, projections: createProjectionControls(config), units: createStackUnits(config.UNIT_CONTROL, config.INTERNAL_SECRET), faultLog: createFaultLog() };
     registerFaultRoutes(app, deps, faults);
     await registerGraphQL(app, deps, { faults });
 
@@ -109,11 +130,13 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
         await app.close();
         watermarks.stop();
         redis.disconnect();
+        stateRedis.disconnect();
       },
     };
   } catch (error) {
     watermarks.stop();
     redis.disconnect();
+    stateRedis.disconnect();
     throw error;
   }
 }

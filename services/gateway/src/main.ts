@@ -13,4 +13,6 @@ try {
   process.exit(1);
 }
 const logger = createLogger('gateway', config.LOG_LEVEL);
+// Admin is a role on the user now: a list of emails would let anyone who registers one of them in.
+if (process.env.ADMIN_EMAILS) logger.warn('ADMIN_EMAILS is no longer read: grant admin with ./stackctl admin grant EMAIL');
 await runUntilSignal(logger, () => start(config, { logger }));

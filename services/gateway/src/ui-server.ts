@@ -15,10 +15,13 @@ import { envPort } from '@polyglot/platform/config';
 import { AppError } from '@polyglot/platform/errors';
 import { createHttpApp } from '@polyglot/platform/http-app';
 import { createLogger, type Logger } from '@polyglot/platform/logger';
+import { envAllowedHosts } from '@polyglot/platform/request-guards';
 import { z } from 'zod';
 
 export const UiConfig = z.object({
   PORT: envPort(servicePorts.ui),
+  /** More host names the UI answers to besides 127.0.0.1:PORT and localhost:PORT (request-guards.ts). */
+  ALLOWED_HOSTS: envAllowedHosts,
   /** The build to serve (vite's outDir). */
   UI_DIST: z.string().min(1).default(resolve(import.meta.dirname, '..', '..', '..', 'ui', 'dist')),
   /** Where the page finds the gateway; empty: the page's own host name on the gateway's port. */
@@ -62,7 +65,8 @@ export async function startUiServer(config: UiConfig, deps: { logger?: Logger } 
   const index = resolve(root, 'index.html');
   const notBuilt = () => new AppError('UI_NOT_BUILT', `the UI has no build in ${root}; run ./stackctl up (it builds the UI), or npm run build -w ui`);
 
-  const app = createHttpApp({ logger });
+  // Only GET routes here, so no Origin check is needed: the Host check stops a DNS-rebinding page reading the build.
+  const app = createHttpApp({ logger, guards: { allowedHosts: config.ALLOWED_HOSTS } });
   // serve: false: only reply.sendFile; the route below decides what a path means (file, page, or 404).
   await app.register(fastifyStatic, { root, serve: false });
 

@@ -30,6 +30,7 @@ const PUBLIC_ROUTES = [
   'get /cache-status',
   'get /health',
   'get /pipeline/dead-letters',
+  'post /pipeline/dead-letters/replay',
   'get /consistency/{token}',
   'post /lab/experiments',
   'get /lab/experiments',
@@ -139,6 +140,7 @@ describe('gateway with every service down', () => {
       ['GET', '/relationships', undefined, /the graph service \(Neo4j\)/],
       ['GET', '/analytics', undefined, /the analytics service \(TimescaleDB\)/],
       ['GET', '/pipeline/dead-letters', undefined, /the projectors service/],
+      ['POST', '/pipeline/dead-letters/replay', { all: true }, /the projectors service/],
       ['POST', '/follow', { followerId: 1, followeeId: 2 }, /the users service/],
       ['POST', '/auth/login', { email: 'down@example.test', password: 'whatever' }, /the users service/],
     ];
@@ -177,6 +179,7 @@ describe('gateway with every service down', () => {
       assert.equal(typeof r.body.services[name].error, 'string');
     }
     assert.equal(r.body.stores.redis.status, 'ok');
+    assert.equal(r.body.stores.redisState.status, 'ok');
     assert.equal(typeof r.body.pipeline.connector.state, 'string');
     assert.deepEqual(Object.keys(r.body.pipeline.projections).sort(), ['analytics', 'graph', 'projectors']);
     assert.deepEqual(Object.keys(r.body.pipeline.relays).sort(), ['graph-relay', 'posts-relay']);
@@ -186,10 +189,12 @@ describe('gateway with every service down', () => {
     const r = await call(base, 'GET', '/cache-status');
     assert.equal(r.status, 200);
     assert.equal(r.body.connected, true);
-    assert.match(r.body.memory, /^[\d.]+[BKMG]?$/);
+    assert.equal(typeof r.body.memory, 'number', 'megabytes, as clients render "{memory} MB"');
+    assert.match(r.body.memoryHuman, /^[\d.]+[BKMG]?$/);
     assert.ok(r.body.memoryBytes > 0);
     assert.ok(r.body.keys >= 0);
-    assert.ok(r.body.hitRate >= 0 && r.body.hitRate <= 1);
+    assert.ok(r.body.hitRate >= 0 && r.body.hitRate <= 100, 'a percentage');
+    assert.ok(r.body.hitRatio >= 0 && r.body.hitRatio <= 1, 'a fraction');
     for (const field of ['hits', 'misses', 'evictions', 'opsPerSec']) assert.equal(typeof r.body[field], 'number', field);
   });
 });
@@ -206,7 +211,7 @@ describe('gateway with Redis down', () => {
   test('GET /cache-status answers 200 connected: false with zeros', async () => {
     const r = await call(base, 'GET', '/cache-status');
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body, { connected: false, memory: '0B', memoryBytes: 0, keys: 0, hitRate: 0, hits: 0, misses: 0, evictions: 0, opsPerSec: 0 });
+    assert.deepEqual(r.body, { connected: false, memory: 0, memoryBytes: 0, memoryHuman: '0B', keys: 0, hitRate: 0, hitRatio: 0, hits: 0, misses: 0, evictions: 0, opsPerSec: 0 });
   });
 
   test('GET /health reports Redis down', async () => {
@@ -215,10 +220,36 @@ describe('gateway with Redis down', () => {
     assert.equal(r.body.stores.redis.status, 'down');
   });
 
-  test('logging in needs Redis: 503 naming Redis', async () => {
+  test('logging in does not need the cache: sessions and login counters are in the state store', async () => {
+    const r = await call(base, 'POST', '/auth/login', { email: 'someone@example.test', password: 'whatever' });
+    // The users service is down here, so the login fails, but not for want of Redis.
+    assert.notEqual(r.status, 200);
+    assert.doesNotMatch(r.body.error, /Redis/);
+  });
+});
+
+describe('gateway with the state Redis down', () => {
+  let gateway: RunningGateway;
+  let base: string;
+  before(async () => {
+    gateway = await startGateway({ STATE_REDIS_URL: 'redis://127.0.0.1:1', USERS_URL: DOWN_URL, POSTS_URL: DOWN_URL, GRAPH_URL: DOWN_URL });
+    base = `http://127.0.0.1:${gateway.port}`;
+  });
+  after(() => gateway.stop());
+
+  test('logging in needs the state store: 503 naming it', async () => {
     const r = await call(base, 'POST', '/auth/login', { email: 'someone@example.test', password: 'whatever' });
     assert.equal(r.status, 503);
     assert.equal(r.body.code, 'STORE_UNAVAILABLE');
-    assert.match(r.body.error, /Redis/);
+    assert.match(r.body.error, /^the state store \(Redis\) is unavailable/);
+  });
+
+  test('GET /health reports the state store down and the cache up; /cache-status reports the cache', async () => {
+    const r = await call(base, 'GET', '/health');
+    assert.equal(r.status, 503);
+    assert.equal(r.body.stores.redisState.status, 'down');
+    assert.equal(r.body.stores.redis.status, 'ok');
+    const cache = await call(base, 'GET', '/cache-status');
+    assert.equal(cache.body.connected, true);
   });
 });

@@ -6,15 +6,20 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { consumerGroups, topics } from '@polyglot/contracts/topics';
+import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { start as startPosts } from '../../posts/src/app.ts';
 import { PostsConfigSchema } from '../../posts/src/config.ts';
 import { start, type RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
+import { setRole } from '../../../stack/src/commands/admin.ts';
 import { bearer, call, DOWN_URL, startStack, uniqueEmail, type Stack } from './support.ts';
 
 const stack: Stack = await startStack({ services: ['users', 'analytics'] });
+const cascadeGroup = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
 const cascade = await startPosts(
-  PostsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', USER_CASCADE: 'on', USER_CASCADE_GROUP: `posts-user-cascade-faults-${randomUUID()}`, POSTS_RELAY_URL: '' }),
+  PostsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', USER_CASCADE: 'on', USER_CASCADE_GROUP: cascadeGroup, POSTS_RELAY_URL: '' }),
   { logger: pino({ level: 'silent' }) },
 );
 const cascadeUrl = `http://127.0.0.1:${cascade.port}`;
@@ -51,19 +56,12 @@ after(async () => {
   await call(cascadeUrl, 'PUT', '/internal/projection', { paused: false, delayMs: 0, duplicate: false }).catch(() => undefined);
   for (const g of gateways) await g.stop();
   await cascade.stop();
+  await deleteTestGroups(cascadeGroup);
   await stack.stop();
 });
 
-async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 before(async () => {
-  await waitFor(async () => (await call(cascadeUrl, 'GET', '/health')).body?.userCascade?.running === true, 30_000, 'the cascade consumer to run');
+  await waitFor('the cascade consumer to run', async () => (await call(cascadeUrl, 'GET', '/health')).body?.userCascade?.running === true, { timeoutMs: 30_000 });
 });
 
 describe('names and settings are checked', () => {
@@ -168,22 +166,43 @@ describe('a projection through the gateway', () => {
   });
 });
 
-describe('a gateway that may not drive the stack (STACK_CLI=off)', () => {
+describe('a gateway that may not drive the stack (UNIT_CONTROL=off), or cannot', () => {
   test('unit actions answer 501 UNIT_CONTROL_UNAVAILABLE, GET /faults says why, and the refused action is recorded', async () => {
-    const url = await gateway({ STACK_CLI: 'off' });
+    const url = await gateway({ UNIT_CONTROL: 'off' });
     const r = await call(url, 'POST', '/faults/units/redis/stop');
     assert.equal(r.status, 501, r.text);
     assert.equal(r.body.code, 'UNIT_CONTROL_UNAVAILABLE');
     const overview = await call(url, 'GET', '/faults');
     assert.equal(overview.body.units.available, false);
-    assert.match(overview.body.units.reason, /STACK_CLI=off/);
+    assert.match(overview.body.units.reason, /UNIT_CONTROL=off/);
     assert.deepEqual(overview.body.units.states, []);
     assert.equal(overview.body.recent[0].target, 'unit:redis');
     assert.equal(overview.body.recent[0].outcome, 'failed');
   });
+
+  test("the stack's unit control not running: 501 UNIT_CONTROL_UNAVAILABLE saying how to start it", async () => {
+    const url = await gateway({ UNIT_CONTROL: `/tmp/no-unit-control-${randomUUID()}.sock` });
+    const r = await call(url, 'POST', '/faults/units/graph-relay/kill');
+    assert.equal(r.status, 501, r.text);
+    assert.equal(r.body.code, 'UNIT_CONTROL_UNAVAILABLE');
+    assert.match(r.body.error, /unit control is not running .*\.\/stackctl start unit-control/);
+    const overview = await call(url, 'GET', '/faults');
+    assert.equal(overview.body.units.available, false);
+    assert.match(overview.body.units.reason, /\.\/stackctl start unit-control/);
+  });
+
+  test('a gateway with another internal secret is refused by the unit control: 501, nothing done', async () => {
+    const url = await gateway({ INTERNAL_SECRET: randomUUID().repeat(2) });
+    const r = await call(url, 'POST', '/faults/units/redis/kill');
+    assert.equal(r.status, 501, r.text);
+    assert.equal(r.body.code, 'UNIT_CONTROL_UNAVAILABLE');
+    assert.match(r.body.error, /refused this gateway's internal secret/);
+    const overview = await call(open, 'GET', '/faults');
+    assert.match(overview.body.units.states.find((s: any) => s.name === 'redis')?.state ?? '', /^(healthy|starting)$/, 'redis was not killed');
+  });
 });
 
-describe('AUTH_REQUIRED on: only an admin session', { skip: stack.need('users') }, () => {
+describe('AUTH_REQUIRED on: only an admin session', () => {
   const PASSWORD = 'correct horse battery';
   const adminEmail = uniqueEmail('admin');
   const userEmail = uniqueEmail('user');
@@ -192,12 +211,14 @@ describe('AUTH_REQUIRED on: only an admin session', { skip: stack.need('users') 
   let userToken: string;
 
   before(async () => {
-    url = await gateway({ AUTH_REQUIRED: 'true', ADMIN_EMAILS: ` other@example.test, ${adminEmail.toUpperCase()} ` });
+    url = await gateway({ AUTH_REQUIRED: 'true' });
     for (const email of [adminEmail, userEmail]) {
       const created = await call(url, 'POST', '/users', { email, name: 'Faults', password: PASSWORD });
       assert.equal(created.status, 201, created.text);
       users.push(created.body.id);
     }
+    // Admin is a role, granted as ./stackctl admin grant does.
+    await setRole(adminEmail.toUpperCase(), 'admin');
     adminToken = (await call(url, 'POST', '/auth/login', { email: adminEmail, password: PASSWORD })).body.token;
     userToken = (await call(url, 'POST', '/auth/login', { email: userEmail, password: PASSWORD })).body.token;
   });
@@ -209,6 +230,7 @@ describe('AUTH_REQUIRED on: only an admin session', { skip: stack.need('users') 
       ['POST', '/faults/projections/nope/pause'],
       ['PUT', '/faults/projections/user-cascade'],
       ['POST', '/faults/units/nope/kill'],
+      ['POST', '/pipeline/dead-letters/replay'],
     ] as const) {
       const r = await call(url, method, path, method === 'PUT' ? { delayMs: 1 } : undefined);
       assert.equal(r.status, 401, `${method} ${path}: ${r.text}`);
@@ -221,6 +243,7 @@ describe('AUTH_REQUIRED on: only an admin session', { skip: stack.need('users') 
       ['GET', '/faults'],
       ['POST', '/faults/projections/user-cascade/pause'],
       ['POST', '/faults/units/redis/kill'],
+      ['POST', '/pipeline/dead-letters/replay'],
     ] as const) {
       const r = await call(url, method, path, undefined, { headers: bearer(userToken) });
       assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);

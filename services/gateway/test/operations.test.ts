@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { connectHeaders, urls } from '@polyglot/contracts/endpoints';
 import type { RunningGateway } from '../src/app.ts';
 import { call, DOWN_URL, startGateway, startStack, type Stack } from './support.ts';
 
@@ -28,7 +29,7 @@ async function relayStandIn(backlog: number): Promise<string> {
 }
 
 describe('analytics and the pipeline', () => {
-  test('GET /analytics answers the analytics service JSON as it is', { skip: stack.need('analytics') }, async () => {
+  test('GET /analytics answers the analytics service JSON as it is', async () => {
     const r = await call(base, 'GET', '/analytics');
     assert.equal(r.status, 200, r.text);
     const direct = await call(stack.services.analytics!, 'GET', '/analytics');
@@ -39,7 +40,7 @@ describe('analytics and the pipeline', () => {
     assert.ok(r.body.stats.totalEvents <= direct.body.stats.totalEvents);
   });
 
-  test('GET /pipeline/dead-letters answers the projectors list; limit is checked', { skip: stack.need('projectors') }, async () => {
+  test('GET /pipeline/dead-letters answers the projectors list; limit is checked', async () => {
     const r = await call(base, 'GET', '/pipeline/dead-letters?limit=5');
     assert.equal(r.status, 200, r.text);
     assert.ok(Array.isArray(r.body));
@@ -47,9 +48,20 @@ describe('analytics and the pipeline', () => {
     assert.equal((await call(base, 'GET', '/pipeline/dead-letters?limit=0')).status, 400);
     assert.equal((await call(base, 'GET', '/pipeline/dead-letters?limit=abc')).status, 400);
   });
+
+  test('POST /pipeline/dead-letters/replay passes the projectors answer through; its body is checked', async () => {
+    const unknown = await call(base, 'POST', '/pipeline/dead-letters/replay', { id: '0:999999999999' });
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal(unknown.body.code, 'DEAD_LETTER_NOT_FOUND');
+    for (const body of [{}, { id: 'x' }, { all: false }, { id: '0:1', all: true }]) {
+      const r = await call(base, 'POST', '/pipeline/dead-letters/replay', body);
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+      assert.equal(r.body.code, 'VALIDATION_FAILED');
+    }
+  });
 });
 
-describe('health', { skip: stack.need('users', 'posts', 'graph', 'analytics', 'projectors') }, () => {
+describe('health', () => {
   let gateway: RunningGateway;
   let url: string;
   const env = () => ({
@@ -66,7 +78,7 @@ describe('health', { skip: stack.need('users', 'posts', 'graph', 'analytics', 'p
   after(() => gateway?.stop());
 
   test('GET /health is 200 when everything is up, with each health body, the connector and the lags', async () => {
-    const connect = (await (await fetch('http://127.0.0.1:8083/connectors/users-cdc/status')).json()) as { connector: { state: string } };
+    const connect = (await (await fetch(`${urls.connect}/connectors/users-cdc/status`, { headers: connectHeaders() })).json()) as { connector: { state: string } };
     const r = await call(url, 'GET', '/health');
     if (connect.connector.state !== 'RUNNING') {
       assert.equal(r.status, 503, 'a connector that is not running makes the gateway degraded');
@@ -75,7 +87,7 @@ describe('health', { skip: stack.need('users', 'posts', 'graph', 'analytics', 'p
     assert.equal(r.status, 200, r.text);
     assert.equal(r.body.status, 'ok');
     for (const name of ['users', 'posts', 'graph', 'analytics', 'projectors', 'posts-relay', 'graph-relay']) assert.equal(r.body.services[name].status, 'ok', name);
-    assert.deepEqual(r.body.stores, { redis: { status: 'ok' } });
+    assert.deepEqual(r.body.stores, { redis: { status: 'ok' }, redisState: { status: 'ok' } });
     assert.equal(r.body.pipeline.connector.state, 'RUNNING');
     assert.ok(r.body.pipeline.connector.tasks.length > 0);
     assert.deepEqual(r.body.pipeline.projections.graph, r.body.services.graph.projection);

@@ -1,12 +1,13 @@
 // Shared by the gateway tests: boot the real services in-process (each on
 // port 0, against the stack's real stores, without their Kafka consumers so
 // they do not join the stack's consumer groups), then the gateway pointed at
-// them. A service whose code is not there yet, or does not start, is reported
-// as missing and the tests that need it are skipped with the reason.
+// them. A service that does not start fails the test file with the reason:
+// a test never passes by skipping.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { urls } from '@polyglot/contracts/endpoints';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { start, type RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
 
@@ -26,8 +27,7 @@ interface Running {
   stop(): Promise<void>;
 }
 
-// Module paths stay strings (not static imports) so a service that is not
-// written yet skips its tests instead of breaking this file.
+// Loaded by path, so a file needs only the services it starts.
 const SERVICES: Record<ServiceKey, { dir: string; config: string; env: Record<string, string> }> = {
   users: { dir: 'users', config: 'UsersConfig', env: {} },
   posts: { dir: 'posts', config: 'PostsConfigSchema', env: { USER_CASCADE: 'off' } },
@@ -50,10 +50,6 @@ export interface Stack {
   url: string;
   gateway: RunningGateway;
   services: Partial<Record<ServiceKey, string>>;
-  /** Why each missing service could not start. */
-  missing: Partial<Record<ServiceKey, string>>;
-  /** false when every named service runs, else the reason to skip (for test options). */
-  need(...keys: ServiceKey[]): false | string;
   stop(): Promise<void>;
 }
 
@@ -61,7 +57,7 @@ export async function startStack(options: { services?: ServiceKey[]; env?: Recor
   const wanted = options.services ?? (Object.keys(SERVICES) as ServiceKey[]);
   const running: Running[] = [];
   const services: Stack['services'] = {};
-  const missing: Stack['missing'] = {};
+  const failed: string[] = [];
   await Promise.all(
     wanted.map(async (key) => {
       try {
@@ -69,10 +65,14 @@ export async function startStack(options: { services?: ServiceKey[]; env?: Recor
         running.push(r);
         services[key] = `http://127.0.0.1:${r.port}`;
       } catch (error) {
-        missing[key] = (error as Error).message.split('\n')[0]!;
+        failed.push(`the ${key} service did not start: ${(error as Error).message.split('\n')[0]}`);
       }
     }),
   );
+  if (failed.length > 0) {
+    await Promise.all(running.map((r) => r.stop()));
+    throw new Error(`${failed.join('; ')} (is the stack's engine for it up? ./stackctl status)`);
+  }
   const gateway = await startGateway({
     USERS_URL: services.users ?? DOWN_URL,
     POSTS_URL: services.posts ?? DOWN_URL,
@@ -85,11 +85,6 @@ export async function startStack(options: { services?: ServiceKey[]; env?: Recor
     url: `http://127.0.0.1:${gateway.port}`,
     gateway,
     services,
-    missing,
-    need(...keys) {
-      const absent = keys.filter((k) => !services[k]);
-      return absent.length === 0 ? false : absent.map((k) => `${k} service not available: ${missing[k] ?? 'not started'}`).join('; ');
-    },
     async stop() {
       await gateway.stop();
       await Promise.all(running.map((r) => r.stop()));
@@ -118,11 +113,12 @@ export interface Answer {
   body: any;
 }
 
+/** To the gateway or straight to a service: it carries the internal secret, which the services require and the gateway's rate limit counts as the project's own (rate-limit.ts). */
 export async function call(base: string, method: string, path: string, body?: unknown, options: { headers?: Record<string, string>; raw?: string } = {}): Promise<Answer> {
   const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+    headers: { ...internalHeaders(), ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
     body: payload,
   });
   const text = await response.text();
@@ -138,6 +134,11 @@ export async function call(base: string, method: string, path: string, body?: un
 /** A direct Redis connection, to look at and poke the cache as the projection would. */
 export function redisClient(): Redis {
   return new Redis(urls.redis, { lazyConnect: false, maxRetriesPerRequest: 1 });
+}
+
+/** A direct connection to the state Redis: sessions, login counters, tombstones, generations, watermarks. */
+export function stateRedisClient(): Redis {
+  return new Redis(urls.redisState, { lazyConnect: false, maxRetriesPerRequest: 1 });
 }
 
 export async function keyspaceHits(redis: Redis): Promise<number> {

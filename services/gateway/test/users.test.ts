@@ -4,7 +4,6 @@ import { after, before, describe, test } from 'node:test';
 import { call, startStack, uniqueEmail, unique, type Stack } from './support.ts';
 
 const stack: Stack = await startStack({ services: ['users'] });
-const skip = stack.need('users');
 const base = stack.url;
 const created: number[] = [];
 
@@ -13,7 +12,7 @@ after(async () => {
   await stack.stop();
 });
 
-describe('users', { skip }, () => {
+describe('users', () => {
   let user: { id: number; email: string; name: string };
   before(async () => {
     const r = await call(base, 'POST', '/users', { email: uniqueEmail('alice'), name: 'Alice', password: 'correct horse' });

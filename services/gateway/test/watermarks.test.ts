@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { urls } from '@polyglot/contracts/endpoints';
 import { watermarkKey } from '@polyglot/contracts/consistency';
 import type { AppliedChange } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { WatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import { WatermarkWatcher } from '../src/data-access/watermark-watcher.ts';
 
@@ -26,12 +27,12 @@ const applied = (entityId: string, position: number, committedAt: number): Appli
 });
 
 before(async () => {
-  redis = new Redis(urls.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis = new Redis(urls.redisState, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   watcher = new WatermarkWatcher(redis, logger);
   await watcher.start();
-  graph = new WatermarkPublisher({ projection: 'graph', redisUrl: urls.redis, logger });
-  cache = new WatermarkPublisher({ projection: 'cache', redisUrl: urls.redis, logger });
+  graph = new WatermarkPublisher({ projection: 'graph', redisUrl: urls.redisState, logger });
+  cache = new WatermarkPublisher({ projection: 'cache', redisUrl: urls.redisState, logger });
 });
 
 after(async () => {
@@ -41,11 +42,28 @@ after(async () => {
   redis?.disconnect();
 });
 
+/** Resolves when the watcher has handled the announcement of this entity's position. */
+function heard(id: string, position: number): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = watcher.listen((notices) => {
+      if (notices.some((n) => n.entityId === id && n.position === position)) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
 test('a waiter is woken by the announcement that reaches its position, not by an earlier one', async () => {
   const id = entity();
-  const waiting = watcher.waitFor({ source: 'users', entityId: id, position: 200 }, ['graph'], 5000);
+  let woken = false;
+  const waiting = watcher.waitFor({ source: 'users', entityId: id, position: 200 }, ['graph'], 5000).then((reached) => ((woken = true), reached));
+  const early = heard(id, 100);
   graph.applied([applied(id, 100, Date.now())]);
-  await new Promise((r) => setTimeout(r, 100));
+  // The watcher has handled position 100 (and let any wake-up it caused run): the waiter still waits.
+  await early;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(woken, false, 'woken by an announcement below its position');
   graph.applied([applied(id, 250, Date.now())]);
   const started = Date.now();
   assert.deepEqual([...(await waiting)], ['graph']);
@@ -55,7 +73,7 @@ test('a waiter is woken by the announcement that reaches its position, not by an
 test('a change applied before anyone waited is found in the watermark at once', async () => {
   const id = entity();
   graph.applied([applied(id, 500, Date.now())]);
-  await waitUntil(async () => (await redis.hget(watermarkKey('graph', 'users'), id)) === '500');
+  await waitFor('the watermark at 500', async () => (await redis.hget(watermarkKey('graph', 'users'), id)) === '500', { timeoutMs: 5000 });
   const reached = await watcher.waitFor({ source: 'users', entityId: id, position: 480 }, ['graph'], 2000);
   assert.deepEqual([...reached], ['graph']);
 });
@@ -63,9 +81,12 @@ test('a change applied before anyone waited is found in the watermark at once', 
 test('watermarks only rise: an older change applied later does not lower them', async () => {
   const id = entity();
   graph.applied([applied(id, 900, Date.now())]);
-  await waitUntil(async () => (await redis.hget(watermarkKey('graph', 'users'), id)) === '900');
+  await waitFor('the watermark at 900', async () => (await redis.hget(watermarkKey('graph', 'users'), id)) === '900', { timeoutMs: 5000 });
   graph.applied([applied(id, 300, Date.now())]);
-  await new Promise((r) => setTimeout(r, 200));
+  // The publisher writes in the order it was told: once a later sentinel is written, so was the 300.
+  const sentinel = entity();
+  graph.applied([applied(sentinel, 1, Date.now())]);
+  await waitFor('the sentinel watermark', async () => (await redis.hget(watermarkKey('graph', 'users'), sentinel)) === '1', { timeoutMs: 5000 });
   assert.equal(await redis.hget(watermarkKey('graph', 'users'), id), '900');
 });
 
@@ -80,7 +101,7 @@ test('visibility: per projection, when it applied the first change at or after t
   const id = entity();
   const committedAt = Date.now() - 50;
   graph.applied([applied(id, 1007, committedAt)]);
-  await waitUntil(async () => (await watcher.visibility({ source: 'users', entityId: id, position: 1000 }, ['graph', 'cache'])).projections.graph?.applied === true);
+  await waitFor('the graph visibility record', async () => (await watcher.visibility({ source: 'users', entityId: id, position: 1000 }, ['graph', 'cache'])).projections.graph?.applied === true, { timeoutMs: 5000 });
   const seen = await watcher.visibility({ source: 'users', entityId: id, position: 1000 }, ['graph', 'cache']);
   assert.equal(seen.committedAt, committedAt);
   assert.ok(seen.projections.graph!.visibleAfterMs! >= 50);
@@ -101,11 +122,3 @@ test('every announcement reaches live listeners', async () => {
   cache.applied([applied(id, 42, Date.now())]);
   assert.equal(await heard, 'cache:42');
 });
-
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('not true within 5 s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -36,19 +36,20 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   });
 
   const follows = new FollowRepository(driver);
-  const nudgeRelay = createRelayNudge(config.GRAPH_RELAY_URL || undefined);
+  const nudgeRelay = createRelayNudge(config.GRAPH_RELAY_URL || undefined, config.INTERNAL_SECRET);
   const watermarks = config.GRAPH_PROJECTION === 'on' ? createWatermarkPublisher('graph', config.WATERMARKS_REDIS_URL, logger) : undefined;
   const projection =
     config.GRAPH_PROJECTION === 'on'
       ? new GraphProjectionConsumer({
           repository: new GraphProjectionRepository(driver),
           logger,
+          groupId: config.GRAPH_PROJECTION_GROUP,
           onOutboxWritten: nudgeRelay,
           ...(watermarks ? { onApplied: (changes) => watermarks.applied(changes) } : {}),
         })
       : null;
 
-  const app = createHttpApp({ logger, storeName: GRAPH_STORE });
+  const app = createHttpApp({ logger, storeName: GRAPH_STORE, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   // A follow or unfollow that succeeded wrote an outbox node: tell the relay.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method !== 'GET' && reply.statusCode < 300) nudgeRelay();

@@ -18,6 +18,7 @@ const RelayHealth = z.object({
   published: z.number().int(),
   lastPublishedAt: z.string().nullable(),
   lastError: z.string().nullable().describe('why the last round failed (Kafka or Neo4j down); null when the last round worked'),
+  deadLettered: z.number().int().describe('events that could never be produced: sent to pipeline.dead-letters and removed from the outbox'),
   error: z.string().optional(),
   code: z.string().optional(),
 });
@@ -30,18 +31,24 @@ export async function startRelay(config: RelayConfig, deps: { logger?: Logger } 
     throw error;
   });
   const outbox = new OutboxRepository(driver);
-  const relay = new OutboxRelay({ outbox, logger, pollMs: config.RELAY_POLL_MS, batchSize: config.RELAY_BATCH_SIZE });
+  const relay = new OutboxRelay({
+    outbox,
+    logger,
+    pollMs: config.RELAY_POLL_MS,
+    batchSize: config.RELAY_BATCH_SIZE,
+    ...(config.RELAY_MAX_BATCH_BYTES !== undefined ? { maxBatchBytes: config.RELAY_MAX_BATCH_BYTES } : {}),
+  });
 
-  const app = createHttpApp({ logger, storeName: GRAPH_STORE });
+  const app = createHttpApp({ logger, storeName: GRAPH_STORE, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   app.get('/health', { schema: { summary: 'Outbox backlog and what the relay has published', response: { 200: RelayHealth, 503: RelayHealth } } }, async (request, reply) => {
-    const { published, lastPublishedAt, lastError } = relay.stats;
+    const { published, lastPublishedAt, lastError, deadLettered } = relay.stats;
     try {
       const backlog = await outbox.count();
-      return reply.status(200).send({ status: 'ok', backlog, published, lastPublishedAt, lastError });
+      return reply.status(200).send({ status: 'ok', backlog, published, lastPublishedAt, lastError, deadLettered });
     } catch (error) {
       const { body } = toErrorReply(error, GRAPH_STORE);
       request.log.warn({ err: error }, 'health: outbox count failed');
-      return reply.status(503).send({ status: 'degraded', backlog: null, published, lastPublishedAt, lastError, error: body.error, code: body.code });
+      return reply.status(503).send({ status: 'degraded', backlog: null, published, lastPublishedAt, lastError, deadLettered, error: body.error, code: body.code });
     }
   });
 

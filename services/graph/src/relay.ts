@@ -2,9 +2,13 @@
 // deletes exactly the ones Kafka acknowledged. A crash between the two publishes
 // them again (at-least-once; consumers dedupe by eventId). Nothing is lost while
 // Neo4j or Kafka is down: the events wait in the outbox and the relay backs off.
+// A send stays under maxBatchBytes (below the broker's limit); an event that can
+// never be produced (larger than that alone, or refused by the broker for what
+// it is) goes to the dead letters and leaves the outbox instead of blocking it.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { OutboxEvent } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
-import { createProducer, ensureTopics, type StringProducer } from '@polyglot/platform/kafka';
+import { createProducer, DEFAULT_RELAY_BATCH_BYTES, ensureTopics, isRejectedRecord, recordBytes, retryBackoffMs, sendDeadLetter, type StringProducer } from '@polyglot/platform/kafka';
 import type { Logger } from '@polyglot/platform/logger';
 import type { OutboxRepository } from './data-access/outbox.repository.ts';
 
@@ -14,6 +18,8 @@ export interface OutboxRelayOptions {
   /** Pause when the outbox is empty: short enough for low latency, never a busy loop. */
   pollMs: number;
   batchSize?: number;
+  /** Most bytes in one send (default: DEFAULT_RELAY_BATCH_BYTES, under the broker's message.max.bytes). */
+  maxBatchBytes?: number;
   maxBackoffMs?: number;
   producerFactory?: () => StringProducer;
 }
@@ -23,10 +29,23 @@ export interface RelayStats {
   lastPublishedAt: string | null;
   lastError: string | null;
   running: boolean;
+  /** Events that could never be produced, sent to the dead letters and removed from the outbox. */
+  deadLettered: number;
 }
 
+/** The relay's name in the dead letters it writes. */
+export const GRAPH_RELAY_GROUP = 'graph-relay';
+
+const messageOf = (event: OutboxEvent) => ({
+  topic: topics.graphEvents,
+  key: event.aggregateId,
+  value: JSON.stringify(event),
+  ...(event.traceparent ? { headers: { traceparent: event.traceparent } } : {}),
+});
+type Outgoing = ReturnType<typeof messageOf>;
+
 export class OutboxRelay {
-  readonly stats: RelayStats = { published: 0, lastPublishedAt: null, lastError: null, running: false };
+  readonly stats: RelayStats = { published: 0, lastPublishedAt: null, lastError: null, running: false, deadLettered: 0 };
   private readonly options: Required<OutboxRelayOptions>;
   private readonly stopping = new AbortController();
   private producer: StringProducer | undefined;
@@ -36,7 +55,7 @@ export class OutboxRelay {
   private woken = false;
 
   constructor(options: OutboxRelayOptions) {
-    this.options = { batchSize: 100, maxBackoffMs: 5000, producerFactory: () => createProducer('graph-relay'), ...options };
+    this.options = { batchSize: 100, maxBatchBytes: DEFAULT_RELAY_BATCH_BYTES, maxBackoffMs: 5000, producerFactory: () => createProducer(GRAPH_RELAY_GROUP), ...options };
   }
 
   /** New events are waiting: publish now instead of at the next idle poll. */
@@ -70,7 +89,7 @@ export class OutboxRelay {
         // Log the first failure and then every tenth, not one line per retry.
         if (failures === 1 || failures % 10 === 0) logger.warn({ err: error, failures }, 'graph relay cannot publish; the events stay in the outbox, retrying');
         await this.resetProducer();
-        await sleep(Math.min(maxBackoffMs, 100 * 2 ** (failures - 1)), undefined, { signal }).catch(() => undefined);
+        await sleep(retryBackoffMs(failures, maxBackoffMs), undefined, { signal }).catch(() => undefined);
         continue;
       }
       // A full batch means more may be waiting: go again at once. Otherwise idle until
@@ -83,9 +102,12 @@ export class OutboxRelay {
     }
   }
 
-  /** One round: read the oldest events, publish them, delete them. Returns how many. */
+  /**
+   * One round: read the oldest events, publish those that fit in one send,
+   * delete them. Returns how many left the outbox (a full round means more may wait).
+   */
   async publishBatch(): Promise<number> {
-    const { outbox, batchSize, logger } = this.options;
+    const { outbox, batchSize, maxBatchBytes, logger } = this.options;
     if (!this.topicReady) {
       await ensureTopics([topics.graphEvents]);
       this.topicReady = true;
@@ -93,20 +115,66 @@ export class OutboxRelay {
     const events = await outbox.oldest(batchSize);
     if (events.length === 0) return 0;
     this.producer ??= this.options.producerFactory();
+    // The oldest events, in seq order, while the send stays under maxBatchBytes.
+    const sending: Array<{ event: OutboxEvent; message: Outgoing }> = [];
+    const unproducible: Array<{ event: OutboxEvent; message: Outgoing; reason: string }> = [];
+    let bytes = 0;
+    for (const event of events) {
+      const message = messageOf(event);
+      const size = recordBytes(message);
+      if (size > maxBatchBytes) {
+        unproducible.push({ event, message, reason: `the event takes ${size} bytes, more than a send may carry (${maxBatchBytes}, under Kafka's message.max.bytes)` });
+        continue;
+      }
+      if (bytes + size > maxBatchBytes) break;
+      bytes += size;
+      sending.push({ event, message });
+    }
     // One send keeps seq order within each partition (the producer is idempotent).
-    await this.producer.send({
-      messages: events.map((event) => ({
-        topic: topics.graphEvents,
-        key: event.aggregateId,
-        value: JSON.stringify(event),
-        ...(event.traceparent ? { headers: { traceparent: event.traceparent } } : {}),
-      })),
+    const refused = await this.send(this.producer, sending);
+    unproducible.push(...refused);
+    for (const { message, reason } of unproducible) await this.deadLetter(this.producer, message, reason);
+    const done = [...sending.map((s) => s.event), ...unproducible.filter((u) => !refused.includes(u)).map((u) => u.event)];
+    await outbox.remove(done.map((e) => e.eventId));
+    const published = sending.length - refused.length;
+    this.stats.published += published;
+    if (published > 0) this.stats.lastPublishedAt = new Date().toISOString();
+    logger.debug({ count: published, deadLettered: unproducible.length, lastSeq: done.at(-1)?.position }, 'graph events published');
+    // Cut short by the byte bound: go again at once, as for a full batch.
+    return done.length < events.length ? batchSize : done.length;
+  }
+
+  /** One send; if the broker refuses it for what it carries, each alone, in order, to find those it never takes. */
+  private async send<T extends { message: Outgoing }>(producer: StringProducer, sending: T[]): Promise<Array<T & { reason: string }>> {
+    if (sending.length === 0) return [];
+    try {
+      await producer.send({ messages: sending.map((s) => s.message) });
+      return [];
+    } catch (error) {
+      if (!isRejectedRecord(error)) throw error;
+      if (sending.length === 1) return [{ ...sending[0]!, reason: `Kafka refuses it: ${(error as Error).message}` }];
+    }
+    const refused: Array<T & { reason: string }> = [];
+    for (const one of sending) refused.push(...(await this.send(producer, [one])));
+    return refused;
+  }
+
+  private async deadLetter(producer: StringProducer, message: Outgoing, reason: string): Promise<void> {
+    await sendDeadLetter(producer, {
+      group: GRAPH_RELAY_GROUP,
+      topic: topics.graphEvents,
+      partition: -1,
+      offset: '-1',
+      key: message.key,
+      value: message.value,
+      error: `${reason}; it was removed from the outbox and can be replayed from here once the cause is fixed`,
+      attempts: 1,
+      failedAt: new Date().toISOString(),
+      stage: 'produce',
+      ...('headers' in message && message.headers ? { headers: message.headers } : {}),
     });
-    await outbox.remove(events.map((e) => e.eventId));
-    this.stats.published += events.length;
-    this.stats.lastPublishedAt = new Date().toISOString();
-    logger.debug({ count: events.length, lastSeq: events.at(-1)?.position }, 'graph events published');
-    return events.length;
+    this.stats.deadLettered++;
+    this.options.logger.error({ key: message.key, reason }, 'an outbox event can never be produced; it went to the dead letters');
   }
 
   /** After a failed send the connection state is unknown; the next round starts with a fresh producer. */

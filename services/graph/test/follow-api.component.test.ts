@@ -2,6 +2,7 @@
 // in the same transaction, the reads, validation, and a store that is down.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { start, type RunningService } from '../src/app.ts';
 import { followEvent } from '../src/domain/follow-events.ts';
 import { FollowRepository } from '../src/data-access/follow.repository.ts';
@@ -60,7 +61,7 @@ describe('POST /follow', () => {
     const [a, b] = users(2) as [number, number];
     const response = await fetch(`http://127.0.0.1:${service.port}/follow`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...internalHeaders() },
       body: JSON.stringify({ followerId: a, followeeId: b }),
     });
     assert.equal(response.status, 201);
@@ -73,6 +74,33 @@ describe('POST /follow', () => {
     await http(service.port, 'POST', '/follow', { followerId: a, followeeId: b });
     const result = await driver.executeQuery('MATCH (u:User) WHERE u.id IN [$a, $b] RETURN collect(valueType(u.id)) AS types', { a: BigInt(a), b: BigInt(b) });
     assert.deepEqual(result.records[0]?.get('types'), ['INTEGER NOT NULL', 'INTEGER NOT NULL']);
+  });
+
+  test('ids sent as strings of digits (as an HTML <select> sends them) are stored as the integers', async () => {
+    const [a, b] = users(2) as [number, number];
+    const first = await http(service.port, 'POST', '/follow', { followerId: String(a), followeeId: String(b) });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.deepEqual(first.body, { followerId: a, followeeId: b, created: true });
+    const result = await driver.executeQuery('MATCH (u:User) WHERE u.id IN [$a, $b] RETURN collect(valueType(u.id)) AS types', { a: BigInt(a), b: BigInt(b) });
+    assert.deepEqual(result.records[0]?.get('types'), ['INTEGER NOT NULL', 'INTEGER NOT NULL']);
+    const [event] = await outboxFor(driver, [a]);
+    assert.deepEqual(event?.data, { followerId: a, followeeId: b });
+    // A number and its digits are the same follow.
+    const again = await http(service.port, 'POST', '/follow', { followerId: a, followeeId: String(b) });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.created, false);
+    assert.equal((await http(service.port, 'DELETE', '/follow', { followerId: String(a), followeeId: String(b) })).status, 204);
+  });
+
+  test('any other id is 400 VALIDATION_FAILED and nothing is written', async () => {
+    const [a, b] = users(2) as [number, number];
+    for (const bad of ['17a', '-1', '1.5', 0, '0', '', ' 17', '017', 1e300, '9007199254740992', 1.5, -1, null, true, {}]) {
+      const response = await http(service.port, 'POST', '/follow', { followerId: a, followeeId: bad });
+      assert.equal(response.status, 400, `${JSON.stringify(bad)} → ${JSON.stringify(response.body)}`);
+      assert.equal(response.body.code, 'VALIDATION_FAILED', JSON.stringify(bad));
+      assert.equal((await http(service.port, 'POST', '/follow', { followerId: bad, followeeId: b })).body.code, 'VALIDATION_FAILED', JSON.stringify(bad));
+    }
+    assert.equal((await outboxFor(driver, [a, b])).length, 0);
   });
 
   test('400 SELF_FOLLOW when a user follows themselves, and nothing is written', async () => {
@@ -200,7 +228,8 @@ describe('validation', () => {
 
   const invalid: Array<[string, unknown]> = [
     ['an operator object', { followerId: { $ne: 1 }, followeeId: 2 }],
-    ['strings', { followerId: '1', followeeId: '2' }],
+    ['strings that are not digits', { followerId: '1a', followeeId: ' 2' }],
+    ['a negative id as a string', { followerId: '-1', followeeId: '2' }],
     ['a negative id', { followerId: -1, followeeId: 2 }],
     ['zero', { followerId: 0, followeeId: 2 }],
     ['a fraction', { followerId: 1.5, followeeId: 2 }],

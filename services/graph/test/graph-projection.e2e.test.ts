@@ -1,29 +1,42 @@
 // The graph projection end to end: Debezium-shaped users messages on the real
 // Kafka topic → :User nodes in the real Neo4j, and a deleted user's follows
 // announced through the outbox. The relay is not running here, so the
-// FOLLOW_DELETED events are still in the outbox when we look.
+// FOLLOW_DELETED events are still in the outbox when we look. The projection
+// consumes in a group of its own, and every user sent on the shared topic is
+// deleted there before the end: the running stack's projections apply these
+// messages too (now, or when they start again, or on a replay), and must end
+// with nothing of them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { topics } from '@polyglot/contracts/topics';
+import { consumerGroups, topics } from '@polyglot/contracts/topics';
 import { createProducer, type StringProducer } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { start, type RunningService } from '../src/app.ts';
-import { cleanUp, graphConfig, http, openNeo4j, outboxFor, silent, testUserIds, waitFor, type Neo4jDriver } from './support.ts';
+import { GRAPH_PROJECTION_TOPICS } from '../src/entry-points/graph-projection.consumer.ts';
+import { cleanUp, graphConfig, http, openNeo4j, outboxFor, silent, testUserIds, type Neo4jDriver } from './support.ts';
 
 let service: RunningService;
+let group: string;
 let driver: Neo4jDriver;
 let producer: StringProducer;
 const made: number[] = [];
+/** Users whose deletion is already on the topic. */
+const deleted = new Set<number>();
 // Positions only need to grow per user; these never collide with anything real.
 let lsn = Date.now() * 10;
 
 before(async () => {
   driver = openNeo4j();
   producer = createProducer('graph-e2e-test');
-  service = await start(graphConfig({ GRAPH_PROJECTION: 'on' }), { logger: silent });
+  group = await testGroupAtEnd(consumerGroups.graphProjector, GRAPH_PROJECTION_TOPICS);
+  service = await start(graphConfig({ GRAPH_PROJECTION: 'on', GRAPH_PROJECTION_GROUP: group }), { logger: silent });
 });
 
 after(async () => {
+  for (const id of made) if (!deleted.has(id)) await debezium('d', row(id, 'gone'), null);
   await service.stop();
+  await deleteTestGroups(group);
   await producer.close();
   await cleanUp(driver, made);
   await driver.close();
@@ -55,6 +68,7 @@ async function debezium(op: 'c' | 'u' | 'd', before: Row | null, after: Row | nu
     ts_ms: Date.now(),
   };
   await producer.send({ messages: [{ topic: topics.userChanges, key: JSON.stringify({ id }), value: JSON.stringify(value) }] });
+  if (op === 'd') deleted.add(id);
   // A delete is followed by a tombstone for log compaction; the projection must skip it.
   if (op === 'd') await producer.send({ messages: [{ topic: topics.userChanges, key: JSON.stringify({ id }) }] });
 }
@@ -71,11 +85,11 @@ test('users are created, renamed and deleted with their follows, whose deletion 
   await debezium('c', null, row(a, 'Ada'));
   await debezium('c', null, row(b, 'Bob'));
   await debezium('c', null, row(c, 'Cy'));
-  await waitFor(async () => (await userName(a)) === 'Ada' && (await userName(b)) === 'Bob' && (await userName(c)) === 'Cy', 30_000, 'the three users to be projected');
+  await waitFor('the three users to be projected', async () => (await userName(a)) === 'Ada' && (await userName(b)) === 'Bob' && (await userName(c)) === 'Cy', { timeoutMs: 30_000 });
 
   const renamed = "x'}) DETACH DELETE (n) //";
   await debezium('u', row(a, 'Ada'), row(a, renamed));
-  await waitFor(async () => (await userName(a)) === renamed, 15_000, 'the rename');
+  await waitFor('the rename', async () => (await userName(a)) === renamed, { timeoutMs: 15_000 });
 
   for (const [f, e] of [
     [a, b],
@@ -91,7 +105,7 @@ test('users are created, renamed and deleted with their follows, whose deletion 
   );
 
   await debezium('d', row(a, renamed), null);
-  await waitFor(async () => (await userName(a)) === undefined, 15_000, 'the user to be deleted');
+  await waitFor('the user to be deleted', async () => (await userName(a)) === undefined, { timeoutMs: 15_000 });
 
   assert.deepEqual((await http(service.port, 'GET', `/users/${b}/followers`)).body, [], "a's follow of b went");
   assert.deepEqual((await http(service.port, 'GET', `/users/${c}/followees`)).body, [], "c's follow of a went");

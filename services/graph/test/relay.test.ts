@@ -1,17 +1,22 @@
 // The outbox relay against the real Neo4j and Kafka: events reach
 // graph.events keyed by the follower, in seq order, and leave the outbox only
-// once Kafka has them.
+// once Kafka has them. What a relay published ends deleted on the topic (the
+// running stack's projections apply it too): the follows made here are undone
+// through the API and a relay publishes that before the clean-up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OutboxEvent } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { start, type RunningService } from '../src/app.ts';
 import { startRelay } from '../src/relay-app.ts';
-import { cleanUp, graphConfig, http, openNeo4j, outboxFor, readTopic, relayConfig, silent, testUserIds, waitFor, type Neo4jDriver } from './support.ts';
+import { cleanUp, graphConfig, http, openNeo4j, outboxFor, readTopic, relayConfig, silent, testUserIds, type Neo4jDriver } from './support.ts';
 
 let api: RunningService;
 let driver: Neo4jDriver;
 const made: number[] = [];
+/** Follows that may be on graph.events as FOLLOW_CREATED last. */
+const followed: Array<[number, number]> = [];
 
 before(async () => {
   driver = openNeo4j();
@@ -19,6 +24,13 @@ before(async () => {
 });
 
 after(async () => {
+  for (const [followerId, followeeId] of followed) await http(api.port, 'DELETE', '/follow', { followerId, followeeId });
+  const relay = await startRelay(relayConfig(), { logger: silent });
+  try {
+    await waitFor('the unfollows to be published', async () => (await outboxFor(driver, made)).length === 0, { timeoutMs: 15_000 });
+  } finally {
+    await relay.stop();
+  }
   await api.stop();
   await cleanUp(driver, made);
   await driver.close();
@@ -33,6 +45,7 @@ function users(count: number): number[] {
 describe('the graph outbox relay', () => {
   test('publishes FOLLOW_CREATED, FOLLOW_DELETED, FOLLOW_CREATED keyed by the follower, in order, and empties the outbox', async () => {
     const [a, b] = users(2) as [number, number];
+    followed.push([a, b]);
     assert.equal((await http(api.port, 'POST', '/follow', { followerId: a, followeeId: b })).status, 201);
     assert.equal((await http(api.port, 'DELETE', '/follow', { followerId: a, followeeId: b })).status, 204);
     assert.equal((await http(api.port, 'POST', '/follow', { followerId: a, followeeId: b })).status, 201);
@@ -41,7 +54,7 @@ describe('the graph outbox relay', () => {
 
     const relay = await startRelay(relayConfig(), { logger: silent });
     try {
-      await waitFor(async () => (await outboxFor(driver, [a])).length === 0, 15_000, 'the outbox to empty');
+      await waitFor('the outbox to empty', async () => (await outboxFor(driver, [a])).length === 0, { timeoutMs: 15_000 });
       const messages = await readTopic(
         topics.graphEvents,
         (key) => key === String(a),
@@ -85,10 +98,11 @@ describe('the graph outbox relay', () => {
     const [a, b] = users(2) as [number, number];
     const brokers = process.env.KAFKA_BROKERS;
     process.env.KAFKA_BROKERS = '127.0.0.1:1';
+    followed.push([a, b]);
     const relay = await startRelay(relayConfig(), { logger: silent });
     try {
       assert.equal((await http(api.port, 'POST', '/follow', { followerId: a, followeeId: b })).status, 201);
-      await waitFor(async () => (await http(relay.port, 'GET', '/health')).body.lastError !== null || undefined, 15_000, 'the relay to report its failure');
+      await waitFor('the relay to report its failure', async () => (await http(relay.port, 'GET', '/health')).body.lastError !== null || undefined, { timeoutMs: 15_000 });
       assert.equal((await outboxFor(driver, [a])).length, 1, 'still in the outbox');
       const health = await http(relay.port, 'GET', '/health');
       assert.equal(health.status, 200, 'Neo4j is fine; the backlog is visible');
@@ -96,7 +110,7 @@ describe('the graph outbox relay', () => {
 
       if (brokers === undefined) delete process.env.KAFKA_BROKERS;
       else process.env.KAFKA_BROKERS = brokers;
-      await waitFor(async () => (await outboxFor(driver, [a])).length === 0, 20_000, 'the outbox to empty once Kafka answers');
+      await waitFor('the outbox to empty once Kafka answers', async () => (await outboxFor(driver, [a])).length === 0, { timeoutMs: 20_000 });
       const messages = await readTopic(
         topics.graphEvents,
         (key) => key === String(a),

@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '@polyglot/platform/config';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { pino } from 'pino';
 import { GraphConfig, RelayConfig } from '../src/config.ts';
 import { createNeo4jDriver, int } from '../src/data-access/neo4j.ts';
@@ -62,16 +63,6 @@ export async function outboxFor(driver: Neo4jDriver, followerIds: readonly numbe
   });
 }
 
-export async function waitFor<T>(check: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export interface HttpResult {
   status: number;
   body: any;
@@ -83,7 +74,7 @@ export async function http(port: number, method: string, path: string, body?: un
   const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
-    headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...internalHeaders(), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(payload === undefined ? {} : { body: payload }),
   });
   const text = await response.text();

@@ -50,7 +50,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const logger = options.logger ?? createLogger('posts', config.LOG_LEVEL);
   const store = openPostsStore(config.MONGO_URL, 'posts');
   // Every write that appends to a post's outbox tells the relay which post, so it reads just that one.
-  const nudgeRelay = createRelayNudge(config.POSTS_RELAY_URL || undefined);
+  const nudgeRelay = createRelayNudge(config.POSTS_RELAY_URL || undefined, config.INTERNAL_SECRET);
   const posts = new PostRepository(store.db, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger), { onWritten: (id) => nudgeRelay(id.toHexString()), logger });
   void posts.ensureIndexes(logger);
 
@@ -66,7 +66,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
     return { ...stats, lag, faults: cascadeFaults.snapshot() };
   };
 
-  const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME });
+  const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   withInvalidIdErrors(app, (routes) => {
     registerPostRoutes(routes, posts);
     registerCommentRoutes(routes, posts);

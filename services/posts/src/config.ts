@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
 import { serviceUrl, servicePorts } from '@polyglot/contracts/services';
 import { consumerGroups } from '@polyglot/contracts/topics';
-import { envPort } from '@polyglot/platform/config';
+import { envPort, envRelayBatchBytes } from '@polyglot/platform/config';
+import { envAllowedHosts } from '@polyglot/platform/request-guards';
+import { envInternalSecret } from '@polyglot/platform/internal-secret';
 
 const mongoUrl = z
   .string()
@@ -28,6 +30,10 @@ const writeLock = z.enum(['auto', 'store', 'off']).default('auto');
 
 export const PostsConfigSchema = z.object({
   PORT: envPort(servicePorts.posts),
+  /** More host names this server answers to (see request-guards.ts). */
+  ALLOWED_HOSTS: envAllowedHosts,
+  /** Required from every caller; ./stackctl up passes it (see internal-secret.ts). */
+  INTERNAL_SECRET: envInternalSecret,
   MONGO_URL: mongoUrl,
   LOG_LEVEL: logLevel,
   POSTS_WRITE_LOCK: writeLock,
@@ -41,6 +47,8 @@ export type PostsConfig = z.output<typeof PostsConfigSchema>;
 
 export const RelayConfigSchema = z.object({
   PORT: envPort(servicePorts['posts-relay']),
+  ALLOWED_HOSTS: envAllowedHosts,
+  INTERNAL_SECRET: envInternalSecret,
   MONGO_URL: mongoUrl,
   LOG_LEVEL: logLevel,
   POSTS_WRITE_LOCK: writeLock,
@@ -49,5 +57,7 @@ export const RelayConfigSchema = z.object({
   RELAY_POLL_MS: z.coerce.number().int().min(1).max(300_000).default(1000),
   /** Posts read per poll. */
   RELAY_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Most bytes one send to Kafka carries; an event larger than this alone goes to the dead letters. */
+  RELAY_MAX_BATCH_BYTES: envRelayBatchBytes,
 });
 export type RelayConfig = z.output<typeof RelayConfigSchema>;

@@ -19,9 +19,9 @@ export async function start(config: RelayConfig, options: { logger?: Logger } = 
   const store = openPostsStore(config.MONGO_URL, 'posts-relay');
   const outbox = new OutboxRepository(store.db, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger));
   const publisher = new PostEventsPublisher(createProducer('posts-relay'));
-  const relay = new OutboxRelay({ outbox, publisher, logger, pollMs: config.RELAY_POLL_MS, batchSize: config.RELAY_BATCH });
+  const relay = new OutboxRelay({ outbox, publisher, logger, pollMs: config.RELAY_POLL_MS, batchSize: config.RELAY_BATCH, ...(config.RELAY_MAX_BATCH_BYTES !== undefined ? { maxBatchBytes: config.RELAY_MAX_BATCH_BYTES } : {}) });
 
-  const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME });
+  const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   registerRelayHealthRoute(app, relay, outbox);
   app.post(
     '/wake',

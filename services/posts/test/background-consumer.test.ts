@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import type { ConsumerLoopStats } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { BackgroundConsumer } from '../src/entry-points/background-consumer.ts';
 
 class StandInLoop {
-  readonly stats: ConsumerLoopStats = { running: false, processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null };
+  readonly stats: ConsumerLoopStats = { running: false, processed: 0, deadLettered: 0, retries: 0, lastAppliedAt: null, waitingForStore: null };
   stopped = false;
   readonly failStart: boolean;
   constructor(failStart: boolean) {
@@ -28,11 +29,19 @@ class StandInLoop {
 
 const logger = pino({ level: 'silent' });
 
-async function until(what: string, check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
+/**
+ * Time has passed for a supervisor on 10 ms timings: a sentinel supervisor on the same timings,
+ * whose every start fails, has tried `rounds` times. What the supervisor under test would have
+ * done meanwhile (start another consumer), it has done by then.
+ */
+async function sentinelRounds(rounds: number): Promise<void> {
+  let tries = 0;
+  const sentinel = new BackgroundConsumer(() => ((tries += 1), new StandInLoop(true)), logger, { superviseMs: 10, retryMs: () => 10 });
+  sentinel.start();
+  try {
+    await waitFor(`${rounds} rounds of a sentinel supervisor`, () => tries >= rounds, { timeoutMs: 2000, intervalMs: 5 });
+  } finally {
+    await sentinel.stop();
   }
 }
 
@@ -45,7 +54,7 @@ test('retries starting while Kafka does not answer, then runs the consumer', asy
   }, logger, { superviseMs: 10, retryMs: () => 10 });
   consumer.start();
   try {
-    await until('a consumer running', () => consumer.stats.running);
+    await waitFor('a consumer running', () => consumer.stats.running);
     assert.equal(made.length, 3);
     assert.ok(made[0]!.stopped && made[1]!.stopped, 'failed attempts are released');
     assert.equal(consumer.loop, made[2]);
@@ -64,17 +73,17 @@ test('a consumer whose stream died is replaced, and its counters carry over', as
   }, logger, { superviseMs: 10, retryMs: () => 10 });
   consumer.start();
   try {
-    await until('the first consumer running', () => made.length === 1 && consumer.stats.running);
+    await waitFor('the first consumer running', () => made.length === 1 && consumer.stats.running);
     Object.assign(made[0]!.stats, { processed: 7, deadLettered: 1, retries: 2, lastAppliedAt: '2026-01-01T00:00:00.000Z' });
     // What ConsumerLoop does when its stream fails (e.g. the broker went away): it stops running.
     made[0]!.stats.running = false;
-    await until('a second consumer running', () => made.length === 2 && consumer.stats.running);
+    await waitFor('a second consumer running', () => made.length === 2 && consumer.stats.running);
     assert.ok(made[0]!.stopped, 'the dead consumer is closed');
     assert.equal(consumer.loop, made[1]);
     made[1]!.stats.processed = 3;
-    assert.deepEqual(consumer.stats, { running: true, processed: 10, deadLettered: 1, retries: 2, lastAppliedAt: '2026-01-01T00:00:00.000Z' });
+    assert.deepEqual(consumer.stats, { running: true, processed: 10, deadLettered: 1, retries: 2, lastAppliedAt: '2026-01-01T00:00:00.000Z', waitingForStore: null });
     // A running consumer is left alone.
-    await new Promise((r) => setTimeout(r, 50));
+    await sentinelRounds(5);
     assert.equal(made.length, 2);
   } finally {
     await consumer.stop();
@@ -89,9 +98,9 @@ test('stop() ends the supervision: the running consumer is stopped and none is s
     return loop;
   }, logger, { superviseMs: 10 });
   consumer.start();
-  await until('a consumer running', () => consumer.stats.running);
+  await waitFor('a consumer running', () => consumer.stats.running);
   await consumer.stop();
   assert.ok(made[0]!.stopped);
-  await new Promise((r) => setTimeout(r, 50));
+  await sentinelRounds(5);
   assert.equal(made.length, 1);
 });

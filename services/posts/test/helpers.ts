@@ -3,11 +3,15 @@
 // test inspects), and drops that database afterwards.
 import { randomUUID } from 'node:crypto';
 import { MongoClient, ObjectId, type Collection } from 'mongodb';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
+import { createProducer } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
 import type { Logger } from 'pino';
 import { start } from '../src/app.ts';
 import { PostsConfigSchema, RelayConfigSchema } from '../src/config.ts';
 import type { PostDocument } from '../src/data-access/post-document.ts';
 import { start as startRelay } from '../src/relay.ts';
+import { retireTestUsers } from '../../../packages/contracts/test-fixtures/message-builders.ts';
 
 export interface TestService {
   base: string;
@@ -46,6 +50,42 @@ export async function bootRelay(mongoUrl: string, env: Record<string, string> = 
   return { base: `http://127.0.0.1:${relay.port}`, stop: () => relay.stop() };
 }
 
+/** The test authors (ids from 900000000 up) of the posts created through call(), per service. */
+const testAuthors = new Map<string, Set<number>>();
+
+/**
+ * Ends what a test's relay published to posts.events in a deleted state there:
+ * the running stack's projections apply that topic too (now, when they start
+ * again, or on a replay), so a post left live on it would be a :Post node and
+ * an analytics row with no post behind them, and its author a :User node with
+ * no such user. Deletes every live post of the test database through the API,
+ * runs a relay until every outbox is out, then sends the deletion of each test
+ * author on the users topic, as Debezium would.
+ */
+export async function retractPublished(svc: TestService): Promise<void> {
+  const authors = testAuthors.get(svc.base) ?? new Set<number>();
+  for (const post of await svc.posts.find({}, { projection: { author_id: 1 } }).toArray()) if (post.author_id >= 900_000_000) authors.add(post.author_id);
+  const live = await svc.posts.find({ deleted: { $ne: true } }, { projection: { _id: 1 } }).toArray();
+  for (const post of live) {
+    const answer = await call(svc.base, 'DELETE', `/posts/${post._id.toHexString()}`);
+    if (answer.status !== 204) throw new Error(`DELETE /posts/${post._id.toHexString()}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+  const relay = await bootRelay(svc.mongoUrl);
+  try {
+    await waitFor('every outbox of the test database published', async () => (await svc.posts.countDocuments({ 'outbox.0': { $exists: true } })) === 0, { timeoutMs: 20_000 });
+  } finally {
+    await relay.stop();
+  }
+  if (authors.size === 0) return;
+  const producer = createProducer('posts-test-authors');
+  try {
+    await retireTestUsers(producer, authors);
+  } finally {
+    await producer.close();
+  }
+  testAuthors.delete(svc.base);
+}
+
 export interface Answer<T = any> {
   status: number;
   body: T;
@@ -55,7 +95,9 @@ export interface Answer<T = any> {
 /** body: an object is sent as JSON; a string is sent as is (for malformed bodies). */
 export async function call<T = any>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
   const started = Date.now();
-  const init: RequestInit = { method, headers: { ...headers } };
+  const author = method === 'POST' && path === '/posts' && typeof body === 'object' && body !== null ? (body as { author_id?: unknown }).author_id : undefined;
+  if (typeof author === 'number' && author >= 900_000_000) testAuthors.set(base, (testAuthors.get(base) ?? new Set()).add(author));
+  const init: RequestInit = { method, headers: { ...internalHeaders(), ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
@@ -63,16 +105,6 @@ export async function call<T = any>(base: string, method: string, path: string, 
   const response = await fetch(base + path, init);
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null, ms: Date.now() - started };
-}
-
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A user id no real user has. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { OutboxEvent } from '@polyglot/contracts/events';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { bootPosts, call, testUserId, type TestService } from './helpers.ts';
 
 let svc: TestService;
@@ -140,6 +141,96 @@ describe('update', () => {
     const empty = await call(svc.base, 'PUT', `/posts/${post._id}`, {});
     assert.equal(empty.status, 400);
     assert.equal(empty.body.code, 'VALIDATION_FAILED');
+  });
+});
+
+describe('ids as a client sends them', () => {
+  const REFUSED: unknown[] = ['17a', '-1', '1.5', 0, '0', '', ' 17', '017', 1e300, '9007199254740992', 1.5, -1, null, true, [1]];
+
+  test('author_id, userId and a comment\'s author_id as a string of digits are stored as the integer', async () => {
+    const author = testUserId();
+    const created = await call(svc.base, 'POST', '/posts', { author_id: String(author), title: 'from a select', body: 'b', tags: [] });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.author_id, author);
+    const stored = await svc.stored(created.body._id);
+    assert.equal(stored?.author_id, author, 'stored as a number, not a string');
+    assert.equal((stored?.outbox[0]?.data as { author_id: unknown }).author_id, author);
+    assert.equal(stored?.outbox[0]?.actorId, author);
+
+    const liker = testUserId();
+    const liked = await call(svc.base, 'POST', `/posts/${created.body._id}/like`, { userId: String(liker) });
+    assert.equal(liked.status, 200, JSON.stringify(liked.body));
+    const comment = await call(svc.base, 'POST', `/posts/${created.body._id}/comments`, { author_id: String(liker), body: 'hi' });
+    assert.equal(comment.status, 201, JSON.stringify(comment.body));
+    assert.equal(comment.body.author_id, liker);
+    const after = await svc.stored(created.body._id);
+    assert.deepEqual(after?.outbox.slice(1).map((e) => [e.type, e.actorId]), [['POST_LIKED', liker], ['COMMENT_CREATED', liker]]);
+  });
+
+  test('any other id is 400 VALIDATION_FAILED and nothing is written', async () => {
+    const post = await createPost(testUserId());
+    for (const bad of REFUSED) {
+      const label = JSON.stringify(bad);
+      const create = await call(svc.base, 'POST', '/posts', { author_id: bad, title: 't', body: 'b' });
+      assert.equal(create.status, 400, `${label} → ${JSON.stringify(create.body)}`);
+      assert.equal(create.body.code, 'VALIDATION_FAILED', label);
+      assert.match(create.body.error, /author_id: an id is a positive whole number/, label);
+      for (const [method, path, body] of [
+        ['PUT', `/posts/${post._id}`, { title: 't', author_id: bad }],
+        ['POST', `/posts/${post._id}/like`, { userId: bad }],
+        ['POST', `/posts/${post._id}/comments`, { author_id: bad, body: 'b' }],
+      ] as const) {
+        const r = await call(svc.base, method, path, body);
+        assert.equal(r.status, 400, `${method} ${path} ${label} → ${JSON.stringify(r.body)}`);
+        assert.equal(r.body.code, 'VALIDATION_FAILED', `${method} ${path} ${label}`);
+      }
+    }
+    assert.equal((await svc.stored(post._id))?.version, 1, 'no refused request changed the post');
+  });
+
+  test('PUT with the whole post as read: author_id (number or digits) equal to the author is accepted', async () => {
+    const author = testUserId();
+    const post = await createPost(author, { tags: ['a'] });
+    const asNumber = await call(svc.base, 'PUT', `/posts/${post._id}`, { title: 'edited', body: 'new body', tags: ['a', 'b'], author_id: author });
+    assert.equal(asNumber.status, 200, JSON.stringify(asNumber.body));
+    assert.equal(asNumber.body.title, 'edited');
+    assert.equal(asNumber.body.author_id, author);
+    const asDigits = await call(svc.base, 'PUT', `/posts/${post._id}`, { title: 'edited again', body: 'new body', tags: ['a', 'b'], author_id: String(author) });
+    assert.equal(asDigits.status, 200, JSON.stringify(asDigits.body));
+    assert.equal(asDigits.body.title, 'edited again');
+    assert.equal(asDigits.body.author_id, author);
+    const stored = await svc.stored(post._id);
+    assert.equal(stored?.author_id, author);
+    assert.deepEqual(stored?.outbox.map((e) => e.type), ['POST_CREATED', 'POST_UPDATED', 'POST_UPDATED']);
+
+    // author_id alone changes nothing: the same rule as an empty body.
+    const alone = await call(svc.base, 'PUT', `/posts/${post._id}`, { author_id: author });
+    assert.equal(alone.status, 400);
+    assert.equal(alone.body.code, 'VALIDATION_FAILED');
+    // Other keys of a post as read stay refused: the body is strict.
+    for (const extra of [{ _id: post._id }, { comments_count: 0 }, { createdAt: post.createdAt }, { user: null }]) {
+      const r = await call(svc.base, 'PUT', `/posts/${post._id}`, { title: 'x', author_id: author, ...extra });
+      assert.equal(r.status, 400, JSON.stringify(extra));
+      assert.equal(r.body.code, 'VALIDATION_FAILED');
+    }
+  });
+
+  test('PUT with another author_id is 400 AUTHOR_CHANGE_NOT_ALLOWED and changes nothing', async () => {
+    const author = testUserId();
+    const post = await createPost(author);
+    for (const other of [author + 1, String(author + 1)]) {
+      const r = await call(svc.base, 'PUT', `/posts/${post._id}`, { title: 'stolen', author_id: other });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.code, 'AUTHOR_CHANGE_NOT_ALLOWED');
+      assert.match(r.body.error, /the author of a post cannot change/);
+      assert.deepEqual(Object.keys(r.body).sort(), ['code', 'error']);
+    }
+    const stored = await svc.stored(post._id);
+    assert.equal(stored?.version, 1);
+    assert.equal(stored?.title, post.title);
+    assert.equal(stored?.author_id, author);
+    const missing = await call(svc.base, 'PUT', `/posts/${'c'.repeat(24)}`, { title: 'x', author_id: author });
+    assert.equal(missing.status, 404);
   });
 });
 
@@ -283,7 +374,8 @@ describe('validation', () => {
       { author_id: 1, title: 't', body: 'b', meta: { 'a.b': 1 } },
       { author_id: 1, title: 't', body: 'b', meta: { nested: { x: 1 } } },
       { author_id: 1, title: 't', body: 'b', tags: ['$bad'] },
-      { author_id: '1', title: 't', body: 'b' },
+      { author_id: { $gt: 0 }, title: 't', body: 'b' },
+      { author_id: '1 OR 1=1', title: 't', body: 'b' },
       { author_id: 0, title: 't', body: 'b' },
       { author_id: 1, title: '   ', body: 'b' },
       { author_id: 1, body: 'b' },
@@ -328,7 +420,7 @@ test('health is ok while the store answers', async () => {
 describe('consistency tokens', () => {
   test('every write answers x-consistency-token posts:ID:VERSION, the position of the event it appended', async () => {
     const send = (method: string, path: string, body?: unknown) =>
-      fetch(`${svc.base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+      fetch(`${svc.base}${path}`, { method, headers: { ...internalHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? null : JSON.stringify(body) });
     const created = await send('POST', '/posts', { author_id: testUserId(), title: 't', body: 'b' });
     const id = ((await created.json()) as { _id: string })._id;
     assert.equal(created.headers.get('x-consistency-token'), `posts:${id}:1`);

@@ -4,13 +4,15 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import { bootPosts, bootRelay, call, testUserId, waitFor, type TestService } from './helpers.ts';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { bootPosts, bootRelay, call, retractPublished, testUserId, type TestService } from './helpers.ts';
 
 let svc: TestService;
 before(async () => {
   svc = await bootPosts();
 });
 after(async () => {
+  if (svc) await retractPublished(svc);
   await svc?.close();
 });
 

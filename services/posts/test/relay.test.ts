@@ -2,13 +2,15 @@
 // in order, outboxes cleared, tombstones removed once their events are out.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { after, before, test } from 'node:test';
 import { Consumer, stringDeserializers, type MessagesStream } from '@platformatic/kafka';
 import { ObjectId } from 'mongodb';
 import type { OutboxEvent } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
-import { ensureTopics, kafkaBrokers } from '@polyglot/platform/kafka';
-import { bootPosts, bootRelay, call, testUserId, waitFor, type TestService } from './helpers.ts';
+import { kafkaBrokers } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { bootPosts, bootRelay, call, retractPublished, testUserId, type TestService } from './helpers.ts';
 
 interface Seen {
   key: string;
@@ -20,13 +22,14 @@ let svc: TestService;
 let relay: { base: string; stop(): Promise<void> };
 let consumer: Consumer<string, string, string, string>;
 let stream: MessagesStream<string, string, string, string>;
+let group: string;
 const seen: Seen[] = [];
 
 before(async () => {
-  await ensureTopics([topics.postEvents]);
-  // A fresh group reading from the start; other tests' events are filtered out by post id.
-  consumer = new Consumer({ clientId: 'posts-relay-test', groupId: `posts-relay-test-${randomUUID()}`, bootstrapBrokers: kafkaBrokers(), deserializers: stringDeserializers });
-  stream = await consumer.consume({ topics: [topics.postEvents], mode: 'earliest', autocommit: true, maxWaitTime: 50 });
+  // A group of its own from the end of the topic; other tests' events are filtered out by post id.
+  group = await testGroupAtEnd('posts-relay-test', [topics.postEvents]);
+  consumer = new Consumer({ clientId: 'posts-relay-test', groupId: group, bootstrapBrokers: kafkaBrokers(), deserializers: stringDeserializers });
+  stream = await consumer.consume({ topics: [topics.postEvents], mode: 'committed', fallbackMode: 'earliest', autocommit: true, maxWaitTime: 50 });
   stream.on('data', (message) => {
     let event: OutboxEvent;
     try {
@@ -43,8 +46,10 @@ before(async () => {
 
 after(async () => {
   await relay?.stop();
+  if (svc) await retractPublished(svc);
   await stream?.close().catch(() => undefined);
   await consumer?.close(true).catch(() => undefined);
+  if (group) await deleteTestGroups(group);
   await svc?.close();
 });
 

@@ -1,9 +1,8 @@
 // A user deleted in PostgreSQL reaches this service as Debezium's delete on
 // users-db.public.users; their posts are tombstoned, each with POST_DELETED.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { topics } from '@polyglot/contracts/topics';
+import { consumerGroups, topics } from '@polyglot/contracts/topics';
 import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { createProducer, PermanentError, type InboundMessage, type StringProducer } from '@polyglot/platform/kafka';
@@ -11,19 +10,25 @@ import { PostRepository } from '../src/data-access/post.repository.ts';
 import type { PostDocument } from '../src/data-access/post-document.ts';
 import { createWriteLock } from '../src/data-access/write-lock.ts';
 import { userCascadeHandler } from '../src/entry-points/user-cascade.consumer.ts';
-import { bootPosts, call, testUserId, waitFor, type TestService } from './helpers.ts';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { bootPosts, call, testUserId, type TestService } from './helpers.ts';
 
 let svc: TestService;
+let group: string;
 let producer: StringProducer;
 before(async () => {
-  // A group of its own, so a posts service running on the stack cannot take the partition.
-  svc = await bootPosts({ USER_CASCADE: 'on', USER_CASCADE_GROUP: `posts-user-cascade-test-${randomUUID()}` });
+  // A group of its own, so a posts service running on the stack cannot take the partition,
+  // from the end of the users topic, so it does not read the whole history first.
+  group = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
+  svc = await bootPosts({ USER_CASCADE: 'on', USER_CASCADE_GROUP: group });
   producer = createProducer('posts-cascade-test');
-  await waitFor('the cascade consumer to run', async () => (await call(svc.base, 'GET', '/health')).body.userCascade?.running === true, 30_000);
+  await waitFor('the cascade consumer to run', async () => (await call(svc.base, 'GET', '/health')).body.userCascade?.running === true, { timeoutMs: 30_000 });
 });
 after(async () => {
   await producer?.close();
   await svc?.close();
+  if (group) await deleteTestGroups(group);
 });
 
 function debeziumDelete(id: number, lsn: number): string {
@@ -46,8 +51,7 @@ test('USER_DELETED tombstones every post of that author, once, and no one else�
 
   const message = { topic: topics.userChanges, key: JSON.stringify({ id: author }), value: debeziumDelete(author, 9_000_000_000 + author) };
   await producer.send({ messages: [message] });
-  // A fresh group reads the whole users topic first: long on a machine that has run many tests.
-  await waitFor('the author’s posts to be gone', async () => (await call(svc.base, 'GET', `/posts?authorIds=${author}`)).body.total === 0, 90_000);
+  await waitFor('the author’s posts to be gone', async () => (await call(svc.base, 'GET', `/posts?authorIds=${author}`)).body.total === 0, { timeoutMs: 30_000 });
 
   for (const id of mine) {
     assert.equal((await call(svc.base, 'GET', `/posts/${id}`)).status, 404);

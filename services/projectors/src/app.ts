@@ -1,4 +1,5 @@
-// The projectors process: the Redis cache projection, the dead-letter index and their HTTP API.
+// The projectors process: the Redis cache projection (profiles in the cache,
+// tombstones and generations in the state store), the dead-letter index and their HTTP API.
 import type { Logger } from 'pino';
 import { createWatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import { createHttpApp } from '@polyglot/platform/http-app';
@@ -9,7 +10,8 @@ import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { ProjectorsConfig } from './config.ts';
 import { CacheRepository } from './data-access/cache.repository.ts';
 import { ProfileAuditRepository } from './data-access/profile-audit.repository.ts';
-import { createRedis, STORE_NAME, whenReady } from './data-access/redis-client.ts';
+import { createRedis, STATE_STORE_NAME, STORE_NAME, whenReady } from './data-access/redis-client.ts';
+import { KafkaReplayPublisher } from './data-access/replay.publisher.ts';
 import { DeadLetterIndex } from './domain/dead-letter-index.ts';
 import { createCacheProjection } from './entry-points/cache-projection.consumer.ts';
 import { DeadLetterReader } from './entry-points/dead-letter-index.consumer.ts';
@@ -25,11 +27,15 @@ export interface Running {
 export async function start(config: ProjectorsConfig, deps: { logger?: Logger } = {}): Promise<Running> {
   const logger = deps.logger ?? createLogger('projectors', config.LOG_LEVEL);
   const redis = createRedis(config.REDIS_URL, logger);
+  const state = createRedis(config.STATE_REDIS_URL, logger, 'projectors-state');
   // Not fatal: the process starts degraded and the projection waits for Redis.
-  if (!(await whenReady(redis, 2000))) logger.warn({ store: STORE_NAME }, 'Redis is not reachable yet; starting degraded');
-  const cache = new CacheRepository(redis);
+  const [cacheUp, stateUp] = await Promise.all([whenReady(redis, 2000), whenReady(state, 2000)]);
+  if (!cacheUp) logger.warn({ store: STORE_NAME }, 'Redis is not reachable yet; starting degraded');
+  if (!stateUp) logger.warn({ store: STATE_STORE_NAME }, 'Redis is not reachable yet; starting degraded');
+  const cache = new CacheRepository(redis, state);
   const index = new DeadLetterIndex();
-  const app = createHttpApp({ logger, storeName: STORE_NAME });
+  const replays = new KafkaReplayPublisher();
+  const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   let projection: SupervisedProjection | undefined;
   const watermarks = config.SKIP_CONSUMERS ? undefined : createWatermarkPublisher('cache', config.WATERMARKS_REDIS_URL, logger);
   let deadLetterReader: DeadLetterReader | undefined;
@@ -38,16 +44,18 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
     await watermarks?.close();
     await deadLetterReader?.stop();
     await app.close().catch(() => undefined);
+    await replays.close();
     redis.disconnect();
+    state.disconnect();
   };
   try {
     if (!config.SKIP_CONSUMERS) {
-      projection = createCacheProjection(cache, logger, watermarks);
+      projection = createCacheProjection(cache, logger, watermarks, config.CACHE_PROJECTION_GROUP);
       await projection.start();
-      deadLetterReader = new DeadLetterReader(index, logger);
+      deadLetterReader = new DeadLetterReader(index, logger, config.DEAD_LETTER_INDEX_GROUP);
       await deadLetterReader.start();
     }
-    deadLetterRoutes(app, index);
+    deadLetterRoutes(app, index, replays);
     healthRoutes(app, { cache, index, projection, deadLetterReader });
     reconcileRoutes(app, new ProfileAuditRepository(redis));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());

@@ -1,5 +1,6 @@
-// Several messages' cache operations in one Redis round trip, against the
-// real Redis: in order, position-guarded like one at a time, and still right
+// Several messages' cache operations in a few round trips, against the real
+// Redis instances (profiles in the cache, tombstones and generations in the
+// state store): in order, position-guarded like one at a time, and still right
 // after Redis forgot its scripts.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
@@ -11,12 +12,17 @@ import { CacheRepository } from '../src/data-access/cache.repository.ts';
 import type { CacheOperation } from '../src/domain/cache-projection.ts';
 
 let redis: Redis;
+let state: Redis;
 let cache: CacheRepository;
 before(() => {
   redis = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
-  cache = new CacheRepository(redis);
+  state = new Redis(urls.redisState, { maxRetriesPerRequest: 1 });
+  cache = new CacheRepository(redis, state);
 });
-after(() => redis.disconnect());
+after(() => {
+  redis.disconnect();
+  state.disconnect();
+});
 
 const id = () => 8_000_000_000 + randomInt(1_000_000_000);
 const put = (user: number, name: string, position: number): CacheOperation => ({
@@ -37,10 +43,25 @@ test('one batch applies every message in order; an older change in it never wins
   await cache.applyMany([put(a, 'A1', 10), put(b, 'B1', 10), put(a, 'A2', 20), { kind: 'bump', key: bump }, put(a, 'A-old', 15), { kind: 'bump', key: bump }]);
   assert.equal(await cachedName(a), 'A2');
   assert.equal(await cachedName(b), 'B1');
-  assert.equal(await redis.get(bump), '2');
+  assert.equal(await state.get(bump), '2', 'generations live in the state store');
+  assert.equal(await redis.exists(bump), 0);
   await cache.applyMany([{ kind: 'deleteUser', key: userKey(b), tombstoneKey: userTombstoneKey(b), position: 30, ttlSeconds: 60 }, put(b, 'B-late', 25)]);
   assert.equal(await cachedName(b), null, 'the tombstone holds against an older put in the same batch');
-  await redis.del(userKey(a), userTombstoneKey(b), bump);
+  assert.equal(await state.get(userTombstoneKey(b)), '30', 'tombstones live in the state store');
+  assert.equal(await redis.exists(userTombstoneKey(b)), 0);
+  await redis.del(userKey(a));
+  await state.del(userTombstoneKey(b), bump);
+});
+
+test('a tombstone outlives its profile being evicted from the cache: a later, older put still loses', async () => {
+  const user = id();
+  await cache.applyMany([put(user, 'Alive', 10)]);
+  await cache.applyMany([{ kind: 'deleteUser', key: userKey(user), tombstoneKey: userTombstoneKey(user), position: 20, ttlSeconds: 60 }]);
+  // What filling the cache would do to the profile's key; the state store keeps the tombstone.
+  await redis.del(userKey(user));
+  await cache.applyMany([put(user, 'Resurrected', 15)]);
+  assert.equal(await cachedName(user), null);
+  await state.del(userTombstoneKey(user));
 });
 
 test('after Redis forgot its scripts (a restart, SCRIPT FLUSH) the batch loads it again and applies', async () => {

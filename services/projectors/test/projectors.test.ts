@@ -7,46 +7,66 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { feedGenerationKey, POSTS_GENERATION_KEY, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { urls } from '@polyglot/contracts/endpoints';
-import { consumerGroups, topics } from '@polyglot/contracts/topics';
+import { consumerGroups, PIPELINE_TOPICS, topics } from '@polyglot/contracts/topics';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { createProducer, type DeadLetter, type StringProducer } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { deleteTestGroups, testGroupAtEnd, testGroupName } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { start, type Running } from '../src/app.ts';
 import { loadProjectorsConfig } from '../src/config.ts';
-import { debeziumChange, nextLsn, outboxEvent, produce, testPostId, testUserId, waitFor, waitUntilConsumed } from './pipeline.ts';
+import { retireTestUsers } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import { debeziumChange, nextLsn, outboxEvent, produce, testPostId, testUserId, waitUntilConsumed } from './pipeline.ts';
 
 const logger = pino({ level: 'silent' });
 const PIPELINE_WAIT = 20_000;
-const group = consumerGroups.cacheProjector;
+// Groups of their own: the running projectors process keeps its partitions and its dead-letter index.
+let group: string;
+const indexGroup = testGroupName(consumerGroups.deadLetterIndex);
 
 let app: Running;
 let base: string;
 let redis: Redis;
+/** Tombstones and generations live in the state store. */
+let state: Redis;
 let producer: StringProducer;
 const keys: string[] = [];
+/** Test users named only as authors: retired on the users topic at the end. */
+const mentioned: number[] = [];
 
 async function cachedUser(id: number): Promise<{ name: string; position: number } | null> {
   const raw = await redis.get(userKey(id));
   return raw === null ? null : (JSON.parse(raw) as { name: string; position: number });
 }
-const counter = async (key: string) => Number((await redis.get(key)) ?? 0);
+const counter = async (key: string) => Number((await state.get(key)) ?? 0);
 
 before(async () => {
-  app = await start(loadProjectorsConfig({ PORT: '0', LOG_LEVEL: 'silent' }), { logger });
+  group = await testGroupAtEnd(consumerGroups.cacheProjector, PIPELINE_TOPICS);
+  app = await start(loadProjectorsConfig({ PORT: '0', LOG_LEVEL: 'silent', CACHE_PROJECTION_GROUP: group, DEAD_LETTER_INDEX_GROUP: indexGroup }), { logger });
   base = `http://127.0.0.1:${app.port}`;
   redis = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
+  state = new Redis(urls.redisState, { maxRetriesPerRequest: 1 });
   producer = createProducer('projectors-test');
 });
 
 after(async () => {
   // The projection first, so nothing is written after the clean-up.
   await app.stop();
+  await deleteTestGroups(group, indexGroup);
+  await retireTestUsers(producer, mentioned);
   await producer.close();
-  if (keys.length > 0) await redis.del(...keys);
+  if (keys.length > 0) {
+    await redis.del(...keys);
+    await state.del(...keys);
+  }
   // Other test files (analytics') send synthetic changes through the same topics, which this
   // projection caches too; they all use ids from 900000000 up, which real users never reach.
-  for (const pattern of ['user:9????????', 'user:9????????:deleted', 'feed:gen:9????????']) {
-    for await (const found of redis.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>) if (found.length > 0) await redis.del(...found);
+  for (const [client, patterns] of [[redis, ['user:9????????']], [state, ['user:9????????:deleted', 'feed:gen:9????????']]] as const) {
+    for (const pattern of patterns) {
+      for await (const found of client.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>) if (found.length > 0) await client.del(...found);
+    }
   }
   redis.disconnect();
+  state.disconnect();
 });
 
 describe('the user profile cache', () => {
@@ -63,7 +83,7 @@ describe('the user profile cache', () => {
     const generation = await counter(POSTS_GENERATION_KEY);
     await produce(producer, topics.userChanges, key, created);
     await produce(producer, topics.userChanges, key, updated);
-    await waitFor(async () => (await cachedUser(id))?.name === 'Grace Hopper', PIPELINE_WAIT, 'the updated profile');
+    await waitFor('the updated profile', async () => (await cachedUser(id))?.name === 'Grace Hopper', { timeoutMs: PIPELINE_WAIT });
     const cached = await cachedUser(id);
     assert.equal(cached?.position, updatedAt);
     assert.equal(await redis.ttl(userKey(id)), -1, 'profiles have no TTL');
@@ -79,9 +99,9 @@ describe('the user profile cache', () => {
 
   test('USER_DELETED → gone, with a tombstone; a replayed create does not resurrect it', async () => {
     await produce(producer, topics.userChanges, key, debeziumChange('d', id, 'Grace Hopper', deletedAt));
-    await waitFor(async () => (await redis.exists(userKey(id))) === 0, PIPELINE_WAIT, 'the profile to go');
-    assert.equal(await redis.get(userTombstoneKey(id)), String(deletedAt));
-    const ttl = await redis.ttl(userTombstoneKey(id));
+    await waitFor('the profile to go', async () => (await redis.exists(userKey(id))) === 0, { timeoutMs: PIPELINE_WAIT });
+    assert.equal(await state.get(userTombstoneKey(id)), String(deletedAt));
+    const ttl = await state.ttl(userTombstoneKey(id));
     assert.ok(ttl > 3500 && ttl <= 3600, `tombstone TTL ${ttl}`);
 
     await produce(producer, topics.userChanges, key, null);
@@ -97,8 +117,9 @@ describe('page invalidation', () => {
     const generation = await counter(POSTS_GENERATION_KEY);
     const postId = testPostId();
     const author = testUserId();
+    mentioned.push(author);
     await produce(producer, topics.postEvents, postId, outboxEvent('POST_CREATED', postId, author, { _id: postId, author_id: author, title: 't', body: 'b' }));
-    await waitFor(async () => (await counter(POSTS_GENERATION_KEY)) > generation, PIPELINE_WAIT, 'posts:gen to move');
+    await waitFor('posts:gen to move', async () => (await counter(POSTS_GENERATION_KEY)) > generation, { timeoutMs: PIPELINE_WAIT });
     // Leaves nothing behind in the other projections, which read the same topic.
     await produce(producer, topics.postEvents, postId, outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 2));
   });
@@ -108,11 +129,11 @@ describe('page invalidation', () => {
     const followee = testUserId();
     keys.push(feedGenerationKey(follower), feedGenerationKey(followee));
     await produce(producer, topics.graphEvents, String(follower), outboxEvent('FOLLOW_CREATED', String(follower), follower, { followerId: follower, followeeId: followee }));
-    await waitFor(async () => (await counter(feedGenerationKey(follower))) === 1, PIPELINE_WAIT, 'the follower feed generation');
+    await waitFor('the follower feed generation', async () => (await counter(feedGenerationKey(follower))) === 1, { timeoutMs: PIPELINE_WAIT });
     const unfollow = await produce(producer, topics.graphEvents, String(follower), outboxEvent('FOLLOW_DELETED', String(follower), follower, { followerId: follower, followeeId: followee }, 2));
     await waitUntilConsumed(group, unfollow, PIPELINE_WAIT);
     assert.equal(await counter(feedGenerationKey(follower)), 2);
-    assert.equal(await redis.exists(feedGenerationKey(followee)), 0);
+    assert.equal(await state.exists(feedGenerationKey(followee)), 0);
   });
 });
 
@@ -122,14 +143,10 @@ describe('the dead-letter index', () => {
     const garbage = await produce(producer, topics.postEvents, garbageKey, 'not json');
     const ours = (l: DeadLetter) => l.group === group && l.topic === topics.postEvents && l.partition === garbage.partition && l.offset === String(garbage.offset);
     let letters: DeadLetter[] = [];
-    await waitFor(
-      async () => {
-        letters = (await (await fetch(`${base}/dead-letters?limit=1000`)).json()) as DeadLetter[];
+    await waitFor('the garbage message in GET /dead-letters', async () => {
+        letters = (await (await fetch(`${base}/dead-letters?limit=1000`, { headers: internalHeaders() })).json()) as DeadLetter[];
         return letters.some(ours);
-      },
-      PIPELINE_WAIT,
-      'the garbage message in GET /dead-letters',
-    );
+      }, { timeoutMs: PIPELINE_WAIT });
     const letter = letters.find(ours);
     assert.equal(letter?.value, 'not json');
     assert.equal(letter?.key, garbageKey);
@@ -138,12 +155,12 @@ describe('the dead-letter index', () => {
     const times = letters.map((l) => l.failedAt);
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
 
-    const one = (await (await fetch(`${base}/dead-letters?limit=1`)).json()) as DeadLetter[];
+    const one = (await (await fetch(`${base}/dead-letters?limit=1`, { headers: internalHeaders() })).json()) as DeadLetter[];
     assert.equal(one.length, 1);
   });
 
   test('a bad limit → 400 {error, code}', async () => {
-    const response = await fetch(`${base}/dead-letters?limit=0`);
+    const response = await fetch(`${base}/dead-letters?limit=0`, { headers: internalHeaders() });
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { code: string }).code, 'VALIDATION_FAILED');
   });
@@ -151,10 +168,10 @@ describe('the dead-letter index', () => {
 
 describe('health', () => {
   test('GET /health → 200 with the projection counters and the dead-letter count', async () => {
-    const response = await fetch(`${base}/health`);
+    const response = await fetch(`${base}/health`, { headers: internalHeaders() });
     const body = (await response.json()) as {
       status: string;
-      checks: { redis: string };
+      checks: { redis: string; redisState: string };
       projection: { running: boolean; lag: number | null; processed: number; deadLettered: number; lastAppliedAt: string | null; latency: { count: number } };
       deadLetters: number;
     };
@@ -162,7 +179,7 @@ describe('health', () => {
     assert.equal(body.status, 'ok');
     assert.equal(body.projection.running, true);
     assert.ok(body.projection.latency.count >= 1, 'commit → applied latency is measured');
-    assert.deepEqual(body.checks, { redis: 'ok' });
+    assert.deepEqual(body.checks, { redis: 'ok', redisState: 'ok' });
     assert.ok(body.projection.processed >= 1);
     assert.ok(body.projection.deadLettered >= 1);
     assert.equal(typeof body.projection.lag, 'number');
@@ -174,13 +191,29 @@ describe('health', () => {
     const down = await start(loadProjectorsConfig({ PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', SKIP_CONSUMERS: 'true', LOG_LEVEL: 'silent' }), { logger });
     try {
       const started = Date.now();
-      const response = await fetch(`http://127.0.0.1:${down.port}/health`);
+      const response = await fetch(`http://127.0.0.1:${down.port}/health`, { headers: internalHeaders() });
       assert.equal(response.status, 503);
-      const body = (await response.json()) as { status: string; checks: { redis: string }; code: string; error: string };
+      const body = (await response.json()) as { status: string; checks: { redis: string; redisState: string }; code: string; error: string };
       assert.equal(body.status, 'degraded');
-      assert.deepEqual(body.checks, { redis: 'unavailable' });
+      assert.deepEqual(body.checks, { redis: 'unavailable', redisState: 'ok' });
       assert.equal(body.code, 'STORE_UNAVAILABLE');
       assert.match(body.error, /^the cache store \(Redis\) is unavailable/);
+      assert.ok(Date.now() - started < 3000, `answered in ${Date.now() - started} ms`);
+    } finally {
+      await down.stop();
+    }
+  });
+
+  test('the state store unreachable → /health 503 naming it, fast', async () => {
+    const down = await start(loadProjectorsConfig({ PORT: '0', STATE_REDIS_URL: 'redis://127.0.0.1:1', SKIP_CONSUMERS: 'true', LOG_LEVEL: 'silent' }), { logger });
+    try {
+      const started = Date.now();
+      const response = await fetch(`http://127.0.0.1:${down.port}/health`, { headers: internalHeaders() });
+      assert.equal(response.status, 503);
+      const body = (await response.json()) as { checks: { redis: string; redisState: string }; code: string; error: string };
+      assert.deepEqual(body.checks, { redis: 'ok', redisState: 'unavailable' });
+      assert.equal(body.code, 'STORE_UNAVAILABLE');
+      assert.match(body.error, /^the state store \(Redis\) is unavailable/);
       assert.ok(Date.now() - started < 3000, `answered in ${Date.now() - started} ms`);
     } finally {
       await down.stop();

@@ -6,6 +6,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { urls } from '@polyglot/contracts/endpoints';
 import type { CacheListing } from '@polyglot/contracts/reconcile';
@@ -23,7 +24,7 @@ const entry = (id: number, name: string, position: number) => JSON.stringify({ i
 const fresh = (id: number, name: string) => ({ id, email: `${name.toLowerCase()}@example.test`, name, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-02T00:00:00.000Z' });
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, { method, headers: { ...internalHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? null : JSON.stringify(body) });
   return { status: response.status, body: await response.json() };
 }
 

@@ -50,7 +50,7 @@ export async function start(config: UsersConfig, options: StartOptions = {}): Pr
     }
 
     const deps: UsersDeps = { users: new UserRepository(pool), passwords: await PasswordHasher.create() };
-    const app = createHttpApp({ logger, storeName: STORE_NAME });
+    const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
     registerUserRoutes(app, deps);
     registerCredentialRoutes(app, deps);
     registerHealthRoutes(app, deps);

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { urls } from '@polyglot/contracts/endpoints';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import type { Logger } from '@polyglot/platform/logger';
 import { start, type RunningService } from '../src/app.ts';
 import { UsersConfig } from '../src/config.ts';
@@ -37,7 +38,7 @@ export async function call(service: Service, method: string, path: string, body?
   const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
   const response = await fetch(`${service.url}${path}`, {
     method,
-    headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...internalHeaders(), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
     body: payload,
   });
   const text = await response.text();

@@ -49,9 +49,11 @@ async function createUser(overrides: Record<string, unknown> = {}) {
 }
 
 describe('POST /users', () => {
-  it('creates a user: 201, the public fields only, an Argon2id hash in the table', async () => {
+  it('creates a user: 201, the public fields and the role (for the gateway) only, an Argon2id hash in the table', async () => {
     const { input, answer, user } = await createUser();
-    assert.deepEqual(Object.keys(user).sort(), ['created_at', 'email', 'id', 'name', 'updated_at']);
+    assert.deepEqual(Object.keys(user).sort(), ['created_at', 'email', 'id', 'name', 'role', 'updated_at']);
+    // Every account starts as a plain user: only ./stackctl admin grant makes an admin.
+    assert.equal((user as { role?: string }).role, 'user');
     assert.ok(Number.isInteger(user.id) && user.id > 0);
     assert.equal(user.email, input.email);
     assert.equal(user.name, 'Ada Lovelace');

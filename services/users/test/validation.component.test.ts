@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { call, cleanUp, directClient, startService, uniqueEmail, type Service } from './helpers.ts';
 
 let service: Service;
@@ -46,6 +47,8 @@ describe('bodies', () => {
     ['unknown key $where', { email: 'x@example.test', name: 'X', password: 'long enough password', $where: '1' }],
     ['unknown key id', { id: 1, email: 'x@example.test', name: 'X', password: 'long enough password' }],
     ['unknown key hashed_password', { email: 'x@example.test', name: 'X', password: 'long enough password', hashed_password: '$argon2id$x' }],
+    // The role is set only by ./stackctl admin grant|revoke, never by a body.
+    ['unknown key role', { email: 'x@example.test', name: 'X', password: 'long enough password', role: 'admin' }],
     ['name empty after trimming', { email: 'x@example.test', name: '   ', password: 'long enough password' }],
     ['name too long', { email: 'x@example.test', name: 'n'.repeat(201), password: 'long enough password' }],
     ['name an array', { email: 'x@example.test', name: ['X'], password: 'long enough password' }],
@@ -68,6 +71,7 @@ describe('bodies', () => {
       { email: uniqueEmail(), name: 'X', password: 12345678 },
       { email: { $ne: '' }, name: 'X' },
       { email: uniqueEmail(), name: 'X', $set: { name: 'Y' } },
+      { email: uniqueEmail(), name: 'X', role: 'admin' },
     ];
     for (const body of cases) assertError(await call(service, 'PUT', `/users/${existingId}`, body), 400, 'VALIDATION_FAILED');
   });
@@ -87,16 +91,17 @@ describe('bodies', () => {
   });
 
   it('a body that is not JSON → 415 UNSUPPORTED_MEDIA_TYPE, or 400 when it is plain text', async () => {
-    const xml = await fetch(`${service.url}/users`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<user/>' });
+    const xml = await fetch(`${service.url}/users`, { method: 'POST', headers: { 'content-type': 'application/xml', ...internalHeaders() }, body: '<user/>' });
     assertError({ status: xml.status, text: '', body: await xml.json() }, 415, 'UNSUPPORTED_MEDIA_TYPE');
     // Fastify parses text/plain as a string, which the schema then refuses.
-    const text = await fetch(`${service.url}/users`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const text = await fetch(`${service.url}/users`, { method: 'POST', headers: { 'content-type': 'text/plain', ...internalHeaders() }, body: 'hello' });
     assertError({ status: text.status, text: '', body: await text.json() }, 400, 'VALIDATION_FAILED');
   });
 });
 
 describe('ids', () => {
-  for (const id of ['abc', '0', '-1', '1.5', '01', '1e3', '99999999999999999']) {
+  // The digits of a positive number up to 2^53 - 1, as they are spelled: no sign, space or leading zero.
+  for (const id of ['abc', '0', '-1', '1.5', '01', '1e3', '99999999999999999', '9007199254740992', '%2017', '%2B17', '17a']) {
     it(`id '${id}' → 400 on GET, PUT and DELETE`, async () => {
       assertError(await call(service, 'GET', `/users/${id}`), 400, 'VALIDATION_FAILED');
       assertError(await call(service, 'PUT', `/users/${id}`, { email: uniqueEmail(), name: 'X' }), 400, 'VALIDATION_FAILED');

@@ -24,21 +24,21 @@ export async function provisionedNativeSupervisor(engines: readonly Engine[]): P
 export function backendFor(mode: Mode = recordedMode()): Backend {
   const native = nativeSupervisor();
   if (mode === 'docker') {
-    // Engines are containers; the platform's services still run natively beside them.
+    // Engines are containers; the unit control and the platform's services still run natively beside them.
     const compose = new ComposeSupervisor();
     return {
       mode,
-      status: (unit) => (unit.kind === 'service' ? native.status(unit) : compose.status(unit)),
+      status: (unit) => (unit.kind !== 'engine' ? native.status(unit) : compose.status(unit)),
       start: async (selected) => {
         selected.filter((u) => u.kind === 'engine').forEach((e) => compose.start(e));
-        const services = selected.filter((u) => u.kind === 'service');
+        const services = selected.filter((u) => u.kind !== 'engine');
         if (services.length > 0) {
           const supervisor = await provisionedNativeSupervisor(services);
           for (const service of services) await supervisor.start(service);
         }
       },
-      stop: async (unit) => (unit.kind === 'service' ? void (await native.stop(unit)) : compose.stop(unit)),
-      kill: async (unit) => (unit.kind === 'service' ? void (await native.kill(unit)) : compose.kill(unit)),
+      stop: async (unit) => (unit.kind !== 'engine' ? void (await native.stop(unit)) : compose.stop(unit)),
+      kill: async (unit) => (unit.kind !== 'engine' ? void (await native.kill(unit)) : compose.kill(unit)),
     };
   }
   return {

@@ -11,16 +11,21 @@ import { recordedMode } from '../mode.ts';
 import { engineLogFile, statePaths } from '../paths.ts';
 import { info, step } from '../progress.ts';
 import { renderStatusTable } from '../status-table.ts';
+import { requireCredentials } from '../credentials.ts';
 import { backendFor } from './backend.ts';
+
+/** Every engine takes a password generated for this machine: where a person finds them. */
+export const CONNECT_HINT = 'Passwords, and how to connect with psql, cypher-shell, redis-cli or curl: ./stackctl credentials';
 
 export async function statusCommand(flags: { json?: boolean }): Promise<number> {
   const backend = backendFor();
   const statuses = await Promise.all(units.map((e) => backend.status(e)));
-  process.stdout.write(`${flags.json ? JSON.stringify({ mode: backend.mode, engines: statuses }, null, 2) : renderStatusTable(statuses)}\n`);
+  process.stdout.write(`${flags.json ? JSON.stringify({ mode: backend.mode, engines: statuses }, null, 2) : `${renderStatusTable(statuses)}\n\n${CONNECT_HINT}`}\n`);
   return 0;
 }
 
 export async function startCommand(selected: Engine[]): Promise<number> {
+  requireCredentials();
   const backend = backendFor();
   // Start dependencies that are not up first (Connect needs Kafka), deepest first.
   const closure = new Set<Engine>();
@@ -62,8 +67,9 @@ export async function downCommand(): Promise<number> {
   const byDepth = new Map<number, Engine[]>();
   for (const unit of units) byDepth.set(dependencyDepth(unit), [...(byDepth.get(dependencyDepth(unit)) ?? []), unit]);
   for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
-    const group = byDepth.get(depth)!;
-    if (recordedMode() === 'docker' && group.every((u) => u.kind === 'engine')) continue;
+    // Under Compose the containers go at the end, all together.
+    const group = byDepth.get(depth)!.filter((u) => recordedMode() !== 'docker' || u.kind !== 'engine');
+    if (group.length === 0) continue;
     await Promise.all(group.map((e) => step(`stopping ${e.name}`, () => backend.stop(e))));
   }
   if (recordedMode() === 'docker') await step('docker compose down', async () => new ComposeSupervisor().downAll());

@@ -4,39 +4,17 @@
 // session is refused). GATEWAY_URL and GATEWAY_TOKEN (an admin session, when
 // AUTH_REQUIRED is on) say where and as whom.
 import type { Drift, ReconcileReport, RepairReport } from '../../../packages/contracts/src/reconcile.ts';
-import { HOST } from '../../../packages/contracts/src/endpoints.ts';
-import { servicePorts } from '../../../packages/contracts/src/services.ts';
-import { StackError } from '../errors.ts';
+import { gatewayCall as callGateway } from '../gateway-call.ts';
 import { formatSeconds, info } from '../progress.ts';
 
 export const RECONCILE_HELP = `  reconcile [--repair] [--json]      compare every store with its source of truth and list each drift (exit 1 if any);
                                      --repair fixes it from the source first (GATEWAY_URL, GATEWAY_TOKEN)`;
 
-/** Exit code when no verdict could be reached: distinct from 1, "drift remains". */
-export const CANNOT_CHECK = 3;
 /** Rows shown in the table; --json has them all. */
 const MAX_ROWS = 50;
 const MAX_CELL = 48;
 
-async function gatewayCall<T>(method: 'GET' | 'POST', path: string): Promise<T> {
-  const base = (process.env.GATEWAY_URL ?? `http://${HOST}:${servicePorts.gateway}`).replace(/\/+$/, '');
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (process.env.GATEWAY_TOKEN) headers.authorization = `Bearer ${process.env.GATEWAY_TOKEN}`;
-  let response: Response;
-  try {
-    // A repair waits for the pipeline and compares twice: minutes on a very large or busy system.
-    response = await fetch(`${base}${path}`, { method, headers, signal: AbortSignal.timeout(600_000) });
-  } catch (error) {
-    const reason = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new StackError('GATEWAY_UNAVAILABLE', `the gateway at ${base} does not answer (${reason}); is the system up? (./stackctl status, ./stackctl up)`, { exitCode: CANNOT_CHECK });
-  }
-  const body = (await response.json().catch(() => null)) as (T & { error?: string; code?: string }) | null;
-  if (!response.ok || body === null) {
-    const hint = response.status === 401 || response.status === 403 ? ' (set GATEWAY_TOKEN to an admin session token from POST /auth/login)' : '';
-    throw new StackError('RECONCILE_FAILED', `${method} ${path}: ${response.status} ${body?.code ?? ''} ${body?.error ?? ''}${hint}`.replace(/\s+/g, ' ').trim(), { exitCode: CANNOT_CHECK });
-  }
-  return body;
-}
+const gatewayCall = <T>(method: 'GET' | 'POST', path: string) => callGateway<T>(method, path, { failureCode: 'RECONCILE_FAILED' });
 
 const cell = (value: string | null) => {
   const text = value ?? '-';

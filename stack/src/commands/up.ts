@@ -1,7 +1,7 @@
 // `up`: provision what is missing, start every engine that is not healthy
 // (independent engines in parallel), and end with the status table. Running
 // it again on a healthy stack changes nothing and says so.
-import { engines, units } from '../engines/registry.ts';
+import { dependencyDepth, engines, units } from '../engines/registry.ts';
 import type { Engine, UnitName } from '../engines/engine.ts';
 import { ComposeSupervisor } from '../docker/compose-supervisor.ts';
 import { chooseMode, recordMode } from '../mode.ts';
@@ -13,7 +13,9 @@ import { knownArtifactDirs } from '../supervisor/artifacts.ts';
 import { NativeSupervisor, type EngineStatus } from '../supervisor/native-supervisor.ts';
 import { provisionFor } from '../supervisor/artifacts.ts';
 import { ensureUiBuilt } from '../services/ui-build.ts';
+import { ensureCredentials, writeComposeEnv } from '../credentials.ts';
 import { onInterrupt } from './interrupt.ts';
+import { CONNECT_HINT } from './lifecycle.ts';
 
 export interface UpResult {
   changed: boolean;
@@ -26,13 +28,38 @@ export interface UpResult {
   uiBuilt?: boolean;
 }
 
-export async function upNative(selected: readonly Engine[] = units): Promise<UpResult> {
+/** The engines that take a password, and the services given one: what runs without new passwords must restart. */
+const TAKES_CREDENTIALS = new Set<UnitName>(['postgres', 'timescaledb', 'ferretdb-store', 'ferretdb', 'neo4j', 'redis', 'redis-state', 'connect']);
+const takesCredentials = (unit: Engine) => TAKES_CREDENTIALS.has(unit.name) || (unit.kind === 'service' && unit.name !== 'ui');
+
+/**
+ * Passwords were just made (the first `up` of a stack made before the stack generated them): what runs was
+ * started with the old well-known ones, or none. Stop it, dependents first, so that it starts again below and
+ * takes the new ones; each engine keeps its data and is given its password at start. Returns what to start.
+ */
+async function stopWhatRunsWithoutCredentials(supervisor: NativeSupervisor, selected: readonly Engine[], why: string): Promise<readonly Engine[]> {
+  const candidates = units.filter(takesCredentials);
+  const states = await Promise.all(candidates.map((u) => supervisor.status(u, { withLogs: false })));
+  const running = candidates.filter((_, i) => states[i]!.state === 'healthy' || states[i]!.state === 'starting');
+  if (running.length === 0) return selected;
+  info(`${why}; restarting ${running.map((u) => u.name).join(', ')} so that they take them (their data is kept)`);
+  const depths = [...new Set(running.map(dependencyDepth))].sort((a, b) => b - a);
+  for (const depth of depths) {
+    await Promise.all(running.filter((u) => dependencyDepth(u) === depth).map((u) => step(`stopping ${u.name}`, () => supervisor.stop(u))));
+  }
+  return units.filter((u) => selected.includes(u) || running.includes(u));
+}
+
+export async function upNative(wanted: readonly Engine[] = units, options: { credentialsMade?: readonly string[] } = {}): Promise<UpResult> {
   requireRootForNative();
+  const credentials = ensureCredentials();
+  const made = [...(options.credentialsMade ?? []), ...credentials.created];
   const t0 = Date.now();
   const healthyAfterMs: Partial<Record<UnitName, number>> = {};
+  const probe = new NativeSupervisor(knownArtifactDirs());
+  const selected = made.length === 0 ? wanted : await stopWhatRunsWithoutCredentials(probe, wanted, `made passwords for ${made.join(', ')} in ${credentials.file}`);
   // The UI's static server serves from disk: a build newer than the running unit needs no restart.
   const uiBuilt = selected.some((u) => u.name === 'ui') ? await ensureUiBuilt() : false;
-  const probe = new NativeSupervisor(knownArtifactDirs());
   const before = await Promise.all(selected.map((e) => probe.status(e, { withLogs: false })));
   if (before.every((s) => s.state === 'healthy')) {
     return { changed: uiBuilt, statuses: before, healthyAfterMs, provisionMs: 0, uiBuilt };
@@ -89,15 +116,18 @@ export async function upCommand(flags: { native?: boolean; docker?: boolean; jso
   if (mode === 'docker') {
     const compose = new ComposeSupervisor();
     recordMode('docker');
+    // The containers take the same generated passwords, through the variables in .stack/compose.env.
+    const { created } = ensureCredentials();
+    writeComposeEnv();
     await step('docker compose up (waits for health checks)', async () => compose.upAll());
     // Databases, migrations and the Debezium connector: the same setup as the native stack.
     for (const engine of engines) {
       if (engine.afterHealthy) await step(`setting up ${engine.name}`, () => engine.afterHealthy!({ dataDir: '', artifacts: {}, runOnce: async () => undefined }));
     }
-    // The platform's own services run on the host, next to the containers.
-    const started = await upNative(units.filter((u) => u.kind === 'service'));
+    // The unit control and the platform's own services run natively, next to the containers.
+    const started = await upNative(units.filter((u) => u.kind !== 'engine'), { credentialsMade: created });
     const statuses = [...(await Promise.all(engines.map((e) => compose.status(e)))), ...started.statuses];
-    process.stdout.write(`${flags.json ? JSON.stringify(statuses, null, 2) : renderStatusTable(statuses)}\n`);
+    process.stdout.write(`${flags.json ? JSON.stringify(statuses, null, 2) : `${renderStatusTable(statuses)}\n\n${CONNECT_HINT}`}\n`);
     return 0;
   }
   requireRootForNative();
@@ -107,6 +137,6 @@ export async function upCommand(flags: { native?: boolean; docker?: boolean; jso
   if (!result.changed) info('every engine is already healthy; nothing changed');
   else if (result.uiBuilt && Object.keys(result.healthyAfterMs).length === 0) info('every engine is already healthy; the web UI was rebuilt (the ui unit serves it as it is)');
   else if (Object.keys(result.healthyAfterMs).length > 0) info(`everything healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : renderStatusTable(result.statuses)}\n`);
+  process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : `${renderStatusTable(result.statuses)}\n\n${CONNECT_HINT}`}\n`);
   return 0;
 }

@@ -1,7 +1,9 @@
 // The same engines through Docker Compose, for machines where a Docker
 // engine answers. Compose owns the processes; this only translates commands.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { composeEnvFile, writeComposeEnv } from '../credentials.ts';
 import type { Engine } from '../engines/engine.ts';
 import { StackError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
@@ -34,7 +36,9 @@ export class ComposeSupervisor {
 
   private run(args: string[], inherit = true): string {
     const [command, ...rest] = this.compose;
-    const result = spawnSync(command!, [...rest, '-f', COMPOSE_FILE, '-p', 'polyglot', ...args], { stdio: inherit ? 'inherit' : 'pipe', encoding: 'utf8' });
+    // The file takes every password from these variables (${NAME:?...}); `up --docker` writes them, and any command needs them.
+    const envFile = existsSync(composeEnvFile()) ? composeEnvFile() : writeComposeEnv();
+    const result = spawnSync(command!, [...rest, '--env-file', envFile, '-f', COMPOSE_FILE, '-p', 'polyglot', ...args], { stdio: inherit ? 'inherit' : 'pipe', encoding: 'utf8' });
     if (result.status !== 0) throw new StackError('ENGINE_FAILED', `${this.compose.join(' ')} ${args.join(' ')} failed with exit code ${result.status}`);
     return result.stdout ?? '';
   }

@@ -1,11 +1,11 @@
 // Kafka Connect (distributed mode) carrying the Debezium PostgreSQL
 // connector, which turns the users database's WAL into Kafka messages.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { endpoints, HOST, urls } from './endpoints.ts';
+import { connectHeaders, endpoints, HOST, urls } from './endpoints.ts';
 import { JAVA, jvmFlags, withTimeout, type Engine } from './engine.ts';
 import { kafkaClasspath, LOG4J2 } from './kafka.ts';
-import { registerUsersConnector, USERS_CONNECTOR, usersConnectorState } from './users-cdc-connector.ts';
+import { registerUsersConnector, restartFailedUsersConnectorTasks, USERS_CONNECTOR, usersConnectorState } from './users-cdc-connector.ts';
 
 export const DEBEZIUM_POSTGRES_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
@@ -27,8 +27,17 @@ listeners=http://${HOST}:${endpoints.connect.port}
 rest.advertised.host.name=${HOST}
 rest.advertised.port=${endpoints.connect.port}
 plugin.path=/srv/plugins
+# Every REST call needs HTTP basic authentication (the users in /srv/data/rest-credentials.properties, via JAAS).
+rest.extension.classes=org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension
 # Finds plugins through their service manifests: starts faster and needs half the memory of a full scan.
 plugin.discovery=service_load
+`;
+
+/** JAAS: the REST extension checks each request's user and password against a properties file. */
+const JAAS = `KafkaConnect {
+  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required
+  file="/srv/data/rest-credentials.properties";
+};
 `;
 
 interface ConnectorPlugin {
@@ -54,11 +63,16 @@ export const connect: Engine = {
     await mkdir(join(ctx.dataDir, 'tmp'), { recursive: true });
     await writeFile(join(ctx.dataDir, 'connect-distributed.properties'), WORKER_PROPERTIES);
     await writeFile(join(ctx.dataDir, 'log4j2.properties'), LOG4J2);
+    await writeFile(join(ctx.dataDir, 'rest-jaas.conf'), JAAS);
+    // Written at every start: a data folder made before the stack had credentials takes them now.
+    const users = join(ctx.dataDir, 'rest-credentials.properties');
+    await writeFile(users, `${endpoints.connect.user}=${endpoints.connect.password}\n`, { mode: 0o600 });
+    await chmod(users, 0o600);
   },
 
   launch(ctx) {
     return {
-      argv: [JAVA, ...jvmFlags({ min: '128m', max: '384m' }), '-Dlog4j2.configurationFile=/srv/data/log4j2.properties', '-cp', kafkaClasspath, 'org.apache.kafka.connect.cli.ConnectDistributed', '/srv/data/connect-distributed.properties'],
+      argv: [JAVA, ...jvmFlags({ min: '128m', max: '384m' }), '-Dlog4j2.configurationFile=/srv/data/log4j2.properties', '-Djava.security.auth.login.config=/srv/data/rest-jaas.conf', '-cp', kafkaClasspath, 'org.apache.kafka.connect.cli.ConnectDistributed', '/srv/data/connect-distributed.properties'],
       binds: [
         { source: ctx.artifacts.kafka!, target: '/srv/dist' },
         { source: join(ctx.artifacts.debezium!, 'plugins'), target: '/srv/plugins' },
@@ -68,8 +82,10 @@ export const connect: Engine = {
 
   async probe() {
     return withTimeout('connect probe', 3000, (async () => {
-      const root = (await (await fetch(`${urls.connect}/`)).json()) as { version?: string };
-      const response = await fetch(`${urls.connect}/connector-plugins`);
+      const headers = connectHeaders();
+      const root = (await (await fetch(`${urls.connect}/`, { headers })).json()) as { version?: string };
+      const response = await fetch(`${urls.connect}/connector-plugins`, { headers });
+      if (response.status === 401) throw new Error('Kafka Connect refuses the credentials in .stack/credentials.json (401); restart it so that it reads them: ./stackctl stop connect && ./stackctl start connect');
       if (!response.ok) throw new Error(`connector-plugins answered ${response.status}`);
       const plugins = (await response.json()) as ConnectorPlugin[];
       const debezium = plugins.find((p) => p.class === DEBEZIUM_POSTGRES_CLASS);
@@ -83,8 +99,13 @@ export const connect: Engine = {
     // Wait until the task runs, so `up` only reports healthy once changes are being captured.
     const deadline = Date.now() + 60_000;
     let state = await usersConnectorState();
+    // A task that failed before this registration (it started with the users database's former password) gets one restart.
+    let restarted = false;
     while (!(state?.connector === 'RUNNING' && state.tasks.length > 0 && state.tasks.every((t) => t === 'RUNNING'))) {
-      if (state?.tasks.includes('FAILED')) throw new Error(`the ${USERS_CONNECTOR} connector task failed; see GET ${urls.connect}/connectors/${USERS_CONNECTOR}/status`);
+      if (state?.tasks.includes('FAILED') && !restarted) {
+        await restartFailedUsersConnectorTasks();
+        restarted = true;
+      } else if (state?.tasks.includes('FAILED')) throw new Error(`the ${USERS_CONNECTOR} connector task failed; see GET ${urls.connect}/connectors/${USERS_CONNECTOR}/status`);
       if (Date.now() > deadline) throw new Error(`the ${USERS_CONNECTOR} connector is not RUNNING after 60 s (${JSON.stringify(state)})`);
       await new Promise((r) => setTimeout(r, 250));
       state = await usersConnectorState();

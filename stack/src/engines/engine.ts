@@ -3,10 +3,12 @@
 import type { ServiceName } from '../../../packages/contracts/src/services.ts';
 import type { LaunchSpec } from '../supervisor/launcher.ts';
 
-export const ENGINE_NAMES = ['postgres', 'timescaledb', 'redis', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
+export const ENGINE_NAMES = ['postgres', 'timescaledb', 'redis', 'redis-state', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
-/** What the stack runs: the seven engines and the platform's own services. */
-export type UnitName = EngineName | ServiceName;
+/** The stack's one root-side helper besides the CLI: runs /faults' stop, start and kill for the gateway (stack/src/control/). */
+export const CONTROL_UNIT = 'unit-control';
+/** What the stack runs: the engines, the unit control and the platform's own services. */
+export type UnitName = EngineName | typeof CONTROL_UNIT | ServiceName;
 
 export const ARTIFACT_NAMES = ['debianRoot', 'kafka', 'debezium', 'neo4j', 'ferretdb'] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
@@ -26,8 +28,11 @@ export interface Health {
 
 export interface Engine {
   name: UnitName;
-  /** engine: chrooted into the Debian root as the engine user; service: the project's own Node process. */
-  kind: 'engine' | 'service';
+  /**
+   * engine: chrooted into the Debian root as the engine user; service: the project's own Node process,
+   * chrooted the same way as the same user; control: the unit control, on the host as root.
+   */
+  kind: 'engine' | 'control' | 'service';
   title: string;
   address: string;
   ports: readonly number[];

@@ -43,7 +43,10 @@ SELECT stack_ferretdb_id_index(c.oid::regclass)
 export const ferretdbStore = definePostgresCluster({
   name: 'ferretdb-store',
   title: 'PostgreSQL (FerretDB storage)',
-  ...endpoints.ferretdbStore,
+  port: endpoints.ferretdbStore.port,
+  user: endpoints.ferretdbStore.user,
+  password: () => endpoints.ferretdbStore.password,
+  database: endpoints.ferretdbStore.database,
   settings: {
     // Documents are the posts service's source of truth: keep full durability, but
     // let FerretDB's many small commits share one WAL flush.

@@ -28,9 +28,11 @@ export const ferretdb: Engine = {
         '-handler',
         'postgresql',
         '-postgresql-url',
-        `postgres://${endpoints.ferretdbStore.user}:${endpoints.ferretdbStore.password}@${HOST}:${endpoints.ferretdbStore.port}/${endpoints.ferretdbStore.database}`,
+        `postgres://${endpoints.ferretdbStore.user}@${HOST}:${endpoints.ferretdbStore.port}/${endpoints.ferretdbStore.database}`,
       ],
       binds: [{ source: ctx.artifacts.ferretdb!, target: '/srv/dist' }],
+      // Its PostgreSQL driver (pgx) takes the password from the environment, which no `ps` shows, unlike the command line.
+      env: { PGPASSWORD: endpoints.ferretdbStore.password },
     };
   },
 

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
+import { KAFKA_MAX_MESSAGE_BYTES } from '../../../packages/contracts/src/topics.ts';
 import { endpoints, HOST, versions } from './endpoints.ts';
 import { JAVA, jvmFlags, withTimeout, type Engine } from './engine.ts';
 
@@ -42,6 +43,8 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 log.retention.hours=168
+# The largest record batch (Kafka's default, stated): the relays keep each send under it.
+message.max.bytes=${KAFKA_MAX_MESSAGE_BYTES}
 `;
 
 export const kafkaClasspath = '/srv/dist/libs/*';

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
+import neo4jDriver from 'neo4j-driver';
 import { endpoints, HOST, urls } from './endpoints.ts';
 import { JAVA, jvmFlags, withTimeout, type Engine, type EngineContext } from './engine.ts';
 
@@ -50,6 +51,37 @@ function boltAnswers(): Promise<void> {
   });
 }
 
+/** The password of every Neo4j data folder made before the stack generated its own (and of a Compose volume made then). */
+const LEGACY_PASSWORD = 'neo4jpass';
+
+async function accepts(password: string): Promise<boolean> {
+  const driver = neo4jDriver.driver(urls.neo4jBolt, neo4jDriver.auth.basic(endpoints.neo4j.user, password), { connectionTimeout: 5000 });
+  try {
+    return await driver.verifyAuthentication();
+  } finally {
+    await driver.close();
+  }
+}
+
+/**
+ * A data folder made before the stack generated its credentials keeps the old well-known password: log in
+ * with it once and change it to the stack's. Nothing to do on later starts.
+ */
+async function alignPassword(): Promise<void> {
+  const password = endpoints.neo4j.password;
+  if (await accepts(password)) return;
+  if (await accepts(LEGACY_PASSWORD)) {
+    const driver = neo4jDriver.driver(urls.neo4jBolt, neo4jDriver.auth.basic(endpoints.neo4j.user, LEGACY_PASSWORD));
+    try {
+      await driver.executeQuery('ALTER CURRENT USER SET PASSWORD FROM $old TO $new', { old: LEGACY_PASSWORD, new: password }, { database: 'system' });
+    } finally {
+      await driver.close();
+    }
+    if (await accepts(password)) return;
+  }
+  throw new Error(`Neo4j refuses the password in .stack/credentials.json and the old default; if that file was replaced, put the earlier one back, or set the password in Neo4j Browser (${urls.neo4jHttp}/browser/) to the one ./stackctl credentials shows`);
+}
+
 export const neo4j: Engine = {
   name: 'neo4j',
   kind: 'engine',
@@ -90,5 +122,9 @@ export const neo4j: Engine = {
       await boltAnswers();
       return { version: `Neo4j ${discovery.neo4j_version ?? '?'} ${discovery.neo4j_edition ?? ''}`.trim() };
     })());
+  },
+
+  async afterHealthy() {
+    await alignPassword();
   },
 };

@@ -8,7 +8,10 @@ import { definePostgresCluster } from './postgres-cluster.ts';
 export const postgres = definePostgresCluster({
   name: 'postgres',
   title: 'PostgreSQL (users)',
-  ...endpoints.postgres,
+  port: endpoints.postgres.port,
+  user: endpoints.postgres.user,
+  password: () => endpoints.postgres.password,
+  database: endpoints.postgres.database,
   settings: {
     wal_level: 'logical',
     max_wal_senders: '10',

@@ -1,5 +1,6 @@
-// Redis: profile, feed and session cache, and the projectors' watermarks.
-import { writeFile } from 'node:fs/promises';
+// Redis as the cache: profiles and pages, evicted least-recently-used at its
+// memory limit. What must not be lost lives in redis-state.ts instead.
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { endpoints, HOST } from './endpoints.ts';
@@ -31,7 +32,7 @@ export const redis: Engine = {
   startTimeoutMs: 30_000,
 
   async prepare(ctx) {
-    await writeFile(join(ctx.dataDir, 'redis.conf'), CONFIG);
+    await writeRedisConfig(join(ctx.dataDir, 'redis.conf'), CONFIG, endpoints.redis.password);
   },
 
   launch() {
@@ -39,7 +40,7 @@ export const redis: Engine = {
   },
 
   async probe() {
-    const client = new Redis({ host: HOST, port: endpoints.redis.port, lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({ host: HOST, port: endpoints.redis.port, password: endpoints.redis.password, lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined);
     try {
       return await withTimeout('redis probe', 3000, (async () => {
@@ -52,3 +53,12 @@ export const redis: Engine = {
     }
   },
 };
+
+/**
+ * The config with the stack's password as `requirepass`, written at every start, so a data folder made
+ * before the stack had credentials takes them at its next start. Only the engine's user may read it.
+ */
+export async function writeRedisConfig(file: string, config: string, password: string): Promise<void> {
+  await writeFile(file, `${config}requirepass ${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}

@@ -1,5 +1,6 @@
 // Every engine the stack runs, in the order the status table lists them.
 import { StackError, UnknownEngineError } from '../errors.ts';
+import { unitControl } from '../control/unit-control.ts';
 import { connect } from './connect.ts';
 import { type Engine, type UnitName } from './engine.ts';
 import { services } from '../services/service-units.ts';
@@ -9,12 +10,13 @@ import { kafka } from './kafka.ts';
 import { neo4j } from './neo4j.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
+import { redisState } from './redis-state.ts';
 import { timescaledb } from './timescaledb.ts';
 
-export const engines: readonly Engine[] = [postgres, timescaledb, redis, ferretdbStore, ferretdb, neo4j, kafka, connect];
+export const engines: readonly Engine[] = [postgres, timescaledb, redis, redisState, ferretdbStore, ferretdb, neo4j, kafka, connect];
 
-/** Everything `up` starts: the engines, then the platform's services. */
-export const units: readonly Engine[] = [...engines, ...services];
+/** Everything `up` starts: the engines, the unit control (root), then the platform's services (unprivileged). */
+export const units: readonly Engine[] = [...engines, unitControl, ...services];
 
 export const UNIT_NAMES: readonly UnitName[] = units.map((u) => u.name);
 
@@ -46,4 +48,4 @@ export function requireEngineArg(args: readonly string[], command: string): Engi
   return args.map(engineByName);
 }
 
-export const ENGINE_NAMES_FOR_HELP = `Engines:  ${engines.map((e) => e.name).join(', ')}\nServices: ${services.map((e) => e.name).join(', ')}`;
+export const ENGINE_NAMES_FOR_HELP = `Engines:  ${engines.map((e) => e.name).join(', ')}\nControl:  ${unitControl.name} (root; runs /faults' stop, start and kill for the gateway)\nServices: ${services.map((e) => e.name).join(', ')}`;

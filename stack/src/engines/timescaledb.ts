@@ -9,7 +9,10 @@ import { definePostgresCluster } from './postgres-cluster.ts';
 export const timescaledb = definePostgresCluster({
   name: 'timescaledb',
   title: 'TimescaleDB (analytics)',
-  ...endpoints.timescaledb,
+  port: endpoints.timescaledb.port,
+  user: endpoints.timescaledb.user,
+  password: () => endpoints.timescaledb.password,
+  database: endpoints.timescaledb.database,
   settings: {
     shared_preload_libraries: "'timescaledb'",
     'timescaledb.license': "'apache'",

@@ -2,13 +2,14 @@
 // Registered by the stack once Connect is healthy; PUT .../config creates or
 // updates, so registering twice is harmless.
 import { Admin } from '@platformatic/kafka';
-import { endpoints, HOST, urls } from './endpoints.ts';
+import { connectHeaders, endpoints, HOST, urls } from './endpoints.ts';
 
 export const USERS_CONNECTOR = 'users-cdc';
 export const USERS_TOPIC_PREFIX = 'users-db';
 export const USERS_TOPIC = `${USERS_TOPIC_PREFIX}.public.users`;
 
-export const usersConnectorConfig = {
+/** With the stack's password of the users database, read when the connector is registered. */
+export const usersConnectorConfig = () => ({
   'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
   'plugin.name': 'pgoutput',
   'database.hostname': HOST,
@@ -30,7 +31,7 @@ export const usersConnectorConfig = {
   'snapshot.mode': 'initial',
   'decimal.handling.mode': 'string',
   'time.precision.mode': 'connect',
-} as const;
+});
 
 /** The change topic exists before the first change, so consumers can subscribe from the start. */
 async function ensureUsersTopic(): Promise<void> {
@@ -47,8 +48,8 @@ export async function registerUsersConnector(): Promise<void> {
   await ensureUsersTopic();
   const response = await fetch(`${urls.connect}/connectors/${USERS_CONNECTOR}/config`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(usersConnectorConfig),
+    headers: { 'content-type': 'application/json', ...connectHeaders() },
+    body: JSON.stringify(usersConnectorConfig()),
   });
   if (!response.ok) throw new Error(`registering the ${USERS_CONNECTOR} connector failed: ${response.status} ${await response.text()}`);
 }
@@ -59,8 +60,15 @@ export interface ConnectorState {
 }
 
 export async function usersConnectorState(): Promise<ConnectorState | undefined> {
-  const response = await fetch(`${urls.connect}/connectors/${USERS_CONNECTOR}/status`);
+  const response = await fetch(`${urls.connect}/connectors/${USERS_CONNECTOR}/status`, { headers: connectHeaders() });
   if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`Kafka Connect answered ${response.status} for the ${USERS_CONNECTOR} connector's status: ${(await response.text()).slice(0, 200)}`);
   const body = (await response.json()) as { connector: { state: string }; tasks: Array<{ state: string }> };
   return { connector: body.connector.state, tasks: body.tasks.map((t) => t.state) };
+}
+
+/** Restarts the connector's failed tasks (a task that failed with the configuration it had before this registration). */
+export async function restartFailedUsersConnectorTasks(): Promise<void> {
+  const response = await fetch(`${urls.connect}/connectors/${USERS_CONNECTOR}/restart?includeTasks=true&onlyFailed=true`, { method: 'POST', headers: connectHeaders() });
+  if (!response.ok && response.status !== 404) throw new Error(`restarting the ${USERS_CONNECTOR} connector's failed tasks failed: ${response.status} ${await response.text()}`);
 }

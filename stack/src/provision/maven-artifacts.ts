@@ -1,6 +1,8 @@
 // JVM engines from Maven Central: Kafka (broker + Connect), the Debezium
 // PostgreSQL plugin, and the Neo4j server with its Browser. Maven resolves
 // the jars; nothing is built.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { versions } from '../engines/endpoints.ts';
@@ -39,7 +41,12 @@ async function copyDependencies(pomFolder: string, logName: string, what: string
   });
 }
 
-export const kafkaKey = `kafka-${versions.kafka}`;
+/** A short hash of a pom: a jar added to it makes a new cache entry instead of reusing one without the jar. */
+function pomHash(pomFolder: string): string {
+  return createHash('sha256').update(readFileSync(join(repoRoot, 'stack/provision/maven', pomFolder, 'pom.xml'))).digest('hex').slice(0, 10);
+}
+
+export const kafkaKey = `kafka-${versions.kafka}-${pomHash('kafka')}`;
 export const debeziumKey = `debezium-postgres-${versions.debezium}`;
 export const neo4jKey = `neo4j-${versions.neo4j}-browser-${versions.neo4jBrowser}`;
 

@@ -69,8 +69,8 @@ export async function ensureTrixieRoot(): Promise<string> {
       await copyFile('/etc/resolv.conf', join(root, 'etc/resolv.conf')).catch(() => undefined);
       // Java's package scripts need /proc: run the installs through the same launcher as the engines.
       const inRoot = (what: string, script: string, timeoutMs: number) => {
-        const { command, args } = launchCommand({ root, argv: ['sh', '-c', script], binds: [], asRoot: true, env: { DEBIAN_FRONTEND: 'noninteractive' } });
-        return runTool({ what, command, args, logFile, timeoutMs, failureCode: 'FETCH_FAILED' });
+        const { command, args, env } = launchCommand({ root, argv: ['sh', '-c', script], binds: [], asRoot: true, env: { DEBIAN_FRONTEND: 'noninteractive' } });
+        return runTool({ what, command, args, env, logFile, timeoutMs, failureCode: 'FETCH_FAILED' });
       };
       await inRoot('apt-get update in the Debian root', 'apt-get update -qq', 600_000);
       await inRoot(`apt-get install ${PACKAGES.join(' ')}`, `apt-get install -y -qq --no-install-recommends ${PACKAGES.join(' ')}`, 900_000);

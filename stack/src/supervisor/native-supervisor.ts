@@ -19,7 +19,7 @@ export type EngineState = 'healthy' | 'starting' | 'down' | 'crashed';
 
 export interface EngineStatus {
   engine: string;
-  kind?: 'engine' | 'service';
+  kind?: 'engine' | 'control' | 'service';
   title: string;
   state: EngineState;
   address: string;
@@ -72,8 +72,8 @@ export class NativeSupervisor {
       artifacts: this.artifacts,
       runOnce: async (what, spec) => {
         await chownTree(dataDir, ids.uid, ids.gid);
-        const { command, args } = launchCommand(this.withDataBind(dataDir, spec));
-        await runTool({ what, command, args, logFile: engineLogFile(engine.name), timeoutMs: 180_000, failureCode: 'BUILD_FAILED' });
+        const { command, args, env } = launchCommand(this.withDataBind(dataDir, spec));
+        await runTool({ what, command, args, env, logFile: engineLogFile(engine.name), timeoutMs: 180_000, failureCode: 'BUILD_FAILED' });
       },
     };
   }
@@ -118,19 +118,26 @@ export class NativeSupervisor {
     await mkdir(statePaths.logs, { recursive: true });
     let command: string;
     let args: string[];
-    let env: NodeJS.ProcessEnv = process.env;
-    if (engine.kind === 'service') {
-      // The project's own Node processes run on the host, from the checkout.
+    let env: NodeJS.ProcessEnv;
+    if (engine.kind === 'control') {
+      // The stack's own root-side helper (unit control): on the host, with the CLI's environment.
       await engine.prepare(ctx);
       const spec = engine.launch(ctx);
       [command, ...args] = spec.argv as [string, ...string[]];
       env = { ...process.env, ...spec.env };
+      // A CLI run by a test must not make the helper (and the CLIs it runs) a test process.
+      delete env.NODE_TEST_CONTEXT;
+    } else if (engine.kind === 'service') {
+      // The project's own Node processes: chrooted like the engines, as the same unprivileged user; the
+      // service's spec binds the checkout and Node (service-units.ts). It has no data folder.
+      await engine.prepare(ctx);
+      ({ command, args, env } = launchCommand({ ...engine.launch(ctx), root: this.root }));
     } else {
       await mkdir(ctx.dataDir, { recursive: true });
       await engine.prepare(ctx);
       const ids = engineUserIds(this.root);
       await chownTree(ctx.dataDir, ids.uid, ids.gid);
-      ({ command, args } = launchCommand(this.withDataBind(ctx.dataDir, engine.launch(ctx))));
+      ({ command, args, env } = launchCommand(this.withDataBind(ctx.dataDir, engine.launch(ctx))));
     }
     const logFd = openSync(engineLogFile(engine.name), 'a');
     const child = spawn(command, args, { detached: true, stdio: ['ignore', logFd, logFd], env, cwd: repoRoot });

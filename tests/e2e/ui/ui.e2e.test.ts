@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { api, eventually, runId } from '../support.ts';
+import { waitFor } from '../../../packages/platform/src/wait-for.ts';
+import { api, runId } from '../support.ts';
 import { go, LAPTOP, launch, openPage, PHONE, shot, ui } from './browser.ts';
 
 const STEP_MS = 90_000;
@@ -40,7 +41,7 @@ async function pick(page: Page, testId: string, name: string, id: number): Promi
 }
 
 interface FlowProbe {
-  polyglotFlow?: { hopsOf(token: string): string[]; state(): Record<string, unknown> };
+  polyglotFlow?: { hopsOf(token: string): string[]; inFlight(): number; state(): Record<string, unknown> };
 }
 
 /** What the flow window knows, for a failure message: its animation counters and edges, the changes it heard, a feed error. */
@@ -69,6 +70,8 @@ after(async () => {
   // Whatever failed, the engine stopped here runs again.
   if ((await unitState('timescaledb').catch(() => 'unknown')) !== 'healthy') await api('POST', '/faults/units/timescaledb/start').catch(() => undefined);
   await browser?.close();
+  // The users made here go (Grace is deleted by a test; her removal is checked there).
+  for (const id of [ada.id, grace?.id]) if (id) await api('DELETE', `/users/${id}`).catch(() => undefined);
 });
 
 describe('the live UI', { timeout: 10 * 60_000 }, () => {
@@ -78,7 +81,7 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
       await flow.getByTestId(`node-${id}`).waitFor();
     }
     // Health arrives over the subscription: the stores turn from unknown to up.
-    await eventually('PostgreSQL shown up', async () => (await flow.getByTestId('node-postgres').getAttribute('data-level')) === 'ok', 15_000);
+    await waitFor('PostgreSQL shown up', async () => (await flow.getByTestId('node-postgres').getAttribute('data-level')) === 'ok', { timeoutMs: 15_000 });
     assert.equal(await flow.getByTestId('node-postgres').getAttribute('data-level'), 'ok');
   });
 
@@ -95,22 +98,18 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
 
     // The watching window drew the change along its hops: commit, WAL capture, Kafka, then into each store.
     const expected = ['users-svc>postgres', 'postgres>connect', 'connect>kafka', 'kafka>proj-graph', 'proj-graph>neo4j', 'proj-cache>redis', 'proj-analytics>timescaledb'];
-    const hops = await eventually(
-      'the change drawn into Neo4j, Redis and TimescaleDB',
-      async () => {
+    const hops = await waitFor('the change drawn into Neo4j, Redis and TimescaleDB', async () => {
         const drawn = await flow.evaluate((token) => (globalThis as unknown as FlowProbe).polyglotFlow?.hopsOf(token) ?? [], ada.token);
         const missing = expected.filter((h) => !drawn.includes(h));
         if (missing.length > 0) throw new Error(`drawn: ${drawn.join(', ') || 'nothing'}; not drawn: ${missing.join(', ')}; ${await flowDiagnosis()}`);
         return drawn;
-      },
-      20_000,
-    );
+      }, { timeoutMs: 20_000 });
     assert.ok(hops.includes('kafka>proj-graph'));
     const entry = flow.locator(`a[href="/timeline/${encodeURIComponent(ada.token)}"]`);
     await entry.waitFor({ timeout: 10_000 });
     assert.equal(await entry.locator('.applied-chip').count(), 3);
     // Figures are redrawn at most 10 times a second: the counter follows the dot shortly.
-    await eventually('the graph projection → Neo4j counter', async () => Number(await flow.getByTestId('edge-proj-graph>neo4j').getAttribute('data-count')) >= 1, 5_000);
+    await waitFor('the graph projection → Neo4j counter', async () => Number(await flow.getByTestId('edge-proj-graph>neo4j').getAttribute('data-count')) >= 1, { timeoutMs: 5_000 });
     await flow.waitForTimeout(700);
     await shot(flow, 'flow');
 
@@ -159,11 +158,11 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     await go(work, `/graph/${ada.id}`);
     await work.getByTestId(`person-${ada.id}`).waitFor({ timeout: 15_000 });
     // The graph projection removes the user's follows from Neo4j; the panel refreshes when it reports that.
-    await eventually('Grace gone from the graph', async () => (await work.getByTestId(`person-${grace.id}`).count()) === 0, 30_000);
+    await waitFor('Grace gone from the graph', async () => (await work.getByTestId(`person-${grace.id}`).count()) === 0, { timeoutMs: 30_000 });
 
     await go(work, `/feed/${ada.id}`);
     // The posts service's cascade deletes her post; the cache projection invalidates the feed.
-    await eventually('her post gone from the feed', async () => (await work.locator('.post-title', { hasText: postTitle }).count()) === 0 && (await work.locator('.state-loading').count()) === 0, 45_000);
+    await waitFor('her post gone from the feed', async () => (await work.locator('.post-title', { hasText: postTitle }).count()) === 0 && (await work.locator('.state-loading').count()) === 0, { timeoutMs: 45_000 });
   });
 
   test('the fault panel pauses a projection: its lag grows (amber node, lag chart) and drains on resume', { timeout: 2 * 60_000 }, async () => {
@@ -173,11 +172,11 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     try {
       await work.getByTestId('resume-analytics').waitFor({ timeout: 15_000 });
       for (let i = 0; i < 24; i++) assert.equal((await api('PUT', `/users/${ada.id}`, { email: ada.email, name: `${ada.name} v${i}` })).status, 200);
-      await eventually('the lag shown on the analytics card', async () => Number(/lag (\d+)/.exec((await card.textContent()) ?? '')?.[1] ?? 0) >= 20, 20_000);
-      await eventually('the analytics projection amber in the flow view', async () => (await flow.getByTestId('node-proj-analytics').getAttribute('data-level')) === 'warn', 10_000);
+      await waitFor('the lag shown on the analytics card', async () => Number(/lag (\d+)/.exec((await card.textContent()) ?? '')?.[1] ?? 0) >= 20, { timeoutMs: 20_000 });
+      await waitFor('the analytics projection amber in the flow view', async () => (await flow.getByTestId('node-proj-analytics').getAttribute('data-level')) === 'warn', { timeoutMs: 10_000 });
       await work.waitForTimeout(2500);
       await work.getByTestId('resume-analytics').click();
-      await eventually('the lag drained', async () => /lag 0\b/.test((await card.textContent()) ?? ''), 30_000);
+      await waitFor('the lag drained', async () => /lag 0\b/.test((await card.textContent()) ?? ''), { timeoutMs: 30_000 });
       await work.waitForTimeout(2500);
       await work.getByTestId('lag-chart').scrollIntoViewIfNeeded();
       await shot(work, 'faults-lag');
@@ -190,22 +189,22 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     await go(work, '/faults');
     const unit = work.getByTestId('unit-timescaledb');
     await unit.waitFor({ timeout: 30_000 });
-    await eventually('timescaledb healthy before the test', async () => (await unitState('timescaledb')) === 'healthy', 60_000);
+    await waitFor('timescaledb healthy before the test', async () => (await unitState('timescaledb')) === 'healthy', { timeoutMs: 60_000 });
     await work.getByTestId('units-refresh').click();
     await work.getByTestId('unit-stop-timescaledb').waitFor();
-    await eventually('the stop button enabled', () => work.getByTestId('unit-stop-timescaledb').isEnabled(), 30_000);
+    await waitFor('the stop button enabled', () => work.getByTestId('unit-stop-timescaledb').isEnabled(), { timeoutMs: 30_000 });
     try {
       await work.getByTestId('unit-stop-timescaledb').click();
-      await eventually('timescaledb down in the fault panel', async () => (await unit.getAttribute('data-state')) !== 'healthy', 90_000);
-      await eventually('the TimescaleDB node red', async () => (await flow.getByTestId('node-timescaledb').getAttribute('data-level')) === 'down', 20_000);
+      await waitFor('timescaledb down in the fault panel', async () => (await unit.getAttribute('data-state')) !== 'healthy', { timeoutMs: 90_000 });
+      await waitFor('the TimescaleDB node red', async () => (await flow.getByTestId('node-timescaledb').getAttribute('data-level')) === 'down', { timeoutMs: 20_000 });
       await shot(flow, 'flow-store-down');
       await shot(work, 'faults');
     } finally {
-      await eventually('the start button enabled', () => work.getByTestId('unit-start-timescaledb').isEnabled(), 60_000).catch(() => undefined);
+      await waitFor('the start button enabled', () => work.getByTestId('unit-start-timescaledb').isEnabled(), { timeoutMs: 60_000 }).catch(() => undefined);
       await work.getByTestId('unit-start-timescaledb').click();
     }
-    await eventually('timescaledb healthy in the fault panel', async () => (await unit.getAttribute('data-state')) === 'healthy', 120_000);
-    await eventually('the TimescaleDB node up again', async () => (await flow.getByTestId('node-timescaledb').getAttribute('data-level')) === 'ok', 30_000);
+    await waitFor('timescaledb healthy in the fault panel', async () => (await unit.getAttribute('data-state')) === 'healthy', { timeoutMs: 120_000 });
+    await waitFor('the TimescaleDB node up again', async () => (await flow.getByTestId('node-timescaledb').getAttribute('data-level')) === 'ok', { timeoutMs: 30_000 });
   });
 
   test('a lab experiment runs and its charts render', { timeout: 3 * 60_000 }, async () => {
@@ -216,8 +215,8 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     await work.getByTestId('lab-rate').fill('10');
     await work.getByTestId('lab-run').click();
     await work.getByTestId('lab-running').waitFor({ timeout: 5_000 });
-    // The lab's writes are drawn in the watching window as they happen.
-    await flow.waitForTimeout(1800);
+    // The lab's writes are drawn in the watching window as they happen: photographed with dots in flight.
+    await waitFor('the lab’s writes drawn in the flow view', async () => (await flow.evaluate(() => (globalThis as unknown as FlowProbe).polyglotFlow?.inFlight() ?? 0)) > 0, { timeoutMs: 30_000 });
     await shot(flow, 'flow-busy');
     await work.getByTestId('lab-running').waitFor({ state: 'detached', timeout: 150_000 });
     await work.getByText('10 renames of users, eventual').first().waitFor({ timeout: 10_000 });
@@ -265,11 +264,15 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
   test('GraphiQL, bundled in the UI, runs a query against the gateway', { timeout: STEP_MS }, async () => {
     await go(work, '/graphiql');
     await work.getByTestId('graphiql').waitFor({ timeout: 30_000 });
+    // GraphiQL draws its run button before its editors: they are created only once the
+    // Monaco editor has loaded (a large, lazily loaded chunk, slow on a busy machine), and
+    // until then a click on run does nothing at all. So: the editors first, then the click.
+    await work.locator('.graphiql-query-editor .monaco-editor').filter({ hasText: 'Users' }).waitFor({ timeout: 30_000 });
+    await work.locator('.graphiql-response .monaco-editor').waitFor({ timeout: 30_000 });
     const run = work.locator('.graphiql-execute-button');
-    await run.waitFor({ timeout: 30_000 });
     await run.click();
     // The default query lists the users: the response pane shows the data the gateway answered.
-    await eventually('the query answered', async () => /"users"/.test((await work.locator('.graphiql-response').textContent()) ?? ''), 30_000);
+    await waitFor('the query answered', async () => /"users"/.test((await work.locator('.graphiql-response').textContent()) ?? ''), { timeoutMs: 30_000 });
     await shot(work, 'graphiql');
   });
 });

@@ -19,13 +19,14 @@ export const Q = {
   feed: `query Feed($userId: SafeInt!, $limit: Int, $token: String) { feed(userId: $userId, limit: $limit, token: $token) { items { ${POST} } total hasMore nextBefore } }`,
   relationships: `query Relationships($token: String) { relationships(token: $token) { followerId followerName followeeId followeeName } }`,
   analytics: `query Analytics($token: String) { analytics(token: $token) { stats { totalEvents totalUsers totalPosts eventTypes } events { time user_id event_type properties } series { minute event_type count } topUsers { user_id events } } }`,
-  cacheStatus: `query CacheStatus { cacheStatus { connected memory memoryBytes keys hitRate hits misses evictions opsPerSec } }`,
+  cacheStatus: `query CacheStatus { cacheStatus { connected memory memoryBytes memoryHuman keys hitRate hitRatio hits misses evictions opsPerSec } }`,
   health: `query Health { health { ${HEALTH} } }`,
   consistency: `query Consistency($token: String!) { consistency(token: $token) { ${VISIBILITY} } }`,
   labExperiments: `query Lab { labExperiments { ${LAB} } }`,
   faults: `query Faults { faults { projections { ${CONTROL} } units { available reason controllable actions states { name kind state pid } } recent { at action target by { userId email address } detail outcome error durationMs } } }`,
   reconcile: `query Reconcile { reconcile }`,
-  deadLetters: `query DeadLetters($limit: Int) { deadLetters(limit: $limit) { group topic partition offset key value error attempts failedAt } }`,
+  comments: `query Comments($postId: ID!) { comments(postId: $postId) { id post_id author_id body createdAt } }`,
+  deadLetters: `query DeadLetters($limit: Int) { deadLetters(limit: $limit) { id group topic partition offset key value error attempts failedAt stage replayedAt valueTruncated } }`,
 };
 
 export const M = {
@@ -38,6 +39,8 @@ export const M = {
   updatePost: `mutation UpdatePost($id: ID!, $input: UpdatePostInput!, $consistency: ConsistencyMode) { updatePost(id: $id, input: $input, consistency: $consistency) { post { ${POST} } ${CONSISTENCY} } }`,
   deletePost: `mutation DeletePost($id: ID!, $consistency: ConsistencyMode) { deletePost(id: $id, consistency: $consistency) { deleted ${CONSISTENCY} } }`,
   likePost: `mutation LikePost($id: ID!, $userId: SafeInt, $consistency: ConsistencyMode) { likePost(id: $id, userId: $userId, consistency: $consistency) { post { ${POST} } ${CONSISTENCY} } }`,
+  addComment: `mutation AddComment($postId: ID!, $input: CreateCommentInput!, $consistency: ConsistencyMode) { addComment(postId: $postId, input: $input, consistency: $consistency) { comment { id post_id author_id body createdAt } ${CONSISTENCY} } }`,
+  deleteComment: `mutation DeleteComment($postId: ID!, $commentId: ID!, $consistency: ConsistencyMode) { deleteComment(postId: $postId, commentId: $commentId, consistency: $consistency) { deleted ${CONSISTENCY} } }`,
   follow: `mutation Follow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode) { follow(followerId: $followerId, followeeId: $followeeId, consistency: $consistency) { follow { followerId followeeId created } ${CONSISTENCY} } }`,
   unfollow: `mutation Unfollow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode) { unfollow(followerId: $followerId, followeeId: $followeeId, consistency: $consistency) { deleted ${CONSISTENCY} } }`,
   runLab: `mutation RunLab($input: LabExperimentInput!) { runLabExperiment(input: $input) { ${LAB} } }`,
@@ -46,6 +49,7 @@ export const M = {
   setFaults: `mutation SetFaults($name: String!, $delayMs: Int, $duplicate: Boolean) { setProjectionFaults(name: $name, delayMs: $delayMs, duplicate: $duplicate) { ${CONTROL} } }`,
   unitAction: `mutation UnitAction($unit: String!, $action: UnitAction!) { unitAction(unit: $unit, action: $action) { unit action durationMs output } }`,
   repair: `mutation Repair { repair }`,
+  replayDeadLetters: `mutation ReplayDeadLetters($id: String, $all: Boolean) { replayDeadLetters(id: $id, all: $all) { replayed pending refused { id reason } } }`,
 };
 
 export const S = {

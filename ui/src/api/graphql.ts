@@ -67,7 +67,7 @@ export function describeError(error: unknown): { code: string; message: string; 
       error.code === 'UNAUTHENTICATED'
         ? 'Sign in (top right): this system runs with AUTH_REQUIRED.'
         : error.code === 'ADMIN_REQUIRED'
-          ? "Sign in as an admin: a user whose email is in the gateway's ADMIN_EMAILS."
+          ? 'Sign in as an admin: an operator makes a user one with ./stackctl admin grant EMAIL.'
           : error.code === 'STORE_UNAVAILABLE'
             ? 'A store or service is down; the Faults view can start it again.'
             : error.code === 'GATEWAY_UNREACHABLE'

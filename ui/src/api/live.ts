@@ -1,9 +1,12 @@
 // The live side: one graphql-ws connection (graphql-transport-ws) to the
 // gateway for every subscription of the page. It reconnects on its own, and
 // says what state it is in so the header can show it; no view polls for what
-// arrives here.
+// arrives here. With AUTH_REQUIRED the gateway wants a session for every
+// subscription: the token goes in connection_init (a browser cannot set a
+// WebSocket's headers), and signing in or out reconnects with the new one.
 import { createClient, type Client } from 'graphql-ws';
 import { gateway } from './config.ts';
+import { session } from '../state/session.ts';
 import { createStore } from '../state/store.ts';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
@@ -17,6 +20,11 @@ function liveClient(): Client {
   client = createClient({
     url: gateway().ws,
     lazy: false,
+    // Read at every (re)connection, so it is always the current session's.
+    connectionParams: () => {
+      const token = session.get()?.token;
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
     keepAlive: 10_000,
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
@@ -59,4 +67,12 @@ export function subscribe<T>(query: string, variables: Record<string, unknown>, 
 
 export function startLive(): void {
   liveClient();
+  let token = session.get()?.token ?? null;
+  session.subscribe(() => {
+    const now = session.get()?.token ?? null;
+    if (now === token) return;
+    token = now;
+    // Reconnects at once with the new session; graphql-ws subscribes the open subscriptions again.
+    client?.terminate();
+  });
 }

@@ -1,6 +1,6 @@
 // The shapes the gateway's GraphQL schema answers (services/gateway/src/entry-points/graphql.schema.ts).
 import type { z } from 'zod';
-import type { DeadLetter as DeadLetterSchema } from '@polyglot/contracts/api';
+import type { DeadLetterEntry as DeadLetterSchema, DeadLetterReplayResult } from '@polyglot/contracts/api';
 
 export type Source = 'users' | 'posts' | 'graph';
 export type Projection = 'graph' | 'cache' | 'analytics';
@@ -8,7 +8,8 @@ export type Mode = 'EVENTUAL' | 'STRONG';
 
 export interface User {
   id: number;
-  email: string;
+  /** null, when the gateway runs with AUTH_REQUIRED, for anyone but the signed-in user */
+  email: string | null;
   name: string;
   created_at: string;
   updated_at: string;
@@ -23,7 +24,16 @@ export interface Consistency {
 export interface PostAuthor {
   id: number;
   name: string;
-  email: string;
+  /** null, when the gateway runs with AUTH_REQUIRED, unless the author is the signed-in user */
+  email: string | null;
+}
+
+export interface Comment {
+  id: string;
+  post_id: string;
+  author_id: number;
+  body: string;
+  createdAt: string;
 }
 
 export interface Post {
@@ -62,10 +72,16 @@ export interface Analytics {
 
 export interface CacheStatus {
   connected: boolean;
-  memory: string;
+  /** megabytes (used_memory / 1048576), 2 decimals */
+  memory: number;
   memoryBytes: number;
+  /** Redis used_memory_human, e.g. "1.23M" */
+  memoryHuman: string;
   keys: number;
+  /** percent 0..100, 2 decimals */
   hitRate: number;
+  /** fraction 0..1 */
+  hitRatio: number;
   hits: number;
   misses: number;
   evictions: number;
@@ -116,7 +132,8 @@ export interface Health {
   healthy: boolean;
   checkedAt: string;
   services: Record<string, ServiceHealth>;
-  stores: { redis?: { status: string; error?: string } };
+  /** redis: the cache; redisState: the state store (sessions, watermarks, ...), which never evicts. */
+  stores: { redis?: { status: string; error?: string }; redisState?: { status: string; error?: string } };
   pipeline: {
     connector: { state: string; tasks: Array<{ id: number; state: string; error?: string }>; error?: string };
     projections: Record<string, ProjectionHealth | null>;
@@ -243,5 +260,6 @@ export interface RepairReport {
   report: ReconcileReport;
 }
 
-/** A message a projection gave up on: the REST and GraphQL shapes are the same zod schema's. */
+/** A message a projection gave up on (or a relay could not produce), with the id a replay names: the REST and GraphQL shapes are the same zod schema's. */
 export type DeadLetter = z.infer<typeof DeadLetterSchema>;
+export type DeadLetterReplay = DeadLetterReplayResult;

@@ -1,6 +1,7 @@
 // One post: its author (from the profile cache), likes, comments, tags, and
 // the writes a reader can make on it.
 import { useState } from 'react';
+import { Comments } from './Comments.tsx';
 import { M } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
 import type { Consistency, Post } from '../api/types.ts';
@@ -9,7 +10,30 @@ import { shortDate } from './format.ts';
 
 export type WriteOutcome = { write: MyWrite | null; text: string } | { error: unknown };
 
-export function PostCard({ post, mode, likeAs, onResult, editable = true }: { post: Post; mode: 'EVENTUAL' | 'STRONG'; likeAs: number | null; onResult: (r: WriteOutcome) => void; editable?: boolean }) {
+export function PostCard({
+  post,
+  mode,
+  likeAs,
+  onResult,
+  editable = true,
+  commentAs = likeAs,
+  commentsOpen,
+  onToggleComments,
+}: {
+  post: Post;
+  mode: 'EVENTUAL' | 'STRONG';
+  likeAs: number | null;
+  onResult: (r: WriteOutcome) => void;
+  editable?: boolean;
+  /** Who writes a comment (the signed-in user, else the panel's pick). */
+  commentAs?: number | null;
+  /** Held by the list, so a refreshed post (a new card) keeps its comments open. */
+  commentsOpen?: boolean;
+  onToggleComments?: () => void;
+}) {
+  const [ownOpen, setOwnOpen] = useState(false);
+  const showComments = commentsOpen ?? ownOpen;
+  const toggleComments = onToggleComments ?? (() => setOwnOpen((o) => !o));
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [title, setTitle] = useState(post.title);
@@ -81,9 +105,13 @@ export function PostCard({ post, mode, likeAs, onResult, editable = true }: { po
               ))}
             </span>
             <span className="post-meta">
-              ♥ {post.meta.likes} · {post.comments_count} comments
+              ♥ {post.meta.likes} ·{' '}
+              <button type="button" className="link-button" onClick={toggleComments} aria-expanded={showComments} data-testid={`comments-toggle-${post._id}`}>
+                {post.comments_count} comment{post.comments_count === 1 ? '' : 's'}
+              </button>
             </span>
           </div>
+          {showComments && <Comments post={post} mode={mode} commentAs={commentAs} onResult={onResult} />}
           {editable && (
             <div className="btn-row" style={{ marginTop: 6 }}>
               <button type="button" className="btn small" onClick={like} disabled={busy !== null} title={likeAs ? `like as user #${likeAs}` : 'like'}>

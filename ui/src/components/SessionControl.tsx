@@ -18,7 +18,7 @@ export function SessionControl() {
   if (current) {
     return (
       <span className="session">
-        <span className="session-name" title={current.user.email}>
+        <span className="session-name" title={current.user.email ?? undefined} data-testid="session-name">
           {current.user.name}
         </span>
         <button
@@ -28,6 +28,7 @@ export function SessionControl() {
             await gql(M.logout).catch(() => undefined);
             session.set(null);
           }}
+          data-testid="sign-out"
         >
           Sign out
         </button>
@@ -36,7 +37,7 @@ export function SessionControl() {
   }
   return (
     <span className="session">
-      <button type="button" className="btn ghost small" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
+      <button type="button" className="btn ghost small" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="sign-in">
         Sign in
       </button>
       {open && (
@@ -61,14 +62,14 @@ export function SessionControl() {
           <p className="note">Only needed when the gateway runs with AUTH_REQUIRED=true.</p>
           <label>
             Email
-            <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="username" />
+            <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="username" data-testid="sign-in-email" />
           </label>
           <label>
             Password
-            <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} required autoComplete="current-password" />
+            <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} required autoComplete="current-password" data-testid="sign-in-password" />
           </label>
           {error !== null && <ErrorNote error={error} />}
-          <button type="submit" className="btn primary" disabled={busy}>
+          <button type="submit" className="btn primary" disabled={busy} data-testid="sign-in-submit">
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>

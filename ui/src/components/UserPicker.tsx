@@ -17,7 +17,7 @@ export function UserPicker({ label, value, onChange, exclude, placeholder, testI
     const out: User[] = [];
     for (const u of users) {
       if (u.id === exclude) continue;
-      if (!q || String(u.id) === q || u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q)) out.push(u);
+      if (!q || String(u.id) === q || u.name.toLowerCase().includes(q) || (u.email ?? '').toLowerCase().includes(q)) out.push(u);
       if (out.length >= 8) break;
     }
     return out;
@@ -81,7 +81,7 @@ export function UserPicker({ label, value, onChange, exclude, placeholder, testI
                   choose(u);
                 }}
               >
-                <span>{u.name}</span> <span className="picker-sub">#{u.id} · {u.email}</span>
+                <span>{u.name}</span> <span className="picker-sub">#{u.id}{u.email ? ` · ${u.email}` : ''}</span>
               </li>
             ))}
           </ul>

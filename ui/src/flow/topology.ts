@@ -42,7 +42,7 @@ export const NODES: NodeSpec[] = [
   { id: 'proj-graph', title: 'graph projection', tech: 'in graph service', kind: 'projection', x: COL.capture, y: ROW(3) + 10 },
   { id: 'proj-cache', title: 'cache projection', tech: 'projectors', kind: 'projection', x: COL.projection, y: ROW(0.5) },
   { id: 'proj-analytics', title: 'analytics projection', tech: 'in analytics service', kind: 'projection', x: COL.projection, y: ROW(1.5) },
-  { id: 'redis', title: 'Redis', tech: 'cache · sessions', kind: 'store', x: COL.sink, y: ROW(0.5), accent: '#c4412f' },
+  { id: 'redis', title: 'Redis', tech: 'cache · state', kind: 'store', x: COL.sink, y: ROW(0.5), accent: '#c4412f' },
   { id: 'timescaledb', title: 'TimescaleDB', tech: 'analytics · hypertable', kind: 'store', x: COL.sink, y: ROW(1.5), accent: '#b7791f' },
 ];
 

@@ -16,8 +16,8 @@ const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumF
 interface Sample extends CacheStatus {
   t: number;
   label: string;
+  /** Exact, for the chart (memory is rounded to 2 decimals). */
   memoryMiB: number;
-  hitPct: number;
 }
 
 function Chart({ data, dataKey, colour, unit, domain, testId }: { data: Sample[]; dataKey: keyof Sample; colour: string; unit: string; domain?: [number, number]; testId?: string }) {
@@ -50,7 +50,7 @@ export function CachePanel() {
         const d = new Date(t);
         setSamples((s) => [
           ...s.slice(-(KEEP - 1)),
-          { ...cacheStatus, t, label: d.toLocaleTimeString([], { hour12: false }), memoryMiB: cacheStatus.memoryBytes / 1024 / 1024, hitPct: cacheStatus.hitRate * 100 },
+          { ...cacheStatus, t, label: d.toLocaleTimeString([], { hour12: false }), memoryMiB: cacheStatus.memoryBytes / 1024 / 1024 },
         ]);
         setError(null);
       } catch (e) {
@@ -82,7 +82,7 @@ export function CachePanel() {
           <dl className="figures big" data-testid="cache-figures">
             <div>
               <dt>hit ratio</dt>
-              <dd>{(last.hitRate * 100).toFixed(1)} %</dd>
+              <dd>{last.hitRate.toFixed(1)} %</dd>
             </div>
             <div>
               <dt>keys</dt>
@@ -90,7 +90,7 @@ export function CachePanel() {
             </div>
             <div>
               <dt>memory</dt>
-              <dd>{last.memory}</dd>
+              <dd title={`${last.memoryBytes.toLocaleString()} bytes (${last.memoryHuman})`}>{last.memory.toLocaleString()} MiB</dd>
             </div>
             <div>
               <dt>ops / s</dt>
@@ -114,7 +114,7 @@ export function CachePanel() {
             </section>
             <section className="card">
               <h2 className="card-title">Hit ratio</h2>
-              <Chart data={samples} dataKey="hitPct" colour="#2f9e6e" unit="%" domain={[0, 100]} />
+              <Chart data={samples} dataKey="hitRate" colour="#2f9e6e" unit="%" domain={[0, 100]} />
             </section>
             <section className="card">
               <h2 className="card-title">Keys</h2>

@@ -7,7 +7,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
 import { link } from '../api/live.ts';
-import type { DeadLetter, FaultsOverview, ProjectionControl, ProjectionHealth } from '../api/types.ts';
+import type { DeadLetter, DeadLetterReplay, FaultsOverview, ProjectionControl, ProjectionHealth } from '../api/types.ts';
 import { AXIS } from '../components/charts.ts';
 import { timeAgo } from '../components/format.ts';
 import { ErrorNote, Loading } from '../components/States.tsx';
@@ -213,22 +213,51 @@ function Units({ overview, reload }: { overview: FaultsOverview; reload: () => v
   );
 }
 
-/** Messages a projection gave up on (unparseable, or failing after its retries), newest first. */
+function describeReplay(result: DeadLetterReplay): string {
+  const parts = [`${result.replayed.length} replayed`];
+  if (result.pending.length > 0) parts.push(`${result.pending.length} already under way`);
+  if (result.refused.length > 0) parts.push(`${result.refused.length} refused (${result.refused[0]!.reason})`);
+  return `${parts.join(', ')}. A replayed letter leaves the list once its consumer has applied it.`;
+}
+
+/** Messages a projection gave up on (unparseable, or failing after its retries), newest first; each can be replayed. */
 function DeadLetters() {
   const list = useQuery((signal) => gql<{ deadLetters: DeadLetter[] }>(Q.deadLetters, { limit: 20 }, { signal }).then((d) => d.deadLetters), []);
   useRefreshOnChanges(() => true, list.reload, 15_000);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const replay = async (selection: { id: string } | { all: true }) => {
+    setBusy('id' in selection ? selection.id : 'all');
+    try {
+      const { replayDeadLetters } = await gql<{ replayDeadLetters: DeadLetterReplay }>(M.replayDeadLetters, selection);
+      setOutcome({ ok: replayDeadLetters.refused.length === 0, text: describeReplay(replayDeadLetters) });
+      list.reload();
+    } catch (e) {
+      setOutcome({ ok: false, text: e instanceof Error ? e.message : String(e) });
+    } finally {
+      setBusy(null);
+    }
+  };
   return (
     <section className="card">
       <div className="card-head">
         <h2 className="card-title">
           Dead letters <span className="card-sub">messages a projection gave up on, with their error (pipeline.dead-letters)</span>
         </h2>
-        <button type="button" className="btn small" onClick={list.reload} disabled={list.loading} aria-label="Refresh the dead letters">
-          Refresh
-        </button>
+        <div className="btn-row">
+          {list.data && list.data.length > 0 && (
+            <button type="button" className="btn small" onClick={() => void replay({ all: true })} disabled={busy !== null} aria-label="Replay every dead letter">
+              {busy === 'all' ? 'Replaying…' : 'Replay all'}
+            </button>
+          )}
+          <button type="button" className="btn small" onClick={list.reload} disabled={list.loading} aria-label="Refresh the dead letters">
+            Refresh
+          </button>
+        </div>
       </div>
       {!list.data && list.loading && <Loading what="the dead letters" />}
       {list.error !== null && <ErrorNote error={list.error} what="the dead letters" retry={list.reload} />}
+      {outcome && <div className={`note${outcome.ok ? '' : ' warn'}`} role="status">{outcome.text}</div>}
       {list.data && list.data.length === 0 && <p className="note">None: every message was applied.</p>}
       {list.data && list.data.length > 0 && (
         <div className="table-wrap">
@@ -240,18 +269,35 @@ function DeadLetters() {
                 <th className="hide-narrow">record</th>
                 <th>error</th>
                 <th className="num">tries</th>
+                <th />
               </tr>
             </thead>
             <tbody>
               {list.data.slice(0, 10).map((d) => (
-                <tr key={`${d.group}-${d.topic}-${d.partition}-${d.offset}`}>
+                <tr key={d.id}>
                   <td>{timeAgo(Date.parse(d.failedAt))}</td>
                   <td className="mono">{d.group}</td>
-                  <td className="hide-narrow mono">
-                    {d.topic}/{d.partition}@{d.offset}
-                  </td>
+                  <td className="hide-narrow mono">{d.partition < 0 ? `${d.topic} (never produced)` : `${d.topic}/${d.partition}@${d.offset}`}</td>
                   <td style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>{d.error}</td>
                   <td className="num">{d.attempts}</td>
+                  <td>
+                    {d.replayedAt ? (
+                      <span className="note" title={`replayed ${d.replayedAt}`}>
+                        replayed, waiting
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => void replay({ id: d.id })}
+                        disabled={busy !== null || d.valueTruncated === true}
+                        title={d.valueTruncated ? 'its value was cut to fit the dead-letter topic: it cannot be replayed' : 'publish it again for the consumer that failed it'}
+                        aria-label={`Replay dead letter ${d.id}`}
+                      >
+                        {busy === d.id ? 'Replaying…' : 'Replay'}
+                      </button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

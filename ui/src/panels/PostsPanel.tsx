@@ -10,6 +10,8 @@ import { Empty, ErrorNote, Loading } from '../components/States.tsx';
 import { UserPicker } from '../components/UserPicker.tsx';
 import { ModeToggle, WriteResult } from '../components/WriteResult.tsx';
 import { useQuery, useRefreshOnChanges } from '../state/query.ts';
+import { session } from '../state/session.ts';
+import { useStore } from '../state/store.ts';
 import { recordWrite } from '../state/writes.ts';
 
 const LIMIT = 15;
@@ -71,6 +73,15 @@ export function PostsPanel() {
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const [token, setToken] = useState<string | null>(null);
   const [likeAs, setLikeAs] = useState<number | null>(null);
+  const signedIn = useStore(session);
+  // Open comment threads by post: a post refreshed by the pipeline is a new card, and keeps its thread open.
+  const [openComments, setOpenComments] = useState<ReadonlySet<string>>(new Set());
+  const toggleComments = (id: string) =>
+    setOpenComments((open) => {
+      const next = new Set(open);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   const [result, setResult] = useState<WriteOutcome | null>(null);
   const before = cursors[cursors.length - 1] ?? null;
   const page = useQuery((signal) => gql<{ posts: PostsPage }>(Q.posts, { limit: LIMIT, before, token }, { signal, timeoutMs: 15_000 }).then((d) => d.posts), [before, token]);
@@ -101,7 +112,7 @@ export function PostsPanel() {
             Newest posts <span className="card-sub">{page.data ? `${page.data.total.toLocaleString()} in FerretDB` : ''}</span>
           </h2>
           <div style={{ minWidth: 220 }}>
-            <UserPicker label="Like as" value={likeAs} onChange={setLikeAs} placeholder="anyone (no session)" />
+            <UserPicker label="Like and comment as" value={likeAs} onChange={setLikeAs} placeholder={signedIn ? `you (${signedIn.user.name})` : 'anyone (no session)'} />
           </div>
         </div>
         {result && ('error' in result ? <ErrorNote error={result.error} /> : <WriteResult {...result} />)}
@@ -111,7 +122,16 @@ export function PostsPanel() {
         {page.data && page.data.items.length > 0 && (
           <ul className="post-list">
             {page.data.items.map((p) => (
-              <PostCard key={`${p._id}:${p.updatedAt}`} post={p} mode={mode} likeAs={likeAs} onResult={onResult} />
+              <PostCard
+                key={`${p._id}:${p.updatedAt}`}
+                post={p}
+                mode={mode}
+                likeAs={likeAs}
+                commentAs={likeAs ?? signedIn?.user.id ?? null}
+                onResult={onResult}
+                commentsOpen={openComments.has(p._id)}
+                onToggleComments={() => toggleComments(p._id)}
+              />
             ))}
           </ul>
         )}

@@ -9,6 +9,8 @@ import { shortDate } from '../components/format.ts';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNote, Loading } from '../components/States.tsx';
 import { ModeToggle, WriteResult } from '../components/WriteResult.tsx';
+import { session } from '../state/session.ts';
+import { useStore } from '../state/store.ts';
 import { reloadUsers, useUsers } from '../state/users.ts';
 import { recordWrite, type MyWrite } from '../state/writes.ts';
 
@@ -74,17 +76,22 @@ function UserRow({ user, mode, onResult }: { user: User; mode: Mode; onResult: (
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [name, setName] = useState(user.name);
-  const [email, setEmail] = useState(user.email);
+  const [email, setEmail] = useState(user.email ?? '');
   const [password, setPassword] = useState('');
+  const [currentPassword, setCurrentPassword] = useState('');
+  const signedIn = useStore(session) !== null;
   const [busy, setBusy] = useState(false);
 
   const save = async () => {
     setBusy(true);
     try {
-      const data = await gql<{ updateUser: { user: User; consistency: Consistency } }>(M.updateUser, { id: user.id, input: { name, email, password: password || null }, consistency: mode }, { timeoutMs: 35_000 });
+      // With AUTH_REQUIRED, a new email or password needs the current one.
+      const input = { name, email, password: password || null, ...(currentPassword ? { currentPassword } : {}) };
+      const data = await gql<{ updateUser: { user: User; consistency: Consistency } }>(M.updateUser, { id: user.id, input, consistency: mode }, { timeoutMs: 35_000 });
       onResult({ write: recordWrite(`updated user #${user.id}`, data.updateUser.consistency), text: `Saved ${data.updateUser.user.name} (#${user.id}).` });
       setEditing(false);
       setPassword('');
+      setCurrentPassword('');
       void reloadUsers();
     } catch (error) {
       onResult({ error });
@@ -118,6 +125,16 @@ function UserRow({ user, mode, onResult }: { user: User; mode: Mode; onResult: (
         </td>
         <td className="hide-narrow">
           <input aria-label="New password (empty: unchanged)" type="password" placeholder="unchanged" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+          {signedIn && (
+            <input
+              aria-label="Current password (to change the email or password)"
+              type="password"
+              placeholder="current password"
+              value={currentPassword}
+              onChange={(e) => setCurrentPassword(e.target.value)}
+              autoComplete="current-password"
+            />
+          )}
         </td>
         <td className="actions">
           <button type="button" className="btn small primary" onClick={save} disabled={busy}>
@@ -134,7 +151,7 @@ function UserRow({ user, mode, onResult }: { user: User; mode: Mode; onResult: (
     <tr data-testid={`user-row-${user.id}`}>
       <td className="num">{user.id}</td>
       <td>{user.name}</td>
-      <td className="hide-narrow">{user.email}</td>
+      <td className="hide-narrow">{user.email ?? <em title="with AUTH_REQUIRED, only the user sees their email">hidden</em>}</td>
       <td className="hide-narrow">{shortDate(user.created_at)}</td>
       <td className="actions">
         {confirming ? (
@@ -177,7 +194,7 @@ export function UsersPanel() {
   const filtered = useMemo(() => {
     const q = query.trim().toLowerCase();
     if (!users) return [];
-    return q ? users.filter((u) => String(u.id) === q || u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q)) : users;
+    return q ? users.filter((u) => String(u.id) === q || u.name.toLowerCase().includes(q) || (u.email ?? '').toLowerCase().includes(q)) : users;
   }, [users, query]);
   const pages = Math.max(1, Math.ceil(filtered.length / PAGE));
   const current = Math.min(page, pages - 1);

@@ -118,8 +118,16 @@ export function deriveStatuses(state: HealthState, linkState: LinkState, now: nu
   result.ferretdb = storeStatus(s.posts, 'mongo', 'posts');
   result.neo4j = storeStatus(s.graph, 'neo4j', 'graph');
   result.timescaledb = storeStatus(s.analytics, 'timescaledb', 'analytics');
+  // One node for both instances: the cache (:6379) and the state store (:6380).
   const redis = health.stores.redis;
-  result.redis = !redis ? unknown() : redis.status === 'ok' ? { level: 'ok', text: 'up' } : { level: 'down', text: 'down', detail: redis.error ?? 'does not answer the gateway' };
+  const stateStore = health.stores.redisState;
+  result.redis = !redis
+    ? unknown()
+    : redis.status !== 'ok'
+      ? { level: 'down', text: 'down', detail: `the cache: ${redis.error ?? 'does not answer the gateway'}` }
+      : stateStore && stateStore.status !== 'ok'
+        ? { level: 'down', text: 'state down', detail: `the state store (sessions, watermarks): ${stateStore.error ?? 'does not answer the gateway'}` }
+        : { level: 'ok', text: 'up' };
 
   const connector = health.pipeline.connector;
   const tasksOk = connector.tasks.length > 0 && connector.tasks.every((t) => t.state === 'RUNNING');

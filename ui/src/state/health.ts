@@ -45,11 +45,18 @@ let started = false;
 export function startHealth(): void {
   if (started) return;
   started = true;
-  subscribe<{ health: Health }>(S.health, {}, {
-    next: (data) => {
-      healthStore.set({ health: data.health, receivedAt: Date.now(), error: null });
-      record(data.health);
-    },
-    error: (message) => healthStore.set((s) => ({ ...s, error: message })),
-  });
+  // An operation error ends a graphql-ws subscription (e.g. signed out with AUTH_REQUIRED): subscribe again a little later.
+  const open = (): void => {
+    subscribe<{ health: Health }>(S.health, {}, {
+      next: (data) => {
+        healthStore.set({ health: data.health, receivedAt: Date.now(), error: null });
+        record(data.health);
+      },
+      error: (message) => {
+        healthStore.set((s) => ({ ...s, error: message }));
+        window.setTimeout(open, 2000);
+      },
+    });
+  };
+  open();
 }

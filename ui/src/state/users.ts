@@ -6,6 +6,7 @@ import { Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
 import type { User } from '../api/types.ts';
 import { onChanges } from './changes.ts';
+import { session } from './session.ts';
 import { createStore, useStore } from './store.ts';
 
 interface UsersState {
@@ -46,6 +47,15 @@ onChanges((changes) => {
     timer = undefined;
     void reloadUsers();
   }, Math.max(0, 5000 - since));
+});
+
+// Signing in or out changes what is shown of the users (with AUTH_REQUIRED, one's own email only).
+let signedInAs = session.get()?.token ?? null;
+session.subscribe(() => {
+  const now = session.get()?.token ?? null;
+  if (now === signedInAs) return;
+  signedInAs = now;
+  if (usersStore.get().users) void reloadUsers();
 });
 
 export function useUsers(): UsersState & { reload: () => Promise<void> } {

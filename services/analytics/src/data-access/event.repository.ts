@@ -122,6 +122,8 @@ export class EventRepository {
               time: r.time.toISOString(),
               user_id: r.user_id === null ? null : Number(r.user_id),
               event_type: r.event_type,
+              // The name existing clients read the type by; event_type stays for those that read it.
+              type: r.event_type,
               properties: r.properties ?? {},
             })),
             series: series.rows.map((r) => ({ minute: r.minute.toISOString(), event_type: r.event_type, count: Number(r.count) })),

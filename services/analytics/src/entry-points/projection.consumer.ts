@@ -9,10 +9,10 @@ import type { WatermarkPublisher } from '@polyglot/platform/watermark-publisher'
 import type { EventRepository } from '../data-access/event.repository.ts';
 import { recordChange, recordChanges } from '../domain/record-change.use-case.ts';
 
-export function createProjection(events: EventRepository, logger: Logger, watermarks?: WatermarkPublisher): SupervisedProjection {
-  const log = logger.child({ projection: consumerGroups.analyticsProjector });
+export function createProjection(events: EventRepository, logger: Logger, watermarks?: WatermarkPublisher, groupId: string = consumerGroups.analyticsProjector): SupervisedProjection {
+  const log = logger.child({ projection: groupId });
   return new SupervisedProjection({
-    groupId: consumerGroups.analyticsProjector,
+    groupId,
     topics: PIPELINE_TOPICS,
     logger: log,
     startFrom: 'earliest',

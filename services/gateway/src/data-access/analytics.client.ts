@@ -3,8 +3,8 @@ import type { Analytics } from '@polyglot/contracts/api';
 import type { SourceName } from '@polyglot/contracts/consistency';
 import { ServiceClient } from './service-client.ts';
 
-export function createAnalyticsClient(baseUrl: string) {
-  const http = new ServiceClient('analytics', 'TimescaleDB', baseUrl);
+export function createAnalyticsClient(baseUrl: string, secret: string) {
+  const http = new ServiceClient('analytics', 'TimescaleDB', baseUrl, secret);
   return {
     http,
     async get(): Promise<Analytics> {

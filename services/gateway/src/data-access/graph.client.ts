@@ -8,8 +8,8 @@ export interface FollowResult {
   created: boolean;
 }
 
-export function createGraphClient(baseUrl: string) {
-  const http = new ServiceClient('graph', 'Neo4j', baseUrl);
+export function createGraphClient(baseUrl: string, secret: string) {
+  const http = new ServiceClient('graph', 'Neo4j', baseUrl, secret);
   return {
     http,
     async follow(followerId: number, followeeId: number, traceparent?: string): Promise<Written<FollowResult>> {

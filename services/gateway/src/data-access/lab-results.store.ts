@@ -1,9 +1,9 @@
-// The consistency lab's results, kept in Redis (newest first, the last 50) so
-// the UI can draw them and they survive a gateway restart.
+// The consistency lab's results, kept in the state Redis (newest first, the
+// last 50) so the UI can draw them and they survive a gateway restart.
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '@polyglot/platform/errors';
 import type { ExperimentResult } from '../domain/run-experiment.use-case.ts';
-import { REDIS_STORE } from './redis.ts';
+import { STATE_STORE } from './redis.ts';
 
 const KEY = 'lab:experiments';
 const KEEP = 50;
@@ -13,7 +13,7 @@ export function createLabResults(redis: Redis) {
     try {
       return await fn();
     } catch (error) {
-      throw new StoreUnavailableError(REDIS_STORE, error);
+      throw new StoreUnavailableError(STATE_STORE, error);
     }
   };
   return {

@@ -16,10 +16,46 @@
 // answer, so a hot page's expiry never makes its readers wait for a build
 // (one such wait held 500 reads a second for 70 ms). Staleness stays bounded by
 // the TTL, as before.
+//
+// The generations are state, read from the state store (they never go back
+// there, so a key never names an older build); the pages are cache. What a
+// client can make the cache hold is bounded twice: a page bigger than
+// maxPageBytes is served but not cached, and each posts generation admits at
+// most maxPagesPerGeneration new pages per page lifetime (any `before=` a
+// client sends is a new key); beyond it pages are served uncached, while pages
+// already cached are still refreshed.
 import type { Redis } from 'ioredis';
 import type { Logger } from '@polyglot/platform/logger';
 
 export const PAGE_TTL_S = 60;
+/** A page bigger than this, serialised, is served but not cached. */
+export const MAX_PAGE_BYTES = 1024 * 1024;
+/** New pages admitted per posts generation and page lifetime. */
+export const MAX_PAGES_PER_GENERATION = 500;
+/** How often at most a page served uncached is logged (with the counts since). */
+const REPORT_EVERY_MS = 60_000;
+
+// KEYS[1] the page, KEYS[2] its generation's count of new pages; ARGV[1] the page, ARGV[2] TTL in seconds, ARGV[3] the cap.
+// A page already cached is rewritten freely (a refresh); a new one only while the count is under the cap. 1: cached.
+const CACHE_WITHIN_BUDGET = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local n = redis.call('INCR', KEYS[2])
+  if n == 1 then redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2])) end
+  if n > tonumber(ARGV[3]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return 1`;
+
+export interface PageCacheOptions {
+  localPages?: number;
+  refreshAheadMs?: number;
+  /** Where the generations are (the state store); the cache's own client when absent. */
+  generations?: Redis;
+  maxPageBytes?: number;
+  maxPagesPerGeneration?: number;
+}
+
+type BudgetedRedis = Redis & { cacheWithinBudget(page: string, budget: string, value: string, ttlS: number, cap: number): Promise<number> };
 /** Pages kept decoded in this process: the first pages of GET /posts and of the feeds read most. */
 export const LOCAL_PAGES = 64;
 /** A page read with less life left than this is rebuilt in the background. */
@@ -31,8 +67,24 @@ interface Found<T> {
   expiresAt: number;
 }
 
-export function createPageCache(redis: Redis, logger: Logger, options: { localPages?: number; refreshAheadMs?: number } = {}) {
+export function createPageCache(redis: Redis, logger: Logger, options: PageCacheOptions = {}) {
   const inFlight = new Map<string, Promise<unknown>>();
+  const generationStore = options.generations ?? redis;
+  const maxPageBytes = options.maxPageBytes ?? MAX_PAGE_BYTES;
+  const maxPages = options.maxPagesPerGeneration ?? MAX_PAGES_PER_GENERATION;
+  if (!('cacheWithinBudget' in redis)) redis.defineCommand('cacheWithinBudget', { numberOfKeys: 2, lua: CACHE_WITHIN_BUDGET });
+  const budgeted = redis as BudgetedRedis;
+  const uncached = { tooBig: 0, overBudget: 0 };
+  let unreported = 0;
+  let reportedAt = 0;
+  const served = (why: keyof typeof uncached, key: string, bytes: number) => {
+    uncached[why] += 1;
+    unreported += 1;
+    if (Date.now() - reportedAt < REPORT_EVERY_MS) return;
+    logger.warn({ key, bytes, why, since: unreported, maxPageBytes, maxPagesPerGeneration: maxPages }, 'a page was served but not cached (too big, or its generation has cached its share of new pages)');
+    reportedAt = Date.now();
+    unreported = 0;
+  };
   // Insertion order is recency order: a hit moves its entry to the end, the oldest goes first.
   const local = new Map<string, { value: unknown; expiresAt: number }>();
   const localPages = options.localPages ?? LOCAL_PAGES;
@@ -67,20 +119,27 @@ export function createPageCache(redis: Redis, logger: Logger, options: { localPa
       return null;
     }
   };
-  const set = async (key: string, value: unknown): Promise<void> => {
+  const set = async (key: string, value: unknown, budget: string | undefined): Promise<void> => {
+    const text = JSON.stringify(value);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > maxPageBytes) return served('tooBig', key, bytes);
     keep(key, value, PAGE_TTL_S * 1000);
     try {
-      await redis.set(key, JSON.stringify(value), 'EX', PAGE_TTL_S);
+      if (budget === undefined) await redis.set(key, text, 'EX', PAGE_TTL_S);
+      else if ((await budgeted.cacheWithinBudget(key, budget, text, PAGE_TTL_S, maxPages)) !== 1) {
+        local.delete(key);
+        served('overBudget', key, bytes);
+      }
     } catch (error) {
       logger.debug({ err: error, key }, 'page cache write failed');
     }
   };
-  const rebuild = <T>(key: string, build: () => Promise<T>): Promise<T> => {
+  const rebuild = <T>(key: string, build: () => Promise<T>, budget: string | undefined): Promise<T> => {
     let flight = inFlight.get(key) as Promise<T> | undefined;
     if (!flight) {
       flight = (async () => {
         const page = await build();
-        await set(key, page);
+        await set(key, page, budget);
         return page;
       })().finally(() => inFlight.delete(key));
       inFlight.set(key, flight);
@@ -90,12 +149,16 @@ export function createPageCache(redis: Redis, logger: Logger, options: { localPa
   return {
     /** The generations under these keys (0 when never bumped), or null when Redis does not answer. */
     async generations(keys: readonly string[]): Promise<number[] | null> {
+      // The cache projection bumps the generations only after it has written the cache. While the cache
+      // is down it waits, so the generations stop moving and would go on naming pages (kept here) that
+      // no longer show the latest names: with the cache down, nothing is served from it.
+      if (redis.status !== 'ready') return null;
       try {
-        const values = keys.length === 1 ? [await redis.get(keys[0]!)] : await redis.mget(...keys);
+        const values = keys.length === 1 ? [await generationStore.get(keys[0]!)] : await generationStore.mget(...keys);
         return values.map((v, i) => {
           const n = Number(v ?? 0);
           const generation = Number.isSafeInteger(n) ? n : 0;
-          // A generation that went back (Redis lost its data) would name pages built before: forget them.
+          // A generation that went back (the state store lost its data) would name pages built before: forget them.
           if (generation < (highest.get(keys[i]!) ?? 0)) local.clear();
           if (highest.size > 10_000) highest.clear();
           highest.set(keys[i]!, generation);
@@ -111,15 +174,23 @@ export function createPageCache(redis: Redis, logger: Logger, options: { localPa
       return (await lookup<T>(key))?.value ?? null;
     },
 
-    /** The cached page under key, or one build of it shared by everyone asking now; key null: not cached. */
-    async load<T>(key: string | null, build: () => Promise<T>): Promise<T> {
+    /**
+     * The cached page under key, or one build of it shared by everyone asking now; key null: not cached.
+     * budget: the key counting the new pages of the page's generation (pageBudgetKey); absent: no cap.
+     */
+    async load<T>(key: string | null, build: () => Promise<T>, budget?: string): Promise<T> {
       if (key === null) return build();
       const cached = await lookup<T>(key);
-      if (!cached) return rebuild(key, build);
+      if (!cached) return rebuild(key, build, budget);
       if (cached.expiresAt - Date.now() < refreshAheadMs && !inFlight.has(key)) {
-        rebuild(key, build).catch((error: unknown) => logger.warn({ err: error, key }, 'refreshing a cached page failed; it will be built on its next read'));
+        rebuild(key, build, budget).catch((error: unknown) => logger.warn({ err: error, key }, 'refreshing a cached page failed; it will be built on its next read'));
       }
       return cached.value;
+    },
+
+    /** Pages served but not cached since start: too big, or over their generation's cap. */
+    uncached(): { tooBig: number; overBudget: number } {
+      return { ...uncached };
     },
   };
 }

@@ -14,8 +14,8 @@ export interface ListPostsParams {
   authorIds?: readonly number[] | undefined;
 }
 
-export function createPostsClient(baseUrl: string) {
-  const http = new ServiceClient('posts', 'FerretDB/MongoDB', baseUrl);
+export function createPostsClient(baseUrl: string, secret: string) {
+  const http = new ServiceClient('posts', 'FerretDB/MongoDB', baseUrl, secret);
   const written = <T>(r: { body: T; token: string | null }): Written<T> => ({ value: r.body, token: r.token });
   return {
     http,

@@ -5,12 +5,12 @@ import { AppError } from '@polyglot/platform/errors';
 import type { GatewayConfig } from '../config.ts';
 import { ServiceClient, UpstreamError } from './service-client.ts';
 
-export function createProjectionControls(config: Pick<GatewayConfig, 'GRAPH_URL' | 'ANALYTICS_URL' | 'PROJECTORS_URL' | 'POSTS_URL'>) {
+export function createProjectionControls(config: Pick<GatewayConfig, 'GRAPH_URL' | 'ANALYTICS_URL' | 'PROJECTORS_URL' | 'POSTS_URL' | 'INTERNAL_SECRET'>) {
   const clients: Record<ProjectionName, ServiceClient> = {
-    graph: new ServiceClient('graph', 'Neo4j', config.GRAPH_URL),
-    analytics: new ServiceClient('analytics', 'TimescaleDB', config.ANALYTICS_URL),
-    projectors: new ServiceClient('projectors', 'Redis', config.PROJECTORS_URL),
-    'user-cascade': new ServiceClient('posts', 'FerretDB', config.POSTS_URL),
+    graph: new ServiceClient('graph', 'Neo4j', config.GRAPH_URL, config.INTERNAL_SECRET),
+    analytics: new ServiceClient('analytics', 'TimescaleDB', config.ANALYTICS_URL, config.INTERNAL_SECRET),
+    projectors: new ServiceClient('projectors', 'Redis', config.PROJECTORS_URL, config.INTERNAL_SECRET),
+    'user-cascade': new ServiceClient('posts', 'FerretDB', config.POSTS_URL, config.INTERNAL_SECRET),
   };
   const call = async (name: ProjectionName, request: (client: ServiceClient) => Promise<{ body: ProjectionFaultsStatus }>) => {
     const client = clients[name];

@@ -22,12 +22,13 @@ import { ServiceClient } from './service-client.ts';
 export const LISTING_TIMEOUT_MS = 30_000;
 export const REPAIR_TIMEOUT_MS = 60_000;
 
-export function createReconcileClient(config: Pick<GatewayConfig, 'USERS_URL' | 'POSTS_URL' | 'GRAPH_URL' | 'ANALYTICS_URL' | 'PROJECTORS_URL'>) {
-  const users = new ServiceClient('users', 'PostgreSQL', config.USERS_URL);
-  const posts = new ServiceClient('posts', 'FerretDB/MongoDB', config.POSTS_URL);
-  const graph = new ServiceClient('graph', 'Neo4j', config.GRAPH_URL);
-  const analytics = new ServiceClient('analytics', 'TimescaleDB', config.ANALYTICS_URL);
-  const cache = new ServiceClient('projectors', 'Redis', config.PROJECTORS_URL);
+export function createReconcileClient(config: Pick<GatewayConfig, 'USERS_URL' | 'POSTS_URL' | 'GRAPH_URL' | 'ANALYTICS_URL' | 'PROJECTORS_URL' | 'INTERNAL_SECRET'>) {
+  const secret = config.INTERNAL_SECRET;
+  const users = new ServiceClient('users', 'PostgreSQL', config.USERS_URL, secret);
+  const posts = new ServiceClient('posts', 'FerretDB/MongoDB', config.POSTS_URL, secret);
+  const graph = new ServiceClient('graph', 'Neo4j', config.GRAPH_URL, secret);
+  const analytics = new ServiceClient('analytics', 'TimescaleDB', config.ANALYTICS_URL, secret);
+  const cache = new ServiceClient('projectors', 'Redis', config.PROJECTORS_URL, secret);
   const listing = { timeoutMs: LISTING_TIMEOUT_MS };
   const repair = { timeoutMs: REPAIR_TIMEOUT_MS };
   return {

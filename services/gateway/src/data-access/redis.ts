@@ -1,15 +1,20 @@
-// The Redis connection: the profile and page cache, sessions and login
-// counters. Commands fail at once while Redis is away (no offline queue, short
-// timeouts) so that a cache read falls back to the services instead of
-// waiting; the client keeps reconnecting in the background.
+// The Redis connections: the cache (profiles, pages) and the state store
+// (sessions, login counters, tombstones, generations, watermarks, lab results),
+// two instances so that filling the cache cannot evict state. Commands fail at
+// once while Redis is away (no offline queue, short timeouts) so that a cache
+// read falls back to the services instead of waiting; the client keeps
+// reconnecting in the background.
 import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '@polyglot/platform/errors';
 import type { Logger } from '@polyglot/platform/logger';
 
 export const REDIS_STORE = 'Redis';
+/** How the state instance is named in 503s and logs. */
+export const STATE_STORE = 'the state store (Redis)';
 
-export function createRedis(url: string, logger: Logger): Redis {
+export function createRedis(url: string, logger: Logger, role: 'cache' | 'state' = 'cache'): Redis {
   const redis = new Redis(url, {
+    connectionName: role === 'state' ? 'gateway-state' : 'gateway',
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -20,11 +25,14 @@ export function createRedis(url: string, logger: Logger): Redis {
   // Log the transitions, not every failed reconnect.
   let down = false;
   redis.on('error', (error: Error) => {
-    if (!down) logger.warn({ err: error }, 'Redis is unreachable; reads go to the services directly');
+    if (!down) {
+      if (role === 'state') logger.warn({ err: error }, `${STATE_STORE} is unreachable; sessions and logins answer 503, strong writes time out`);
+      else logger.warn({ err: error }, 'Redis (the cache) is unreachable; reads go to the services directly');
+    }
     down = true;
   });
   redis.on('ready', () => {
-    if (down) logger.info('Redis is back');
+    if (down) logger.info({ role }, 'Redis is back');
     down = false;
   });
   return redis;
@@ -43,11 +51,11 @@ export async function connectRedis(redis: Redis, timeoutMs = 1500): Promise<bool
   }
 }
 
-/** For what has no fallback (sessions, login counters): a Redis failure is 503 naming Redis. */
-export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
+/** For what has no fallback (sessions, login counters: the state store): a Redis failure is 503 naming it. */
+export async function orUnavailable<T>(work: Promise<T>, store = STATE_STORE): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    throw new StoreUnavailableError(REDIS_STORE, error);
+    throw new StoreUnavailableError(store, error);
   }
 }

@@ -7,6 +7,7 @@ import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
 import { CONSISTENCY_TOKEN_HEADER } from '@polyglot/platform/consistency-token';
 import { AppError } from '@polyglot/platform/errors';
 import { httpRequest, type HttpAnswer } from '@polyglot/platform/http-request';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 
 export const SERVICE_TIMEOUT_MS = 5000;
 
@@ -58,11 +59,14 @@ export class ServiceClient {
   readonly name: string;
   readonly store: string;
   readonly baseUrl: string;
+  /** Sent with every call: the internal services answer nothing else. */
+  readonly #auth: Record<string, string>;
 
-  constructor(name: string, store: string, baseUrl: string) {
+  constructor(name: string, store: string, baseUrl: string, secret: string) {
     this.name = name;
     this.store = store;
     this.baseUrl = baseUrl;
+    this.#auth = internalHeaders(secret);
   }
 
   /** "the users service (PostgreSQL)" */
@@ -80,7 +84,7 @@ export class ServiceClient {
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
     const hasBody = options.body !== undefined;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...this.#auth };
     if (hasBody) headers['content-type'] = 'application/json';
     if (options.traceparent) headers.traceparent = options.traceparent;
     let response: HttpAnswer;
@@ -110,6 +114,10 @@ export class ServiceClient {
 
   private toError(status: number, body: unknown): Error {
     const message = isErrorBody(body) ? body.error : `${this.label} answered ${status}`;
+    // Not the client's fault: the gateway and the service were started with different secrets.
+    if (isErrorBody(body) && body.code === 'INTERNAL_AUTH_REQUIRED') {
+      return new AppError('INTERNAL_ERROR', `${this.label} refused the gateway's internal secret; restart both so they share the one in .stack/internal-secret (./stackctl stop ${this.name} gateway, then ./stackctl up)`, { service: this.name });
+    }
     if (status < 500) return new UpstreamError(status, message, isErrorBody(body) ? body.code : status === 404 ? 'ROUTE_NOT_FOUND' : 'VALIDATION_FAILED');
     // 503 and 504 keep their meaning (a store behind the service is down or slow); anything else is the service's bug.
     if (isErrorBody(body) && isKnownCode(body.code) && ERROR_CODES[body.code].status === status) return new AppError(body.code, body.error, { service: this.name });

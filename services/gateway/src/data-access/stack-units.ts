@@ -1,19 +1,16 @@
-// Stops, starts and SIGKILLs the stack's units for /faults, through the
-// stack's own CLI (stack/src/cli.ts) run with this Node: the same code path as
-// `./stackctl stop|start|kill UNIT`, in the native stack and under Docker
-// Compose alike. Never a shell: execFile with an allow-listed unit and action,
-// bounded in time, one action per unit at a time.
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { FAULT_UNITS, type FaultUnit, type UnitAction } from '@polyglot/contracts/faults';
+// Stops, starts and SIGKILLs the stack's units for /faults. The gateway runs
+// unprivileged, so it cannot do that itself: it asks the stack's unit control
+// (stack/src/control/), a root-side process listening on a UNIX socket that
+// only root and the gateway's group can open, with the internal secret. The
+// control takes only {action, unit} for a unit of FAULT_UNITS and runs the
+// stack's own CLI for it (`./stackctl stop|start|kill UNIT`), one action per
+// unit at a time, bounded in time.
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
+import { UNIT_ACTION_TIMEOUT_MS, UNIT_CONTROL_ROUTES, FAULT_UNITS, type FaultUnit, type UnitAction, type UnitControlRequest } from '@polyglot/contracts/faults';
 import { AppError } from '@polyglot/platform/errors';
-
-/** Engines can take a while to come up (Kafka, Neo4j, Connect); stopping waits for a clean shutdown. */
-export const UNIT_ACTION_TIMEOUT_MS: Record<UnitAction | 'status', number> = { start: 180_000, stop: 90_000, kill: 30_000, status: 15_000 };
-
-// Settings of the gateway alone: a unit the CLI starts inherits this environment and must not get them.
-const GATEWAY_ONLY = ['PORT', 'AUTH_REQUIRED', 'ADMIN_EMAILS', 'STACK_CLI', 'SESSION_TTL_S', 'CORS_ORIGINS', 'LOGIN_MAX_PER_EMAIL', 'LOGIN_MAX_PER_ADDRESS', 'LOGIN_WINDOW_S', 'NODE_TEST_CONTEXT'];
+import { INTERNAL_SECRET_HEADER } from '@polyglot/platform/internal-secret';
 
 export interface UnitStatus {
   name: string;
@@ -22,71 +19,79 @@ export interface UnitStatus {
   pid: number | null;
 }
 
-interface Ran {
-  stdout: string;
-  stderr: string;
+/** Time for the answer beyond the control's own limit on the CLI, which answers 504 itself. */
+const MARGIN_MS = 5000;
+
+const START_IT = 'start it with ./stackctl start unit-control (./stackctl up starts it too)';
+
+function ask(socket: string, secret: string, method: 'GET' | 'POST', path: string, body: UnitControlRequest | undefined, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      {
+        socketPath: socket,
+        method,
+        path,
+        headers: { [INTERNAL_SECRET_HEADER]: secret, ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          let parsed: any;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return reject(new AppError('UNIT_ACTION_FAILED', `the unit control answered ${res.statusCode} with no JSON: ${text.slice(0, 200)}`));
+          }
+          if (res.statusCode === 200) return resolve(parsed);
+          const code = typeof parsed?.code === 'string' && parsed.code in ERROR_CODES ? (parsed.code as ErrorCode) : 'UNIT_ACTION_FAILED';
+          // Its 401 is about the gateway's secret, not the client's session.
+          if (code === 'INTERNAL_AUTH_REQUIRED') {
+            return reject(new AppError('UNIT_CONTROL_UNAVAILABLE', "the stack's unit control refused this gateway's internal secret; restart the gateway (./stackctl stop gateway, then ./stackctl up) so that both use the one in .stack/internal-secret"));
+          }
+          reject(new AppError(code, String(parsed?.error ?? `the unit control answered ${res.statusCode}`)));
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ETIMEDOUT') return reject(new AppError('TIMEOUT', `the unit control did not answer within ${timeoutMs / 1000} s; see ./stackctl status`));
+      reject(new AppError('UNIT_CONTROL_UNAVAILABLE', `the stack's unit control does not answer at ${socket} (${error.code ?? error.message}); ${START_IT}`));
+    });
+    req.end(payload);
+  });
 }
 
-const plain = (text: string) => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim();
-
-export function createStackUnits(cli: string | null) {
-  const busy = new Set<FaultUnit>();
-
+/** socket: the unit control's, or null where this gateway must not drive the stack (UNIT_CONTROL=off). */
+export function createStackUnits(socket: string | null, secret: string) {
   const availability = (): { available: true } | { available: false; reason: string } => {
-    if (cli === null) return { available: false, reason: 'switched off (STACK_CLI=off): this gateway does not drive the stack' };
-    try {
-      accessSync(cli, constants.R_OK);
-      return { available: true };
-    } catch {
-      return { available: false, reason: `the stack CLI is not at ${cli} (set STACK_CLI to its path, or run the gateway from the repository)` };
-    }
+    if (socket === null) return { available: false, reason: 'switched off (UNIT_CONTROL=off): this gateway does not drive the stack' };
+    if (!existsSync(socket)) return { available: false, reason: `the stack's unit control is not running (no socket at ${socket}); ${START_IT}` };
+    return { available: true };
   };
 
-  const run = (args: string[], timeoutMs: number): Promise<Ran> => {
+  const checked = (): string => {
     const state = availability();
-    if (!state.available) return Promise.reject(new AppError('UNIT_CONTROL_UNAVAILABLE', `the gateway cannot drive the stack: ${state.reason}; use ./stackctl on the machine that runs it`));
-    const env = { ...process.env };
-    for (const key of GATEWAY_ONLY) delete env[key];
-    return new Promise((resolvePromise, reject) => {
-      execFile(
-        process.execPath,
-        ['--disable-warning=ExperimentalWarning', cli!, ...args],
-        // The repository root, as when ./stackctl is run there.
-        { cwd: resolve(dirname(cli!), '..', '..'), env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024, windowsHide: true },
-        (error, stdout, stderr) => {
-          if (!error) return resolvePromise({ stdout: plain(stdout), stderr: plain(stderr) });
-          const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
-          if (e.killed) return reject(new AppError('TIMEOUT', `./stackctl ${args.join(' ')} did not finish within ${timeoutMs / 1000} s; see ./stackctl status`));
-          if (e.code === 'ENOENT' || e.code === 'EACCES') return reject(new AppError('UNIT_CONTROL_UNAVAILABLE', `the gateway cannot run the stack CLI (${e.code})`));
-          // The CLI reports a failure as one line "stackctl: … [CODE]" on stderr.
-          const report = plain(stderr).split('\n').reverse().find((line) => line.startsWith('stackctl:')) ?? plain(stderr).split('\n').at(-1) ?? `exit ${e.code}`;
-          reject(new AppError('UNIT_ACTION_FAILED', `./stackctl ${args.join(' ')} failed: ${report.replace(/^stackctl:\s*/, '')}`));
-        },
-      );
-    });
+    if (!state.available) throw new AppError('UNIT_CONTROL_UNAVAILABLE', `the gateway cannot drive the stack: ${state.reason}`);
+    return socket!;
   };
 
   return {
     units: FAULT_UNITS,
     availability,
 
-    /** Runs the action through the CLI and answers its report; 409 when an action on this unit is still running. */
-    async act(unit: FaultUnit, action: UnitAction): Promise<string> {
-      if (busy.has(unit)) throw new AppError('FAULT_IN_PROGRESS', `an action on ${unit} is still running; wait for it, then try again`, { unit });
-      busy.add(unit);
-      try {
-        const { stdout, stderr } = await run([action, unit], UNIT_ACTION_TIMEOUT_MS[action]);
-        return [stderr, stdout].filter(Boolean).join('\n').slice(-4000);
-      } finally {
-        busy.delete(unit);
-      }
+    /** Runs the action through the unit control and answers the CLI's report; 409 when an action on this unit is still running. */
+    async act(unit: FaultUnit, action: UnitAction, by?: string): Promise<string> {
+      const answer = (await ask(checked(), secret, 'POST', UNIT_CONTROL_ROUTES.actions, { action, unit, ...(by ? { by: by.slice(0, 200) } : {}) }, UNIT_ACTION_TIMEOUT_MS[action] + MARGIN_MS)) as { output?: string };
+      return String(answer.output ?? '');
     },
 
-    /** Every unit's state, as ./stackctl status --json reports it. */
+    /** The states of the units faults may drive, as ./stackctl status reports them. */
     async states(): Promise<UnitStatus[]> {
-      const { stdout } = await run(['status', '--json'], UNIT_ACTION_TIMEOUT_MS.status);
-      const parsed = JSON.parse(stdout) as { engines: Array<{ engine: string; kind: 'engine' | 'service'; state: string; pid?: number | null }> };
-      return parsed.engines.map((e) => ({ name: e.engine, kind: e.kind, state: e.state, pid: e.pid ?? null }));
+      return (await ask(checked(), secret, 'GET', UNIT_CONTROL_ROUTES.units, undefined, UNIT_ACTION_TIMEOUT_MS.status + MARGIN_MS)) as UnitStatus[];
     },
   };
 }

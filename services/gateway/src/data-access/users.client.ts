@@ -1,28 +1,30 @@
-// The users service (PostgreSQL): the source of truth for users and passwords.
-import type { CreateUserBody, UpdateUserBody, User } from '@polyglot/contracts/api';
+// The users service (PostgreSQL): the source of truth for users, their roles and
+// passwords. It answers each user with their role (Account); the gateway's
+// public schemas leave the role out (only /auth/me and a login show one's own).
+import type { Account, CreateUserBody, UpdateUserBody } from '@polyglot/contracts/api';
 import { ServiceClient, type Written } from './service-client.ts';
 
-export function createUsersClient(baseUrl: string) {
-  const http = new ServiceClient('users', 'PostgreSQL', baseUrl);
+export function createUsersClient(baseUrl: string, secret: string) {
+  const http = new ServiceClient('users', 'PostgreSQL', baseUrl, secret);
   return {
     http,
-    async create(body: CreateUserBody, traceparent?: string): Promise<Written<User>> {
-      const r = await http.post<User>('/users', body, { traceparent });
+    async create(body: CreateUserBody, traceparent?: string): Promise<Written<Account>> {
+      const r = await http.post<Account>('/users', body, { traceparent });
       return { value: r.body, token: r.token };
     },
-    async list(): Promise<User[]> {
-      return (await http.get<User[]>('/users')).body;
+    async list(): Promise<Account[]> {
+      return (await http.get<Account[]>('/users')).body;
     },
     /** The users among ids that exist (in no particular order). */
-    async findMany(ids: readonly number[]): Promise<User[]> {
+    async findMany(ids: readonly number[]): Promise<Account[]> {
       if (ids.length === 0) return [];
-      return (await http.get<User[]>('/users', { query: { ids: ids.join(',') } })).body;
+      return (await http.get<Account[]>('/users', { query: { ids: ids.join(',') } })).body;
     },
-    async get(id: number): Promise<User> {
-      return (await http.get<User>(`/users/${id}`)).body;
+    async get(id: number): Promise<Account> {
+      return (await http.get<Account>(`/users/${id}`)).body;
     },
-    async update(id: number, body: UpdateUserBody, traceparent?: string): Promise<Written<User>> {
-      const r = await http.put<User>(`/users/${id}`, body, { traceparent });
+    async update(id: number, body: UpdateUserBody, traceparent?: string): Promise<Written<Account>> {
+      const r = await http.put<Account>(`/users/${id}`, body, { traceparent });
       return { value: r.body, token: r.token };
     },
     async remove(id: number, traceparent?: string): Promise<Written<null>> {
@@ -30,8 +32,8 @@ export function createUsersClient(baseUrl: string) {
       return { value: null, token: r.token };
     },
     /** The user, or UpstreamError 401 INVALID_CREDENTIALS. */
-    async verifyCredentials(email: string, password: string): Promise<User> {
-      return (await http.post<User>('/credentials/verify', { email, password })).body;
+    async verifyCredentials(email: string, password: string): Promise<Account> {
+      return (await http.post<Account>('/credentials/verify', { email, password })).body;
     },
   };
 }

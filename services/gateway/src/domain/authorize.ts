@@ -15,17 +15,19 @@ export type Admin = { userId: number; email: string } | null;
 
 /**
  * Fault, lab and reconcile endpoints: with AUTH_REQUIRED on, only a session
- * whose user's email is in ADMIN_EMAILS passes (401 UNAUTHENTICATED without a
- * session, 403 ADMIN_REQUIRED for anyone else). Off, everyone may, as for writes.
+ * whose user has the admin role passes (401 UNAUTHENTICATED without a session,
+ * 403 ADMIN_REQUIRED for anyone else). The role is read from the users service
+ * on every check, never from the session or the email: no one becomes an admin
+ * by registering or renaming an account, only by ./stackctl admin grant EMAIL.
+ * Off, everyone may, as for writes.
  */
 export async function requireAdmin(deps: Pick<GatewayDeps, 'config' | 'sessions' | 'users'>, authorization: string | undefined): Promise<Admin> {
   if (!deps.config.AUTH_REQUIRED) return null;
   const user = await currentUser(deps, authorization);
-  const email = user.email.toLowerCase();
-  if (!deps.config.ADMIN_EMAILS.includes(email)) {
-    throw new AppError('ADMIN_REQUIRED', `you are logged in as user ${user.id}, who is not an admin; an admin's email must be listed in the gateway's ADMIN_EMAILS`, { userId: user.id });
+  if (user.role !== 'admin') {
+    throw new AppError('ADMIN_REQUIRED', `you are logged in as user ${user.id}, who is not an admin; an operator grants admin with ./stackctl admin grant EMAIL`, { userId: user.id });
   }
-  return { userId: user.id, email };
+  return { userId: user.id, email: user.email.toLowerCase() };
 }
 
 /** Who asks, for the record: the session's user when the request carries a valid one, and always the client address. Never throws. */

@@ -4,7 +4,10 @@ import type { CacheStatus } from '@polyglot/contracts/api';
 import { readRedisInfo } from '../data-access/redis-info.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
 
-const DISCONNECTED: CacheStatus = { connected: false, memory: '0B', memoryBytes: 0, keys: 0, hitRate: 0, hits: 0, misses: 0, evictions: 0, opsPerSec: 0 };
+const DISCONNECTED: CacheStatus = { connected: false, memory: 0, memoryBytes: 0, memoryHuman: '0B', keys: 0, hitRate: 0, hitRatio: 0, hits: 0, misses: 0, evictions: 0, opsPerSec: 0 };
+
+const MEGABYTE = 1024 * 1024;
+const twoDecimals = (n: number): number => Math.round(n * 100) / 100;
 
 export async function cacheStatus(deps: Pick<GatewayDeps, 'redis' | 'logger'>): Promise<CacheStatus> {
   try {
@@ -15,12 +18,17 @@ export async function cacheStatus(deps: Pick<GatewayDeps, 'redis' | 'logger'>): 
     };
     const hits = int('keyspace_hits');
     const misses = int('keyspace_misses');
+    const memoryBytes = int('used_memory');
+    const hitRatio = hits + misses === 0 ? 0 : hits / (hits + misses);
+    // memory and hitRate are in the units clients display ("{memory} MB", "{hitRate}%"); the exact figures stay beside them.
     return {
       connected: true,
-      memory: info.get('used_memory_human') ?? '0B',
-      memoryBytes: int('used_memory'),
+      memory: twoDecimals(memoryBytes / MEGABYTE),
+      memoryBytes,
+      memoryHuman: info.get('used_memory_human') ?? '0B',
       keys,
-      hitRate: hits + misses === 0 ? 0 : hits / (hits + misses),
+      hitRate: twoDecimals(hitRatio * 100),
+      hitRatio,
       hits,
       misses,
       evictions: int('evicted_keys'),

@@ -1,8 +1,10 @@
-// GET /health: every service, relay, Redis and the Debezium connector, asked
+// GET /health: every service, relay, both Redis instances and the Debezium connector, asked
 // in parallel with a short limit each, so one hung component costs 2 s, not
 // the sum. 200 only when all of them are up.
 import type { GatewayHealth } from '@polyglot/contracts/api';
+import { basicAuthorization } from '@polyglot/contracts/endpoints';
 import type { ServiceName } from '@polyglot/contracts/services';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import type { GatewayDeps } from './gateway-deps.ts';
 
 export const HEALTH_TIMEOUT_MS = 2000;
@@ -20,8 +22,8 @@ function describe(error: unknown): string {
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
 }
 
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), headers: { accept: 'application/json', ...headers } });
   const text = await response.text();
   let body: unknown;
   try {
@@ -32,9 +34,9 @@ async function getJson(url: string): Promise<{ status: number; body: unknown }> 
   return { status: response.status, body };
 }
 
-async function probeService(baseUrl: string): Promise<Probe> {
+async function probeService(baseUrl: string, secret: string): Promise<Probe> {
   try {
-    const { status, body } = await getJson(`${baseUrl}/health`);
+    const { status, body } = await getJson(`${baseUrl}/health`, internalHeaders(secret));
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return { up: false, body: { status: 'down', error: `/health answered ${status} without a JSON object` } };
     return { up: status === 200, body: body as Body };
   } catch (error) {
@@ -44,11 +46,12 @@ async function probeService(baseUrl: string): Promise<Probe> {
 
 type Connector = GatewayHealth['pipeline']['connector'];
 
-async function probeConnector(connectUrl: string): Promise<{ up: boolean; connector: Connector }> {
+async function probeConnector(connectUrl: string, authorization: string): Promise<{ up: boolean; connector: Connector }> {
   try {
-    const { status, body } = await getJson(`${connectUrl}/connectors/${CONNECTOR_NAME}/status`);
+    const { status, body } = await getJson(`${connectUrl}/connectors/${CONNECTOR_NAME}/status`, { authorization });
     const b = body as { connector?: { state?: string }; tasks?: Array<{ id?: number; state?: string; trace?: string }>; message?: string } | undefined;
     if (status === 404) return { up: false, connector: { state: 'MISSING', tasks: [], error: `Kafka Connect has no connector ${CONNECTOR_NAME}` } };
+    if (status === 401) return { up: false, connector: { state: 'UNKNOWN', tasks: [], error: 'Kafka Connect refuses the gateway\'s CONNECT_USER and CONNECT_PASSWORD (401); ./stackctl up gives the gateway the stack\'s own' } };
     if (status !== 200 || !b?.connector) return { up: false, connector: { state: 'UNKNOWN', tasks: [], error: b?.message ?? `Kafka Connect answered ${status}` } };
     const tasks = (b.tasks ?? []).map((t) => ({
       id: t.id ?? 0,
@@ -63,11 +66,11 @@ async function probeConnector(connectUrl: string): Promise<{ up: boolean; connec
   }
 }
 
-async function probeRedis(deps: Pick<GatewayDeps, 'redis'>): Promise<{ up: boolean; redis: GatewayHealth['stores']['redis'] }> {
+async function probeRedis(client: GatewayDeps['redis']): Promise<{ up: boolean; redis: GatewayHealth['stores']['redis'] }> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      deps.redis.ping(),
+      client.ping(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), HEALTH_TIMEOUT_MS);
       }),
@@ -80,7 +83,7 @@ async function probeRedis(deps: Pick<GatewayDeps, 'redis'>): Promise<{ up: boole
   }
 }
 
-export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis'>): Promise<{ healthy: boolean; report: GatewayHealth }> {
+export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | 'stateRedis'>): Promise<{ healthy: boolean; report: GatewayHealth }> {
   const { config } = deps;
   const targets: Array<[Exclude<ServiceName, 'gateway'>, string]> = [
     ['users', config.USERS_URL],
@@ -91,10 +94,11 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis'>): 
     ['posts-relay', config.POSTS_RELAY_URL],
     ['graph-relay', config.GRAPH_RELAY_URL],
   ];
-  const [probes, connector, redis] = await Promise.all([
-    Promise.all(targets.map(async ([name, url]) => [name, await probeService(url)] as const)),
-    probeConnector(config.CONNECT_URL),
-    probeRedis(deps),
+  const [probes, connector, redis, redisState] = await Promise.all([
+    Promise.all(targets.map(async ([name, url]) => [name, await probeService(url, config.INTERNAL_SECRET)] as const)),
+    probeConnector(config.CONNECT_URL, basicAuthorization(config.CONNECT_USER, config.CONNECT_PASSWORD)),
+    probeRedis(deps.redis),
+    probeRedis(deps.stateRedis),
   ]);
   const services = Object.fromEntries(probes.map(([name, p]) => [name, p.body]));
   // Services put such figures at the top of their health body or among its checks.
@@ -102,13 +106,14 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis'>): 
     const body = services[name] as Body | undefined;
     return body?.[key] ?? (body?.checks as Body | undefined)?.[key] ?? null;
   };
-  const healthy = probes.every(([, p]) => p.up) && connector.up && redis.up;
+  const healthy = probes.every(([, p]) => p.up) && connector.up && redis.up && redisState.up;
   return {
     healthy,
     report: {
       status: healthy ? 'ok' : 'degraded',
       services,
-      stores: { redis: redis.redis },
+      // redis: the cache; redisState: what must not be lost (sessions, watermarks, ...).
+      stores: { redis: redis.redis, redisState: redisState.redis },
       pipeline: {
         connector: connector.connector,
         projections: {

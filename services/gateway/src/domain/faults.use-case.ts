@@ -90,7 +90,7 @@ export async function controlProjection(deps: FaultsDeps, by: FaultActor, name: 
 export async function controlUnit(deps: FaultsDeps, by: FaultActor, unit: FaultUnit, action: UnitAction): Promise<UnitActionResult> {
   const started = Date.now();
   return recorded(deps, by, action, `unit:${unit}`, undefined, async () => {
-    const output = await deps.units.act(unit, action);
+    const output = await deps.units.act(unit, action, by.email ?? by.address);
     return { unit, action, durationMs: Date.now() - started, output };
   });
 }

@@ -1,6 +1,7 @@
 // What the use cases work with: one client per service, the Redis-backed
 // stores, and the settings.
 import type { Redis } from 'ioredis';
+import type { Analytics } from '@polyglot/contracts/api';
 import type { Logger } from '@polyglot/platform/logger';
 import type { GatewayConfig } from '../config.ts';
 import type { AnalyticsClient } from '../data-access/analytics.client.ts';
@@ -13,11 +14,16 @@ import type { SessionStore } from '../data-access/session.store.ts';
 import type { UserCache } from '../data-access/user-cache.ts';
 import type { UsersClient } from '../data-access/users.client.ts';
 import type { WatermarkWatcher } from '../data-access/watermark-watcher.ts';
+import type { HealthFeed } from './health-feed.ts';
+import type { SharedRead } from './shared-read.ts';
 
 export interface GatewayDeps {
   config: GatewayConfig;
   logger: Logger;
+  /** The cache instance: profiles and pages; may evict, may be lost. */
   redis: Redis;
+  /** The state instance (never evicts): sessions, login counters, tombstones, generations, watermarks, lab results. */
+  stateRedis: Redis;
   users: UsersClient;
   posts: PostsClient;
   graph: GraphClient;
@@ -29,6 +35,10 @@ export interface GatewayDeps {
   attempts: AttemptCounter;
   /** Waits for projections to show a change (strong writes, read-your-writes). */
   watermarks: WatermarkWatcher;
+  /** The one health report: /health, the health query and subscription (at most HEALTH_MAX_AGE_MS old). */
+  health: HealthFeed;
+  /** The analytics service's report for reads without a token, shared by every caller for ANALYTICS_MAX_AGE_MS. */
+  recentAnalytics: SharedRead<Analytics>;
 }
 
 /**

@@ -2,7 +2,7 @@
 // stores answer it (the graph for followees, the document store for posts, the
 // profile cache for authors); the page is cached under both generations it
 // depends on, so a new post or a new follow invalidates it.
-import { feedGenerationKey, feedPageKey, POSTS_GENERATION_KEY } from '@polyglot/contracts/cache-keys';
+import { feedGenerationKey, feedPageKey, pageBudgetKey, POSTS_GENERATION_KEY } from '@polyglot/contracts/cache-keys';
 import { NotFoundError } from '@polyglot/platform/errors';
 import { attachAuthors, findAuthors } from './find-authors.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
@@ -19,10 +19,15 @@ export async function getFeed(
 
   const generations = await deps.pages.generations([POSTS_GENERATION_KEY, feedGenerationKey(userId)]);
   const key = generations ? feedPageKey(userId, generations[0]!, generations[1]!, limit) : null;
-  return deps.pages.load(key, async (): Promise<PostsPage> => {
-    const followees = await deps.graph.followees(userId);
-    if (followees.length === 0) return { items: [], total: 0, hasMore: false };
-    const page = await deps.posts.list({ limit, authorIds: followees });
-    return { items: await attachAuthors(deps, page.items), total: page.total, hasMore: await morePostsExist(deps, page, limit, undefined, followees) };
-  });
+  return deps.pages.load(
+    key,
+    async (): Promise<PostsPage> => {
+      const followees = await deps.graph.followees(userId);
+      if (followees.length === 0) return { items: [], total: 0, hasMore: false };
+      const page = await deps.posts.list({ limit, authorIds: followees });
+      return { items: await attachAuthors(deps, page.items), total: page.total, hasMore: await morePostsExist(deps, page, limit, undefined, followees) };
+    },
+    // Every user's feed is a key of its own: the same cap as GET /posts pages.
+    generations ? pageBudgetKey(generations[0]!) : undefined,
+  );
 }

@@ -1,7 +1,7 @@
 // GET /posts: a page of posts, newest first, with authors; the assembled page
 // is cached under the posts generation, so a repeat read costs two Redis GETs.
 import type { Post } from '@polyglot/contracts/api';
-import { POSTS_GENERATION_KEY, postsPageKey } from '@polyglot/contracts/cache-keys';
+import { pageBudgetKey, POSTS_GENERATION_KEY, postsPageKey } from '@polyglot/contracts/cache-keys';
 import type { PostPage } from '../data-access/posts.client.ts';
 import { attachAuthors } from './find-authors.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
@@ -32,12 +32,17 @@ export async function listPosts(
 ): Promise<PostsPage> {
   const generations = await deps.pages.generations([POSTS_GENERATION_KEY]);
   const key = generations ? postsPageKey(generations[0]!, query.limit, query.before) : null;
-  return deps.pages.load(key, async () => {
-    const page = await deps.posts.list({ limit: query.limit, before: query.before });
-    return {
-      items: await attachAuthors(deps, page.items),
-      total: page.total,
-      hasMore: await morePostsExist(deps, page, query.limit, query.before),
-    };
-  });
+  return deps.pages.load(
+    key,
+    async () => {
+      const page = await deps.posts.list({ limit: query.limit, before: query.before });
+      return {
+        items: await attachAuthors(deps, page.items),
+        total: page.total,
+        hasMore: await morePostsExist(deps, page, query.limit, query.before),
+      };
+    },
+    // Any `before=` is a new key: the generation's cap bounds how many a client can make the cache hold.
+    generations ? pageBudgetKey(generations[0]!) : undefined,
+  );
 }

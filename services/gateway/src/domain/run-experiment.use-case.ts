@@ -54,7 +54,7 @@ const STORES: Record<ProjectionName, string> = { graph: 'Neo4j', cache: 'Redis',
 const STRONG_WAIT_MS = 5000;
 const VISIBILITY_WAIT_MS = 10_000;
 
-type Deps = Pick<GatewayDeps, 'users' | 'posts' | 'graph' | 'analytics' | 'redis' | 'watermarks' | 'userCache' | 'pages'>;
+type Deps = Pick<GatewayDeps, 'users' | 'posts' | 'graph' | 'analytics' | 'redis' | 'stateRedis' | 'watermarks' | 'userCache' | 'pages' | 'sessions' | 'attempts' | 'config'>;
 
 /** One write of the experiment: its token, and per store whether a read now shows it. */
 interface Trial {
@@ -142,7 +142,7 @@ async function prepare(deps: Deps, caller: Caller, input: ExperimentInput, id: s
     return {
       async write(i) {
         const user = users[i % users.length]!;
-        const { token: text } = await updateUser(deps, caller, user.id, { email: user.email, name: `Lab ${id} #${i % users.length} v${i}`, password: null });
+        const { token: text } = await updateUser(deps, caller, user.id, { email: user.email, name: `Lab ${id} #${i % users.length} v${i}`, password: null }, 'lab');
         const token = await settle(deps, input.mode, text);
         if (!token) return { token, fresh: {} };
         const [graph, cache, analytics] = await Promise.all([
@@ -175,14 +175,14 @@ async function prepare(deps: Deps, caller: Caller, input: ExperimentInput, id: s
   return {
     async write(i) {
       const [followerId, followeeId] = pairs[i]!;
-      const generation = Number((await deps.redis.get(feedGenerationKey(followerId))) ?? 0);
+      const generation = Number((await deps.stateRedis.get(feedGenerationKey(followerId))) ?? 0);
       const { token: text } = await follow(deps, caller, { followerId, followeeId });
       const token = await settle(deps, input.mode, text);
       if (!token) return { token, fresh: {} };
       // The follower's cached feed is invalidated by the cache projection bumping its generation.
       const [graph, cache, analytics] = await Promise.all([
         deps.graph.followees(followerId).then((ids) => ids.includes(followeeId)),
-        deps.redis.get(feedGenerationKey(followerId)).then((v) => Number(v ?? 0) > generation),
+        deps.stateRedis.get(feedGenerationKey(followerId)).then((v) => Number(v ?? 0) > generation),
         analyticsShows(token),
       ]);
       return { token, fresh: { graph, cache, analytics } };

@@ -1,8 +1,8 @@
 // Log in, find the session behind a bearer token, log out. The password is
 // checked by the users service (it alone holds the hashes); the gateway only
-// keeps an opaque token in Redis that maps to the user id.
+// keeps, in Redis, the hash of an opaque token, mapped to the user id.
 import { randomBytes } from 'node:crypto';
-import type { User } from '@polyglot/contracts/api';
+import type { Account } from '@polyglot/contracts/api';
 import { AppError } from '@polyglot/platform/errors';
 import { loginAttemptsKey } from '../data-access/login-attempts.store.ts';
 import { UpstreamError } from '../data-access/service-client.ts';
@@ -30,14 +30,14 @@ export function bearerToken(authorization: string | undefined): string | null {
   return match && TOKEN_FORMAT.test(match[1]!) ? match[1]! : null;
 }
 
-export async function logIn(
-  deps: Pick<GatewayDeps, 'users' | 'sessions' | 'attempts' | 'config'>,
-  credentials: { email: string; password: string },
-  clientAddress: string,
-): Promise<{ token: string; expiresAt: string; user: User }> {
+/**
+ * Counts one password check against the login limits, or 429: per address stops one
+ * client trying many accounts, per email many clients guessing one account. Answers
+ * the email's counter, to reset once the owner got in.
+ */
+async function countPasswordAttempt(deps: Pick<GatewayDeps, 'attempts' | 'config'>, email: string, clientAddress: string): Promise<string> {
   const { config } = deps;
-  // Per address stops one client trying many accounts; per email stops many clients guessing one account.
-  const emailKey = loginAttemptsKey('email', credentials.email.toLowerCase());
+  const emailKey = loginAttemptsKey('email', email.toLowerCase());
   for (const [key, max] of [
     [loginAttemptsKey('address', clientAddress), config.LOGIN_MAX_PER_ADDRESS],
     [emailKey, config.LOGIN_MAX_PER_EMAIL],
@@ -45,6 +45,16 @@ export async function logIn(
     const { count, resetInS } = await deps.attempts.hit(key, config.LOGIN_WINDOW_S);
     if (count > max) throw new RateLimitedError(resetInS);
   }
+  return emailKey;
+}
+
+export async function logIn(
+  deps: Pick<GatewayDeps, 'users' | 'sessions' | 'attempts' | 'config'>,
+  credentials: { email: string; password: string },
+  clientAddress: string,
+): Promise<{ token: string; expiresAt: string; user: Account }> {
+  const { config } = deps;
+  const emailKey = await countPasswordAttempt(deps, credentials.email, clientAddress);
   const user = await deps.users.verifyCredentials(credentials.email, credentials.password);
   // The owner got in: their earlier typos should not lock them out later.
   await deps.attempts.reset(emailKey);
@@ -62,14 +72,39 @@ export async function sessionUserId(deps: Pick<GatewayDeps, 'sessions'>, authori
   return userId;
 }
 
-export async function currentUser(deps: Pick<GatewayDeps, 'sessions' | 'users'>, authorization: string | undefined): Promise<User> {
+/** The user id of the request's session, or null without a valid one (or when Redis does not answer): for what a read may show, never for a right. */
+export async function sessionUserIdOrNull(deps: Pick<GatewayDeps, 'sessions'>, authorization: string | undefined): Promise<number | null> {
+  const token = bearerToken(authorization);
+  if (!token) return null;
+  return deps.sessions.userId(token).catch(() => null);
+}
+
+/**
+ * A signed-in user confirming their own password before a sensitive change (email,
+ * password): the same limits as a login, so a stolen session cannot guess it faster.
+ * Wrong: 401 INVALID_CREDENTIALS.
+ */
+export async function confirmPassword(deps: Pick<GatewayDeps, 'users' | 'attempts' | 'config'>, email: string, password: string, clientAddress: string): Promise<void> {
+  const emailKey = await countPasswordAttempt(deps, email, clientAddress);
+  try {
+    await deps.users.verifyCredentials(email, password);
+  } catch (error) {
+    if (error instanceof UpstreamError && error.statusCode === 401) {
+      throw new AppError('INVALID_CREDENTIALS', 'currentPassword is not your current password; give the password you log in with');
+    }
+    throw error;
+  }
+  await deps.attempts.reset(emailKey);
+}
+
+export async function currentUser(deps: Pick<GatewayDeps, 'sessions' | 'users'>, authorization: string | undefined): Promise<Account> {
   const userId = await sessionUserId(deps, authorization);
   try {
     return await deps.users.get(userId);
   } catch (error) {
     if (error instanceof UpstreamError && error.statusCode === 404) {
-      // The user was deleted: the session dies with them.
-      await deps.sessions.remove(bearerToken(authorization)!);
+      // The user was deleted: their sessions die with them.
+      await deps.sessions.revokeUser(userId);
       throw unauthenticated(`the session's user no longer exists; ${LOG_IN_FIRST}`);
     }
     throw error;

@@ -1,7 +1,7 @@
-// /auth: sessions. A token is opaque and lives in Redis; send it back as
-// "Authorization: Bearer <token>".
+// /auth: sessions. A token is opaque; Redis keeps only its hash. Send it back
+// as "Authorization: Bearer <token>".
 import { z } from 'zod';
-import { LoginBody, Session, User } from '@polyglot/contracts/api';
+import { Account, LoginBody, Session } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { currentUser, logIn, logOut, RateLimitedError } from '../domain/sessions.use-case.ts';
@@ -39,7 +39,7 @@ export function registerAuthRoutes(app: HttpApp, deps: GatewayDeps): void {
     },
   );
 
-  app.get('/auth/me', { schema: { tags, summary: 'The user of the bearer token', security: bearer, response: { 200: User, ...errors(401, 503) } } }, async (request) =>
+  app.get('/auth/me', { schema: { tags, summary: 'The user of the bearer token, with their role', security: bearer, response: { 200: Account, ...errors(401, 503) } } }, async (request) =>
     currentUser(deps, request.headers.authorization),
   );
 }

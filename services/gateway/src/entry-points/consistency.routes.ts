@@ -5,7 +5,8 @@ import { formatToken, parseToken, PROJECTIONS, TokenText, type AppliedNotice, ty
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { projectionsFor } from '../domain/consistency.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
-import { errors } from './route-helpers.ts';
+import { bearer, errors } from './route-helpers.ts';
+import { sessionOnly } from './session.hook.ts';
 
 const tags = ['consistency'];
 
@@ -69,9 +70,12 @@ export async function registerConsistencyRoutes(app: HttpApp, deps: GatewayDeps)
     '/consistency/stream',
     {
       websocket: true,
+      // Every change as it happens: with AUTH_REQUIRED on, the upgrade needs a session (Authorization header), else 401.
+      onRequest: sessionOnly(deps),
       schema: {
         tags,
-        summary: 'WebSocket: live visibility of one change (?token=) or of every change the projections apply',
+        summary: 'WebSocket: live visibility of one change (?token=) or of every change the projections apply (with AUTH_REQUIRED: a session)',
+        security: bearer,
         querystring: z.object({ token: TokenText.optional() }),
       },
     },

@@ -4,6 +4,7 @@ import { FeedQuery, Post, UserIdParam } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { getFeed } from '../domain/get-feed.use-case.ts';
+import { postsFor, viewerOf } from '../domain/privacy.ts';
 import { consistencyTimeout, ReadQuery } from './consistency.hooks.ts';
 import { errors } from './route-helpers.ts';
 import { serializedOnce } from './serialized-once.ts';
@@ -26,7 +27,9 @@ export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
     async (request, reply) => {
       const page = await getFeed(deps, request.params.id, request.query.limit);
       reply.header('x-total-count', String(page.total));
-      return sendPosts(reply, page.items);
+      // With AUTH_REQUIRED on, authors' emails only to themselves.
+      const viewer = await viewerOf(deps, request.headers.authorization);
+      return viewer === null ? sendPosts(reply, page.items) : postsFor(viewer, page.items);
     },
   );
 }

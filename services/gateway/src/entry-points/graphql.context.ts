@@ -24,7 +24,23 @@ export interface GraphQLContext {
 
 export function contextOf(request: FastifyRequest): GraphQLContext {
   const { headers } = request;
-  return { http: { authorization: headers.authorization, address: request.ip, traceparent: headers.traceparent } };
+  return {
+    http: {
+      // Read when used: a browser cannot set a WebSocket's headers, so it sends {authorization} in
+      // graphql-ws's connection_init, which mercurius adds to the upgrade request's headers after this runs.
+      get authorization() {
+        const value = request.headers.authorization;
+        return typeof value === 'string' ? value : undefined;
+      },
+      address: request.ip,
+      traceparent: headers.traceparent,
+    },
+  };
+}
+
+/** With AUTH_REQUIRED on: the session's user (401 UNAUTHENTICATED without one), for reads that need one. Off: null. */
+export async function sessionOf(deps: GatewayDeps, ctx: GraphQLContext): Promise<number | null> {
+  return deps.config.AUTH_REQUIRED ? sessionUserId(deps, ctx.http.authorization) : null;
 }
 
 /**

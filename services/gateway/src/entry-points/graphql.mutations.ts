@@ -2,7 +2,7 @@
 // the REST session hook does, before the input is looked at), then its input
 // with the REST schema, then calls the same use case and settles the write in
 // the mode asked for.
-import { CommentIdParam, CreateCommentBody, CreatePostBody, CreateUserBody, FollowBody, LikeBody, LoginBody, UpdatePostBody, UpdateUserBody } from '@polyglot/contracts/api';
+import { CommentIdParam, CreateCommentBody, CreatePostBody, CreateUserBody, DeadLetterReplayRequest, FollowBody, LikeBody, LoginBody, UpdatePostBody, UpdateUserBody } from '@polyglot/contracts/api';
 import { ProjectionFaultsSettings, type UnitAction } from '@polyglot/contracts/faults';
 import { controlProjection, controlUnit } from '../domain/faults.use-case.ts';
 import { follow, unfollow } from '../domain/follows.use-case.ts';
@@ -41,7 +41,7 @@ export function mutationResolvers(deps: GatewayDeps, extras: GraphQLExtras): Rec
       const caller = await callerOf(deps, ctx);
       const options = writeOptionsOf(args);
       const id = userIdArg(args.id);
-      const { value, consistency } = await settle(deps, await updateUser(deps, caller, id, parseInput(UpdateUserBody, args.input, 'input')), options);
+      const { value, consistency } = await settle(deps, await updateUser(deps, caller, id, parseInput(UpdateUserBody, args.input, 'input'), ctx.http.address), options);
       return { user: value, consistency };
     },
     deleteUser: async (_root, args: { id: number } & WriteArgs, ctx) => {
@@ -134,6 +134,10 @@ export function mutationResolvers(deps: GatewayDeps, extras: GraphQLExtras): Rec
     unitAction: async (_root, args: { unit: string; action: UnitAction }, ctx) => {
       const admin = await adminOf(deps, ctx);
       return controlUnit(extras.faults, await whoOf(deps, ctx, admin), faultUnit(args.unit), args.action);
+    },
+    replayDeadLetters: async (_root, args: { id?: string | null; all?: boolean | null }, ctx) => {
+      await adminOf(deps, ctx);
+      return deps.projectors.replayDeadLetters(parseInput(DeadLetterReplayRequest, given({ id: args.id ?? undefined, all: args.all ?? undefined }), 'arguments'));
     },
     repair: async (_root, _args, ctx) => {
       await adminOf(deps, ctx);

@@ -1,11 +1,10 @@
 // GraphQL queries: the REST API's reads, each calling the same use case with
 // its input checked by the same zod schema.
 import { z } from 'zod';
-import { DeadLettersQuery, FeedQuery, ListPostsQuery, PostIdParam, UserIdParam } from '@polyglot/contracts/api';
+import { DeadLettersQuery, FeedQuery, Id, ListPostsQuery, PostIdParam } from '@polyglot/contracts/api';
 import { parseToken, TokenText } from '@polyglot/contracts/consistency';
 import type { LabResults } from '../data-access/lab-results.store.ts';
 import { cacheStatus } from '../domain/cache-status.use-case.ts';
-import { checkHealth } from '../domain/check-health.use-case.ts';
 import { faultsOverview, type FaultsDeps } from '../domain/faults.use-case.ts';
 import { listRelationships } from '../domain/follows.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
@@ -13,11 +12,12 @@ import { getFeed } from '../domain/get-feed.use-case.ts';
 import { getPost } from '../domain/get-post.use-case.ts';
 import type { HealthSnapshot } from '../domain/health-feed.ts';
 import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
+import { analyticsFor, postsFor, userFor, usersFor, viewerOf } from '../domain/privacy.ts';
 import { reconcile, type ReconcileDeps } from '../domain/reconcile.use-case.ts';
 import type { ExperimentResult } from '../domain/run-experiment.use-case.ts';
 import { currentUser } from '../domain/sessions.use-case.ts';
 import { visibilityOf, type ChangeVisibility } from './consistency.routes.ts';
-import { adminOf, readAfter, type GraphQLContext, type ReadArgs } from './graphql.context.ts';
+import { adminOf, readAfter, sessionOf, type GraphQLContext, type ReadArgs } from './graphql.context.ts';
 import { parseInput } from './graphql.errors.ts';
 
 export interface GraphQLExtras {
@@ -33,8 +33,8 @@ function idArg<S extends z.ZodType>(schema: S, field: string, value: unknown): z
   return (parseInput(z.object({ [field]: schema }), { [field]: value }, 'arguments') as Record<string, z.output<S>>)[field]!;
 }
 
-/** A user id as REST's path takes it (UserIdParam: a positive whole number). */
-export const userIdArg = (value: number, field = 'id'): number => idArg(UserIdParam.shape.id, field, String(value));
+/** A user id as REST takes it (Id: a positive whole number, or its digits as a string). */
+export const userIdArg = (value: number | string, field = 'id'): number => idArg(Id, field, value);
 /** A post id as REST's path takes it (PostIdParam: 24 hexadecimal characters). */
 export const postIdArg = (value: string, field = 'id'): string => idArg(PostIdParam.shape.id, field, value);
 
@@ -49,43 +49,56 @@ export function healthOf(snapshot: HealthSnapshot) {
 
 export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record<string, Resolver<any>> {
   const resolvers: Record<string, Resolver<any>> = {
-    users: () => deps.users.list(),
-    user: (_root, args: { id: number }) => deps.users.get(userIdArg(args.id)),
+    // With AUTH_REQUIRED on, emails only to their owners, as REST (privacy.ts).
+    users: async (_root, _args, ctx) => usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list()),
+    user: async (_root, args: { id: number }, ctx) => {
+      const id = userIdArg(args.id);
+      return userFor(await viewerOf(deps, ctx.http.authorization), await deps.users.get(id));
+    },
     me: (_root, _args, ctx) => currentUser(deps, ctx.http.authorization),
 
-    posts: async (_root, args: { limit?: number | null; before?: string | null } & ReadArgs) => {
+    posts: async (_root, args: { limit?: number | null; before?: string | null } & ReadArgs, ctx) => {
       const query = parseInput(ListPostsQuery, { limit: args.limit ?? undefined, before: args.before ?? undefined }, 'arguments');
       // Authors come from the profile cache and whole pages are cached: a token waits for the cache projection.
       await readAfter(deps, args, ['cache']);
-      return pageOf(await listPosts(deps, query));
+      const page = await listPosts(deps, query);
+      return pageOf({ ...page, items: postsFor(await viewerOf(deps, ctx.http.authorization), page.items) });
     },
-    post: async (_root, args: { id: string } & ReadArgs) => {
+    post: async (_root, args: { id: string } & ReadArgs, ctx) => {
       const id = postIdArg(args.id);
       await readAfter(deps, args, ['cache']);
-      return getPost(deps, id);
+      return postsFor(await viewerOf(deps, ctx.http.authorization), [await getPost(deps, id)])[0];
     },
     comments: (_root, args: { postId: string }) => deps.posts.comments(postIdArg(args.postId, 'postId')),
-    feed: async (_root, args: { userId: number; limit?: number | null } & ReadArgs) => {
+    feed: async (_root, args: { userId: number; limit?: number | null } & ReadArgs, ctx) => {
       const id = userIdArg(args.userId, 'userId');
       const { limit } = parseInput(FeedQuery, { limit: args.limit ?? undefined }, 'arguments');
       await readAfter(deps, args, ['cache']);
-      return pageOf(await getFeed(deps, id, limit));
+      const page = await getFeed(deps, id, limit);
+      return pageOf({ ...page, items: postsFor(await viewerOf(deps, ctx.http.authorization), page.items) });
     },
     relationships: async (_root, args: ReadArgs) => {
       // The names come from the graph projection of the users table.
       await readAfter(deps, args, ['graph']);
       return listRelationships(deps);
     },
-    analytics: async (_root, args: ReadArgs) => {
+    analytics: async (_root, args: ReadArgs, ctx) => {
       await readAfter(deps, args, ['analytics']);
-      return deps.analytics.get();
+      // As GET /analytics: the shared report without a token, a fresh read after the wait with one.
+      return analyticsFor(await viewerOf(deps, ctx.http.authorization), await (args.token ? deps.analytics.get() : deps.recentAnalytics.get()));
     },
     cacheStatus: () => cacheStatus(deps),
-    health: async () => {
-      const started = new Date().toISOString();
-      return healthOf({ ...(await checkHealth(deps)), checkedAt: started });
+    // The report GET /health answers, shared (health-feed.ts): a hundred aliases of it cost one round of probes.
+    health: async () => healthOf(await deps.health.current()),
+    // Whole messages, emails included: with AUTH_REQUIRED on, only for a session (as REST).
+    deadLetters: async (_root, args: { limit?: number | null }, ctx) => {
+      await sessionOf(deps, ctx);
+      return (await deps.projectors.deadLetters(parseInput(DeadLettersQuery, { limit: args.limit ?? undefined }, 'arguments').limit)).map((letter) => ({
+        ...letter,
+        stage: letter.stage ?? 'consume',
+        valueTruncated: letter.valueTruncated === true,
+      }));
     },
-    deadLetters: (_root, args: { limit?: number | null }) => deps.projectors.deadLetters(parseInput(DeadLettersQuery, { limit: args.limit ?? undefined }, 'arguments').limit),
     consistency: (_root, args: { token: string }) => visibilityOf(deps, parseToken(parseInput(z.object({ token: TokenText }), args, 'arguments').token)!),
 
     labExperiments: async (_root, _args, ctx) => {

@@ -17,9 +17,10 @@ import { createReconcileClient } from '../data-access/reconcile.client.ts';
 import { checkHealth } from '../domain/check-health.use-case.ts';
 import type { FaultsDeps } from '../domain/faults.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
-import { HealthFeed, type HealthSnapshot } from '../domain/health-feed.ts';
+import type { HealthSnapshot } from '../domain/health-feed.ts';
 import { registerGraphiQL } from './graphiql.page.ts';
-import { contextOf } from './graphql.context.ts';
+import { checkCost, checkShape, type CostLimits } from './graphql.cost.ts';
+import { contextOf, sessionOf, type GraphQLContext } from './graphql.context.ts';
 import { formatErrors, parseInput, refusingWithCode } from './graphql.errors.ts';
 import { mutationResolvers } from './graphql.mutations.ts';
 import { healthOf, queryResolvers, typeResolvers, type GraphQLExtras } from './graphql.queries.ts';
@@ -64,14 +65,15 @@ export interface GraphQLOptions {
 export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, options: GraphQLOptions): Promise<void> {
   const extras: GraphQLExtras = {
     faults: options.faults,
-    lab: createLabResults(deps.redis),
+    lab: createLabResults(deps.stateRedis),
     reconcile: {
       reconcile: createReconcileClient(deps.config),
       pipeline: { settled: async () => pipelineSettled((await checkHealth(deps)).report.pipeline) },
       logger: deps.logger,
     },
   };
-  const healthFeed = new HealthFeed(() => checkHealth(deps), deps.logger);
+  // The one health report of the gateway (app.ts), which /health answers from too.
+  const healthFeed = deps.health;
   app.addHook('onClose', async () => healthFeed.stop());
 
   await app.register(mercurius, {
@@ -82,16 +84,30 @@ export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, options: 
       Query: queryResolvers(deps, extras),
       Mutation: mutationResolvers(deps, extras),
       Subscription: {
+        // With AUTH_REQUIRED on, each needs a session: the upgrade's Authorization header, or
+        // {authorization: 'Bearer …'} in connection_init (browsers cannot set a WebSocket's headers).
         changeApplied: {
-          subscribe: (_root: unknown, args: ChangeFilter) => refusingWithCode(() => changeAppliedStream(deps.watermarks, args)),
+          subscribe: (_root: unknown, args: ChangeFilter, ctx: GraphQLContext) =>
+            refusingWithCode(async () => {
+              await sessionOf(deps, ctx);
+              return changeAppliedStream(deps.watermarks, args);
+            }),
           resolve: (batch: unknown) => batch,
         },
         changeVisibility: {
-          subscribe: (_root: unknown, args: { token: string }) => refusingWithCode(() => changeVisibilityStream(deps, args)),
+          subscribe: (_root: unknown, args: { token: string }, ctx: GraphQLContext) =>
+            refusingWithCode(async () => {
+              await sessionOf(deps, ctx);
+              return changeVisibilityStream(deps, args);
+            }),
           resolve: (state: unknown) => state,
         },
         health: {
-          subscribe: () => refusingWithCode(() => healthStream(healthFeed)),
+          subscribe: (_root: unknown, _args: unknown, ctx: GraphQLContext) =>
+            refusingWithCode(async () => {
+              await sessionOf(deps, ctx);
+              return healthStream(healthFeed);
+            }),
           resolve: (snapshot: HealthSnapshot) => healthOf(snapshot),
         },
       },
@@ -116,5 +132,20 @@ export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, options: 
     },
   });
 
+  // Bounded work per request (graphql.cost.ts): the shape before validation, the cost (with the variables) before execution.
+  const limits: CostLimits = { maxCost: deps.config.GRAPHQL_MAX_COST, maxAliases: deps.config.GRAPHQL_MAX_ALIASES, maxRootFields: deps.config.GRAPHQL_MAX_ROOT_FIELDS };
+  app.graphql.addHook('preValidation', async (_schema, document) => checkShape(document, limits));
+  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+    checkCost(schema, document, variables, operationNameOf(context.reply?.request), limits);
+  });
+  // A subscription (over the WebSocket) is neither validated nor executed as a whole by mercurius, and runs one root field.
+  app.graphql.addHook('preSubscriptionExecution', async (_schema, document) => checkShape(document, limits));
+
   registerGraphiQL(app, printSchema(buildSchema(schema)));
+}
+
+/** The operation a request names (POST body or GET query string), if any. */
+function operationNameOf(request: FastifyRequest | undefined): string | undefined {
+  const from = (request?.method === 'POST' ? request.body : request?.query) as { operationName?: unknown } | undefined;
+  return typeof from?.operationName === 'string' && from.operationName !== '' ? from.operationName : undefined;
 }

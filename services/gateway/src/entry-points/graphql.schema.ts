@@ -2,7 +2,7 @@
 // mutations (same field names as the JSON bodies, so a client can move between
 // the two), and the live streams as subscriptions over graphql-ws.
 export const schema = /* GraphQL */ `
-"""An integer up to 2^53 - 1, sent as a JSON number: user ids (bigserial), source log positions, epoch milliseconds."""
+"""An integer up to 2^53 - 1, answered as a JSON number: user ids (bigserial), source log positions, epoch milliseconds. As an argument (user ids) it also takes the string of its digits, "17" as 17."""
 scalar SafeInt
 
 """Any JSON value, exactly as the REST API answers it."""
@@ -36,7 +36,8 @@ enum UnitAction {
 
 type User {
   id: SafeInt!
-  email: String!
+  """null, when AUTH_REQUIRED is on, for anyone but the user themselves"""
+  email: String
   name: String!
   created_at: String!
   updated_at: String!
@@ -51,7 +52,8 @@ type Session {
 type PostAuthor {
   id: SafeInt!
   name: String!
-  email: String!
+  """null, when AUTH_REQUIRED is on, unless the author is the reader"""
+  email: String
 }
 
 type Post {
@@ -112,6 +114,8 @@ type AnalyticsEvent {
   time: String!
   user_id: SafeInt
   event_type: String!
+  """the same as event_type"""
+  type: String!
   properties: JSON!
 }
 
@@ -135,10 +139,16 @@ type Analytics {
 
 type CacheStatus {
   connected: Boolean!
-  memory: String!
+  """used_memory in megabytes (bytes / 1048576), 2 decimals"""
+  memory: Float!
   memoryBytes: SafeInt!
+  """Redis used_memory_human, e.g. 1.23M"""
+  memoryHuman: String!
   keys: Int!
+  """keyspace hits / (hits + misses) as a percentage 0..100, 2 decimals"""
   hitRate: Float!
+  """the same as a fraction 0..1"""
+  hitRatio: Float!
   hits: SafeInt!
   misses: SafeInt!
   evictions: SafeInt!
@@ -158,8 +168,12 @@ type Health {
 }
 
 type DeadLetter {
+  """PARTITION:OFFSET in pipeline.dead-letters: what replayDeadLetters takes."""
+  id: String!
+  """The consumer group that gave up, or the relay that could not produce the event."""
   group: String!
   topic: String!
+  """-1 when the message never reached its topic (a relay could not produce it)."""
   partition: Int!
   offset: String!
   key: String
@@ -167,6 +181,28 @@ type DeadLetter {
   error: String!
   attempts: Int!
   failedAt: String!
+  """consume (a consumer could not apply it) or produce (a relay could not produce it)."""
+  stage: String!
+  """When a replay was published; the letter leaves the list once its group applied it."""
+  replayedAt: String
+  """The letter whose replay failed again, which this one replaces."""
+  replayOf: String
+  """The value was cut to fit the dead-letter topic: it cannot be replayed."""
+  valueTruncated: Boolean!
+}
+
+type DeadLetterRefusal {
+  id: String!
+  reason: String!
+}
+
+"""POST /pipeline/dead-letters/replay"""
+type DeadLetterReplay {
+  """Published again now, for the group that failed each."""
+  replayed: [String!]!
+  """Already replayed and not applied yet: not published again."""
+  pending: [String!]!
+  refused: [DeadLetterRefusal!]!
 }
 
 """How far a write has travelled when it answered."""
@@ -374,6 +410,8 @@ input UpdateUserInput {
   name: String!
   """null, empty or absent: the password stays unchanged"""
   password: String
+  """with AUTH_REQUIRED on, needed to change the email or the password (CURRENT_PASSWORD_REQUIRED without it)"""
+  currentPassword: String
 }
 
 input CreatePostInput {
@@ -389,6 +427,8 @@ input UpdatePostInput {
   body: String
   tags: [String!]
   meta: JSON
+  """the post's own author, as read (a post's author cannot change: AUTHOR_CHANGE_NOT_ALLOWED)"""
+  author_id: SafeInt
 }
 
 input CreateCommentInput {
@@ -421,6 +461,7 @@ type Query {
   analytics(token: String, timeoutMs: Int): Analytics!
   cacheStatus: CacheStatus!
   health: Health!
+  """With AUTH_REQUIRED on: a session (the letters are whole messages)."""
   deadLetters(limit: Int = 100): [DeadLetter!]!
   consistency(token: String!): ChangeVisibility!
   """Admin (with AUTH_REQUIRED on)."""
@@ -462,8 +503,13 @@ type Mutation {
   unitAction(unit: String!, action: UnitAction!): UnitActionResult!
   """Admin: repair the drift from each source of truth (POST /reconcile/repair)."""
   repair: JSON!
+  """Admin: replay one dead letter (id) or every one listed (all: true), as POST /pipeline/dead-letters/replay."""
+  replayDeadLetters(id: String, all: Boolean): DeadLetterReplay!
 }
 
+"""
+With AUTH_REQUIRED on, every subscription needs a session: the upgrade's Authorization header, or {"authorization": "Bearer <token>"} as graphql-ws's connection_init payload.
+"""
 type Subscription {
   """Every change a projection applies, batched per window of about 200 ms; optionally only one source, entity or projection."""
   changeApplied(source: Source, entityId: String, projection: Projection): ChangeBatch!

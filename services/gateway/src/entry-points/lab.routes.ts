@@ -11,7 +11,7 @@ import { bearer, callerOf, errors } from './route-helpers.ts';
 const tags = ['lab'];
 
 export function registerLabRoutes(app: HttpApp, deps: GatewayDeps): void {
-  const results = createLabResults(deps.redis);
+  const results = createLabResults(deps.stateRedis);
   // Experiments write on purpose, at a rate: with AUTH_REQUIRED on, only an admin runs them.
   const admin = adminOnly(app, deps);
 

@@ -7,6 +7,7 @@ import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { getPost } from '../domain/get-post.use-case.ts';
 import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
+import { postsFor, viewerOf } from '../domain/privacy.ts';
 import { createPost, deletePost, likePost, updatePost } from '../domain/post-writes.use-case.ts';
 import { consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
 import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
@@ -43,7 +44,9 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
     async (request, reply) => {
       const page = await listPosts(deps, request.query);
       pagingHeaders(request, reply, page, '/posts', request.query.limit);
-      return sendPosts(reply, page.items);
+      // With AUTH_REQUIRED on, authors' emails only to themselves: a copy per reader, serialised per request.
+      const viewer = await viewerOf(deps, request.headers.authorization);
+      return viewer === null ? sendPosts(reply, page.items) : postsFor(viewer, page.items);
     },
   );
 
@@ -56,9 +59,10 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
     },
   );
 
-  app.get('/posts/:id', { schema: { tags, summary: 'One post with its author', params: PostIdParam, querystring: ReadQuery, response: { 200: Post, ...errors(400, 404, 503), ...consistencyTimeout } }, config: { readsFrom: ['cache'] } }, async (request) =>
-    getPost(deps, request.params.id),
-  );
+  app.get('/posts/:id', { schema: { tags, summary: 'One post with its author', params: PostIdParam, querystring: ReadQuery, response: { 200: Post, ...errors(400, 404, 503), ...consistencyTimeout } }, config: { readsFrom: ['cache'] } }, async (request) => {
+    const post = await getPost(deps, request.params.id);
+    return postsFor(await viewerOf(deps, request.headers.authorization), [post])[0]!;
+  });
 
   app.put(
     '/posts/:id',

@@ -1,8 +1,10 @@
 // /users: accounts, proxied to the users service (the source of truth).
 import { z } from 'zod';
-import { CreateUserBody, UpdateUserBody, User, UserIdParam } from '@polyglot/contracts/api';
+import { CreateUserBody, UpdateUserBody, User, UserIdParam, UserView } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
+import { userFor, usersFor, viewerOf } from '../domain/privacy.ts';
+import { RateLimitedError } from '../domain/sessions.use-case.ts';
 import { createUser, deleteUser, updateUser } from '../domain/user-writes.use-case.ts';
 import { consistencyTimeout, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
 import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
@@ -19,20 +21,29 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
     },
   );
 
-  app.get('/users', { schema: { tags, summary: 'Every user', response: { 200: z.array(User), ...errors(503) } } }, async () => deps.users.list());
+  // With AUTH_REQUIRED on, an email is shown only to its owner (privacy.ts).
+  app.get('/users', { schema: { tags, summary: 'Every user', response: { 200: z.array(UserView), ...errors(503) } } }, async (request) =>
+    usersFor(await viewerOf(deps, request.headers.authorization), await deps.users.list()),
+  );
 
-  app.get('/users/:id', { schema: { tags, summary: 'One user', params: UserIdParam, response: { 200: User, ...errors(400, 404, 503) } } }, async (request) =>
-    deps.users.get(request.params.id),
+  app.get('/users/:id', { schema: { tags, summary: 'One user', params: UserIdParam, response: { 200: UserView, ...errors(400, 404, 503) } } }, async (request) =>
+    userFor(await viewerOf(deps, request.headers.authorization), await deps.users.get(request.params.id)),
   );
 
   app.put(
     '/users/:id',
     {
-      schema: { tags, summary: 'Change a user (with AUTH_REQUIRED: only yourself)', security: bearer, params: UserIdParam, body: UpdateUserBody, response: { 200: withConsistency(User), ...errors(...WRITE_ERRORS, 404, 409), ...consistencyTimeout }, querystring: WriteQuery },
+      schema: { tags, summary: 'Change a user (with AUTH_REQUIRED: only yourself, and a new email or password needs currentPassword)', security: bearer, params: UserIdParam, body: UpdateUserBody, response: { 200: withConsistency(User), ...errors(...WRITE_ERRORS, 404, 409, 429), ...consistencyTimeout }, querystring: WriteQuery },
     },
     async (request, reply) => {
-      const { value, token } = await updateUser(deps, callerOf(request), request.params.id, request.body);
-      return settleWrite(deps, request, reply, token, value);
+      try {
+        const { value, token } = await updateUser(deps, callerOf(request), request.params.id, request.body, request.ip);
+        return await settleWrite(deps, request, reply, token, value);
+      } catch (error) {
+        // currentPassword is checked under the login limits.
+        if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterS));
+        throw error;
+      }
     },
   );
 

@@ -4,13 +4,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { normalizeMessage, UnparseableMessageError } from '@polyglot/contracts/events';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
-import { appliedOf, ConsumerLoop, PermanentError, type AppliedChange, type InboundMessage } from '@polyglot/platform/kafka';
+import { appliedOf, ConsumerLoop, PermanentError, type AppliedChange, type InboundMessage, type StoreWait } from '@polyglot/platform/kafka';
 import type { LatencySummary } from '@polyglot/platform/latency';
 import type { Logger } from '@polyglot/platform/logger';
 import { ProjectionFaults, type FaultsState } from '@polyglot/platform/projection-faults';
 import type { GraphProjectionRepository } from '../data-access/graph-projection.repository.ts';
 import { isNeo4jUnavailable } from '../data-access/neo4j.ts';
 import { InvalidChangeError, planGraphChange } from '../domain/graph-projection.ts';
+
+/** What the graph projection reads: users (Debezium) and post events. */
+export const GRAPH_PROJECTION_TOPICS = [topics.userChanges, topics.postEvents] as const;
 
 export interface ProjectionStatus {
   running: boolean;
@@ -23,6 +26,8 @@ export interface ProjectionStatus {
   latency: LatencySummary | null;
   /** Pause, delay, duplicate set on purpose; absent when the projection is off. */
   faults?: FaultsState;
+  /** Set while a message waits for Neo4j to answer again (nothing is dead-lettered meanwhile). */
+  waitingForStore?: StoreWait | null;
 }
 
 export interface GraphProjectionOptions {
@@ -77,7 +82,7 @@ export class GraphProjectionConsumer {
     }
     const loop = new ConsumerLoop({
       groupId: this.options.groupId,
-      topics: [topics.userChanges, topics.postEvents],
+      topics: GRAPH_PROJECTION_TOPICS,
       logger: this.options.logger,
       startFrom: 'earliest',
       handle: (message) => this.handle(message),
@@ -85,6 +90,9 @@ export class GraphProjectionConsumer {
       faults: this.faults,
       onApplied: this.options.onApplied,
       isPermanent: (error) => error instanceof UnparseableMessageError || error instanceof InvalidChangeError,
+      // Neo4j down or busy is not the message's fault: the loop waits for it instead of
+      // spending the retries and dead-lettering good messages during an outage.
+      isStoreUnavailable: isNeo4jUnavailable,
     });
     this.loop = loop;
     try {
@@ -131,20 +139,10 @@ export class GraphProjectionConsumer {
       if (error instanceof UnparseableMessageError || error instanceof InvalidChangeError) throw new PermanentError(error.message, { cause: error });
       throw error;
     }
-    // Neo4j being down is not the message's fault: wait for the store instead of
-    // spending the retries and dead-lettering good messages during an outage.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.options.repository.apply(operations);
-        this.lastAppliedAt = new Date().toISOString();
-        if (operations.some((op) => op.kind === 'delete-user')) this.options.onOutboxWritten?.();
-        return event ? appliedOf(event) : null;
-      } catch (error) {
-        if (!isNeo4jUnavailable(error) || this.stopping.signal.aborted) throw error;
-        if (attempt === 1 || attempt % 10 === 0) this.options.logger.warn({ err: error, attempt }, 'Neo4j is unavailable; the graph projection waits');
-        await sleep(Math.min(2000, 100 * 2 ** attempt), undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      }
-    }
+    await this.options.repository.apply(operations);
+    this.lastAppliedAt = new Date().toISOString();
+    if (operations.some((op) => op.kind === 'delete-user')) this.options.onOutboxWritten?.();
+    return event ? appliedOf(event) : null;
   }
 
   resetLatency(): void {
@@ -165,13 +163,13 @@ export class GraphProjectionConsumer {
       lastAppliedAt: loop?.stats.lastAppliedAt ?? this.lastAppliedAt,
       latency: loop ? loop.latency.summary() : null,
       faults: this.faults.snapshot(),
+      waitingForStore: loop?.stats.waitingForStore ?? null,
     };
   }
 
   async stop(): Promise<void> {
     const loop = this.loop;
-    // The loop marks itself stopping synchronously; only then may a waiting handler
-    // give up, so the interrupted message stays uncommitted instead of dead-lettered.
+    // The loop wakes a message waiting for Neo4j and leaves it uncommitted, never dead-lettered.
     const stopped = loop?.stop();
     this.stopping.abort();
     await stopped;

@@ -1,7 +1,7 @@
 // Publishes outbox events to Kafka, keyed by post id so one post's events
 // stay in one partition, in order.
 import { topics } from '@polyglot/contracts/topics';
-import { ensureTopics, type StringProducer } from '@polyglot/platform/kafka';
+import { ensureTopics, sendDeadLetter, type DeadLetter, type StringProducer } from '@polyglot/platform/kafka';
 
 export interface EventMessage {
   key: string;
@@ -35,6 +35,11 @@ export class PostEventsPublisher {
         ...(m.traceparent ? { headers: { traceparent: m.traceparent } } : {}),
       })),
     });
+  }
+
+  /** An event that can never be produced, to pipeline.dead-letters (the consumers' envelope, stage 'produce'). */
+  async deadLetter(letter: DeadLetter): Promise<void> {
+    await sendDeadLetter(this.#producer, letter);
   }
 
   async close(): Promise<void> {

@@ -2,9 +2,15 @@
 // clears each only after Kafka acknowledged it (at-least-once: a crash in
 // between publishes it again; consumers dedupe by eventId / position).
 // Failures (Kafka or the store down) keep the events and retry with backoff,
-// logged once per failure streak.
+// logged once per failure streak. A send stays under maxBatchBytes (below the
+// broker's limit); an event that can never be produced (larger than that on
+// its own, or refused by the broker for what it is) goes to the dead letters
+// and leaves the outbox, instead of holding every event behind it for good.
 import { ObjectId } from 'mongodb';
 import type { Logger } from 'pino';
+import type { OutboxEvent } from '@polyglot/contracts/events';
+import { topics } from '@polyglot/contracts/topics';
+import { DEFAULT_RELAY_BATCH_BYTES, isRejectedRecord, recordBytes, retryBackoffMs } from '@polyglot/platform/kafka';
 import type { OutboxRepository, PendingPost } from '../data-access/outbox.repository.ts';
 import type { EventMessage, PostEventsPublisher } from '../data-access/post-events.publisher.ts';
 
@@ -17,12 +23,23 @@ export interface OutboxRelayOptions {
   /** Every post is read this often (and at start) for events whose marker was never written. */
   fullScanMs?: number;
   batchSize: number;
+  /** Most bytes in one send (default: DEFAULT_RELAY_BATCH_BYTES, under the broker's message.max.bytes). */
+  maxBatchBytes?: number;
+}
+
+/** The relay's name in the dead letters it writes. */
+export const POSTS_RELAY_GROUP = 'posts-relay';
+
+interface Outgoing {
+  message: EventMessage;
 }
 
 export interface OutboxRelayStats {
   published: number;
   lastPublishedAt: string | null;
   tombstonesDeleted: number;
+  /** Events that could never be produced, sent to the dead letters and removed from their outbox. */
+  deadLettered: number;
   /** The error of the current failure streak, null when healthy. */
   failing: string | null;
   failingSince: string | null;
@@ -40,7 +57,7 @@ const FULL_SCAN_RETRY_MS = 30_000;
 const ACK_CONCURRENCY = 8;
 
 export class OutboxRelay {
-  readonly stats: OutboxRelayStats = { published: 0, lastPublishedAt: null, tombstonesDeleted: 0, failing: null, failingSince: null };
+  readonly stats: OutboxRelayStats = { published: 0, lastPublishedAt: null, tombstonesDeleted: 0, deadLettered: 0, failing: null, failingSince: null };
   readonly #o: OutboxRelayOptions;
   #stopping = false;
   #loop: Promise<void> | undefined;
@@ -110,7 +127,7 @@ export class OutboxRelay {
         this.#woken = false;
       } catch (error) {
         this.#failed(error);
-        await this.#sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.#failures, 10)));
+        await this.#sleep(retryBackoffMs(this.#failures + 1, MAX_BACKOFF_MS));
       }
     }
   }
@@ -167,21 +184,94 @@ export class OutboxRelay {
   }
 
   async #publish(posts: PendingPost[]): Promise<number> {
-    const messages: EventMessage[] = posts.flatMap((post) =>
-      post.outbox.map((event) => ({ key: post._id.toHexString(), value: JSON.stringify(event), ...(event.traceparent ? { traceparent: event.traceparent } : {}) })),
-    );
-    await this.#o.publisher.publish(messages);
-    this.stats.published += messages.length;
-    this.stats.lastPublishedAt = new Date().toISOString();
-    const queue = [...posts];
+    const maxBytes = this.#o.maxBatchBytes ?? DEFAULT_RELAY_BATCH_BYTES;
+    // Whole posts, oldest event first, while the send stays under maxBytes; a post cut short
+    // keeps the rest of its events (and its marker) for the next round.
+    const taken: Array<{ post: PendingPost; events: OutboxEvent[]; complete: boolean }> = [];
+    const sending: Outgoing[] = [];
+    const unproducible: Array<Outgoing & { reason: string }> = [];
+    let bytes = 0;
+    let full = false;
+    for (const post of posts) {
+      if (full) break;
+      const events: OutboxEvent[] = [];
+      let complete = true;
+      for (const event of post.outbox) {
+        const message: EventMessage = { key: post._id.toHexString(), value: JSON.stringify(event), ...(event.traceparent ? { traceparent: event.traceparent } : {}) };
+        const size = recordBytes({ key: message.key, value: message.value, headers: message.traceparent ? { traceparent: message.traceparent } : undefined });
+        if (size > maxBytes) {
+          unproducible.push({ message, reason: `the event takes ${size} bytes, more than a send may carry (${maxBytes}, under Kafka's message.max.bytes)` });
+          events.push(event);
+          continue;
+        }
+        if (bytes + size > maxBytes) {
+          full = true;
+          complete = false;
+          break;
+        }
+        bytes += size;
+        sending.push({ message });
+        events.push(event);
+      }
+      if (events.length > 0 || !complete) taken.push({ post, events, complete });
+    }
+    const refused = await this.#send(sending);
+    unproducible.push(...refused);
+    for (const { message, reason } of unproducible) await this.#deadLetter(message, reason);
+    const published = sending.length - refused.length;
+    this.stats.published += published;
+    if (published > 0) this.stats.lastPublishedAt = new Date().toISOString();
+    // What was not taken (the send was full) is asked for again by id, at once.
+    const left = [...taken.filter((t) => !t.complete).map((t) => t.post), ...posts.filter((post) => !taken.some((t) => t.post === post))];
+    const queue = taken.filter((t) => t.events.length > 0);
     const acknowledgeNext = async (): Promise<void> => {
-      for (let post = queue.shift(); post; post = queue.shift()) {
-        const { deleted } = await this.#o.outbox.acknowledge(post, post.outbox);
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        // A post cut short keeps its marker: the rest of its events are still pending.
+        const post = next.complete ? next.post : { ...next.post, markerToken: undefined };
+        const { deleted } = await this.#o.outbox.acknowledge(post, next.events);
         if (deleted) this.stats.tombstonesDeleted++;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(ACK_CONCURRENCY, posts.length) }, acknowledgeNext));
-    return messages.length;
+    await Promise.all(Array.from({ length: Math.min(ACK_CONCURRENCY, queue.length) }, acknowledgeNext));
+    if (left.length > 0) this.wake(left.map((post) => post._id.toHexString()));
+    return published + unproducible.length;
+  }
+
+  /**
+   * Sends the messages in one request. If the broker refuses it for what it
+   * carries, each is sent alone, in order, to find the ones it will never take:
+   * those are returned (the others are published).
+   */
+  async #send(sending: Outgoing[]): Promise<Array<Outgoing & { reason: string }>> {
+    if (sending.length === 0) return [];
+    try {
+      await this.#o.publisher.publish(sending.map((s) => s.message));
+      return [];
+    } catch (error) {
+      if (!isRejectedRecord(error)) throw error;
+      if (sending.length === 1) return [{ ...sending[0]!, reason: `Kafka refuses it: ${(error as Error).message}` }];
+    }
+    const refused: Array<Outgoing & { reason: string }> = [];
+    for (const one of sending) refused.push(...(await this.#send([one])));
+    return refused;
+  }
+
+  async #deadLetter(message: EventMessage, reason: string): Promise<void> {
+    await this.#o.publisher.deadLetter({
+      group: POSTS_RELAY_GROUP,
+      topic: topics.postEvents,
+      partition: -1,
+      offset: '-1',
+      key: message.key,
+      value: message.value,
+      error: `${reason}; it was removed from the post's outbox and can be replayed from here once the cause is fixed`,
+      attempts: 1,
+      failedAt: new Date().toISOString(),
+      stage: 'produce',
+      ...(message.traceparent ? { headers: { traceparent: message.traceparent } } : {}),
+    });
+    this.stats.deadLettered++;
+    this.#o.logger.error({ key: message.key, reason }, 'an outbox event can never be produced; it went to the dead letters');
   }
 
   #failed(error: unknown): void {

@@ -1,4 +1,5 @@
 import type { Post, UpdatePostBody } from '@polyglot/contracts/api';
+import { AppError } from '@polyglot/platform/errors';
 import type { PostChangeSet } from '../data-access/post-document.ts';
 import type { PostRepository } from '../data-access/post.repository.ts';
 import type { ChangeContext } from './outbox-event.ts';
@@ -12,6 +13,13 @@ export async function updatePost(repo: PostRepository, postId: string, input: Up
     repo,
     toObjectId(postId),
     (current) => {
+      // Checked against the post as it is in this change, so no concurrent write can slip between.
+      if (input.author_id !== undefined && input.author_id !== current.author_id) {
+        throw new AppError(
+          'AUTHOR_CHANGE_NOT_ALLOWED',
+          `the author of a post cannot change: post ${postId} is by user ${current.author_id}, not ${input.author_id}; send its own author_id or leave author_id out`,
+        );
+      }
       const set: PostChangeSet = {};
       if (input.title !== undefined) set.title = input.title;
       if (input.body !== undefined) set.body = input.body;

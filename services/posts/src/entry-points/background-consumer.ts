@@ -57,6 +57,7 @@ export class BackgroundConsumer<L extends SupervisedLoop = ConsumerLoop> {
       deadLettered: this.#previous.deadLettered + (current?.deadLettered ?? 0),
       retries: this.#previous.retries + (current?.retries ?? 0),
       lastAppliedAt: current?.lastAppliedAt ?? this.#previous.lastAppliedAt,
+      waitingForStore: current?.waitingForStore ?? null,
     };
   }
 

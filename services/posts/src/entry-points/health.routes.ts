@@ -19,6 +19,7 @@ export function registerHealthRoute(app: HttpApp, db: Db, cascadeStats: () => Ca
           lastAppliedAt: stats.lastAppliedAt,
           ...(stats.lag !== undefined ? { lag: stats.lag } : {}),
           ...(stats.faults ? { faults: stats.faults } : {}),
+          waitingForStore: stats.waitingForStore,
         }
       : null;
     try {

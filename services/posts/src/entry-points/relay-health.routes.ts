@@ -26,8 +26,8 @@ export function registerRelayHealthRoute(app: HttpApp, relay: OutboxRelay, outbo
       cached = undefined;
       request.log.warn({ err: error }, 'health: the posts store does not answer');
     }
-    const { published, lastPublishedAt, tombstonesDeleted, failing, failingSince } = relay.stats;
+    const { published, lastPublishedAt, tombstonesDeleted, deadLettered, failing, failingSince } = relay.stats;
     const healthy = backlog !== null && failing === null;
-    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', backlog, published, lastPublishedAt, tombstonesDeleted, failing, failingSince });
+    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', backlog, published, lastPublishedAt, tombstonesDeleted, deadLettered, failing, failingSince });
   });
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ErrorBody, ListPostsQuery, Post } from '@polyglot/contracts/api';
 import { ProjectionFaults } from '@polyglot/contracts/faults';
+import { StoreWait } from '@polyglot/contracts/health';
 
 const authorId = /^[1-9][0-9]{0,15}$/;
 
@@ -45,6 +46,7 @@ export const PostsHealth = z.object({
       lastAppliedAt: z.string().nullable(),
       lag: z.number().int().nullable().optional().describe('messages not handled yet; null when Kafka does not answer'),
       faults: ProjectionFaults.optional().describe('faults set on purpose (pause, delay, duplicate) through the gateway’s /faults'),
+      waitingForStore: StoreWait.nullable().optional().describe('set while a USER_DELETED waits for the posts store to answer again; nothing is dead-lettered meanwhile'),
     })
     .nullable()
     .describe('the USER_DELETED consumer; null when switched off'),
@@ -58,6 +60,7 @@ export const RelayHealth = z.object({
   published: z.number().int().nonnegative(),
   lastPublishedAt: z.string().nullable(),
   tombstonesDeleted: z.number().int().nonnegative(),
+  deadLettered: z.number().int().nonnegative().describe('events that could never be produced: sent to pipeline.dead-letters and removed from their outbox'),
   failing: z.string().nullable().describe('the error of the current failure streak'),
   failingSince: z.string().nullable(),
 });

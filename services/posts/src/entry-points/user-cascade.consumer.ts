@@ -34,10 +34,8 @@ export function createUserCascadeConsumer(posts: PostRepository, groupId: string
     groupId,
     topics: [topics.userChanges],
     logger,
-    // The store being down must not send a user's deletion to the dead letters
-    // after a few seconds: keep retrying (about 4 minutes) while the partition waits.
-    maxAttempts: 60,
-    backoffMs: (attempt) => Math.min(5000, 100 * 2 ** attempt),
+    // The store being down never sends a user's deletion to the dead letters: the loop
+    // waits for it however long it takes (isStoreUnavailable), so the posts do go.
     handle: userCascadeHandler(posts, logger),
   });
 }

@@ -1,16 +1,19 @@
-// The one Redis connection. Short limits and no offline queue: when Redis is
-// down a command fails at once (a quick 503, a waiting projection) instead of
-// piling up in memory until it comes back.
+// The Redis connections: the cache (profiles) and the state store (tombstones,
+// page generations), two instances so that filling the cache cannot evict
+// state. Short limits and no offline queue: when Redis is down a command fails
+// at once (a quick 503, a waiting projection) instead of piling up in memory
+// until it comes back.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '@polyglot/platform/errors';
 
-/** How the store is named in 503s and logs. */
+/** How the stores are named in 503s and logs. */
 export const STORE_NAME = 'the cache store (Redis)';
+export const STATE_STORE_NAME = 'the state store (Redis)';
 
-export function createRedis(url: string, logger: Logger): Redis {
+export function createRedis(url: string, logger: Logger, connectionName = 'projectors'): Redis {
   const redis = new Redis(url, {
-    connectionName: 'projectors',
+    connectionName,
     connectTimeout: 2000,
     commandTimeout: 2000,
     maxRetriesPerRequest: 1,
@@ -21,11 +24,11 @@ export function createRedis(url: string, logger: Logger): Redis {
   // Log an outage once, not once per reconnect attempt; without a listener ioredis prints every error.
   let down = false;
   redis.on('error', (error: Error) => {
-    if (!down) logger.warn({ err: error }, 'Redis connection failed; reconnecting');
+    if (!down) logger.warn({ err: error, connection: connectionName }, 'Redis connection failed; reconnecting');
     down = true;
   });
   redis.on('ready', () => {
-    if (down) logger.info('Redis connection restored');
+    if (down) logger.info({ connection: connectionName }, 'Redis connection restored');
     down = false;
   });
   return redis;
@@ -49,13 +52,14 @@ export async function whenReady(redis: Redis, ms: number): Promise<boolean> {
 /**
  * Runs a Redis call, turning "Redis does not answer" into a 503 naming it. A
  * reply error (Redis answered "no") is the caller's to handle; every other
- * failure (refused, closed, timed out, not connected) means unavailable.
+ * failure (refused, closed, timed out, not connected, out of memory) means unavailable.
  */
-export async function guarded<T>(work: () => Promise<T>): Promise<T> {
+export async function guarded<T>(work: () => Promise<T>, store = STORE_NAME): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if ((error as Error)?.name === 'ReplyError') throw error;
-    throw new StoreUnavailableError(STORE_NAME, error);
+    // A full state store (noeviction: OOM) refuses writes until it has room: that is unavailable, not a bad message.
+    if ((error as Error)?.name === 'ReplyError' && !/^OOM/.test((error as Error).message)) throw error;
+    throw new StoreUnavailableError(store, error);
   }
 }

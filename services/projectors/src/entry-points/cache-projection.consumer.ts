@@ -9,10 +9,10 @@ import type { WatermarkPublisher } from '@polyglot/platform/watermark-publisher'
 import type { CacheRepository } from '../data-access/cache.repository.ts';
 import { projectCacheChange, projectCacheChanges } from '../domain/project-cache-change.use-case.ts';
 
-export function createCacheProjection(cache: CacheRepository, logger: Logger, watermarks?: WatermarkPublisher): SupervisedProjection {
-  const log = logger.child({ projection: consumerGroups.cacheProjector });
+export function createCacheProjection(cache: CacheRepository, logger: Logger, watermarks?: WatermarkPublisher, groupId: string = consumerGroups.cacheProjector): SupervisedProjection {
+  const log = logger.child({ projection: groupId });
   return new SupervisedProjection({
-    groupId: consumerGroups.cacheProjector,
+    groupId,
     topics: PIPELINE_TOPICS,
     logger: log,
     startFrom: 'earliest',

@@ -1,5 +1,6 @@
-// Reads the dead-letter topic from its start at every launch and keeps the
-// newest records in memory for GET /dead-letters. It commits nothing (the index
+// Reads the dead-letter topic, and what became of replays (the replays topic),
+// from their start at every launch and keeps the newest letters still in need
+// of a person in memory for GET /dead-letters. It commits nothing (the index
 // lives in memory, so a restart must read everything again) and never
 // dead-letters: a record it cannot read is logged and skipped, because sending
 // it to the topic it reads would loop forever. A reader that could not start
@@ -9,16 +10,22 @@ import { Consumer, stringDeserializers, type MessagesStream } from '@platformati
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DeadLetter as DeadLetterSchema } from '@polyglot/contracts/api';
-import { topics } from '@polyglot/contracts/topics';
-import { ensureTopics, kafkaBrokers, type DeadLetter } from '@polyglot/platform/kafka';
+import { consumerGroups, topics } from '@polyglot/contracts/topics';
+import { ensureTopics, kafkaBrokers, type DeadLetter, type DeadLetterReplayRecord } from '@polyglot/platform/kafka';
 import type { DeadLetterIndex } from '../domain/dead-letter-index.ts';
 
-export const DEAD_LETTER_INDEX_GROUP = 'dead-letter-index';
+export const DEAD_LETTER_INDEX_GROUP = consumerGroups.deadLetterIndex;
 
 export function parseDeadLetter(value: string | null): DeadLetter {
   // Checked by the compiler: the API schema describes exactly what ConsumerLoop publishes.
   const letter: DeadLetter = DeadLetterSchema.parse(JSON.parse(value ?? 'null'));
   return letter;
+}
+
+const ReplayRecord = z.object({ id: z.string(), state: z.enum(['replayed', 'applied', 'discarded']), group: z.string(), at: z.string() });
+
+export function parseReplayRecord(value: string | null): DeadLetterReplayRecord {
+  return ReplayRecord.parse(JSON.parse(value ?? 'null'));
 }
 
 interface Reading {
@@ -32,13 +39,15 @@ export class DeadLetterReader {
   private readonly index: DeadLetterIndex;
   private readonly logger: Logger;
   private readonly superviseMs: number;
+  private readonly groupId: string;
   private readonly stopped = new AbortController();
   private reading: Reading | undefined;
   private supervisor: Promise<void> | undefined;
 
-  constructor(index: DeadLetterIndex, logger: Logger, superviseMs = 2000) {
+  constructor(index: DeadLetterIndex, logger: Logger, groupId: string = DEAD_LETTER_INDEX_GROUP, superviseMs = 2000) {
     this.index = index;
-    this.logger = logger.child({ consumer: DEAD_LETTER_INDEX_GROUP });
+    this.groupId = groupId;
+    this.logger = logger.child({ consumer: groupId });
     this.superviseMs = superviseMs;
   }
 
@@ -69,10 +78,10 @@ export class DeadLetterReader {
   }
 
   private async read(): Promise<void> {
-    await ensureTopics([topics.deadLetters]);
+    await ensureTopics([topics.deadLetters, topics.deadLetterReplays]);
     const consumer = new Consumer({
-      clientId: DEAD_LETTER_INDEX_GROUP,
-      groupId: DEAD_LETTER_INDEX_GROUP,
+      clientId: this.groupId,
+      groupId: this.groupId,
       bootstrapBrokers: kafkaBrokers(),
       deserializers: stringDeserializers,
       sessionTimeout: 10_000,
@@ -81,7 +90,7 @@ export class DeadLetterReader {
     });
     let stream: MessagesStream<string, string, string, string>;
     try {
-      stream = await consumer.consume({ topics: [topics.deadLetters], mode: 'earliest', autocommit: false, maxWaitTime: 100 });
+      stream = await consumer.consume({ topics: [topics.deadLetters, topics.deadLetterReplays], mode: 'earliest', autocommit: false, maxWaitTime: 100 });
     } catch (error) {
       await consumer.close(true).catch(() => undefined);
       throw error;
@@ -98,10 +107,11 @@ export class DeadLetterReader {
       for await (const message of reading.stream) {
         const value = message.value === undefined || message.value === null ? null : String(message.value);
         try {
-          this.index.add(`${message.partition}:${message.offset}`, parseDeadLetter(value));
+          if (message.topic === topics.deadLetterReplays) this.index.mark(parseReplayRecord(value));
+          else this.index.add(`${message.partition}:${message.offset}`, parseDeadLetter(value));
         } catch (error) {
           const reason = error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message;
-          this.logger.warn({ partition: message.partition, offset: String(message.offset), reason }, 'skipped an unreadable dead-letter record');
+          this.logger.warn({ topic: message.topic, partition: message.partition, offset: String(message.offset), reason }, 'skipped an unreadable dead-letter record');
         }
       }
     } catch (error) {

@@ -1,4 +1,4 @@
-// GET /health: 200 when Redis answers and both consumers run, else 503; the
+// GET /health: 200 when both Redis instances answer and both consumers run, else 503; the
 // body says which part is wrong, how far behind the projection is, and how
 // many dead letters the index holds.
 import { z } from 'zod';
@@ -6,13 +6,16 @@ import { PROJECTION_OFF as OFF, ProjectionHealth } from '@polyglot/contracts/hea
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { SupervisedProjection } from '@polyglot/platform/projection';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
-import { STORE_NAME } from '../data-access/redis-client.ts';
+import { STATE_STORE_NAME, STORE_NAME } from '../data-access/redis-client.ts';
 import type { DeadLetterIndex } from '../domain/dead-letter-index.ts';
 import type { DeadLetterReader } from './dead-letter-index.consumer.ts';
 
 export const ProjectorsHealth = z.object({
   status: z.enum(['ok', 'degraded']),
-  checks: z.object({ redis: z.enum(['ok', 'unavailable']) }),
+  checks: z.object({
+    redis: z.enum(['ok', 'unavailable']).describe('the cache instance (profiles)'),
+    redisState: z.enum(['ok', 'unavailable']).describe('the state instance (tombstones, generations)'),
+  }),
   projection: ProjectionHealth,
   deadLetters: z.number().int().describe('records held by the dead-letter index'),
   // Present when degraded, so a 503 still carries the usual {error, code}.
@@ -34,16 +37,16 @@ export function healthRoutes(app: HttpApp, parts: HealthParts): void {
     '/health',
     { schema: { summary: 'Redis reachability, the cache projection’s progress and the dead-letter index', response: { 200: ProjectorsHealth, 503: ProjectorsHealth } } },
     async (_request, reply) => {
-      const [redis, projection] = await Promise.all([
-        parts.cache.ping().then(
+      const answers = (ping: Promise<void>) =>
+        ping.then(
           () => 'ok' as const,
           () => 'unavailable' as const,
-        ),
-        parts.projection ? parts.projection.status() : OFF,
-      ]);
-      const body: ProjectorsHealth = { status: 'ok', checks: { redis }, projection, deadLetters: parts.index.size };
+        );
+      const [redis, redisState, projection] = await Promise.all([answers(parts.cache.ping()), answers(parts.cache.pingState()), parts.projection ? parts.projection.status() : OFF]);
+      const body: ProjectorsHealth = { status: 'ok', checks: { redis, redisState }, projection, deadLetters: parts.index.size };
       const degraded = (error: string) => Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error });
       if (redis !== 'ok') degraded(`${STORE_NAME} is unavailable; try again shortly`);
+      else if (redisState !== 'ok') degraded(`${STATE_STORE_NAME} is unavailable; try again shortly`);
       else if (parts.projection && !projection.running) degraded('the cache projection is not consuming (is Kafka up?); it restarts on its own');
       else if (parts.deadLetterReader && !parts.deadLetterReader.running) degraded('the dead-letter index is not reading (is Kafka up?); it restarts on its own');
       return reply.status(body.status === 'ok' ? 200 : 503).send(body);

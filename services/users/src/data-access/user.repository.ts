@@ -1,11 +1,13 @@
 // The users table. Every statement is parameterised; the password hash is
-// selected in one place only (findCredentialsByEmail), for verification.
+// selected in one place only (findCredentialsByEmail), for verification. The
+// role is written in one place only (setRoleByEmail), which no route calls:
+// ./stackctl admin grant|revoke does, with the database's own credentials.
 import type pg from 'pg';
-import type { User } from '@polyglot/contracts/api';
+import type { Account, Role } from '@polyglot/contracts/api';
 import { EmailTakenError } from '../domain/user-errors.ts';
 import { guarded, isUnavailable } from './postgres-pool.ts';
 
-const PUBLIC_COLUMNS = 'id, email, name, created_at, updated_at';
+const PUBLIC_COLUMNS = 'id, email, name, role, created_at, updated_at';
 const qualified = (table: string) => PUBLIC_COLUMNS.split(', ').map((c) => `${table}.${c}`).join(', ');
 
 // The WAL insert position as WAL bytes (a decimal string, comparable with Debezium's source.lsn).
@@ -20,6 +22,7 @@ interface UserRow {
   id: string;
   email: string;
   name: string;
+  role: Role;
   created_at: Date;
   updated_at: Date;
 }
@@ -49,11 +52,12 @@ export interface UserChanges {
   hashedPassword: string | null;
 }
 
-function toUser(row: UserRow): User {
+function toUser(row: UserRow): Account {
   return {
     id: Number(row.id),
     email: row.email,
     name: row.name,
+    role: row.role,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
@@ -71,7 +75,7 @@ export class UserRepository {
     this.pool = pool;
   }
 
-  async insert(user: NewUser): Promise<Written<User>> {
+  async insert(user: NewUser): Promise<Written<Account>> {
     const { rows, position } = await this.write<UserRow>(
       `WITH ${POSITION} INSERT INTO users (email, name, hashed_password) SELECT $1, $2, $3 FROM pos RETURNING ${PUBLIC_COLUMNS}, (SELECT position FROM pos)`,
       [user.email, user.name, user.hashedPassword],
@@ -80,14 +84,14 @@ export class UserRepository {
     return { value: toUser(rows[0]!), position };
   }
 
-  async findById(id: number): Promise<User | null> {
+  async findById(id: number): Promise<Account | null> {
     const result = await guarded(() => this.pool.query<UserRow>(`SELECT ${PUBLIC_COLUMNS} FROM users WHERE id = $1`, [id]));
     const row = result.rows[0];
     return row ? toUser(row) : null;
   }
 
   /** Every user, or only those with the given ids (unknown ids are skipped); ordered by id. */
-  async list(ids?: readonly number[]): Promise<User[]> {
+  async list(ids?: readonly number[]): Promise<Account[]> {
     const result = await guarded(() =>
       ids === undefined
         ? this.pool.query<UserRow>(`SELECT ${PUBLIC_COLUMNS} FROM users ORDER BY id`)
@@ -97,7 +101,7 @@ export class UserRepository {
   }
 
   /** null when no user has this id. */
-  async update(id: number, changes: UserChanges): Promise<Written<User> | null> {
+  async update(id: number, changes: UserChanges): Promise<Written<Account> | null> {
     const { rows, position } = await this.write<UserRow>(
       `WITH ${LOCKED_POSITION}
        UPDATE users
@@ -119,7 +123,7 @@ export class UserRepository {
   }
 
   /** The only read of the hash: for verifying a password, never for a response. */
-  async findCredentialsByEmail(email: string): Promise<{ user: User; hashedPassword: string } | null> {
+  async findCredentialsByEmail(email: string): Promise<{ user: Account; hashedPassword: string } | null> {
     const result = await guarded(() =>
       this.pool.query<UserRow & { hashed_password: string }>(
         `SELECT ${PUBLIC_COLUMNS}, hashed_password FROM users WHERE lower(email) = lower($1)`,
@@ -128,6 +132,23 @@ export class UserRepository {
     );
     const row = result.rows[0];
     return row ? { user: toUser(row), hashedPassword: row.hashed_password } : null;
+  }
+
+  /**
+   * Gives the user with this email (any case) the role. Answers their id, email and the
+   * role they had, or null when no user has the email. Writes only when the role changes.
+   */
+  async setRoleByEmail(email: string, role: Role): Promise<{ id: number; email: string; previous: Role } | null> {
+    const result = await guarded(() =>
+      this.pool.query<{ id: string; email: string; previous: Role }>(
+        `WITH target AS (SELECT id, email, role FROM users WHERE lower(email) = lower($1) FOR UPDATE),
+              changed AS (UPDATE users SET role = $2 FROM target WHERE users.id = target.id AND target.role <> $2 RETURNING users.id)
+         SELECT target.id, target.email, target.role AS previous FROM target`,
+        [email, role],
+      ),
+    );
+    const row = result.rows[0];
+    return row ? { id: Number(row.id), email: row.email, previous: row.previous } : null;
   }
 
   async ping(): Promise<void> {

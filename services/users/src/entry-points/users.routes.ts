@@ -1,7 +1,8 @@
 // /users: thin handlers; the schemas (from the contracts) validate the input
-// and shape the output, the use cases do the rest.
+// and shape the output, the use cases do the rest. Each user is answered with
+// their role (for the gateway's admin check); no body can set it.
 import { z } from 'zod';
-import { CreateUserBody, ErrorBody, ListUsersQuery, UpdateUserBody, User, UserIdParam } from '@polyglot/contracts/api';
+import { Account, CreateUserBody, ErrorBody, ListUsersQuery, UpdateUserBody, UserIdParam } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { createUser } from '../domain/create-user.use-case.ts';
 import { deleteUser } from '../domain/delete-user.use-case.ts';
@@ -17,7 +18,7 @@ export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
     schema: {
       summary: 'Create a user (the password is stored as an Argon2id hash)',
       body: CreateUserBody,
-      response: { 201: User, 400: ErrorBody, 409: ErrorBody, 413: ErrorBody, 503: ErrorBody },
+      response: { 201: Account, 400: ErrorBody, 409: ErrorBody, 413: ErrorBody, 503: ErrorBody },
     },
     handler: async (request, reply) => {
       const { value, position } = await createUser(deps, request.body);
@@ -29,7 +30,7 @@ export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
     schema: {
       summary: 'List users ordered by id, all of them or only the given ids',
       querystring: ListUsersQuery,
-      response: { 200: z.array(User), 400: ErrorBody, 503: ErrorBody },
+      response: { 200: z.array(Account), 400: ErrorBody, 503: ErrorBody },
     },
     handler: async (request) => listUsers(deps, request.query.ids),
   });
@@ -38,7 +39,7 @@ export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
     schema: {
       summary: 'One user',
       params: UserIdParam,
-      response: { 200: User, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+      response: { 200: Account, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody },
     },
     handler: async (request) => getUser(deps, request.params.id),
   });
@@ -48,7 +49,7 @@ export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
       summary: 'Replace email and name; the password changes only when a non-empty one is given',
       params: UserIdParam,
       body: UpdateUserBody,
-      response: { 200: User, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 503: ErrorBody },
+      response: { 200: Account, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 503: ErrorBody },
     },
     handler: async (request, reply) => {
       const { value, position } = await updateUser(deps, request.params.id, request.body);
