@@ -5,13 +5,19 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceName } from '../../packages/contracts/src/services.ts';
+import { ensureInternalSecret } from '../../packages/platform/src/internal-secret.ts';
 import { credentialsFile, engineCredentials, ensureEngineCredentials, type CredentialKey } from '../../packages/contracts/src/engine-credentials.ts';
 import { endpoints, HOST, urls } from './engines/endpoints.ts';
 import { StackError } from './errors.ts';
 import { statePaths } from './paths.ts';
 
-/** The credentials file, made (mode 0600) when missing; `created` names the engines whose password is new. */
+/**
+ * The credentials file, made (mode 0600) when missing; `created` names the engines whose password is new.
+ * The internal services' secret is made here too: tests that boot services themselves read it before
+ * any service of the stack has started (a fresh clone's `./stackctl test` starts only the engines first).
+ */
 export function ensureCredentials(): { file: string; created: CredentialKey[] } {
+  ensureInternalSecret(statePaths.root);
   const { created } = ensureEngineCredentials(statePaths.root);
   return { file: credentialsFile(statePaths.root), created };
 }
