@@ -1,8 +1,11 @@
 // The consistency lab on the running system: strong writes leave no stale
 // read anywhere; results are kept and listed; bad input is refused.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { api } from './support.ts';
+import { after, describe, test } from 'node:test';
+import { start, type RunningGateway } from '../../services/gateway/src/app.ts';
+import { loadGatewayConfig } from '../../services/gateway/src/config.ts';
+import { setRole } from '../../stack/src/commands/admin.ts';
+import { api, runId } from './support.ts';
 
 describe('the consistency lab', () => {
   for (const kind of ['users', 'posts', 'follows'] as const) {
@@ -45,5 +48,41 @@ describe('the consistency lab', () => {
     const kind = await api('POST', '/lab/experiments', { mode: 'strong', writes: 5, rate: 1, kind: 'comments' });
     assert.equal(kind.status, 400);
     assert.equal(kind.body.code, 'VALIDATION_FAILED');
+  });
+});
+
+describe('the lab with AUTH_REQUIRED=true', () => {
+  // A second gateway in this process, with sessions required, before the running services: the running system stays as it is.
+  let gateway: RunningGateway | undefined;
+  const made: number[] = [];
+  after(async () => {
+    for (const id of made) await api('DELETE', `/users/${id}`);
+    await gateway?.stop();
+  });
+
+  test('an admin runs it: its writes touch only the users it made, whose owner the admin is not; anyone else is refused', async () => {
+    gateway = await start(loadGatewayConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'silent', AUTH_REQUIRED: 'true', LOGIN_MAX_PER_ADDRESS: '100000' }));
+    const url = `http://127.0.0.1:${gateway.port}`;
+    const call = async (method: string, path: string, body: unknown, token?: string) => {
+      const response = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const signIn = async (name: string) => {
+      const email = `lab-auth-${name}-${runId}@e2e.test`;
+      const created = await call('POST', '/users', { email, name, password: 'correct horse battery' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      made.push(created.body.id);
+      return { email, login: async () => (await call('POST', '/auth/login', { email, password: 'correct horse battery' })).body.token as string };
+    };
+    const operator = await signIn('operator');
+    await setRole(operator.email, 'admin');
+    const token = await operator.login();
+    for (const kind of ['users', 'posts', 'follows'] as const) {
+      const run = await call('POST', '/lab/experiments', { mode: 'eventual', writes: 3, rate: 20, kind }, token);
+      assert.equal(run.status, 201, `${kind}: ${JSON.stringify(run.body)}`);
+      assert.equal(run.body.failedWrites, 0, `${kind}: ${JSON.stringify(run.body)}`);
+    }
+    const plain = await (await signIn('plain')).login();
+    assert.equal((await call('POST', '/lab/experiments', { mode: 'eventual', writes: 3, rate: 20, kind: 'users' }, plain)).body.code, 'ADMIN_REQUIRED');
   });
 });

@@ -4,8 +4,11 @@
 // services; PUT /posts/:id with the whole post as read; /analytics events with
 // `type`; /cache-status in the units clients display, measured from Redis INFO.
 import assert from 'node:assert/strict';
+import { randomInt, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { userKey } from '@polyglot/contracts/cache-keys';
+import { urls } from '@polyglot/contracts/endpoints';
 import { parseInfo } from '../src/data-access/redis-info.ts';
 import { call, redisClient, startStack, uniqueEmail, type Answer, type Stack } from './support.ts';
 
@@ -204,17 +207,33 @@ describe('GraphQL: id arguments as numbers or strings of digits', () => {
 
 describe('what the original client reads', () => {
   test('/analytics: each event carries type, the same as event_type, and time (REST and GraphQL)', async () => {
-    const r = await call(base, 'GET', '/analytics');
-    assert.equal(r.status, 200, r.text);
-    assert.ok(r.body.events.length > 0, 'the stack has recorded events');
-    for (const event of r.body.events) {
-      assert.equal(typeof event.type, 'string');
-      assert.equal(event.type, event.event_type);
-      assert.ok(!Number.isNaN(Date.parse(event.time)), event.time);
+    // No projection runs beside these tests, and a fresh stack has recorded nothing: one row of our own,
+    // the newest, for a test user id, removed again so the reconciler never sees it.
+    const db = new pg.Client({ connectionString: urls.timescaledb });
+    await db.connect();
+    const eventId = `test:${randomUUID()}`;
+    const userId = 900_000_000 + randomInt(99_999_999);
+    try {
+      await db.query(
+        `INSERT INTO events (time, user_id, event_type, properties, event_id, source, entity_id, position) VALUES (now(), $1, 'USER_CREATED', '{}'::jsonb, $2, 'users', $3, 1)`,
+        [userId, eventId, String(userId)],
+      );
+      const r = await call(base, 'GET', '/analytics');
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.body.events.some((e: { user_id: number }) => e.user_id === userId), 'the row just recorded is among the latest events');
+      for (const event of r.body.events) {
+        assert.equal(typeof event.type, 'string');
+        assert.equal(event.type, event.event_type);
+        assert.ok(!Number.isNaN(Date.parse(event.time)), event.time);
+      }
+      const q = await gql('{ analytics { events { time type event_type user_id } } }');
+      assert.equal(q.body.errors, undefined, q.text);
+      assert.ok(q.body.data.analytics.events.length > 0);
+      for (const event of q.body.data.analytics.events) assert.equal(event.type, event.event_type);
+    } finally {
+      await db.query('DELETE FROM events WHERE event_id = $1', [eventId]);
+      await db.end();
     }
-    const q = await gql('{ analytics { events { time type event_type } } }');
-    assert.equal(q.body.errors, undefined, q.text);
-    for (const event of q.body.data.analytics.events) assert.equal(event.type, event.event_type);
   });
 
   test('/cache-status: memory in megabytes and hitRate in percent, the exact figures beside them, from Redis INFO', async () => {

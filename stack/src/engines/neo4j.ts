@@ -99,9 +99,10 @@ export const neo4j: Engine = {
     await writeFile(join(ctx.dataDir, 'conf', 'neo4j.conf'), CONFIG);
     if (!existsSync(join(ctx.dataDir, 'data', 'dbms', 'auth.ini'))) {
       await ctx.runOnce('setting the initial Neo4j password', {
-        argv: [JAVA, ...jvmFlags({ min: '64m', max: '256m' }), ...JVM_OPENS, '-cp', '/srv/data/lib/*', 'org.neo4j.server.startup.Neo4jAdminCommand', 'dbms', 'set-initial-password', endpoints.neo4j.password],
+        // The password reaches the command through the environment, so the command line the log records holds none.
+        argv: ['sh', '-c', 'exec "$@" "$NEO4J_INITIAL_PASSWORD"', 'set-initial-password', JAVA, ...jvmFlags({ min: '64m', max: '256m' }), ...JVM_OPENS, '-cp', '/srv/data/lib/*', 'org.neo4j.server.startup.Neo4jAdminCommand', 'dbms', 'set-initial-password'],
         binds: libBind(ctx),
-        env: { NEO4J_HOME: '/srv/data', NEO4J_CONF: '/srv/data/conf' },
+        env: { NEO4J_HOME: '/srv/data', NEO4J_CONF: '/srv/data/conf', NEO4J_INITIAL_PASSWORD: endpoints.neo4j.password },
       });
     }
   },
