@@ -14,7 +14,7 @@ import { PROJECTIONS, watermarkKey } from '../../packages/contracts/src/consiste
 import { urls } from '../../packages/contracts/src/endpoints.ts';
 import { waitFor } from '../../packages/platform/src/wait-for.ts';
 import { loginAttemptsKey } from '../../services/gateway/src/data-access/login-attempts.store.ts';
-import { api, createUser, gateway, runId } from './support.ts';
+import { api, callAs, createUser, gateway, runId } from './support.ts';
 
 /** Room left above what the cache holds when the test starts. */
 const HEADROOM = 4 * 1024 * 1024;
@@ -35,16 +35,7 @@ async function stat(client: Redis, section: string, field: string): Promise<numb
   return Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(await client.info(section))?.[1] ?? NaN);
 }
 
-async function call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const call = (method: string, path: string, body?: unknown, token?: string) => callAs(gateway, method, path, body, token);
 
 /** A login, once the per-address login limit (shared by every test on 127.0.0.1) lets it through. */
 async function logIn(email: string, password: string): Promise<{ status: number; body: any }> {

@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import { start, type RunningGateway } from '../../services/gateway/src/app.ts';
 import { loadGatewayConfig } from '../../services/gateway/src/config.ts';
 import { setRole } from '../../stack/src/commands/admin.ts';
-import { api, runId } from './support.ts';
+import { api, callAs, runId } from './support.ts';
 
 describe('the consistency lab', () => {
   for (const kind of ['users', 'posts', 'follows'] as const) {
@@ -63,10 +63,7 @@ describe('the lab with AUTH_REQUIRED=true', () => {
   test('an admin runs it: its writes touch only the users it made, whose owner the admin is not; anyone else is refused', async () => {
     gateway = await start(loadGatewayConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'silent', AUTH_REQUIRED: 'true', LOGIN_MAX_PER_ADDRESS: '100000' }));
     const url = `http://127.0.0.1:${gateway.port}`;
-    const call = async (method: string, path: string, body: unknown, token?: string) => {
-      const response = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-      return { status: response.status, body: (await response.json()) as any };
-    };
+    const call = (method: string, path: string, body: unknown, token?: string) => callAs(url, method, path, body, token);
     const signIn = async (name: string) => {
       const email = `lab-auth-${name}-${runId}@e2e.test`;
       const created = await call('POST', '/users', { email, name, password: 'correct horse battery' });

@@ -35,6 +35,21 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
 }
 
+/**
+ * A call as a browser or a person makes it: no internal secret, a session token when given. For a
+ * gateway of a test's own (base) or the running one, where the test is about sessions or limits.
+ */
+export async function callAs<T = any>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<ApiResponse<T>> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
+}
+
 export interface Stores {
   neo4j: Driver;
   redis: Redis;

@@ -15,7 +15,7 @@ import { start, type RunningGateway } from '../../../services/gateway/src/app.ts
 import { loadGatewayConfig } from '../../../services/gateway/src/config.ts';
 import { startUiServer, UiConfig, type RunningUi } from '../../../services/gateway/src/ui-server.ts';
 import { setRole } from '../../../stack/src/commands/admin.ts';
-import { api, runId } from '../support.ts';
+import { api, callAs, runId } from '../support.ts';
 import { LAPTOP, launch, shot } from './browser.ts';
 
 const STEP_MS = 90_000;
@@ -43,17 +43,7 @@ const carol = made('Carol');
 let bobPost = '';
 const alicePostTitle = `Signed in and posting ${runId}`;
 
-/** A call to the AUTH_REQUIRED gateway. */
-async function authApi(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${gatewayUrl}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const authApi = (method: string, path: string, body?: unknown, token?: string) => callAs(gatewayUrl, method, path, body, token);
 
 async function signUp(person: Person): Promise<void> {
   const r = await authApi('POST', '/users', { email: person.email, name: person.name, password: PASSWORD });
