@@ -16,7 +16,7 @@
 //    and on SIGINT/SIGTERM, whatever happens.
 //
 // Options: --rates 10,50  --seconds 20  --pause-seconds 60  --pause-rate 100
-//          --projection analytics|graph|projectors  --warmup-seconds 5  --max-lookups 2000
+//          --projection analytics|graph|cache  --warmup-seconds 5  --max-lookups 2000
 //          --only modes|drain (one of the two parts)
 // GATEWAY_URL / GATEWAY_TOKEN as for ./stackctl fault (an admin token when AUTH_REQUIRED is on).
 import { randomUUID } from 'node:crypto';
@@ -54,11 +54,9 @@ const warmupSeconds = Number(values['warmup-seconds']);
 const maxLookups = positive('max-lookups', values['max-lookups']);
 if (values.only !== undefined && values.only !== 'modes' && values.only !== 'drain') usage(`--only is modes or drain, not "${values.only}"`);
 
-// The fault API and /health name the cache projection after its service ("projectors"); tokens call it "cache".
-const TOKEN_PROJECTION: Record<string, ProjectionName> = { graph: 'graph', analytics: 'analytics', projectors: 'cache' };
-const pausedName = values.projection === 'cache' ? 'projectors' : values.projection!;
-if (!Object.hasOwn(TOKEN_PROJECTION, pausedName)) usage(`--projection is one of graph, analytics, projectors (the cache), not "${values.projection}"`);
-const pausedProjection = TOKEN_PROJECTION[pausedName]!;
+// One name per projection in tokens, /faults and /health ("projectors", the cache's service, is still taken).
+const asked = values.projection === 'projectors' ? 'cache' : values.projection!;
+const pausedName: ProjectionName = (PROJECTIONS as readonly string[]).includes(asked) ? (asked as ProjectionName) : usage(`--projection is one of ${PROJECTIONS.join(', ')}, not "${values.projection}"`);
 
 const run = randomUUID().slice(0, 6);
 // The highest rate this run asks of the gateway: a rate limit below it would make the figures lie.
@@ -294,7 +292,7 @@ async function backlogDrain(): Promise<{ table: string[]; summary: string }> {
     // Converged: every write of the pause (a sample of them) is visible in the paused projection.
     const tokens = sample(load.results.filter((r) => r.token !== undefined).map((r) => r.token!), maxLookups);
     progress(`  ${pausedName} drained; looking up ${tokens.length} tokens of the writes made while it was paused…`);
-    const seen = [...(await lookUp(tokens)).values()].map((s) => s?.[pausedProjection]).filter((v): v is Visibility => v !== undefined);
+    const seen = [...(await lookUp(tokens)).values()].map((s) => s?.[pausedName]).filter((v): v is Visibility => v !== undefined);
     const appliedAts = seen.filter((v) => v.applied && v.appliedAt !== null).map((v) => v.appliedAt!);
     const convergedAt = appliedAts.length > 0 ? Math.max(...appliedAts) : null;
     const missing = seen.length - appliedAts.length;
@@ -305,7 +303,7 @@ async function backlogDrain(): Promise<{ table: string[]; summary: string }> {
     const failed = failures(load.results);
     const table = [
       '',
-      `## backlog drain: ${storeLabel(pausedProjection)} paused ${((resumedAt - pausedAt) / 1000).toFixed(0)} s while ${load.results.length} writes went on at ${pauseRate}/s (${load.results.filter((r) => !ok(r)).length} failed, ${load.lateStarts} sent late); writes stopped at resume${upstream ? '' : '; upstream had NOT drained when it resumed'}`,
+      `## backlog drain: ${storeLabel(pausedName)} paused ${((resumedAt - pausedAt) / 1000).toFixed(0)} s while ${load.results.length} writes went on at ${pauseRate}/s (${load.results.filter((r) => !ok(r)).length} failed, ${load.lateStarts} sent late); writes stopped at resume${upstream ? '' : '; upstream had NOT drained when it resumed'}`,
       '',
       'figure | value',
       '---|---',

@@ -1,11 +1,13 @@
 // Where the cores go during a benchmark phase: CPU time per stack unit (each
 // engine or service with every process it started), read from /proc before and
-// after, plus what the whole machine used, so a saturated run says so.
+// after, plus what the whole machine used, so a saturated run says so. Also the
+// stack's memory and when its units started. Native stack only: under Compose
+// there are no pid records and these figures are empty.
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { statePaths } from '../../stack/src/paths.ts';
 import { readPidRecord } from '../../stack/src/supervisor/pid-file.ts';
-import { CLOCK_TICKS_PER_SECOND, cpuTicksOfTrees } from '../../stack/src/supervisor/process-table.ts';
+import { CLOCK_TICKS_PER_SECOND, cpuTicksOfTrees, isRunning } from '../../stack/src/supervisor/process-table.ts';
 
 export interface CpuSnapshot {
   at: number;
@@ -58,4 +60,90 @@ export function cpuRows(before: CpuSnapshot, after: CpuSnapshot): string[] {
   return [
     `CPU (% of one core; the machine has ${cpus().length}): ${used.map(([name, ticks]) => `${name} ${share(ticks)}`).join(', ')}; whole machine ${share(machine)} of ${cpus().length * 100}%`,
   ];
+}
+
+/** CPU seconds the stack's units (every process they started) spent between two snapshots: the load generator and the rest of the machine left out. */
+export function stackCpuSeconds(before: CpuSnapshot, after: CpuSnapshot): number {
+  let ticks = 0;
+  for (const [name, t] of after.units) ticks += t - (before.units.get(name) ?? t);
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** When the stack started: its earliest unit still running (a unit restarted since keeps the stack's start). */
+export function stackStartedAt(): { at: Date; unit: string } | undefined {
+  let first: { at: Date; unit: string } | undefined;
+  let files: string[] = [];
+  try {
+    files = readdirSync(statePaths.run).filter((f) => f.endsWith('.pid'));
+  } catch {
+    return undefined;
+  }
+  for (const file of files) {
+    const unit = file.slice(0, -'.pid'.length);
+    const record = readPidRecord(unit);
+    if (!record || !isRunning(record.pid, record.startTime)) continue;
+    const at = new Date(record.startedAt);
+    if (!Number.isNaN(at.getTime()) && (!first || at < first.at)) first = { at, unit };
+  }
+  return first;
+}
+
+/** Memory of one process from /proc/PID/smaps_rollup, in bytes: resident, and proportional (each shared page split among those that map it). */
+function processMemory(pid: number): { rss: number; pss: number } {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return { rss: kb('Rss') * 1024, pss: kb('Pss') * 1024 };
+  } catch {
+    return { rss: 0, pss: 0 };
+  }
+}
+
+export interface StackMemory {
+  /** Per unit (all its processes): proportional set size, bytes. */
+  units: Map<string, number>;
+  /** Every unit's processes, shared pages counted once (PSS summed): what the stack holds. */
+  pss: number;
+  /** Every unit's processes' resident sets summed: counts PostgreSQL's shared buffers once per backend that touched them. */
+  rss: number;
+}
+
+/** The memory every unit holds now, with every process it started. */
+export function stackMemory(): StackMemory {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+      const siblings = children.get(parent);
+      if (siblings) siblings.push(Number(entry));
+      else children.set(parent, [Number(entry)]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const result: StackMemory = { units: new Map(), pss: 0, rss: 0 };
+  for (const [name, root] of unitPids()) {
+    let pss = 0;
+    const pending = [root];
+    while (pending.length > 0) {
+      const pid = pending.pop()!;
+      const memory = processMemory(pid);
+      pss += memory.pss;
+      result.rss += memory.rss;
+      pending.push(...(children.get(pid) ?? []));
+    }
+    result.units.set(name, pss);
+    result.pss += pss;
+  }
+  return result;
+}
+
+export const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+
+/** Markdown: each unit's memory, largest first, and the stack's. */
+export function memoryRow(memory: StackMemory): string {
+  const units = [...memory.units].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1]);
+  return `memory (proportional set size, MiB): ${units.map(([name, b]) => `${name} ${(b / 2 ** 20).toFixed(0)}`).join(', ')}; whole stack ${gib(memory.pss)} (resident sets summed per process: ${gib(memory.rss)})`;
 }

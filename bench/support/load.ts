@@ -63,22 +63,24 @@ export interface Timing {
   json?: any;
   /** The x-consistency-token header of a write that changed something. */
   token?: string;
+  /** When the answer arrived (performance.now()). */
+  doneAt?: number;
 }
 
 /**
- * One request through the gateway, timed until its body has arrived. `parse: false` leaves the
+ * One request through the gateway (or to `base`), timed until its body has arrived. `parse: false` leaves the
  * body unparsed: at hundreds of reads a second, parsing pages here delays the timing of the others.
  * Sent with node:http (httpRequest) rather than fetch: at 500 requests a second, fetch's
  * per-request objects grew this process's young generation until its garbage collection paused
  * it for 25 ms, and every request in flight during a pause was timed as slow.
  */
-export async function call(method: string, path: string, endpoint: string, body?: unknown, options: { parse?: boolean } = {}): Promise<Timing> {
+export async function call(method: string, path: string, endpoint: string, body?: unknown, options: { parse?: boolean; base?: string } = {}): Promise<Timing> {
   const headers: Record<string, string> = { ...ownHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (process.env.GATEWAY_TOKEN) headers.authorization = `Bearer ${process.env.GATEWAY_TOKEN}`;
   const t0 = performance.now();
   try {
-    const answer = await httpRequest(new URL(`${gateway}${path}`), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: 30_000 });
+    const answer = await httpRequest(new URL(`${options.base ?? gateway}${path}`), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: 30_000 });
     const ms = performance.now() - t0;
     if (answer.status === 429) throttled++;
     const header = answer.headers['x-consistency-token'];
@@ -88,7 +90,7 @@ export async function call(method: string, path: string, endpoint: string, body?
     } catch {
       json = undefined;
     }
-    return { endpoint, ms, status: answer.status, json, token: typeof header === 'string' ? header : undefined };
+    return { endpoint, ms, status: answer.status, json, token: typeof header === 'string' ? header : undefined, doneAt: t0 + ms };
   } catch {
     return { endpoint, ms: performance.now() - t0, status: 0 };
   }
@@ -118,6 +120,35 @@ export async function openLoop<T>(rate: number, seconds: number, make: (i: numbe
   return { results: await Promise.all(pending), lateStarts };
 }
 
+/**
+ * Closed loop, as wrk runs: `connections` workers, each sending its next request as soon as its
+ * previous one has answered, for `seconds`. The keep-alive pool of httpRequest gives each worker
+ * its own connection.
+ */
+export async function closedLoop<T>(connections: number, seconds: number, make: (i: number) => Promise<T>): Promise<{ results: T[]; seconds: number }> {
+  const results: T[] = [];
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) results.push(await make(next++));
+    }),
+  );
+  return { results, seconds: (performance.now() - start) / 1000 };
+}
+
+/** What the users service's Argon2id hashing has cost since it started (its /health), or undefined when it does not say. */
+export async function hashingCost(): Promise<{ hashes: number; cpuMs: number } | undefined> {
+  try {
+    const answer = await httpRequest(new URL(`http://${HOST}:${servicePorts.users}/health`), { method: 'GET', headers: { ...ownHeaders }, timeoutMs: 5000 });
+    const hashing = JSON.parse(answer.body.toString('utf8'))?.hashing;
+    return typeof hashing?.hashes === 'number' && typeof hashing?.cpuMs === 'number' ? { hashes: hashing.hashes, cpuMs: hashing.cpuMs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ProjectionHealth {
   running?: boolean;
   lag: number | null;
@@ -137,8 +168,11 @@ export async function pipeline(): Promise<PipelineHealth> {
   return health.json?.pipeline ?? { projections: {}, relays: {} };
 }
 
-/** The projections every write reaches (names as /health and /faults have them). */
-export const SINKS = ['graph', 'analytics', 'projectors'] as const;
+/** The projections every write reaches (names as /health, /faults and tokens have them). */
+export const SINKS = ['graph', 'analytics', 'cache'] as const;
+
+/** The service that runs each of them. */
+export const SINK_SERVICE = { graph: 'graph', analytics: 'analytics', cache: 'projectors' } as const;
 
 /**
  * Whether nothing waits anywhere in the pipeline: no relay backlog and no lag in any projection
@@ -148,6 +182,40 @@ export function isDrained(p: PipelineHealth, except: readonly string[] = []): bo
   if (!SINKS.every((name) => name in p.projections)) return false;
   const lags = Object.entries(p.projections).filter(([name]) => !except.includes(name)).map(([, v]) => v?.lag);
   return lags.every((l) => l === 0) && Object.values(p.relays).every((b) => b === 0);
+}
+
+/**
+ * The consistency tokens of the last `count` writes answered from each source (users, posts, graph).
+ * Several, not one: two writes may commit in one order and answer in the other.
+ */
+export function lastTokens(results: Timing[], count = 5): string[] {
+  const bySource = new Map<string, Timing[]>();
+  for (const r of results) {
+    if (!r.token || r.doneAt === undefined) continue;
+    const source = r.token.split(':')[0]!;
+    bySource.set(source, [...(bySource.get(source) ?? []), r]);
+  }
+  return [...bySource.values()].flatMap((rs) => rs.sort((a, b) => a.doneAt! - b.doneAt!).slice(-count).map((r) => r.token!));
+}
+
+/**
+ * Waits until every projection shows each of `tokens` (GET /consistency/:token says complete) and
+ * nothing waits anywhere. Lag alone is not enough: a change still on its way from a store's log to
+ * Kafka is in no lag yet. False when that did not happen in time.
+ */
+export async function caughtUp(tokens: readonly string[], timeoutMs = 300_000): Promise<boolean> {
+  const pending = new Set(tokens);
+  return waitFor(
+    'every projection applied the last writes',
+    async () => {
+      for (const token of [...pending]) {
+        const answer = await call('GET', `/consistency/${encodeURIComponent(token)}`, 'consistency');
+        if (answer.status === 200 && answer.json?.complete === true) pending.delete(token);
+      }
+      return pending.size === 0 && isDrained(await pipeline());
+    },
+    { timeoutMs, intervalMs: 100 },
+  ).catch(() => false);
 }
 
 /** Waits until isDrained (polling /health); false when it did not happen in time. */

@@ -36,7 +36,7 @@ export function requireCredentials(): void {
 
 /**
  * The addresses and passwords each service reads (its src/config.ts), for its environment. Only what it uses:
- * the posts processes reach FerretDB, which takes no password, and the UI reaches nothing.
+ * the posts service reaches FerretDB, which takes no password, and the UI reaches nothing.
  */
 export function serviceEngineEnv(service: ServiceName): Record<string, string> {
   const neo4j = { NEO4J_URL: urls.neo4jBolt, NEO4J_USER: endpoints.neo4j.user, NEO4J_PASSWORD: endpoints.neo4j.password };
@@ -45,8 +45,6 @@ export function serviceEngineEnv(service: ServiceName): Record<string, string> {
       return { DATABASE_URL: urls.postgres };
     case 'graph':
       return { ...neo4j, WATERMARKS_REDIS_URL: urls.redisState };
-    case 'graph-relay':
-      return neo4j;
     case 'analytics':
       return { TIMESCALE_URL: urls.timescaledb, WATERMARKS_REDIS_URL: urls.redisState };
     case 'projectors':
@@ -54,7 +52,6 @@ export function serviceEngineEnv(service: ServiceName): Record<string, string> {
     case 'gateway':
       return { REDIS_URL: urls.redis, STATE_REDIS_URL: urls.redisState, CONNECT_URL: urls.connect, CONNECT_USER: endpoints.connect.user, CONNECT_PASSWORD: endpoints.connect.password };
     case 'posts':
-    case 'posts-relay':
     case 'ui':
       return {};
   }

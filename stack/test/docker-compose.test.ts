@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { COMPOSE_VARIABLES } from '../src/credentials.ts';
-import { endpoints, HOST } from '../src/engines/endpoints.ts';
+import { topics } from '../../packages/contracts/src/topics.ts';
+import { postsConnector } from '../src/engines/cdc-connectors.ts';
+import { endpoints, HOST, urls } from '../src/engines/endpoints.ts';
 
 const COMPOSE_FILE = join(import.meta.dirname, '..', 'docker-compose.yml');
 
@@ -23,6 +25,7 @@ type Service = {
   environment?: unknown;
   command?: unknown;
   healthcheck?: unknown;
+  depends_on?: unknown;
 };
 
 type ComposeFile = {
@@ -224,6 +227,20 @@ test('postgres runs with wal_level=logical (needed by Debezium)', () => {
   const command = service('postgres').command;
   const text = Array.isArray(command) ? command.map(String).join(' ') : String(command ?? '');
   assert.match(text, /(^|\s)wal_level=logical(\s|$)/, 'postgres command must set wal_level=logical');
+});
+
+test('mongo is a single-node replica set whose member Connect reaches, and the posts connector reads its change stream', () => {
+  assert.equal(commandOption('mongo', 'replSet'), 'rs0', 'the change stream needs a replica set');
+  const check = JSON.stringify(service('mongo').healthcheck);
+  assert.match(check, /rs\.initiate\(\{ _id: 'rs0', members: \[\{ _id: 0, host: 'mongo:27017' \}\] \}\)/, 'the healthcheck initiates the set once, its member named for the containers');
+  const dependsOn = service('connect').depends_on;
+  assert.ok(isRecord(dependsOn) && 'mongo' in dependsOn, 'connect starts after mongo is healthy');
+  const config = postsConnector.config('docker');
+  assert.equal(config['connector.class'], 'io.debezium.connector.mongodb.MongoDbConnector');
+  assert.equal(config['mongodb.connection.string'], 'mongodb://mongo:27017/?replicaSet=rs0');
+  assert.equal(config['collection.include.list'], `${endpoints.ferretdb.database}.posts`);
+  assert.equal(config['transforms.route.replacement'], topics.postChanges, 'both backends write the one topic the projections read');
+  assert.match(urls.mongo, /directConnection=true/, 'the host’s services must not follow the member name mongo:27017');
 });
 
 test('kafka advertises the host port on loopback and connect reaches kafka inside the network', () => {

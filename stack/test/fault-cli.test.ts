@@ -10,7 +10,7 @@ test('bad arguments: exit 2, BAD_ARGUMENT, nothing sent', async () => {
   for (const [args, message] of [
     [['fault'], /fault needs one of: status, pause, resume, delay, duplicate, stop, start, kill/],
     [['fault', 'explode'], /not "explode"/],
-    [['fault', 'pause'], /fault needs a projection: graph, analytics, projectors, user-cascade/],
+    [['fault', 'pause'], /fault needs a projection: graph, cache, analytics, user-cascade/],
     [['fault', 'pause', 'nope'], /not "nope"/],
     [['fault', 'resume', 'graph', 'extra'], /takes one projection/],
     [['fault', 'delay', 'graph'], /milliseconds from 0 to 60000/],

@@ -28,7 +28,7 @@ describe('stackctl lifecycle', () => {
     const parsed = JSON.parse(result.stdout) as StatusJson;
     assert.equal(parsed.engines.filter((e) => e.kind === 'engine').length, 9);
     assert.equal(parsed.engines.filter((e) => e.kind === 'control').length, 1);
-    assert.equal(parsed.engines.filter((e) => e.kind === 'service').length, 9);
+    assert.equal(parsed.engines.filter((e) => e.kind === 'service').length, 7);
     for (const row of parsed.engines) {
       assert.equal(row.state, 'healthy', `${row.engine} is ${row.state}`);
       assert.ok(row.version && row.version.length > 0);
@@ -98,7 +98,7 @@ describe('stackctl lifecycle', () => {
     for (const args of [['stop', 'oracle'], ['kill', 'oracle'], ['logs', 'oracle']]) {
       const result = await runCli(args);
       assert.equal(result.code, 2);
-      assert.equal(errorLine(result), 'stackctl: unknown engine or service "oracle"; known: postgres, timescaledb, redis, redis-state, ferretdb-store, ferretdb, neo4j, kafka, connect, unit-control, users, posts, posts-relay, graph, graph-relay, analytics, projectors, gateway, ui [UNKNOWN_ENGINE]');
+      assert.equal(errorLine(result), 'stackctl: unknown engine or service "oracle"; known: postgres, timescaledb, redis, redis-state, ferretdb-store, ferretdb, neo4j, kafka, connect, unit-control, users, posts, graph, analytics, projectors, gateway, ui [UNKNOWN_ENGINE]');
     }
     const unknown = await runCli(['launch']);
     assert.equal(unknown.code, 2);

@@ -2,7 +2,8 @@
 // ./stackctl fault: a paused projection's lag grows in /health while it
 // applies nothing, then drains, every change arriving exactly once; in
 // duplicate mode every projection applies everything twice and the stores end
-// as they would have anyway; a relay killed through the stack loses nothing.
+// as they would have anyway; the graph service killed through the stack, its
+// outbox relay with it, loses nothing.
 // Every fault set here is undone in a finally, even when an assertion fails,
 // and every user made here is deleted at the end (with their follows and posts).
 import assert from 'node:assert/strict';
@@ -49,7 +50,7 @@ test('analytics paused: lag grows in /health and nothing is applied; resumed: it
     // /health is one shared report at most about a second old, so the pause shows up in the next one.
     await waitFor('the pause in /health', async () => (await projectionHealth('analytics'))?.faults?.paused === true, { timeoutMs: 5000 });
 
-    // Changes of three kinds, from two sources (Debezium for users, the posts outbox relay).
+    // Changes of three kinds, from two sources, each captured by Debezium from its store's log (users, posts).
     const a = await user('fault-a');
     const b = await user('fault-b');
     const lagAfterFirst = await waitFor('the users to be waiting for analytics', async () => {
@@ -100,7 +101,7 @@ test('analytics paused: lag grows in /health and nothing is applied; resumed: it
 });
 
 test('duplicate mode: every projection applies each change twice, and every store ends as it would have anyway', { timeout: 180_000 }, async () => {
-  const names = ['graph', 'analytics', 'projectors'];
+  const names = ['graph', 'analytics', 'cache'];
   await pipelineDrained();
   try {
     const before = Object.fromEntries((await api('GET', '/faults')).body.projections.map((p: any) => [p.name, p.faults.duplicated]));
@@ -138,31 +139,59 @@ test('duplicate mode: every projection applies each change twice, and every stor
   }
 });
 
-test('the graph relay SIGKILLed through the gateway: follows are still accepted, /health shows it down, and after a start nothing is lost', { timeout: 240_000 }, async () => {
+test('the graph service SIGKILLed mid-burst through the gateway, its outbox relay with it: follows are refused while it is down, and after a start every change it accepted reaches analytics once, in order', { timeout: 240_000 }, async () => {
   const a = await user('relay-a');
   const b = await user('relay-b');
+  // Follow and unfollow in turn until the kill cuts the burst off: what the relay had not published
+  // then waits in the outbox for the next start.
+  let accepted = 0;
+  /** Whether the edge exists after the last change the service accepted. */
+  let following = false;
+  const burst = (async () => {
+    for (;;) {
+      const r = await api(following ? 'DELETE' : 'POST', '/follow', { followerId: a.id, followeeId: b.id }).catch((error: unknown) => ({ status: String(error) }));
+      if (r.status !== 201 && r.status !== 204) return r.status;
+      accepted++;
+      following = !following;
+    }
+  })();
   try {
-    const killed = await api('POST', '/faults/units/graph-relay/kill');
+    await waitFor('the burst under way', () => accepted >= 5, { timeoutMs: 20_000 });
+    const killed = await api('POST', '/faults/units/graph/kill');
     assert.equal(killed.status, 200, JSON.stringify(killed.body));
-    assert.equal(killed.body.unit, 'graph-relay');
-    await waitFor('/health shows the relay down', async () => (await api('GET', '/health')).body?.services?.['graph-relay']?.status === 'down', { timeoutMs: 10_000 });
-    // The follow is committed with its outbox event in Neo4j; only its publication waits.
-    assert.equal((await api('POST', '/follow', { followerId: a.id, followeeId: b.id })).status, 201);
-    // Only a relay takes an event out of the outbox, after Kafka has it: still there, it was not published.
-    const waiting = await cypher<{ type: string }>(stores.neo4j, 'MATCH (o:Outbox {aggregateId: $a}) RETURN o.type AS type', { a: String(a.id) });
-    assert.deepEqual(waiting.map((o) => o.type), ['FOLLOW_CREATED'], 'the follow waits in the outbox while the relay is dead');
-    assert.equal(await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id), 0, 'nothing published while the relay is dead');
+    assert.equal(killed.body.unit, 'graph');
+    const cutOff = await burst;
+    await waitFor('/health shows the graph service down, and no relay backlog', async () => {
+      const health = (await api('GET', '/health')).body;
+      return health?.services?.graph?.status === 'down' && health.pipeline.relays['graph-relay'] === null;
+    }, { timeoutMs: 10_000 });
+    const refused = await api('POST', '/follow', { followerId: b.id, followeeId: a.id });
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, 'STORE_UNAVAILABLE');
 
-    const started = await api('POST', '/faults/units/graph-relay/start');
+    const started = await api('POST', '/faults/units/graph/start');
     assert.equal(started.status, 200, JSON.stringify(started.body));
-    process.stdout.write(`  graph-relay: killed in ${killed.body.durationMs} ms, started again in ${started.body.durationMs} ms\n`);
-    await waitFor('the follow published after the restart', async () => (await eventCount(stores.timescale, 'FOLLOW_CREATED', a.id)) === 1, { timeoutMs: 30_000 });
+    process.stdout.write(`  graph: ${accepted} changes accepted before the kill (then ${cutOff}); killed in ${killed.body.durationMs} ms, started again in ${started.body.durationMs} ms\n`);
+    // The change the kill cut off was committed or not: the edge in Neo4j says which.
+    const edge = (await cypher(stores.neo4j, 'MATCH (:User {id: $a})-[f:FOLLOWS]->(:User {id: $b}) RETURN f', { a: a.id, b: b.id })).length === 1;
+    const committed = accepted + (edge === following ? 0 : 1);
+    const rows = async () => (await stores.timescale.query<{ event_type: string; position: string }>(
+      "SELECT event_type, position FROM events WHERE event_type IN ('FOLLOW_CREATED', 'FOLLOW_DELETED') AND entity_id = $1 ORDER BY position",
+      [String(a.id)],
+    )).rows;
+    await waitFor(`the ${committed} committed changes in analytics`, async () => (await rows()).length >= committed, { timeoutMs: 30_000 });
+    await waitFor('the outbox emptied by the restarted relay', async () => (await cypher(stores.neo4j, 'MATCH (o:Outbox {aggregateId: $a}) RETURN o', { a: String(a.id) })).length === 0, { timeoutMs: 30_000 });
+    const recorded = await rows();
+    assert.equal(recorded.length, committed, 'each committed change once: nothing lost, nothing twice');
+    assert.deepEqual(recorded.map((r) => r.event_type), Array.from({ length: committed }, (_, i) => (i % 2 === 0 ? 'FOLLOW_CREATED' : 'FOLLOW_DELETED')), 'follow, unfollow, … in the order they were made');
+    assert.equal(new Set(recorded.map((r) => r.position)).size, committed, 'each at a position of its own');
     const recent = (await api('GET', '/faults')).body.recent as any[];
-    assert.deepEqual(recent.filter((r) => r.target === 'unit:graph-relay').slice(0, 2).map((r) => [r.action, r.outcome]), [['start', 'ok'], ['kill', 'ok']]);
+    assert.deepEqual(recent.filter((r) => r.target === 'unit:graph').slice(0, 2).map((r) => [r.action, r.outcome]), [['start', 'ok'], ['kill', 'ok']]);
   } finally {
-    // Whatever happened above, the relay runs again.
+    await burst.catch(() => undefined);
+    // Whatever happened above, the graph service runs again.
     const status = await runCli(['status', '--json']);
-    const relay = JSON.parse(status.stdout).engines.find((e: any) => e.engine === 'graph-relay');
-    if (relay?.state !== 'healthy') assert.equal((await runCli(['start', 'graph-relay'])).code, 0);
+    const graph = JSON.parse(status.stdout).engines.find((e: any) => e.engine === 'graph');
+    if (graph?.state !== 'healthy') assert.equal((await runCli(['start', 'graph'])).code, 0);
   }
 });

@@ -102,11 +102,12 @@ export async function systemHealthy(timeoutMs = 120_000): Promise<number> {
   return Date.now() - started;
 }
 
-/** The Debezium connector and its task are RUNNING (as /health reports them). */
+/** Every Debezium connector (users-cdc, posts-cdc) and its tasks are RUNNING (as /health reports them). */
 export async function connectorRunning(timeoutMs = 120_000): Promise<void> {
-  await waitFor('the users-cdc connector and its task RUNNING', async () => {
-      const c = (await api('GET', '/health')).body?.pipeline?.connector;
-      return c?.state === 'RUNNING' && c.tasks.length > 0 && c.tasks.every((t: { state: string }) => t.state === 'RUNNING') ? c : false;
+  await waitFor('the users-cdc and posts-cdc connectors and their tasks RUNNING', async () => {
+      const connectors: Record<string, { state: string; tasks: Array<{ state: string }> } | undefined> = (await api('GET', '/health')).body?.pipeline?.connectors ?? {};
+      const running = (c: { state: string; tasks: Array<{ state: string }> } | undefined) => c?.state === 'RUNNING' && c.tasks.length > 0 && c.tasks.every((t) => t.state === 'RUNNING');
+      return running(connectors['users-cdc']) && running(connectors['posts-cdc']) ? connectors : false;
     }, { timeoutMs: timeoutMs });
 }
 

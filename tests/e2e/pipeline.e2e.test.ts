@@ -127,7 +127,7 @@ describe('a poisoned message', () => {
     const producer = new Producer({ clientId: 'e2e-poison', bootstrapBrokers: kafkaBrokers(), serializers: stringSerializers });
     const poisonKey = `poison-${runId}`;
     try {
-      await producer.send({ messages: [{ topic: topics.postEvents, key: poisonKey, value: `{"this is": not json ${runId}` }] });
+      await producer.send({ messages: [{ topic: topics.postChanges, key: poisonKey, value: `{"this is": not json ${runId}` }] });
     } finally {
       await producer.close();
     }
@@ -141,7 +141,7 @@ describe('a poisoned message', () => {
       const groups = new Set(mine.map((l: any) => l.group));
       return groups.has('projector-graph') && groups.has('projector-analytics') && groups.has('projector-cache') ? mine : false;
     }, { timeoutMs: 20_000 });
-    assert.ok(letters.every((l: any) => /does not parse/.test(l.error) && l.topic === topics.postEvents));
+    assert.ok(letters.every((l: any) => /does not parse/.test(l.error) && l.topic === topics.postChanges));
     assert.equal((await api('DELETE', `/users/${author.id}`)).status, 204);
   });
 });

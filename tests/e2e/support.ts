@@ -97,7 +97,7 @@ export async function createUser(label: string): Promise<{ id: number; name: str
 
 /** Waits until every projection has consumed everything in the log. */
 export async function pipelineDrained(timeoutMs = 60_000): Promise<void> {
-  await waitFor('every projection caught up (lag 0) and both outboxes empty', async () => {
+  await waitFor('every projection caught up (lag 0) and the graph outbox empty', async () => {
       const health = await api('GET', '/health');
       const p = health.body?.pipeline;
       if (!p) return false;

@@ -239,7 +239,7 @@ export const FeedQuery = z.strictObject({
 });
 
 export const DeadLetter = z.object({
-  group: z.string().describe('the consumer group that gave up, or the relay (posts-relay, graph-relay) that could not produce the event'),
+  group: z.string().describe('the consumer group that gave up, or graph-relay: the graph outbox relay could not produce the event'),
   topic: z.string().describe('the topic the message came from (or, from a relay, was meant for)'),
   partition: z.number().int().describe('-1 when the message never reached its topic (a relay could not produce it)'),
   offset: z.string(),
@@ -280,23 +280,26 @@ export type DeadLetterReplayResult = z.infer<typeof DeadLetterReplayResult>;
 
 const ComponentHealth = z.record(z.string(), z.unknown()).describe("the component's own /health body, or {status: 'down', error}");
 
+const ConnectorHealth = z.object({
+  state: z.string().describe('RUNNING, PAUSED, FAILED…, or UNREACHABLE / MISSING'),
+  tasks: z.array(z.object({ id: z.number().int(), state: z.string(), error: z.string().optional() })),
+  error: z.string().optional(),
+});
+
 export const GatewayHealth = z.object({
   status: z.enum(['ok', 'degraded']),
-  services: z.record(z.string(), ComponentHealth).describe('users, posts, graph, analytics, projectors, posts-relay, graph-relay'),
+  services: z.record(z.string(), ComponentHealth).describe('users, posts, graph (with its outbox relay), analytics, projectors'),
   stores: z.object({
     redis: z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() }).describe('the cache instance (pages, profiles)'),
     redisState: z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() }).describe('the state instance, which never evicts (sessions, login counters, tombstones, generations, watermarks)'),
   }),
   pipeline: z.object({
-    connector: z
-      .object({
-        state: z.string().describe('RUNNING, PAUSED, FAILED…, or UNREACHABLE / MISSING'),
-        tasks: z.array(z.object({ id: z.number().int(), state: z.string(), error: z.string().optional() })),
-        error: z.string().optional(),
-      })
-      .describe('the Debezium users-cdc connector in Kafka Connect'),
-    projections: z.record(z.string(), z.unknown()).describe("each consumer's projection status (lag) from its service's health"),
-    relays: z.record(z.string(), z.unknown()).describe("each outbox relay's backlog from its health"),
+    connector: ConnectorHealth.describe('the Debezium users-cdc connector in Kafka Connect (the same as connectors.users-cdc)'),
+    connectors: z
+      .record(z.string(), ConnectorHealth)
+      .describe("every Debezium connector in Kafka Connect: users-cdc (users, from PostgreSQL's WAL) and posts-cdc (posts, from the WAL of FerretDB's PostgreSQL, or MongoDB's change stream under Compose)"),
+    projections: z.record(z.string(), z.unknown()).describe("each consumer's status (ProjectionHealth) from its service's health, by projection: graph, cache, analytics, user-cascade"),
+    relays: z.record(z.string(), z.unknown()).describe("each outbox relay's backlog: graph-relay, the relay in the graph service (its /health relay.backlog); posts are captured by posts-cdc"),
   }),
 });
 export type GatewayHealth = z.infer<typeof GatewayHealth>;

@@ -104,7 +104,8 @@ export const urls = {
   get timescaledb(): string {
     return postgresUrl(endpoints.timescaledb);
   },
-  mongo: `mongodb://${HOST}:${endpoints.ferretdb.port}/${endpoints.ferretdb.database}`,
+  // directConnection: under Compose MongoDB is a replica set whose member is named for the containers (mongo:27017).
+  mongo: `mongodb://${HOST}:${endpoints.ferretdb.port}/${endpoints.ferretdb.database}?directConnection=true`,
   neo4jBolt: `bolt://${HOST}:${endpoints.neo4j.boltPort}`,
   neo4jHttp: `http://${HOST}:${endpoints.neo4j.httpPort}`,
   /** The cache. */

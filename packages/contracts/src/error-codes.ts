@@ -23,7 +23,7 @@ export const ERROR_CODES = {
   FOLLOW_NOT_FOUND: { status: 404, meaning: 'this follow does not exist' },
   DEAD_LETTER_NOT_FOUND: { status: 404, meaning: 'no dead letter is listed with this id (it may have been replayed and applied)' },
   ROUTE_NOT_FOUND: { status: 404, meaning: 'no such endpoint' },
-  UNKNOWN_PROJECTION: { status: 404, meaning: 'no projection has this name (graph, analytics, projectors, user-cascade)' },
+  UNKNOWN_PROJECTION: { status: 404, meaning: 'no projection has this name (graph, cache, analytics, user-cascade)' },
   UNKNOWN_UNIT: { status: 404, meaning: 'no engine or service that faults may stop, start or kill has this name' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'the endpoint does not accept this method' },
   REQUEST_TIMEOUT: { status: 408, meaning: 'the request did not arrive whole in time (REQUEST_TIMEOUT_S); send it at once' },

@@ -1,8 +1,10 @@
-// The change events every projection understands. Two sources produce them:
-// Debezium (users, from PostgreSQL's WAL) and the outbox relays (posts and
-// follows). Both are normalised into one ChangeEvent by pure functions, so
+// The change events every projection understands. Two kinds of source produce
+// them: Debezium (users from PostgreSQL's WAL, posts from the document store's
+// log: post-capture.ts) and the graph's outbox relay (follows). Both are normalised into one ChangeEvent by pure functions, so
 // projections are written once and tested on recorded messages.
 import { z } from 'zod';
+import { normalizePostChange } from './post-capture.ts';
+import { topics } from './topics.ts';
 
 export const EVENT_TYPES = [
   'USER_CREATED',
@@ -107,18 +109,10 @@ function userFromRow(row: z.infer<typeof DebeziumUserRow>): UserSnapshot {
  */
 export function normalizeUserChange(value: string | null | undefined): ChangeEvent | null {
   if (value === null || value === undefined || value === '') return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch (error) {
-    throw new UnparseableMessageError('users-db.public.users', (error as Error).message);
-  }
-  const parsed = DebeziumUserChange.safeParse(json);
-  if (!parsed.success) throw new UnparseableMessageError('users-db.public.users', z.prettifyError(parsed.error));
-  const change = parsed.data;
+  const change = parseMessage(topics.userChanges, value, DebeziumUserChange);
   if (change.op === 't') return null;
   const row = change.op === 'd' ? change.before : change.after;
-  if (!row) throw new UnparseableMessageError('users-db.public.users', `op ${change.op} without ${change.op === 'd' ? 'before' : 'after'} image`);
+  if (!row) throw new UnparseableMessageError(topics.userChanges, `op ${change.op} without ${change.op === 'd' ? 'before' : 'after'} image`);
   const type: EventType = change.op === 'd' ? 'USER_DELETED' : change.op === 'u' ? 'USER_UPDATED' : 'USER_CREATED';
   return {
     eventId: `users:${change.source.lsn}:${change.op}:${row.id}`,
@@ -133,18 +127,21 @@ export function normalizeUserChange(value: string | null | undefined): ChangeEve
   };
 }
 
-/** An outbox relay's message → a ChangeEvent. */
-export function normalizeOutboxEvent(topic: string, value: string | null | undefined): ChangeEvent {
-  if (value === null || value === undefined || value === '') throw new UnparseableMessageError(topic, 'empty value');
+/** A message's JSON value, checked against its schema; an UnparseableMessageError naming the topic otherwise. */
+export function parseMessage<T extends z.ZodType>(topic: string, value: string, schema: T): z.output<T> {
   let json: unknown;
   try {
     json = JSON.parse(value);
   } catch (error) {
     throw new UnparseableMessageError(topic, (error as Error).message);
   }
-  const parsed = OutboxEvent.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) throw new UnparseableMessageError(topic, z.prettifyError(parsed.error));
-  const event = parsed.data;
+  return parsed.data;
+}
+
+/** A domain event (from the graph's outbox, or carried by a captured post) → a ChangeEvent. */
+export function changeFromEvent(event: OutboxEvent, capturedAt?: Date): ChangeEvent {
   return {
     eventId: event.eventId,
     type: event.type,
@@ -152,14 +149,22 @@ export function normalizeOutboxEvent(topic: string, value: string | null | undef
     entityId: event.aggregateId,
     position: event.position,
     occurredAt: new Date(event.occurredAt),
+    ...(capturedAt ? { capturedAt } : {}),
     userId: event.actorId,
     data: event.data,
     ...(event.traceparent ? { traceparent: event.traceparent } : {}),
   };
 }
 
+/** An outbox relay's message → a ChangeEvent. */
+export function normalizeOutboxEvent(topic: string, value: string | null | undefined): ChangeEvent {
+  if (value === null || value === undefined || value === '') throw new UnparseableMessageError(topic, 'empty value');
+  return changeFromEvent(parseMessage(topic, value, OutboxEvent));
+}
+
 /** Any pipeline message → ChangeEvent (null: nothing to project). */
 export function normalizeMessage(topic: string, value: string | null | undefined): ChangeEvent | null {
-  if (topic === 'users-db.public.users') return normalizeUserChange(value);
+  if (topic === topics.userChanges) return normalizeUserChange(value);
+  if (topic === topics.postChanges) return normalizePostChange(value);
   return normalizeOutboxEvent(topic, value);
 }

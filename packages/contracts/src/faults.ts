@@ -2,14 +2,22 @@
 // projections' controls live in each service (GET/PUT /internal/projection);
 // the gateway drives them and the stack's units through /faults.
 import { z } from 'zod';
+import { PROJECTIONS } from './consistency.ts';
 
-/** The projections that can be paused, delayed or made to apply twice, named as in the gateway's /health. */
-export const PROJECTION_NAMES = ['graph', 'analytics', 'projectors', 'user-cascade'] as const;
-export type ProjectionName = (typeof PROJECTION_NAMES)[number];
+/**
+ * The consumers that can be paused, delayed or made to apply twice: the projections, named as
+ * everywhere else (tokens, a 504's `late`, the gateway's /health, the UI), and the posts service's
+ * user cascade.
+ */
+export const FAULT_PROJECTIONS = [...PROJECTIONS, 'user-cascade'] as const;
+export type FaultProjection = (typeof FAULT_PROJECTIONS)[number];
+
+/** Names /faults also takes: the cache projection used to be called after its service. */
+export const PROJECTION_ALIASES: Readonly<Record<string, FaultProjection>> = { projectors: 'cache' };
 
 /** Engines, then services, that /faults may stop, start or SIGKILL through the stack. The gateway is not one: it would take /faults with it. */
 export const FAULT_ENGINES = ['postgres', 'timescaledb', 'redis', 'redis-state', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
-export const FAULT_SERVICES = ['users', 'posts', 'posts-relay', 'graph', 'graph-relay', 'analytics', 'projectors'] as const;
+export const FAULT_SERVICES = ['users', 'posts', 'graph', 'analytics', 'projectors'] as const;
 export const FAULT_UNITS = [...FAULT_ENGINES, ...FAULT_SERVICES] as const;
 export type FaultUnit = (typeof FAULT_UNITS)[number];
 
@@ -49,7 +57,7 @@ export type ProjectionFaultsChange = z.infer<typeof ProjectionFaultsChange>;
 export const ProjectionFaultsSettings = ProjectionFaultsChange.omit({ paused: true });
 
 export const ProjectionControl = z.object({
-  name: z.enum(PROJECTION_NAMES),
+  name: z.enum(FAULT_PROJECTIONS),
   service: z.string().describe('the service that runs it'),
   faults: ProjectionFaults.nullable().describe('null when the service does not answer or runs without this projection'),
   running: z.boolean().nullable(),

@@ -2,7 +2,7 @@
 // only the gateway is meant for clients (and the web UI's static server, ui). Each reads its port from the
 // environment (PORT), these are the defaults the stack uses.
 
-export const SERVICE_NAMES = ['users', 'posts', 'posts-relay', 'graph', 'graph-relay', 'analytics', 'projectors', 'gateway', 'ui'] as const;
+export const SERVICE_NAMES = ['users', 'posts', 'graph', 'analytics', 'projectors', 'gateway', 'ui'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const servicePorts: Record<ServiceName, number> = {
@@ -12,8 +12,6 @@ export const servicePorts: Record<ServiceName, number> = {
   graph: 4003,
   analytics: 4004,
   projectors: 4005,
-  'posts-relay': 4006,
-  'graph-relay': 4007,
   ui: 3000,
 };
 

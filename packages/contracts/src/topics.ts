@@ -1,11 +1,20 @@
-// Kafka topics. Every message is keyed by the id of the entity it is about,
-// so one entity's changes stay in one partition, in order.
+// Kafka topics. Every message is keyed by the id of the entity it is about, so one
+// entity's changes stay in one partition, in order; the posts' changes, which have
+// no key, are in order in their topic's single partition.
 
 export const topics = {
   /** Debezium: changes of PostgreSQL's users table, keyed by {"id": N}. */
   userChanges: 'users-db.public.users',
-  /** Posts outbox relay: post, like and comment events, keyed by post id. */
-  postEvents: 'posts.events',
+  /**
+   * Debezium: every version of every post, each carrying the domain event of its change (lastEvent),
+   * from FerretDB's PostgreSQL natively or MongoDB's change stream under Compose. One partition, no key.
+   */
+  postChanges: 'posts-db.changes',
+  /**
+   * What the posts outbox relay published before posts were captured from the store's log. Still read,
+   * so a stack made before keeps what was published there and not yet applied when it was stopped.
+   */
+  legacyPostEvents: 'posts.events',
   /** Graph outbox relay: follow and unfollow events, keyed by follower id. */
   graphEvents: 'graph.events',
   /** Messages a consumer could not handle after its retries, or a relay could not produce, with the error. */
@@ -21,7 +30,7 @@ export const topics = {
  */
 export const KAFKA_MAX_MESSAGE_BYTES = 1_048_588;
 
-export const PIPELINE_TOPICS = [topics.userChanges, topics.postEvents, topics.graphEvents] as const;
+export const PIPELINE_TOPICS = [topics.userChanges, topics.postChanges, topics.legacyPostEvents, topics.graphEvents] as const;
 
 /** Consumer groups; each projection has its own, so each keeps its own position. */
 export const consumerGroups = {

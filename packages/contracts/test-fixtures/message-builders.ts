@@ -1,4 +1,4 @@
-// Pipeline messages built for tests, shaped like Debezium's and the relays',
+// Pipeline messages built for tests, shaped like Debezium's and the graph relay's,
 // and the small helpers that produce them to the real broker.
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { EventType, OutboxEvent } from '../src/events.ts';
@@ -42,6 +42,26 @@ export function outboxEvent(type: EventType, aggregateId: string, actorId: numbe
     data,
   };
   return JSON.stringify(event);
+}
+
+let captureLsn = Date.now() * 1000;
+
+/**
+ * A post's version as the posts connector captures it from FerretDB's storage (the shape of
+ * test-fixtures/posts-capture.json): the row's `_jsonb` carries the document with the event of its
+ * change as lastEvent. `event` is an outboxEvent(...) string.
+ */
+export function capturedPost(event: string, op: 'c' | 'u' = 'c'): string {
+  const lastEvent = JSON.parse(event) as OutboxEvent;
+  const now = Date.now();
+  const document = { $s: { p: {}, $k: [] }, _id: lastEvent.aggregateId, version: lastEvent.position, lastEvent };
+  return JSON.stringify({
+    before: null,
+    after: { _jsonb: JSON.stringify(document) },
+    source: { version: '3.6.1.Final', connector: 'postgresql', name: 'posts-db', ts_ms: now, db: 'ferretdb', schema: 'posts', table: 'posts_4c2edfdc', lsn: (captureLsn += 8), txId: 1 },
+    op,
+    ts_ms: now + 5,
+  });
 }
 
 export interface Produced {

@@ -15,6 +15,7 @@ function load(name: string): Record<string, RecordedMessage> {
 
 export const debezium = load('debezium-users.json');
 export const outbox = load('outbox-events.json');
+export const postsCapture = load('posts-capture.json');
 
 export function fixture(set: Record<string, RecordedMessage>, name: string): RecordedMessage {
   const message = set[name];

@@ -43,23 +43,55 @@ export class StoreUnavailableError extends AppError {
  */
 const FERRETDB_BACKEND_DOWN = /failed to connect to `|dial error|connection refused|conn closed|unexpected EOF|broken pipe|connection reset by peer|SQLSTATE (57P0[1-3]|08\d{3}|53300)/;
 
-/** Errors from drivers that mean "the store is not reachable" rather than "the request is wrong". */
-export function isConnectionError(error: unknown): boolean {
+/**
+ * Replies a Redis that is there gives while it cannot take work: out of memory
+ * (the state store is noeviction), loading its data after a restart, unable to persist.
+ */
+const REDIS_CANNOT_TAKE_WORK = /^(OOM|LOADING|MISCONF|BUSY|MASTERDOWN|TRYAGAIN) /;
+
+/**
+ * Driver errors that mean "the store cannot take the work now" (down, refused,
+ * timed out, starting, full, busy), as opposed to "the request is wrong", for
+ * every driver here: pg, the MongoDB driver (FerretDB), ioredis, Neo4j.
+ */
+function isDriverUnavailable(error: unknown): boolean {
   const e = error as { code?: string | number; codeName?: string; name?: string; message?: string } | undefined;
   if (!e) return false;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ServiceUnavailable', 'SessionExpired', '57P01', '57P03', '08006', '08001', '08003'].includes(String(e.code ?? ''))) return true;
+  const code = String(e.code ?? '');
+  const message = e.message ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ServiceUnavailable', 'SessionExpired'].includes(code)) return true;
+  // PostgreSQL: shutting down or starting (57P0x), connection failures (08xxx), too many connections, a statement cancelled by its time limit.
+  if (['57P01', '57P03', '08006', '08001', '08003', '53300', '57014'].includes(code)) return true;
   if (['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoTopologyClosedError', 'MongoNotConnectedError'].includes(e.name ?? '')) return true;
-  if (e.name === 'MongoServerError' && (e.code === 1 || e.codeName === 'InternalError') && FERRETDB_BACKEND_DOWN.test(e.message ?? '')) return true;
+  if (e.name === 'MongoServerError' && (e.code === 1 || e.codeName === 'InternalError') && FERRETDB_BACKEND_DOWN.test(message)) return true;
   if (e.name === 'MaxRetriesPerRequestError') return true;
+  if (e.name === 'ReplyError' && REDIS_CANNOT_TAKE_WORK.test(message)) return true;
+  // Neo4j: every transient error (a deadlock that outlived the driver's retries, a database unavailable), and a cluster that moved its leader.
+  if (code.startsWith('Neo.TransientError.') || code === 'Neo.ClientError.Cluster.NotALeader') return true;
   // ioredis with its offline queue off answers "Stream isn't writeable" for every command (also inside a pipeline's results) while it reconnects.
-  return /connect ECONNREFUSED|Connection terminated|Connection is closed|timeout exceeded when trying to connect|Client was closed|Stream isn't writeable|max retries per request/i.test(e.message ?? '');
+  if (/connect ECONNREFUSED|Connection terminated|Connection is closed|timeout exceeded when trying to connect|Client was closed|Stream isn't writeable|max retries per request|Command timed out|Query read timeout|connection timeout/i.test(message)) return true;
+  return /Connection acquisition timed out|Failed to (establish|connect)|Could not perform discovery|Pool is closed|connection (was )?(closed|refused|timed out)/i.test(message);
 }
 
 /**
  * A store that cannot take the work now (StoreUnavailableError, or a driver's
- * connection error): a consumer waits for it and retries, and never blames the
- * message (dead-letters it) for it.
+ * error saying so): a request answers 503 naming the store, and a consumer waits
+ * for it and retries, never blaming the message (dead-lettering it) for it.
  */
 export function isStoreUnavailable(error: unknown): boolean {
-  return (error instanceof AppError && error.code === 'STORE_UNAVAILABLE') || isConnectionError(error);
+  return (error instanceof AppError && error.code === 'STORE_UNAVAILABLE') || isDriverUnavailable(error);
+}
+
+/**
+ * The one store-unavailable guard: runs a store call and turns "the store
+ * cannot take the work now" into StoreUnavailableError naming it (503); any
+ * other failure is the caller's and goes through as it is.
+ */
+export async function guardStore<T>(store: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof AppError) && isStoreUnavailable(error)) throw new StoreUnavailableError(store, error);
+    throw error;
+  }
 }

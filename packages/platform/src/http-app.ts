@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ERROR_CODES, type ErrorCode } from '../../contracts/src/error-codes.ts';
-import { AppError, isConnectionError } from './errors.ts';
+import { AppError, isStoreUnavailable } from './errors.ts';
 import { spareAnswersInProgress, timeoutOptions, type ConnectionTimeouts } from './connection-timeouts.ts';
 import { registerRequestGuards, type RequestGuardOptions } from './request-guards.ts';
 
@@ -57,7 +57,7 @@ export function toErrorReply(error: unknown, storeName = 'the store'): { status:
       break;
   }
   if (e instanceof SyntaxError && (e as FastifyError).statusCode === 400) return reply('MALFORMED_JSON', `the body is not valid JSON (${e.message})`);
-  if (isConnectionError(error)) return reply('STORE_UNAVAILABLE', `${storeName} is unavailable; try again shortly`);
+  if (isStoreUnavailable(error)) return reply('STORE_UNAVAILABLE', `${storeName} is unavailable; try again shortly`);
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { status: e.statusCode, body: { error: e.message, code: e.code ?? 'VALIDATION_FAILED' } };
   }

@@ -2,7 +2,6 @@
 // is down or hung becomes a quick 503 naming it, never a hanging request.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { isConnectionError } from './errors.ts';
 
 export function createPostgresPool(url: string, options: { applicationName: string; logger: Logger; storeName: string }): pg.Pool {
   const pool = new pg.Pool({
@@ -19,15 +18,6 @@ export function createPostgresPool(url: string, options: { applicationName: stri
   // An idle client whose server went away emits here; without a listener the process would crash.
   pool.on('error', (error) => options.logger.warn({ err: error }, `idle connection to ${options.storeName} failed; the pool will reconnect`));
   return pool;
-}
-
-/** Errors meaning "the database does not answer" (down, refused, timed out), as opposed to a bad statement. */
-export function isPostgresUnavailable(error: unknown): boolean {
-  if (isConnectionError(error)) return true;
-  const e = error as { code?: string; message?: string } | undefined;
-  // 57014: statement_timeout cancelled the query; 53300: too many connections.
-  if (e?.code === '57014' || e?.code === '53300') return true;
-  return /Query read timeout|Connection terminated|connection timeout/i.test(e?.message ?? '');
 }
 
 export interface TransactionOptions {

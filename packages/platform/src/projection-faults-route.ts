@@ -5,7 +5,7 @@ import { ProjectionFaultsChange, ProjectionFaultsStatus } from '../../contracts/
 import type { HttpApp } from './http-app.ts';
 import type { ProjectionFaults } from './projection-faults.ts';
 
-/** A projection with fault controls: SupervisedProjection, the graph projection, the posts cascade. */
+/** A consumer with fault controls: a SupervisedConsumer (a projection, the posts cascade). */
 export interface FaultsRouteTarget {
   faults: ProjectionFaults;
   /** Whether the consumer runs and its lag, as /health reports them. */

@@ -109,7 +109,7 @@ export function registerRequestGuards(app: FastifyInstance<any, any, any, any, a
       const origin = request.headers.origin;
       if (origin !== undefined && (upgrade || !SAFE_METHODS.has(request.method))) {
         const o = normaliseOrigin(origin);
-        // A page this server itself served (/docs, /graphiql) is same-origin, under whichever allowed name it was opened.
+        // A page this server itself served (/docs) is same-origin, under whichever allowed name it was opened.
         const own = o === `http://${rawHost.trim().toLowerCase()}`;
         if (!own && !origins.has(o)) {
           return refuse(

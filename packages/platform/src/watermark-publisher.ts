@@ -9,6 +9,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { APPLIED_CHANNEL, visibilityKey, VISIBILITY_TTL_SECONDS, watermarkKey, type AppliedNotice, type ProjectionName } from '../../contracts/src/consistency.ts';
+import { retryBackoffMs } from './backoff.ts';
 import type { AppliedChange } from './kafka.ts';
 
 const MAX_QUEUED_NOTICES = 20_000;
@@ -51,7 +52,7 @@ export class WatermarkPublisher {
       commandTimeout: 2000,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
-      retryStrategy: (times) => Math.min(times * 100, 2000),
+      retryStrategy: (times) => retryBackoffMs(times, 2000),
     });
     redis.defineCommand('raiseWatermark', { numberOfKeys: 1, lua: RAISE });
     redis.on('error', () => undefined); // reported once per outage by flush()

@@ -1,5 +1,5 @@
 // A store that is down is never a reason to dead-letter a message: the consumer
-// loop waits for it however long it takes (far past its retry budget, which
+// waits for it however long it takes (far past its retry budget, which
 // the environment shortens here), shows the wait in its stats, and applies the
 // message once the store answers. A message that fails for its own sake is
 // still dead-lettered, after exactly the budget's tries.
@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
 import { urls } from '../../contracts/src/endpoints.ts';
-import { ConsumerLoop, createProducer, ensureTopics, retryBudget, type InboundMessage } from '../src/kafka.ts';
+import { retryBudget, SupervisedConsumer } from '../src/consumer.ts';
+import { createProducer, ensureTopics, type InboundMessage } from '../src/kafka.ts';
 import { waitFor } from '../src/wait-for.ts';
 import { watchDeadLetters } from '../test-fixtures/dead-letters.ts';
 
@@ -44,11 +45,11 @@ test('a store down past the retry budget: the message waits, nothing is dead-let
   let storeUrl = DOWN;
   let tries = 0;
   const applied: string[] = [];
-  const loop = new ConsumerLoop({
+  const loop = new SupervisedConsumer({
     groupId: `platform-store-wait-${randomUUID().slice(0, 8)}`,
     topics: [topic],
     logger,
-    storeBackoffMs: () => 20,
+    storeMaxBackoffMs: 20,
     handle: async (message: InboundMessage) => {
       tries++;
       if (message.value === 'bad data') throw new Error('the message itself is wrong');
@@ -67,25 +68,26 @@ test('a store down past the retry budget: the message waits, nothing is dead-let
     await producer.send({ messages: [{ topic, key: 'k', value: 'good' }] });
     // Ten tries: five times the budget, every one refused by the store.
     await waitFor('ten tries against the store that is down', () => tries >= 10, { timeoutMs: 20_000 });
-    assert.equal(loop.stats.deadLettered, 0, 'a store outage dead-letters nothing');
-    assert.equal(loop.stats.retries, 0, 'and spends none of the retry budget');
-    assert.ok(loop.stats.waitingForStore, 'the loop says it waits for the store');
-    assert.match(loop.stats.waitingForStore.error, /ECONNREFUSED/);
+    const waiting = await loop.status();
+    assert.equal(waiting.deadLettered, 0, 'a store outage dead-letters nothing');
+    assert.equal(waiting.failed, 0, 'and spends none of the retry budget');
+    assert.ok(waiting.waitingForStore, 'the consumer says it waits for the store');
+    assert.match(waiting.waitingForStore.error, /ECONNREFUSED/);
     assert.deepEqual(applied, []);
-    assert.equal(await loop.lag(), 1, 'the message is not committed while it waits');
+    assert.equal(waiting.lag, 1, 'the message is not committed while it waits');
 
     storeUrl = urls.timescaledb;
     await waitFor('the message, once the store answers', () => applied.length === 1, { timeoutMs: 20_000 });
-    await waitFor('the commit', () => loop.stats.processed === 1, { timeoutMs: 5000 });
-    assert.equal(loop.stats.waitingForStore, null);
-    assert.equal(loop.stats.deadLettered, 0);
+    await waitFor('the commit', async () => (await loop.status()).processed === 1, { timeoutMs: 5000 });
+    assert.equal((await loop.status()).waitingForStore, null);
+    assert.equal((await loop.status()).deadLettered, 0);
 
     // A message that fails for its own sake is dead-lettered after exactly the (shortened) budget.
     const before = tries;
     await producer.send({ messages: [{ topic, key: 'k', value: 'bad data' }] });
-    await waitFor('the bad message to be dead-lettered', () => loop.stats.deadLettered === 1, { timeoutMs: 20_000 });
+    await waitFor('the bad message to be dead-lettered', async () => (await loop.status()).deadLettered === 1, { timeoutMs: 20_000 });
     assert.equal(tries - before, 2);
-    assert.equal(loop.stats.retries, 1);
+    assert.equal((await loop.status()).failed, 2, 'both tries of the budget');
     assert.deepEqual(applied, ['good']);
     const letters = await waitFor('the letter on the topic', () => {
       const found = deadLetters.letters.filter((l) => l.letter.topic === topic);

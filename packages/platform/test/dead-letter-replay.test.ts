@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { ConsumerLoop, createProducer, ensureTopics, PermanentError, REPLAY_HEADERS, type InboundMessage } from '../src/kafka.ts';
+import { SupervisedConsumer } from '../src/consumer.ts';
+import { createProducer, ensureTopics, PermanentError, REPLAY_HEADERS, type InboundMessage } from '../src/kafka.ts';
 import { waitFor } from '../src/wait-for.ts';
 import { deleteTestGroups } from '../test-fixtures/consumer-group.ts';
 import { watchDeadLetters } from '../test-fixtures/dead-letters.ts';
@@ -20,11 +21,11 @@ test('a replay is applied by the group that failed it, recorded as applied, and 
   const other = `platform-replay-other-${randomUUID().slice(0, 8)}`;
   const seen: Record<string, string[]> = { [failed]: [], [other]: [] };
   const loopOf = (groupId: string) =>
-    new ConsumerLoop({
+    new SupervisedConsumer({
       groupId,
       topics: [topic],
       logger,
-      backoffMs: () => 10,
+      maxBackoffMs: 10,
       handle: async (message: InboundMessage) => {
         if (message.value === 'still wrong') throw new PermanentError('still cannot parse');
         seen[groupId]!.push(`${message.value}|${message.headers.traceparent ?? ''}`);
@@ -42,7 +43,7 @@ test('a replay is applied by the group that failed it, recorded as applied, and 
   try {
     for (const loop of loops) await loop.start();
     await producer.send({ messages: [replay('7:100', 'fixed now'), replay('7:101', 'still wrong'), { topic, key: 'k', value: 'ordinary' }] });
-    await waitFor('both groups past the three messages', async () => (await Promise.all(loops.map((l) => l.lag()))).every((n) => n === 0) && loops.every((l) => l.stats.processed + l.stats.deadLettered >= 1), { timeoutMs: 20_000 });
+    await waitFor('both groups past the three messages', async () => (await Promise.all(loops.map((l) => l.status()))).every((s) => s.lag === 0 && s.processed >= 1), { timeoutMs: 20_000 });
     await waitFor('the ordinary message in both groups', () => seen[failed]!.some((v) => v.startsWith('ordinary')) && seen[other]!.some((v) => v.startsWith('ordinary')), { timeoutMs: 20_000 });
 
     assert.deepEqual(seen[failed], ['fixed now|00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'ordinary|']);
@@ -60,7 +61,7 @@ test('a replay is applied by the group that failed it, recorded as applied, and 
     assert.equal(again.value, 'still wrong');
     assert.equal(again.replayOf, '7:101', 'the new letter names the one it replaces');
     assert.deepEqual(again.headers, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, 'the message’s own headers, without the replay marks');
-    assert.equal(loops[1]!.stats.deadLettered, 0);
+    assert.equal((await loops[1]!.status()).deadLettered, 0);
   } finally {
     for (const loop of loops) await loop.stop();
     await producer.close();

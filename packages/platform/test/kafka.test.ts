@@ -1,4 +1,4 @@
-// The consumer loop against the real broker: order, retries, and dead letters.
+// The consumer against the real broker: order, retries, dead letters, and batches.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
@@ -6,7 +6,9 @@ import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { pino } from 'pino';
 import { topics } from '../../contracts/src/topics.ts';
 import { waitFor } from '../src/wait-for.ts';
-import { ConsumerLoop, createProducer, ensureTopics, kafkaBrokers, PermanentError, type DeadLetter, type InboundMessage } from '../src/kafka.ts';
+import { watchDeadLetters } from '../test-fixtures/dead-letters.ts';
+import { SupervisedConsumer } from '../src/consumer.ts';
+import { createProducer, ensureTopics, kafkaBrokers, PermanentError, type DeadLetter, type InboundMessage } from '../src/kafka.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -15,11 +17,11 @@ test('handles in order per key, retries a failing message, dead-letters a poison
   await ensureTopics([topic], 1);
   const seen: string[] = [];
   let flaky = 0;
-  const loop = new ConsumerLoop({
+  const loop = new SupervisedConsumer({
     groupId: `platform-test-${randomUUID().slice(0, 8)}`,
     topics: [topic],
     logger,
-    backoffMs: () => 10,
+    maxBackoffMs: 10,
     handle: async (message: InboundMessage) => {
       if (message.value === 'poison') throw new PermanentError('cannot parse poison');
       if (message.value === 'flaky' && flaky++ < 2) throw new Error('transient');
@@ -27,15 +29,18 @@ test('handles in order per key, retries a failing message, dead-letters a poison
     },
   });
   const producer = createProducer('platform-test');
+  const made = await watchDeadLetters();
   const dlq = new Consumer({ clientId: 'platform-test-dlq', groupId: `platform-test-dlq-${randomUUID().slice(0, 8)}`, bootstrapBrokers: kafkaBrokers(), deserializers: stringDeserializers });
   try {
     await loop.start();
     await producer.send({ messages: ['a', 'poison', 'flaky', 'b'].map((value) => ({ topic, key: 'k1', value })) });
     await waitFor('three handled messages', () => seen.length === 3, { timeoutMs: 15_000 });
     assert.deepEqual(seen, ['a', 'flaky', 'b']);
-    assert.equal(loop.stats.deadLettered, 1);
-    assert.equal(loop.stats.retries, 2);
-    assert.equal(await loop.lag(), 0);
+    await waitFor('all four committed', async () => (await loop.status()).processed === 4, { timeoutMs: 10_000 });
+    const status = await loop.status();
+    assert.equal(status.deadLettered, 1);
+    assert.equal(status.failed, 3, 'two failed tries of flaky, one of poison');
+    assert.equal(status.lag, 0);
 
     const stream = await dlq.consume({ topics: [topics.deadLetters], mode: 'earliest', autocommit: true, maxWaitTime: 100 });
     let letter: DeadLetter | undefined;
@@ -52,10 +57,14 @@ test('handles in order per key, retries a failing message, dead-letters a poison
     assert.equal(letter.value, 'poison');
     assert.equal(letter.error, 'cannot parse poison');
     assert.equal(letter.attempts, 1);
+    await waitFor('the letter among those to withdraw', () => made.letters.some((l) => l.letter.topic === topic), { timeoutMs: 15_000 });
   } finally {
     await loop.stop();
     await producer.close();
     await dlq.close(true);
+    // The letter made on purpose leaves the running system's list.
+    await made.discard(made.letters.filter((l) => l.letter.topic === topic).map((l) => l.id));
+    await made.close();
   }
 });
 
@@ -64,11 +73,11 @@ test('waiting messages are handed over in batches, in order; a batch with a pois
   await ensureTopics([topic], 1);
   const seen: string[] = [];
   const batchSizes: number[] = [];
-  const loop = new ConsumerLoop({
+  const loop = new SupervisedConsumer({
     groupId: `platform-batch-${randomUUID().slice(0, 8)}`,
     topics: [topic],
     logger,
-    backoffMs: () => 10,
+    maxBackoffMs: 10,
     handle: async (message: InboundMessage) => {
       if (message.value === 'poison') throw new PermanentError('cannot parse poison');
       seen.push(message.value ?? '');
@@ -81,6 +90,7 @@ test('waiting messages are handed over in batches, in order; a batch with a pois
     },
   });
   const producer = createProducer('platform-batch-test');
+  const made = await watchDeadLetters();
   const values = Array.from({ length: 300 }, (_, i) => (i === 150 ? 'poison' : `m${i}`));
   try {
     // Produced before the consumer starts, so they are waiting when it does.
@@ -89,12 +99,15 @@ test('waiting messages are handed over in batches, in order; a batch with a pois
     await waitFor('299 handled messages', () => seen.length === 299, { timeoutMs: 20_000 });
     assert.deepEqual(seen, values.filter((v) => v !== 'poison'));
     assert.ok(batchSizes.some((n) => n > 1), `batches: ${batchSizes.join(',')}`);
-    assert.equal(loop.stats.deadLettered, 1);
     // A batch is handed over, then committed and counted: the count follows the last handover.
-    await waitFor('all 300 processed and committed', () => loop.stats.processed === 300, { timeoutMs: 10_000 });
-    assert.equal(await loop.lag(), 0);
+    await waitFor('all 300 processed and committed', async () => (await loop.status()).processed === 300, { timeoutMs: 10_000 });
+    assert.equal((await loop.status()).deadLettered, 1);
+    assert.equal((await loop.status()).lag, 0);
+    await waitFor('the letter on the topic', () => made.letters.some((l) => l.letter.topic === topic), { timeoutMs: 15_000 });
   } finally {
     await loop.stop();
     await producer.close();
+    await made.discard(made.letters.filter((l) => l.letter.topic === topic).map((l) => l.id));
+    await made.close();
   }
 });

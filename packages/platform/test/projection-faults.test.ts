@@ -5,16 +5,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InboundMessage } from '../src/kafka.ts';
-import { SupervisedProjection } from '../src/projection.ts';
+import { SupervisedConsumer } from '../src/consumer.ts';
 import { waitFor } from '../src/wait-for.ts';
-import { projectionFixture } from './projection-fixture.ts';
+import { consumerFixture } from './consumer-fixture.ts';
 
-const fixture = () => projectionFixture('faults-test');
+const fixture = () => consumerFixture('faults-test');
 
 test('paused: nothing is applied and the lag grows; resumed: everything drains once, in order', async () => {
   const { producer, options, send } = await fixture();
   const applied: string[] = [];
-  const projection = new SupervisedProjection(
+  const projection = new SupervisedConsumer(
     options(async (message: InboundMessage) => {
       applied.push(message.value ?? '');
       return null;
@@ -52,7 +52,7 @@ test('paused: nothing is applied and the lag grows; resumed: everything drains o
 test('stopping while paused commits nothing: the next consumer of the group gets every held message', async () => {
   const { producer, options, send } = await fixture();
   const first: string[] = [];
-  const projection = new SupervisedProjection(options(async (m) => (first.push(m.value ?? ''), null)));
+  const projection = new SupervisedConsumer(options(async (m) => (first.push(m.value ?? ''), null)));
   await projection.start();
   projection.faults.change({ paused: true });
   await send('a', 'b', 'c');
@@ -63,7 +63,7 @@ test('stopping while paused commits nothing: the next consumer of the group gets
   assert.deepEqual(first, []);
 
   const second: string[] = [];
-  const next = new SupervisedProjection(options(async (m) => (second.push(m.value ?? ''), null)));
+  const next = new SupervisedConsumer(options(async (m) => (second.push(m.value ?? ''), null)));
   try {
     await next.start();
     await waitFor('the held messages, through the next consumer', () => second.length === 3, { timeoutMs: 20_000 });
@@ -77,7 +77,7 @@ test('stopping while paused commits nothing: the next consumer of the group gets
 test('a delay holds each message back; lowering it frees the one in hand at once', async () => {
   const { producer, options, send } = await fixture();
   const appliedAt: number[] = [];
-  const projection = new SupervisedProjection(options(async () => (appliedAt.push(Date.now()), null)));
+  const projection = new SupervisedConsumer(options(async () => (appliedAt.push(Date.now()), null)));
   try {
     await projection.start();
     projection.faults.change({ delayMs: 600 });
@@ -104,10 +104,10 @@ test('duplicate mode applies every message and every batch twice, and counts it'
   const { producer, options, send } = await fixture();
   const single: string[] = [];
   const batches: string[][] = [];
-  const projection = new SupervisedProjection(
+  const projection = new SupervisedConsumer(
     options(
       async (m) => (single.push(m.value ?? ''), null),
-      { applyBatch: async (messages) => (batches.push(messages.map((m) => m.value ?? '')), messages.map(() => null)) },
+      { handleBatch: async (messages) => (batches.push(messages.map((m) => m.value ?? '')), messages.map(() => null)) },
     ),
   );
   try {

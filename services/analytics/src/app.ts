@@ -5,7 +5,7 @@ import { createHttpApp } from '@polyglot/platform/http-app';
 import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
 import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
 import { createLogger } from '@polyglot/platform/logger';
-import type { SupervisedProjection } from '@polyglot/platform/projection';
+import type { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { AnalyticsConfig } from './config.ts';
 import { EventRepository } from './data-access/event.repository.ts';
 import { ReconcileRepository } from './data-access/reconcile.repository.ts';
@@ -29,7 +29,7 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
   }
   const pool = createPool(config.TIMESCALE_URL, logger);
   const events = new EventRepository(pool);
-  let projection: SupervisedProjection | undefined;
+  let projection: SupervisedConsumer | undefined;
   const watermarks = config.SKIP_CONSUMERS ? undefined : createWatermarkPublisher('analytics', config.WATERMARKS_REDIS_URL, logger);
   const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   try {

@@ -14,7 +14,7 @@ import { waitFor } from '@polyglot/platform/wait-for';
 import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { start, type Running } from '../src/app.ts';
 import { loadAnalyticsConfig } from '../src/config.ts';
-import { retireTestUsers } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import { retireTestUsers, capturedPost } from '../../../packages/contracts/test-fixtures/message-builders.ts';
 import { debeziumChange, findDeadLetter, outboxEvent, produce, testPostId, testUserId } from './pipeline.ts';
 
 const logger = pino({ level: 'silent' });
@@ -110,15 +110,15 @@ describe('the projection', () => {
       outboxEvent('FOLLOW_DELETED', String(fan), fan, { followerId: fan, followeeId: author }, 2),
     ];
     for (const value of postMessages) {
-      await produce(producer, topics.postEvents, postId, value);
-      await produce(producer, topics.postEvents, postId, value);
+      await produce(producer, topics.postChanges, null, capturedPost(value));
+      await produce(producer, topics.postChanges, null, capturedPost(value));
     }
     for (const value of followMessages) {
       await produce(producer, topics.graphEvents, String(fan), value);
       await produce(producer, topics.graphEvents, String(fan), value);
     }
     // Sentinels, last on their partitions.
-    await produce(producer, topics.postEvents, postId, outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 6));
+    await produce(producer, topics.postChanges, null, capturedPost(outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 6)));
     await produce(producer, topics.graphEvents, String(fan), outboxEvent('FOLLOW_DELETED', String(fan), fan, { followerId: fan, followeeId: author }, 3));
     await waitFor('the POST_DELETED row', async () => (await rowsOf(postId)).some((r) => r.event_type === 'POST_DELETED'), { timeoutMs: PIPELINE_WAIT });
     await waitFor('the third follow row', async () => (await rowsOf(String(fan))).length >= 3, { timeoutMs: PIPELINE_WAIT });
@@ -137,13 +137,13 @@ describe('the projection', () => {
     const author = testUserId();
     mentioned.push(author);
     entities.push(postId);
-    const garbage = await produce(producer, topics.postEvents, postId, 'not json');
-    await produce(producer, topics.postEvents, postId, outboxEvent('POST_CREATED', postId, author, { _id: postId, author_id: author }, 1));
-    await produce(producer, topics.postEvents, postId, outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 2));
+    const garbage = await produce(producer, topics.postChanges, postId, 'not json');
+    await produce(producer, topics.postChanges, null, capturedPost(outboxEvent('POST_CREATED', postId, author, { _id: postId, author_id: author }, 1)));
+    await produce(producer, topics.postChanges, null, capturedPost(outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 2)));
     await waitFor('the good messages after the garbage', async () => (await rowsOf(postId)).length === 2, { timeoutMs: PIPELINE_WAIT });
 
     const letter = await findDeadLetter(
-      (l) => l.group === group && l.topic === topics.postEvents && l.partition === garbage.partition && l.offset === String(garbage.offset),
+      (l) => l.group === group && l.topic === topics.postChanges && l.partition === garbage.partition && l.offset === String(garbage.offset),
       PIPELINE_WAIT,
     );
     assert.equal(letter.value, 'not json');

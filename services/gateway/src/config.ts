@@ -48,8 +48,6 @@ export const GatewayConfig = z.object({
   GRAPH_URL: httpUrl(serviceUrl('graph')),
   ANALYTICS_URL: httpUrl(serviceUrl('analytics')),
   PROJECTORS_URL: httpUrl(serviceUrl('projectors')),
-  POSTS_RELAY_URL: httpUrl(serviceUrl('posts-relay')),
-  GRAPH_RELAY_URL: httpUrl(serviceUrl('graph-relay')),
   CONNECT_URL: httpUrl(urls.connect),
   /** Kafka Connect's REST API takes basic authentication (the stack passes these; the default reads its state). */
   CONNECT_USER: z.string().min(1).default(endpoints.connect.user),
@@ -104,6 +102,8 @@ export const GatewayConfig = z.object({
   GRAPHQL_MAX_COST: positiveInt(1000),
   GRAPHQL_MAX_ALIASES: positiveInt(50),
   GRAPHQL_MAX_ROOT_FIELDS: positiveInt(50),
+  /** The UI (its server, ui-server.ts): GET /graphiql sends a browser to the GraphiQL bundled there. */
+  UI_URL: httpUrl(serviceUrl('ui')),
   /** WebSockets (websocket-limits.ts): open per client address, and bytes waiting for a client before it is closed. */
   WS_MAX_PER_ADDRESS: positiveInt(50),
   WS_MAX_BUFFERED_BYTES: positiveInt(4 * 1024 * 1024),

@@ -174,15 +174,17 @@ describe('gateway with every service down', () => {
     const r = await call(base, 'GET', '/health');
     assert.equal(r.status, 503);
     assert.equal(r.body.status, 'degraded');
-    for (const name of ['users', 'posts', 'graph', 'analytics', 'projectors', 'posts-relay', 'graph-relay']) {
+    for (const name of ['users', 'posts', 'graph', 'analytics', 'projectors']) {
       assert.equal(r.body.services[name].status, 'down', name);
       assert.equal(typeof r.body.services[name].error, 'string');
     }
     assert.equal(r.body.stores.redis.status, 'ok');
     assert.equal(r.body.stores.redisState.status, 'ok');
     assert.equal(typeof r.body.pipeline.connector.state, 'string');
-    assert.deepEqual(Object.keys(r.body.pipeline.projections).sort(), ['analytics', 'graph', 'projectors']);
-    assert.deepEqual(Object.keys(r.body.pipeline.relays).sort(), ['graph-relay', 'posts-relay']);
+    assert.deepEqual(Object.keys(r.body.pipeline.projections).sort(), ['analytics', 'cache', 'graph']);
+    assert.deepEqual(Object.keys(r.body.pipeline.connectors).sort(), ['posts-cdc', 'users-cdc']);
+    assert.deepEqual(r.body.pipeline.connector, r.body.pipeline.connectors['users-cdc']);
+    assert.deepEqual(r.body.pipeline.relays, { 'graph-relay': null }, 'the graph service, which runs the relay, is down');
   });
 
   test('GET /cache-status reads Redis INFO', async () => {

@@ -19,7 +19,7 @@ import { bearer, call, DOWN_URL, startStack, uniqueEmail, type Stack } from './s
 const stack: Stack = await startStack({ services: ['users', 'analytics'] });
 const cascadeGroup = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
 const cascade = await startPosts(
-  PostsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', USER_CASCADE: 'on', USER_CASCADE_GROUP: cascadeGroup, POSTS_RELAY_URL: '' }),
+  PostsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', USER_CASCADE: 'on', USER_CASCADE_GROUP: cascadeGroup }),
   { logger: pino({ level: 'silent' }) },
 );
 const cascadeUrl = `http://127.0.0.1:${cascade.port}`;
@@ -38,8 +38,6 @@ async function gateway(env: Record<string, string> = {}): Promise<string> {
       GRAPH_URL: DOWN_URL,
       ANALYTICS_URL: stack.services.analytics ?? DOWN_URL,
       PROJECTORS_URL: DOWN_URL,
-      POSTS_RELAY_URL: DOWN_URL,
-      GRAPH_RELAY_URL: DOWN_URL,
       ...env,
     }),
     { logger },
@@ -74,9 +72,11 @@ describe('names and settings are checked', () => {
       const r = await call(open, method, path, body);
       assert.equal(r.status, 404, `${method} ${path}: ${r.text}`);
       assert.equal(r.body.code, 'UNKNOWN_PROJECTION');
-      assert.match(r.body.error, /graph, analytics, projectors, user-cascade/);
+      assert.match(r.body.error, /graph, cache, analytics, user-cascade/);
     }
-    for (const unit of ['nope', 'gateway', 'redis;reboot', '..%2F..%2Fbin%2Fsh']) {
+    // posts-relay: posts are captured from the store's log by Connect; graph-relay: the relay runs in the
+    // graph service's process. Neither is a unit to break any more.
+    for (const unit of ['nope', 'gateway', 'posts-relay', 'graph-relay', 'redis;reboot', '..%2F..%2Fbin%2Fsh']) {
       const r = await call(open, 'POST', `/faults/units/${unit}/kill`);
       assert.equal(r.status, 404, `${unit}: ${r.text}`);
       assert.equal(r.body.code, 'UNKNOWN_UNIT');
@@ -102,6 +102,12 @@ describe('names and settings are checked', () => {
     const down = await call(open, 'POST', '/faults/projections/graph/pause');
     assert.equal(down.status, 503);
     assert.equal(down.body.code, 'STORE_UNAVAILABLE');
+    // The cache projection's former name is still taken: it reaches the cache projection's service (down here).
+    for (const name of ['cache', 'projectors']) {
+      const cache = await call(open, 'PUT', `/faults/projections/${name}`, { delayMs: 5 });
+      assert.equal(cache.status, 503, `${name}: ${cache.text}`);
+      assert.match(cache.body.error, /projectors/);
+    }
   });
 });
 
@@ -127,7 +133,7 @@ describe('a projection through the gateway', () => {
     const overview = await call(open, 'GET', '/faults');
     assert.equal(overview.status, 200, overview.text);
     const byName = Object.fromEntries(overview.body.projections.map((p: any) => [p.name, p]));
-    assert.deepEqual(Object.keys(byName).sort(), ['analytics', 'graph', 'projectors', 'user-cascade']);
+    assert.deepEqual(Object.keys(byName).sort(), ['analytics', 'cache', 'graph', 'user-cascade']);
     assert.equal(byName['user-cascade'].faults.paused, true);
     assert.equal(byName.graph.faults, null);
     assert.match(byName.graph.error, /unavailable/);
@@ -158,6 +164,7 @@ describe('a projection through the gateway', () => {
     assert.equal(r.body.units.available, true, r.body.units.reason);
     assert.deepEqual(r.body.units.actions, ['stop', 'start', 'kill']);
     assert.ok(r.body.units.controllable.includes('kafka') && !r.body.units.controllable.includes('gateway'));
+    assert.ok(r.body.units.controllable.includes('connect') && !r.body.units.controllable.includes('posts-relay'));
     const redis = r.body.units.states.find((s: any) => s.name === 'redis');
     assert.equal(redis?.kind, 'engine');
     // Not necessarily healthy: another test may be stopping Redis right now.
@@ -182,7 +189,7 @@ describe('a gateway that may not drive the stack (UNIT_CONTROL=off), or cannot',
 
   test("the stack's unit control not running: 501 UNIT_CONTROL_UNAVAILABLE saying how to start it", async () => {
     const url = await gateway({ UNIT_CONTROL: `/tmp/no-unit-control-${randomUUID()}.sock` });
-    const r = await call(url, 'POST', '/faults/units/graph-relay/kill');
+    const r = await call(url, 'POST', '/faults/units/analytics/kill');
     assert.equal(r.status, 501, r.text);
     assert.equal(r.body.code, 'UNIT_CONTROL_UNAVAILABLE');
     assert.match(r.body.error, /unit control is not running .*\.\/stackctl start unit-control/);

@@ -189,15 +189,19 @@ describe('GraphQL over HTTP', () => {
     assert.equal(byGet.body.data.cacheStatus.connected, true);
   });
 
-  test('/graphql stays out of the OpenAPI document; /graphiql is a page', async () => {
+  test('/graphql stays out of the OpenAPI document; /graphiql leads to the UI’s GraphiQL', async () => {
     const doc = await call(stack.url, 'GET', '/openapi.json');
     assert.deepEqual(Object.keys(doc.body.paths).filter((p) => p.includes('graph')), []);
-    const page = await fetch(`${stack.url}/graphiql`);
-    assert.equal(page.status, 200);
-    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
-    const html = await page.text();
-    assert.match(html, /graphql-transport-ws/);
-    assert.match(html, /type Subscription/, 'the page carries the schema for its offline explorer');
+    const page = await fetch(`${stack.url}/graphiql`, { redirect: 'manual' });
+    assert.equal(page.status, 302);
+    assert.equal(page.headers.get('location'), 'http://127.0.0.1:3000/graphiql');
+    const elsewhere = await startGateway({ UI_URL: 'http://ui.example:8080/' });
+    try {
+      const moved = await fetch(`http://127.0.0.1:${elsewhere.port}/graphiql`, { redirect: 'manual' });
+      assert.equal(moved.headers.get('location'), 'http://ui.example:8080/graphiql');
+    } finally {
+      await elsewhere.stop();
+    }
   });
 
   test('a service that is down: STORE_UNAVAILABLE naming it', async () => {
@@ -277,7 +281,7 @@ describe('GraphQL with AUTH_REQUIRED on', () => {
       const adminToken = login.body.data.login.token;
       const faults = await gql(url, '{ faults { projections { name service } units { actions } } }', undefined, bearer(adminToken));
       assert.equal(faults.body.errors, undefined, faults.text);
-      assert.deepEqual(faults.body.data.faults.projections.map((p: { name: string }) => p.name), ['graph', 'analytics', 'projectors', 'user-cascade']);
+      assert.deepEqual(faults.body.data.faults.projections.map((p: { name: string }) => p.name), ['graph', 'cache', 'analytics', 'user-cascade']);
       // An admin with a name that is not a projection: the same 404 code as REST, and nothing is paused.
       const unknown = await gql(url, 'mutation { pauseProjection(name: "nope") { name } }', undefined, bearer(adminToken));
       assert.equal(onlyError(unknown).extensions.code, 'UNKNOWN_PROJECTION');
@@ -501,7 +505,7 @@ describe('the live streams stay bounded', () => {
 
   test('one health poller for every subscriber: started by the first, stopped with the last', async () => {
     let checks = 0;
-    const healthy: { healthy: boolean; report: GatewayHealth } = { healthy: true, report: { status: 'ok', services: {}, stores: { redis: { status: 'ok' }, redisState: { status: 'ok' } }, pipeline: { connector: { state: 'RUNNING', tasks: [] }, projections: {}, relays: {} } } };
+    const healthy: { healthy: boolean; report: GatewayHealth } = { healthy: true, report: { status: 'ok', services: {}, stores: { redis: { status: 'ok' }, redisState: { status: 'ok' } }, pipeline: { connector: { state: 'RUNNING', tasks: [] }, connectors: {}, projections: {}, relays: {} } } };
     const feed = new HealthFeed(
       async () => {
         checks++;

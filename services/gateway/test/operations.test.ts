@@ -1,6 +1,8 @@
 // /analytics, /pipeline/dead-letters and /health with every service running
-// for real. The outbox relays are stand-ins that answer their /health shape:
-// a second real relay would publish the shared outboxes alongside the stack's.
+// for real. The graph service runs without its outbox relay (a second relay
+// would publish the shared outbox alongside the stack's); its /health still
+// counts the outbox. Kafka Connect is the stack's own, or a stand-in for a
+// connector it lacks.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,21 +13,30 @@ import { call, DOWN_URL, startGateway, startStack, type Stack } from './support.
 
 const stack: Stack = await startStack();
 const base = stack.url;
-const relays: Server[] = [];
+const standIns: Server[] = [];
 
 after(async () => {
-  for (const r of relays) await new Promise((resolve) => r.close(resolve));
+  for (const s of standIns) await new Promise((resolve) => s.close(resolve));
   await stack.stop();
 });
 
-async function relayStandIn(backlog: number): Promise<string> {
-  const body = JSON.stringify({ status: 'ok', backlog, published: 0, lastPublishedAt: null, tombstonesDeleted: 0, failing: null, failingSince: null });
+/** An HTTP server answering each path listed with its status and JSON body, anything else 404. */
+async function standIn(answers: Record<string, [status: number, body: unknown]>): Promise<string> {
   const server = createServer((req, res) => {
-    res.writeHead(req.url === '/health' ? 200 : 404, { 'content-type': 'application/json' }).end(body);
+    const [status, body] = answers[req.url ?? ''] ?? [404, { message: `nothing at ${req.url}` }];
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  relays.push(server);
+  standIns.push(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** What the stack's Kafka Connect says of a connector: its state, and whether every task runs. */
+async function connectorRunning(name: string): Promise<boolean> {
+  const response = await fetch(`${urls.connect}/connectors/${name}/status`, { headers: connectHeaders() });
+  if (!response.ok) return false;
+  const status = (await response.json()) as { connector: { state: string }; tasks: Array<{ state: string }> };
+  return status.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((t) => t.state === 'RUNNING');
 }
 
 describe('analytics and the pipeline', () => {
@@ -72,32 +83,40 @@ describe('health', () => {
     PROJECTORS_URL: stack.services.projectors!,
   });
   before(async () => {
-    gateway = await startGateway({ ...env(), POSTS_RELAY_URL: await relayStandIn(3), GRAPH_RELAY_URL: await relayStandIn(0) });
+    gateway = await startGateway(env());
     url = `http://127.0.0.1:${gateway.port}`;
   });
   after(() => gateway?.stop());
 
-  test('GET /health is 200 when everything is up, with each health body, the connector and the lags', async () => {
-    const connect = (await (await fetch(`${urls.connect}/connectors/users-cdc/status`, { headers: connectHeaders() })).json()) as { connector: { state: string } };
+  test('GET /health is 200 when everything is up, with each health body, both connectors and the lags', async () => {
+    const running = (await connectorRunning('users-cdc')) && (await connectorRunning('posts-cdc'));
     const r = await call(url, 'GET', '/health');
-    if (connect.connector.state !== 'RUNNING') {
+    if (!running) {
       assert.equal(r.status, 503, 'a connector that is not running makes the gateway degraded');
       return;
     }
     assert.equal(r.status, 200, r.text);
     assert.equal(r.body.status, 'ok');
-    for (const name of ['users', 'posts', 'graph', 'analytics', 'projectors', 'posts-relay', 'graph-relay']) assert.equal(r.body.services[name].status, 'ok', name);
+    for (const name of ['users', 'posts', 'graph', 'analytics', 'projectors']) assert.equal(r.body.services[name].status, 'ok', name);
+    assert.deepEqual(Object.keys(r.body.services).sort(), ['analytics', 'graph', 'posts', 'projectors', 'users'], 'the graph relay runs in the graph service, not as a service of its own');
     assert.deepEqual(r.body.stores, { redis: { status: 'ok' }, redisState: { status: 'ok' } });
-    assert.equal(r.body.pipeline.connector.state, 'RUNNING');
-    assert.ok(r.body.pipeline.connector.tasks.length > 0);
+    // Posts are captured from their store's log as users are: one Debezium connector each.
+    assert.deepEqual(Object.keys(r.body.pipeline.connectors).sort(), ['posts-cdc', 'users-cdc']);
+    for (const name of ['users-cdc', 'posts-cdc']) {
+      assert.equal(r.body.pipeline.connectors[name].state, 'RUNNING', name);
+      assert.ok(r.body.pipeline.connectors[name].tasks.length > 0, name);
+    }
+    assert.deepEqual(r.body.pipeline.connector, r.body.pipeline.connectors['users-cdc']);
     assert.deepEqual(r.body.pipeline.projections.graph, r.body.services.graph.projection);
     assert.deepEqual(r.body.pipeline.projections.analytics, r.body.services.analytics.projection);
-    assert.deepEqual(r.body.pipeline.projections.projectors, r.body.services.projectors.projection);
-    assert.deepEqual(r.body.pipeline.relays, { 'posts-relay': 3, 'graph-relay': 0 });
+    assert.deepEqual(r.body.pipeline.projections.cache, r.body.services.projectors.projection);
+    // The relay's backlog, named as its dead letters' group, read from the graph service's /health.
+    assert.equal(typeof r.body.services.graph.relay.backlog, 'number');
+    assert.deepEqual(r.body.pipeline.relays, { 'graph-relay': r.body.services.graph.relay.backlog });
   });
 
   test('one component down makes it 503, naming that one; the others keep their bodies', async () => {
-    const degraded = await startGateway({ ...env(), GRAPH_URL: DOWN_URL, POSTS_RELAY_URL: await relayStandIn(0), GRAPH_RELAY_URL: DOWN_URL, CONNECT_URL: 'http://127.0.0.1:1' });
+    const degraded = await startGateway({ ...env(), GRAPH_URL: DOWN_URL, CONNECT_URL: 'http://127.0.0.1:1' });
     try {
       const started = Date.now();
       const r = await call(`http://127.0.0.1:${degraded.port}`, 'GET', '/health');
@@ -105,13 +124,30 @@ describe('health', () => {
       assert.equal(r.status, 503);
       assert.equal(r.body.status, 'degraded');
       assert.equal(r.body.services.graph.status, 'down');
-      assert.equal(r.body.services['graph-relay'].status, 'down');
       assert.equal(r.body.services.users.status, 'ok');
       assert.equal(r.body.pipeline.connector.state, 'UNREACHABLE');
+      assert.equal(r.body.pipeline.connectors['posts-cdc'].state, 'UNREACHABLE');
       assert.equal(r.body.pipeline.projections.graph, null);
       assert.equal(r.body.pipeline.relays['graph-relay'], null);
     } finally {
       await degraded.stop();
+    }
+  });
+
+  test('without the posts capture it is 503: posts-cdc MISSING, with what to do, while users-cdc runs', async () => {
+    const running = { connector: { state: 'RUNNING', worker_id: 'stand-in' }, tasks: [{ id: 0, state: 'RUNNING', worker_id: 'stand-in' }], type: 'source' };
+    const connect = await standIn({ '/connectors/users-cdc/status': [200, { name: 'users-cdc', ...running }], '/connectors/posts-cdc/status': [404, { error_code: 404, message: 'No status found for connector posts-cdc' }] });
+    const uncaptured = await startGateway({ ...env(), CONNECT_URL: connect });
+    try {
+      const r = await call(`http://127.0.0.1:${uncaptured.port}`, 'GET', '/health');
+      assert.equal(r.status, 503, r.text);
+      assert.equal(r.body.status, 'degraded');
+      assert.equal(r.body.pipeline.connectors['users-cdc'].state, 'RUNNING');
+      assert.equal(r.body.pipeline.connector.state, 'RUNNING');
+      assert.equal(r.body.pipeline.connectors['posts-cdc'].state, 'MISSING');
+      assert.match(r.body.pipeline.connectors['posts-cdc'].error, /no connector posts-cdc; \.\/stackctl up registers it/);
+    } finally {
+      await uncaptured.stop();
     }
   });
 });

@@ -1,18 +1,12 @@
-// The graph service's environment, parsed once at start. Both processes (API +
-// projection, and the outbox relay) open Neo4j with the same settings.
+// The graph service's environment, parsed once at start: the follow API, the
+// graph projection and the outbox relay run in this one process.
 import { endpoints, urls } from '@polyglot/contracts/endpoints';
-import { serviceUrl, servicePorts } from '@polyglot/contracts/services';
+import { servicePorts } from '@polyglot/contracts/services';
 import { consumerGroups } from '@polyglot/contracts/topics';
 import { envPort, envRelayBatchBytes, envWatermarksUrl } from '@polyglot/platform/config';
 import { envAllowedHosts } from '@polyglot/platform/request-guards';
 import { envInternalSecret } from '@polyglot/platform/internal-secret';
 import { z } from 'zod';
-
-const neo4jSettings = {
-  NEO4J_URL: z.string().regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\//, 'NEO4J_URL is a bolt:// or neo4j:// address').default(urls.neo4jBolt),
-  NEO4J_USER: z.string().min(1).default(endpoints.neo4j.user),
-  NEO4J_PASSWORD: z.string().min(1).default(() => endpoints.neo4j.password),
-};
 
 export const GraphConfig = z.object({
   PORT: envPort(servicePorts.graph),
@@ -20,27 +14,22 @@ export const GraphConfig = z.object({
   ALLOWED_HOSTS: envAllowedHosts,
   /** Required from every caller; ./stackctl up passes it (see internal-secret.ts). */
   INTERNAL_SECRET: envInternalSecret,
-  ...neo4jSettings,
+  NEO4J_URL: z.string().regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\//, 'NEO4J_URL is a bolt:// or neo4j:// address').default(urls.neo4jBolt),
+  NEO4J_USER: z.string().min(1).default(endpoints.neo4j.user),
+  NEO4J_PASSWORD: z.string().min(1).default(() => endpoints.neo4j.password),
   // 'off' runs the HTTP API alone: a second instance (or a test pointed at a dead
   // store) must not join the projector's consumer group and dead-letter its messages.
   GRAPH_PROJECTION: z.enum(['on', 'off']).default('on'),
   /** The projection's consumer group. Tests give one of their own, so they never take the running service's partitions. */
   GRAPH_PROJECTION_GROUP: z.string().min(1).default(consumerGroups.graphProjector),
   WATERMARKS_REDIS_URL: envWatermarksUrl(() => urls.redisState),
-  /** Where to nudge the relay after an outbox write; empty: no nudges (the relay polls). */
-  GRAPH_RELAY_URL: z.string().default(serviceUrl('graph-relay')),
-});
-export type GraphConfig = z.infer<typeof GraphConfig>;
-
-export const RelayConfig = z.object({
-  PORT: envPort(servicePorts['graph-relay']),
-  ALLOWED_HOSTS: envAllowedHosts,
-  INTERNAL_SECRET: envInternalSecret,
-  ...neo4jSettings,
-  // The relay is woken by the graph service after each outbox write; the idle poll is only a safety net.
+  // 'off': this process leaves the outbox to another (a test that reads the outbox
+  // before anything publishes it, or an instance beside the stack's own).
+  GRAPH_RELAY: z.enum(['on', 'off']).default('on'),
+  // The relay is woken by each write that fills the outbox; the idle poll is only a safety net.
   RELAY_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** Most bytes one send to Kafka carries; an event larger than this alone goes to the dead letters. */
   RELAY_MAX_BATCH_BYTES: envRelayBatchBytes,
 });
-export type RelayConfig = z.infer<typeof RelayConfig>;
+export type GraphConfig = z.infer<typeof GraphConfig>;

@@ -1,14 +1,19 @@
-// The graph outbox relay: publishes (:Outbox) nodes to Kafka in seq order, then
-// deletes exactly the ones Kafka acknowledged. A crash between the two publishes
-// them again (at-least-once; consumers dedupe by eventId). Nothing is lost while
-// Neo4j or Kafka is down: the events wait in the outbox and the relay backs off.
-// A send stays under maxBatchBytes (below the broker's limit); an event that can
-// never be produced (larger than that alone, or refused by the broker for what
-// it is) goes to the dead letters and leaves the outbox instead of blocking it.
+// The graph outbox relay, run inside the graph service's process: publishes
+// (:Outbox) nodes to Kafka in seq order, then deletes exactly the ones Kafka
+// acknowledged. A crash between the two publishes them again (at-least-once;
+// consumers dedupe by eventId). Nothing is lost while Neo4j or Kafka is down:
+// the events wait in the outbox and the relay backs off. Each write in this
+// process that fills the outbox wakes it with a call (wake()); the idle poll
+// catches what no wake announced (events left by a process that stopped, or
+// written by another instance). A send stays under maxBatchBytes (below the
+// broker's limit); an event that can never be produced (larger than that
+// alone, or refused by the broker for what it is) goes to the dead letters and
+// leaves the outbox instead of blocking it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutboxEvent } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
-import { createProducer, DEFAULT_RELAY_BATCH_BYTES, ensureTopics, isRejectedRecord, recordBytes, retryBackoffMs, sendDeadLetter, type StringProducer } from '@polyglot/platform/kafka';
+import { retryBackoffMs } from '@polyglot/platform/backoff';
+import { createProducer, DEFAULT_RELAY_BATCH_BYTES, ensureTopics, isRejectedRecord, recordBytes, sendDeadLetter, type StringProducer } from '@polyglot/platform/kafka';
 import type { Logger } from '@polyglot/platform/logger';
 import type { OutboxRepository } from './data-access/outbox.repository.ts';
 
@@ -93,7 +98,7 @@ export class OutboxRelay {
         continue;
       }
       // A full batch means more may be waiting: go again at once. Otherwise idle until
-      // the graph service nudges (it just wrote an outbox node) or the poll comes round.
+      // a write in this process wakes it (it just wrote an outbox node) or the poll comes round.
       if (sent < this.options.batchSize && !this.woken) {
         this.idle = new AbortController();
         await sleep(pollMs, undefined, { signal: AbortSignal.any([signal, this.idle.signal]) }).catch(() => undefined);

@@ -257,12 +257,18 @@ describe('validation', () => {
 });
 
 describe('GET /health', () => {
-  test('200 with Neo4j ok and the projection status', async () => {
+  test('200 with Neo4j ok, the projection status and the outbox relay with its backlog', async () => {
+    const [a, b] = users(2) as [number, number];
+    assert.equal((await http(service.port, 'POST', '/follow', { followerId: a, followeeId: b })).status, 201);
     const response = await http(service.port, 'GET', '/health');
     assert.equal(response.status, 200);
     assert.equal(response.body.status, 'ok');
     assert.deepEqual(response.body.checks, { neo4j: 'ok' });
-    assert.deepEqual(Object.keys(response.body.projection).sort(), ['deadLettered', 'lag', 'lastAppliedAt', 'latency', 'processed', 'running']);
+    assert.deepEqual(Object.keys(response.body.projection).sort(), ['deadLettered', 'failed', 'lag', 'lastAppliedAt', 'latency', 'processed', 'running']);
+    // This instance runs without its relay (GRAPH_RELAY=off): the outbox is still counted.
+    assert.deepEqual(Object.keys(response.body.relay).sort(), ['backlog', 'deadLettered', 'lastError', 'lastPublishedAt', 'published', 'running']);
+    assert.equal(response.body.relay.running, false);
+    assert.ok(response.body.relay.backlog >= 1, `the follow's event is waiting (backlog ${response.body.relay.backlog})`);
   });
 });
 
@@ -307,6 +313,7 @@ describe('Neo4j down', () => {
     assert.equal(response.status, 503);
     assert.equal(response.body.status, 'degraded');
     assert.deepEqual(response.body.checks, { neo4j: 'unavailable' });
+    assert.equal(response.body.relay.backlog, null, 'the outbox cannot be counted');
     assert.equal(response.body.code, 'STORE_UNAVAILABLE');
     assert.equal(response.body.error, 'the graph store (Neo4j) is unavailable; try again shortly');
     assert.ok(response.ms < 5000, `answered in ${response.ms} ms`);

@@ -1,10 +1,11 @@
 // The I/O half of the graph projection against the real Neo4j: operations
-// planned from Debezium-shaped and outbox messages, applied and replayed.
+// planned from Debezium-shaped messages (users, posts) and the graph's outbox ones, applied and replayed.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { normalizeMessage } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
+import { capturedPost } from '../../../packages/contracts/test-fixtures/message-builders.ts';
 import { FollowRepository } from '../src/data-access/follow.repository.ts';
 import { GraphProjectionRepository } from '../src/data-access/graph-projection.repository.ts';
 import { followEvent } from '../src/domain/follow-events.ts';
@@ -100,9 +101,9 @@ describe('users', () => {
       // Older than the row before it in the same run: ignored.
       normalizeMessage(topics.userChanges, debezium('u', a, 'A2', 200)),
       normalizeMessage(topics.userChanges, debezium('c', b, 'B', 100)),
-      normalizeMessage(topics.postEvents, postEvent('POST_CREATED', p1, a, 1)),
-      normalizeMessage(topics.postEvents, postEvent('POST_CREATED', p2, b, 1)),
-      normalizeMessage(topics.postEvents, postEvent('POST_CREATED', orphan, gone, 1)),
+      normalizeMessage(topics.postChanges, capturedPost(postEvent('POST_CREATED', p1, a, 1))),
+      normalizeMessage(topics.postChanges, capturedPost(postEvent('POST_CREATED', p2, b, 1))),
+      normalizeMessage(topics.postChanges, capturedPost(postEvent('POST_CREATED', orphan, gone, 1))),
       // A later change of a user after the posts run: a run of its own.
       normalizeMessage(topics.userChanges, debezium('u', b, 'B2', 400)),
     ].map(planGraphChange);
@@ -145,7 +146,7 @@ describe('users', () => {
     await follows.follow(fan, gone, followEvent('FOLLOW_CREATED', fan, gone));
     await follows.follow(fan, idol, followEvent('FOLLOW_CREATED', fan, idol));
     const post = postId();
-    await project(topics.postEvents, postEvent('POST_CREATED', post, gone, 1));
+    await project(topics.postChanges, capturedPost(postEvent('POST_CREATED', post, gone, 1)));
 
     await project(topics.userChanges, debezium('d', gone, 'Leaving', 200));
     await project(topics.userChanges, null); // the tombstone
@@ -180,7 +181,7 @@ describe('users', () => {
     await project(topics.userChanges, debezium('c', id, 'Doomed', 600));
     await project(topics.userChanges, debezium('c', other, 'Other', 601));
     await project(topics.userChanges, debezium('d', id, 'Doomed', 700));
-    await project(topics.postEvents, postEvent('POST_CREATED', postId(), id, 1));
+    await project(topics.postChanges, capturedPost(postEvent('POST_CREATED', postId(), id, 1)));
     await project(topics.userChanges, debezium('u', id, 'Doomed again', 650));
     await assert.rejects(follows.follow(other, id, followEvent('FOLLOW_CREATED', other, id)), { code: 'USER_NOT_FOUND' });
     await assert.rejects(follows.follow(id, other, followEvent('FOLLOW_CREATED', id, other)), { code: 'USER_NOT_FOUND' });
@@ -202,13 +203,13 @@ describe('posts', () => {
   test('POST_CREATED links author and post, idempotently; POST_DELETED removes the post', async () => {
     const [author] = users(1) as [number];
     const post = postId();
-    await project(topics.postEvents, postEvent('POST_CREATED', post, author, 1));
-    await project(topics.postEvents, postEvent('POST_CREATED', post, author, 1));
+    await project(topics.postChanges, capturedPost(postEvent('POST_CREATED', post, author, 1)));
+    await project(topics.postChanges, capturedPost(postEvent('POST_CREATED', post, author, 1)));
     const linked = await driver.executeQuery('MATCH (u:User {id: $author})-[r:POSTED]->(p:Post {id: $post}) RETURN count(r) AS n', { author: BigInt(author), post });
     assert.equal(Number(linked.records[0]?.get('n')), 1);
 
-    await project(topics.postEvents, postEvent('POST_DELETED', post, author, 3));
-    await project(topics.postEvents, postEvent('POST_DELETED', post, author, 3));
+    await project(topics.postChanges, capturedPost(postEvent('POST_DELETED', post, author, 3)));
+    await project(topics.postChanges, capturedPost(postEvent('POST_DELETED', post, author, 3)));
     const left = await driver.executeQuery('MATCH (p:Post {id: $post}) RETURN count(p) AS n', { post });
     assert.equal(Number(left.records[0]?.get('n')), 0);
     // The author node existed only because of this post (never projected from the users log,
@@ -220,8 +221,8 @@ describe('posts', () => {
     const [author] = users(1) as [number];
     const post = postId();
     await project(topics.userChanges, debezium('c', author, 'Author', 100));
-    await project(topics.postEvents, postEvent('POST_CREATED', post, author, 1));
-    await project(topics.postEvents, postEvent('POST_DELETED', post, author, 2));
+    await project(topics.postChanges, capturedPost(postEvent('POST_CREATED', post, author, 1)));
+    await project(topics.postChanges, capturedPost(postEvent('POST_DELETED', post, author, 2)));
     assert.deepEqual(await user(author), { name: 'Author', position: 100 });
   });
 });

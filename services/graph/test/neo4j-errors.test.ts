@@ -4,13 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Driver } from 'neo4j-driver';
-import { isNeo4jBusy, isNeo4jUnavailable, onGraphStore } from '../src/data-access/neo4j.ts';
+import { isStoreUnavailable } from '@polyglot/platform/errors';
+import { isNeo4jBusy, onGraphStore } from '../src/data-access/neo4j.ts';
 
 const deadlock = Object.assign(new Error('ForsetiClient[transactionId=1] can’t acquire ExclusiveLock'), { code: 'Neo.TransientError.Transaction.DeadlockDetected' });
 
 test('a deadlock is busy, which the projection treats like a store that is away', () => {
   assert.equal(isNeo4jBusy(deadlock), true);
-  assert.equal(isNeo4jUnavailable(deadlock), true);
+  assert.equal(isStoreUnavailable(deadlock), true);
   assert.equal(isNeo4jBusy(Object.assign(new Error('syntax'), { code: 'Neo.ClientError.Statement.SyntaxError' })), false);
 });
 

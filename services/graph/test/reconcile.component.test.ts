@@ -19,8 +19,8 @@ const [kept, gone, misattributed] = [postId(), postId(), postId()];
 
 before(async () => {
   driver = openNeo4j();
-  // GRAPH_RELAY_URL empty: the outbox events this test checks must not be published and removed meanwhile.
-  service = await start(graphConfig({ GRAPH_RELAY_URL: '' }), { logger: silent });
+  // No relay: the outbox events this test checks must not be published and removed meanwhile.
+  service = await start(graphConfig({ GRAPH_RELAY: 'off' }), { logger: silent });
   await driver.executeQuery(
     `MERGE (a:User {id: $a}) SET a.name = 'Ada'
      MERGE (b:User {id: $b})

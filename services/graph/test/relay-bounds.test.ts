@@ -3,8 +3,9 @@
 // consumers' envelope, stage 'produce') and leaves the outbox instead of
 // blocking every event behind it. Against the real Neo4j and Kafka; the
 // oversized event is written into the outbox directly (no follow is that big).
-// A component test: the stack's own graph relay is stopped meanwhile (phase 1
-// of ./stackctl test), or it would publish these events first.
+// A component test: the stack's graph service, whose relay would publish these
+// events first, is stopped meanwhile (phase 1 of ./stackctl test). The bound is
+// checked on the relay itself; the dead letter through the graph service.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { KAFKA_MAX_MESSAGE_BYTES, topics } from '@polyglot/contracts/topics';
@@ -15,8 +16,7 @@ import { start, type RunningService } from '../src/app.ts';
 import { appendOutbox, OutboxRepository } from '../src/data-access/outbox.repository.ts';
 import { followEvent } from '../src/domain/follow-events.ts';
 import { GRAPH_RELAY_GROUP, OutboxRelay } from '../src/relay.ts';
-import { startRelay } from '../src/relay-app.ts';
-import { cleanUp, graphConfig, http, openNeo4j, outboxFor, readTopic, relayConfig, silent, testUserIds, type Neo4jDriver } from './support.ts';
+import { cleanUp, graphConfig, http, openNeo4j, outboxFor, readTopic, silent, testUserIds, type Neo4jDriver } from './support.ts';
 
 let api: RunningService;
 let driver: Neo4jDriver;
@@ -34,7 +34,7 @@ before(async () => {
 
 after(async () => {
   for (const [followerId, followeeId] of followed) await http(api.port, 'DELETE', '/follow', { followerId, followeeId });
-  const relay = await startRelay(relayConfig(), { logger: silent });
+  const relay = await start(graphConfig({ GRAPH_RELAY: 'on' }), { logger: silent });
   try {
     await waitFor('the unfollows to be published', async () => (await outboxFor(driver, made)).length === 0, { timeoutMs: 15_000 });
   } finally {
@@ -102,7 +102,7 @@ describe('the graph relay and the broker’s limit', () => {
     const stuck = await oversizedEvent(a, b);
     followed.push([a, c]);
     assert.equal((await http(api.port, 'POST', '/follow', { followerId: a, followeeId: c })).status, 201);
-    const relay = await startRelay(relayConfig(), { logger: silent });
+    const relay = await start(graphConfig({ GRAPH_RELAY: 'on' }), { logger: silent });
     try {
       await waitFor('the outbox to empty', async () => (await outboxFor(driver, [a])).length === 0, { timeoutMs: 20_000 });
       const watched = await waitFor('the dead letter', () => deadLetters.letters.find((l) => l.letter.value?.includes(stuck)), { timeoutMs: 15_000 });
@@ -114,7 +114,8 @@ describe('the graph relay and the broker’s limit', () => {
       const after = await readTopic(topics.graphEvents, (key, value) => key === String(a) && (value ?? '').includes(`"followeeId":${c}`), (found) => found.length >= 1);
       assert.equal(after.length, 1, 'the follow behind it was published');
       const health = await http(relay.port, 'GET', '/health');
-      assert.equal(health.body.lastError, null, 'the relay is not stuck');
+      assert.equal(health.body.relay.lastError, null, 'the relay is not stuck');
+      assert.ok(health.body.relay.deadLettered >= 1, '/health counts the dead letter');
     } finally {
       await relay.stop();
     }

@@ -5,17 +5,17 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '@polyglot/platform/config';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { pino } from 'pino';
-import { GraphConfig, RelayConfig } from '../src/config.ts';
+import { GraphConfig } from '../src/config.ts';
 import { createNeo4jDriver, int } from '../src/data-access/neo4j.ts';
 
 export const silent = pino({ level: 'silent' });
 
+/**
+ * The graph service on port 0, without its projection and without its outbox relay unless asked
+ * (GRAPH_RELAY: 'on'): most tests look at the outbox events their writes leave, before anything publishes them.
+ */
 export function graphConfig(env: Record<string, string> = {}): GraphConfig {
-  return loadConfig('graph-test', GraphConfig, { PORT: '0', GRAPH_PROJECTION: 'off', ...env });
-}
-
-export function relayConfig(env: Record<string, string> = {}): RelayConfig {
-  return loadConfig('graph-relay-test', RelayConfig, { PORT: '0', ...env });
+  return loadConfig('graph-test', GraphConfig, { PORT: '0', GRAPH_PROJECTION: 'off', GRAPH_RELAY: 'off', ...env });
 }
 
 /** Test users live at 900000000 and above, far from real ids. */

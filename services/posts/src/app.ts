@@ -1,24 +1,23 @@
 // The posts API process: HTTP routes on the document store, plus the consumer
-// that tombstones a deleted user's posts.
+// that deletes a deleted user's posts. Debezium captures every change from the
+// store's log (stack/src/engines/cdc-connectors.ts): nothing here publishes.
 import type { Logger } from 'pino';
 import { AppError } from '@polyglot/platform/errors';
 import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
-import { createRelayNudge } from '@polyglot/platform/relay-nudge';
 import { createLogger } from '@polyglot/platform/logger';
-import { ProjectionFaults } from '@polyglot/platform/projection-faults';
 import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
 import type { PostsConfig } from './config.ts';
 import { openPostsStore, POSTS_STORE_NAME } from './data-access/mongo-client.ts';
 import { LivePostsReader } from './data-access/live-posts.reader.ts';
 import { PostRepository } from './data-access/post.repository.ts';
-import { createWriteLock } from './data-access/write-lock.ts';
-import { BackgroundConsumer } from './entry-points/background-consumer.ts';
+import { publishLegacyOutboxes } from './data-access/legacy-outbox.ts';
+import { KeyedMutex } from './data-access/write-lock.ts';
 import { registerCommentRoutes } from './entry-points/comments.routes.ts';
-import { registerHealthRoute, type CascadeStatus } from './entry-points/health.routes.ts';
+import { registerHealthRoute } from './entry-points/health.routes.ts';
 import { registerInternalRoutes } from './entry-points/internal.routes.ts';
 import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerPostRoutes } from './entry-points/posts.routes.ts';
-import { createUserCascadeConsumer } from './entry-points/user-cascade.consumer.ts';
+import { createUserCascade } from './entry-points/user-cascade.consumer.ts';
 
 export interface RunningService {
   port: number;
@@ -49,22 +48,11 @@ function withInvalidIdErrors(app: HttpApp, register: (scope: HttpApp) => void): 
 export async function start(config: PostsConfig, options: { logger?: Logger } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger('posts', config.LOG_LEVEL);
   const store = openPostsStore(config.MONGO_URL, 'posts');
-  // Every write that appends to a post's outbox tells the relay which post, so it reads just that one.
-  const nudgeRelay = createRelayNudge(config.POSTS_RELAY_URL || undefined, config.INTERNAL_SECRET);
-  const posts = new PostRepository(store.db, createWriteLock(store.db, config.POSTS_WRITE_LOCK, logger), { onWritten: (id) => nudgeRelay(id.toHexString()), logger });
+  const writeLock = new KeyedMutex();
+  const posts = new PostRepository(store.db, writeLock, { logger });
   void posts.ensureIndexes(logger);
 
-  // Faults on purpose (pause, delay, duplicate) outlive the consumer loops the background starter makes.
-  const cascadeFaults = new ProjectionFaults(config.USER_CASCADE_GROUP, logger);
-  const consumer = config.USER_CASCADE ? new BackgroundConsumer(() => createUserCascadeConsumer(posts, config.USER_CASCADE_GROUP, logger, cascadeFaults), logger) : null;
-  const cascadeStatus = async (): Promise<CascadeStatus | null> => {
-    if (!consumer) return null;
-    const loop = consumer.loop;
-    const stats = consumer.stats;
-    // /health must answer quickly even when Kafka does not.
-    const lag = loop && stats.running ? await Promise.race([loop.lag().catch(() => null), new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())]) : null;
-    return { ...stats, lag, faults: cascadeFaults.snapshot() };
-  };
+  const consumer = config.USER_CASCADE ? createUserCascade(posts, config.USER_CASCADE_GROUP, logger) : null;
 
   const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   withInvalidIdErrors(app, (routes) => {
@@ -72,17 +60,9 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
     registerCommentRoutes(routes, posts);
     registerInternalRoutes(routes, posts);
   });
-  registerHealthRoute(app, store.db, cascadeStatus);
+  registerHealthRoute(app, store.db, async () => (consumer ? consumer.status() : null));
   registerReconcileRoutes(app, new LivePostsReader(store.posts));
-  if (consumer) {
-    registerProjectionFaultsRoutes(app, {
-      faults: cascadeFaults,
-      status: async () => {
-        const status = await cascadeStatus();
-        return { running: status?.running ?? false, lag: status?.lag ?? null };
-      },
-    });
-  }
+  if (consumer) registerProjectionFaultsRoutes(app, consumer);
 
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });
@@ -90,8 +70,10 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
     await store.client.close().catch(() => undefined);
     throw error;
   }
-  consumer?.start();
+  void consumer?.start();
   posts.warmIndex();
+  // In the background: a store that is down at start must not keep the service from starting.
+  void publishLegacyOutboxes(store.db, writeLock, logger).catch((error: unknown) => logger.error({ err: error }, 'could not hand the old outboxes to the capture; it is tried again at the next start'));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, mongo: config.MONGO_URL.replace(/\/\/[^@]*@/, '//***@') }, 'posts service listening');

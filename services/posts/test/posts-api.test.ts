@@ -1,5 +1,6 @@
 // The HTTP API against the real FerretDB: posts, likes, comments, deletes,
-// validation, and the outbox each change leaves in the stored document.
+// validation, and the event each change leaves in the store's log (every
+// version of a post carries the event of its change).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -15,7 +16,7 @@ after(async () => {
   await svc?.close();
 });
 
-const HIDDEN = ['outbox', 'version', 'deleted', 'comments', 'user'];
+const HIDDEN = ['lastEvent', 'outbox', 'version', 'deleted', 'comments', 'user'];
 
 async function createPost(authorId: number, extra: Record<string, unknown> = {}) {
   const res = await call(svc.base, 'POST', '/posts', { author_id: authorId, title: `title ${randomUUID()}`, body: 'hello', ...extra });
@@ -24,7 +25,7 @@ async function createPost(authorId: number, extra: Record<string, unknown> = {})
 }
 
 describe('create and get', () => {
-  test('creates a post whose outbox holds exactly one POST_CREATED at position 1', async () => {
+  test('creates a post whose one version in the log carries POST_CREATED at position 1', async () => {
     const author = testUserId();
     const traceparent = `00-${randomUUID().replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`;
     const res = await call(svc.base, 'POST', '/posts', { author_id: author, title: '  First  ', body: 'b', tags: ['x', 'y'], meta: { likes: 99, mood: 'happy' } }, { traceparent });
@@ -42,8 +43,10 @@ describe('create and get', () => {
     const stored = await svc.stored(post._id);
     assert.ok(stored);
     assert.equal(stored.version, 1);
-    assert.equal(stored.outbox.length, 1);
-    const [event] = stored.outbox as [OutboxEvent];
+    const events = await svc.events(post._id);
+    assert.equal(events.length, 1);
+    const [event] = events as [OutboxEvent];
+    assert.deepEqual(stored.lastEvent, event, 'the stored post carries its event');
     assert.equal(event.type, 'POST_CREATED');
     assert.equal(event.position, 1);
     assert.equal(event.aggregate, 'post');
@@ -132,8 +135,9 @@ describe('update', () => {
 
     const stored = await svc.stored(post._id);
     assert.equal(stored?.version, 3);
-    assert.deepEqual(stored?.outbox.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['POST_LIKED', 2], ['POST_UPDATED', 3]]);
-    assert.deepEqual(stored?.outbox[2]?.data, { _id: post._id, author_id: author, title: 'new title', body: post.body, tags: [], likes: 1, createdAt: post.createdAt, updatedAt: res.body.updatedAt });
+    const events = await svc.events(post._id);
+    assert.deepEqual(events.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['POST_LIKED', 2], ['POST_UPDATED', 3]]);
+    assert.deepEqual(events[2]?.data, { _id: post._id, author_id: author, title: 'new title', body: post.body, tags: [], likes: 1, createdAt: post.createdAt, updatedAt: res.body.updatedAt });
 
     const missing = await call(svc.base, 'PUT', `/posts/${'a'.repeat(24)}`, { title: 'x' });
     assert.equal(missing.status, 404);
@@ -154,8 +158,8 @@ describe('ids as a client sends them', () => {
     assert.equal(created.body.author_id, author);
     const stored = await svc.stored(created.body._id);
     assert.equal(stored?.author_id, author, 'stored as a number, not a string');
-    assert.equal((stored?.outbox[0]?.data as { author_id: unknown }).author_id, author);
-    assert.equal(stored?.outbox[0]?.actorId, author);
+    assert.equal((stored?.lastEvent.data as { author_id: unknown }).author_id, author);
+    assert.equal(stored?.lastEvent.actorId, author);
 
     const liker = testUserId();
     const liked = await call(svc.base, 'POST', `/posts/${created.body._id}/like`, { userId: String(liker) });
@@ -163,8 +167,8 @@ describe('ids as a client sends them', () => {
     const comment = await call(svc.base, 'POST', `/posts/${created.body._id}/comments`, { author_id: String(liker), body: 'hi' });
     assert.equal(comment.status, 201, JSON.stringify(comment.body));
     assert.equal(comment.body.author_id, liker);
-    const after = await svc.stored(created.body._id);
-    assert.deepEqual(after?.outbox.slice(1).map((e) => [e.type, e.actorId]), [['POST_LIKED', liker], ['COMMENT_CREATED', liker]]);
+    const events = await svc.events(created.body._id);
+    assert.deepEqual(events.slice(1).map((e) => [e.type, e.actorId]), [['POST_LIKED', liker], ['COMMENT_CREATED', liker]]);
   });
 
   test('any other id is 400 VALIDATION_FAILED and nothing is written', async () => {
@@ -201,7 +205,7 @@ describe('ids as a client sends them', () => {
     assert.equal(asDigits.body.author_id, author);
     const stored = await svc.stored(post._id);
     assert.equal(stored?.author_id, author);
-    assert.deepEqual(stored?.outbox.map((e) => e.type), ['POST_CREATED', 'POST_UPDATED', 'POST_UPDATED']);
+    assert.deepEqual((await svc.events(post._id)).map((e) => e.type), ['POST_CREATED', 'POST_UPDATED', 'POST_UPDATED']);
 
     // author_id alone changes nothing: the same rule as an empty body.
     const alone = await call(svc.base, 'PUT', `/posts/${post._id}`, { author_id: author });
@@ -240,12 +244,11 @@ describe('like', () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call(svc.base, 'POST', `/posts/${post._id}/like`, { userId: 1000 + i })));
     assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
 
-    // Checked in the stored document before any relay could clear it (this database has none).
     const stored = await svc.stored(post._id);
     assert.ok(stored);
     assert.equal(stored.meta.likes, 20);
     assert.equal(stored.version, 21);
-    const liked = stored.outbox.filter((e) => e.type === 'POST_LIKED');
+    const liked = (await svc.events(post._id)).filter((e) => e.type === 'POST_LIKED');
     assert.equal(liked.length, 20);
     assert.deepEqual(liked.map((e) => e.position), Array.from({ length: 20 }, (_, i) => i + 2), 'positions 2..21 in order');
     assert.deepEqual(liked.map((e) => (e.data as { likes: number }).likes), Array.from({ length: 20 }, (_, i) => i + 1));
@@ -262,8 +265,9 @@ describe('like', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body.meta.likes, 1);
     const stored = await svc.stored(post._id);
-    assert.equal(stored?.outbox[1]?.actorId, null);
-    assert.equal((stored?.outbox[1]?.data as { userId: unknown }).userId, null);
+    assert.equal(stored?.lastEvent.type, 'POST_LIKED');
+    assert.equal(stored?.lastEvent.actorId, null);
+    assert.equal((stored?.lastEvent.data as { userId: unknown }).userId, null);
     const missing = await call(svc.base, 'POST', `/posts/${'b'.repeat(24)}/like`);
     assert.equal(missing.status, 404);
     const badBody = await call(svc.base, 'POST', `/posts/${post._id}/like`, { userId: 'me' });
@@ -298,11 +302,11 @@ describe('comments', () => {
     assert.equal(again.status, 404);
     assert.equal(again.body.code, 'COMMENT_NOT_FOUND');
 
-    const stored = await svc.stored(post._id);
-    assert.deepEqual(stored?.outbox.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['COMMENT_CREATED', 2], ['COMMENT_CREATED', 3], ['COMMENT_DELETED', 4]]);
-    assert.deepEqual(stored?.outbox[1]?.data, { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author, body: 'first' });
-    assert.equal(stored?.outbox[1]?.actorId, commenter);
-    assert.deepEqual(stored?.outbox[3]?.data, { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author });
+    const events = await svc.events(post._id);
+    assert.deepEqual(events.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['COMMENT_CREATED', 2], ['COMMENT_CREATED', 3], ['COMMENT_DELETED', 4]]);
+    assert.deepEqual(events[1]?.data, { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author, body: 'first' });
+    assert.equal(events[1]?.actorId, commenter);
+    assert.deepEqual(events[3]?.data, { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author });
   });
 
   test('comments of an unknown post are 404; empty bodies are 400', async () => {
@@ -318,7 +322,7 @@ describe('comments', () => {
 });
 
 describe('delete', () => {
-  test('tombstones the post with POST_DELETED; every read says 404 afterwards', async () => {
+  test('writes a last version with POST_DELETED, then removes the post; every read says 404 afterwards', async () => {
     const author = testUserId();
     const post = await createPost(author);
     const del = await call(svc.base, 'DELETE', `/posts/${post._id}`);
@@ -332,13 +336,13 @@ describe('delete', () => {
     const list = await call(svc.base, 'GET', `/posts?authorIds=${author}`);
     assert.deepEqual(list.body, { items: [], total: 0 });
 
-    const stored = await svc.stored(post._id);
-    assert.equal(stored?.deleted, true);
-    assert.deepEqual(stored?.outbox.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['POST_DELETED', 2]]);
-    assert.deepEqual(stored?.outbox[1]?.data, { _id: post._id, author_id: author });
+    assert.equal(await svc.stored(post._id), null, 'nothing is left in the store');
+    const events = await svc.events(post._id);
+    assert.deepEqual(events.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['POST_DELETED', 2]]);
+    assert.deepEqual(events[1]?.data, { _id: post._id, author_id: author });
   });
 
-  test('internal delete-posts tombstones every post of an author, once', async () => {
+  test('internal delete-posts deletes every post of an author, once', async () => {
     const author = testUserId();
     const other = testUserId();
     const ids = [(await createPost(author))._id, (await createPost(author))._id, (await createPost(author))._id];
@@ -351,9 +355,8 @@ describe('delete', () => {
     const again = await call(svc.base, 'POST', `/internal/authors/${author}/delete-posts`);
     assert.deepEqual(again.body, { deleted: 0 }, 'idempotent');
     for (const id of ids) {
-      const stored = await svc.stored(id);
-      assert.equal(stored?.deleted, true);
-      assert.equal(stored?.outbox.filter((e) => e.type === 'POST_DELETED').length, 1, 'one POST_DELETED per post');
+      assert.equal(await svc.stored(id), null);
+      assert.equal((await svc.events(id)).filter((e) => e.type === 'POST_DELETED').length, 1, 'one POST_DELETED per post');
     }
     assert.equal((await call(svc.base, 'GET', `/posts/${kept}`)).status, 200);
   });

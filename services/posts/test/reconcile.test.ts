@@ -1,6 +1,6 @@
 // The reconciler's listing on the posts service, against the real FerretDB:
-// every live post with its author and creation time; a deleted post (a
-// tombstone until the relay removes it) is not live.
+// every live post with its author and creation time; a deleted post is not
+// listed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PostsListing } from '@polyglot/contracts/reconcile';

@@ -54,7 +54,7 @@ test('validation still answers 400 without the store', async () => {
 // wire protocol, but every command fails inside it. That is the store being
 // unavailable, not a bug: 503 STORE_UNAVAILABLE naming it, and the user
 // cascade waits for it (past its retry budget, shortened here) and dead-letters
-// nothing; once the store is back the deleted user's posts are tombstoned.
+// nothing; once the store is back the deleted user's posts are deleted.
 describe('with FerretDB’s own PostgreSQL (ferretdb-store) killed', () => {
   let live: TestService;
   let producer: StringProducer;
@@ -106,8 +106,8 @@ describe('with FerretDB’s own PostgreSQL (ferretdb-store) killed', () => {
       assert.equal(started.code, 0, started.stderr);
     }
     await waitFor('the posts store to answer', async () => (await call(live.base, 'GET', '/health')).status === 200, { timeoutMs: 60_000 });
-    await waitFor('the author’s posts to be tombstoned', async () => (await live.stored(doomed.body._id as string))?.deleted === true, { timeoutMs: 60_000 });
-    // The post is tombstoned inside the handler; the loop clears its wait once the handler has returned.
+    await waitFor('the author’s posts to be deleted', async () => (await live.stored(doomed.body._id as string)) === null, { timeoutMs: 60_000 });
+    // The post is deleted inside the handler; the loop clears its wait once the handler has returned.
     const health = await waitFor('the cascade to stop waiting for the store', async () => {
       const answer = await call(live.base, 'GET', '/health');
       return answer.body.userCascade?.waitingForStore === null ? answer : null;

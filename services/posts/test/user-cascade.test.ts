@@ -1,5 +1,5 @@
 // A user deleted in PostgreSQL reaches this service as Debezium's delete on
-// users-db.public.users; their posts are tombstoned, each with POST_DELETED.
+// users-db.public.users; their posts are deleted, each with POST_DELETED in the store's log.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { createProducer, PermanentError, type InboundMessage, type StringProducer } from '@polyglot/platform/kafka';
 import { PostRepository } from '../src/data-access/post.repository.ts';
 import type { PostDocument } from '../src/data-access/post-document.ts';
-import { createWriteLock } from '../src/data-access/write-lock.ts';
+import { KeyedMutex } from '../src/data-access/write-lock.ts';
 import { userCascadeHandler } from '../src/entry-points/user-cascade.consumer.ts';
 import { waitFor } from '@polyglot/platform/wait-for';
 import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
@@ -42,7 +42,7 @@ function debeziumDelete(id: number, lsn: number): string {
   });
 }
 
-test('USER_DELETED tombstones every post of that author, once, and no one elseâ€™s', async () => {
+test('USER_DELETED deletes every post of that author, once, and no one elseâ€™s', async () => {
   const author = testUserId();
   const other = testUserId();
   const mine = [];
@@ -55,9 +55,8 @@ test('USER_DELETED tombstones every post of that author, once, and no one elseâ€
 
   for (const id of mine) {
     assert.equal((await call(svc.base, 'GET', `/posts/${id}`)).status, 404);
-    const stored = await svc.stored(id);
-    assert.equal(stored?.deleted, true);
-    const deleted = stored?.outbox.filter((e) => e.type === 'POST_DELETED') ?? [];
+    assert.equal(await svc.stored(id), null);
+    const deleted = (await svc.events(id)).filter((e) => e.type === 'POST_DELETED');
     assert.equal(deleted.length, 1);
     assert.deepEqual(deleted[0]?.data, { _id: id, author_id: author });
     assert.equal(deleted[0]?.actorId, author);
@@ -68,13 +67,13 @@ test('USER_DELETED tombstones every post of that author, once, and no one elseâ€
   const before = (await call(svc.base, 'GET', '/health')).body.userCascade.processed as number;
   await producer.send({ messages: [message] });
   await waitFor('the redelivery to be processed', async () => (await call(svc.base, 'GET', '/health')).body.userCascade.processed > before);
-  for (const id of mine) assert.equal((await svc.stored(id))?.outbox.filter((e) => e.type === 'POST_DELETED').length, 1);
+  for (const id of mine) assert.equal((await svc.events(id)).filter((e) => e.type === 'POST_DELETED').length, 1);
 });
 
 test('the handler dead-letters what does not parse and ignores what is not a delete', async () => {
   const client = new MongoClient(svc.mongoUrl, { serverSelectionTimeoutMS: 2000 });
   const logger = pino({ level: 'silent' });
-  const handle = userCascadeHandler(new PostRepository(client.db(), createWriteLock(client.db(), 'auto', logger)), logger);
+  const handle = userCascadeHandler(new PostRepository(client.db(), new KeyedMutex()), logger);
   const message = (value: string | null): InboundMessage => ({ topic: topics.userChanges, partition: 0, offset: 0n, key: null, value, timestamp: new Date(), headers: {} });
   try {
     await assert.rejects(handle(message('not json')), PermanentError);

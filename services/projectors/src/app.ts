@@ -6,7 +6,7 @@ import { createHttpApp } from '@polyglot/platform/http-app';
 import { registerLatencyResetRoute } from '@polyglot/platform/latency-route';
 import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
 import { createLogger } from '@polyglot/platform/logger';
-import type { SupervisedProjection } from '@polyglot/platform/projection';
+import type { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { ProjectorsConfig } from './config.ts';
 import { CacheRepository } from './data-access/cache.repository.ts';
 import { ProfileAuditRepository } from './data-access/profile-audit.repository.ts';
@@ -14,7 +14,7 @@ import { createRedis, STATE_STORE_NAME, STORE_NAME, whenReady } from './data-acc
 import { KafkaReplayPublisher } from './data-access/replay.publisher.ts';
 import { DeadLetterIndex } from './domain/dead-letter-index.ts';
 import { createCacheProjection } from './entry-points/cache-projection.consumer.ts';
-import { DeadLetterReader } from './entry-points/dead-letter-index.consumer.ts';
+import { createDeadLetterReader } from './entry-points/dead-letter-index.consumer.ts';
 import { deadLetterRoutes } from './entry-points/dead-letters.routes.ts';
 import { healthRoutes } from './entry-points/health.routes.ts';
 import { reconcileRoutes } from './entry-points/reconcile.routes.ts';
@@ -36,9 +36,9 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
   const index = new DeadLetterIndex();
   const replays = new KafkaReplayPublisher();
   const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
-  let projection: SupervisedProjection | undefined;
+  let projection: SupervisedConsumer | undefined;
   const watermarks = config.SKIP_CONSUMERS ? undefined : createWatermarkPublisher('cache', config.WATERMARKS_REDIS_URL, logger);
-  let deadLetterReader: DeadLetterReader | undefined;
+  let deadLetterReader: SupervisedConsumer | undefined;
   const stopAll = async () => {
     await projection?.stop();
     await watermarks?.close();
@@ -52,7 +52,7 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
     if (!config.SKIP_CONSUMERS) {
       projection = createCacheProjection(cache, logger, watermarks, config.CACHE_PROJECTION_GROUP);
       await projection.start();
-      deadLetterReader = new DeadLetterReader(index, logger, config.DEAD_LETTER_INDEX_GROUP);
+      deadLetterReader = createDeadLetterReader(index, logger, config.DEAD_LETTER_INDEX_GROUP);
       await deadLetterReader.start();
     }
     deadLetterRoutes(app, index, replays);

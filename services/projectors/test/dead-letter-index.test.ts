@@ -36,7 +36,7 @@ test('a record delivered twice (a rebalance re-reads from the start) is kept onc
   assert.equal(index.size, 1);
 });
 
-test('parses what ConsumerLoop publishes and refuses anything else', () => {
+test('parses what the consumers publish and refuses anything else', () => {
   assert.deepEqual(parseDeadLetter(JSON.stringify(letter(1))), letter(1));
   assert.throws(() => parseDeadLetter('not json'));
   assert.throws(() => parseDeadLetter('{"group":"x"}'));
@@ -74,7 +74,7 @@ test('replaying all: oldest first, a replay under way is not published again, a 
   index.add('0:1', letter(1));
   index.add('0:2', { ...letter(2), valueTruncated: true });
   index.add('0:3', { ...letter(3), headers: { traceparent: 't' } });
-  index.add('1:4', { ...letter(4), group: 'posts-relay', partition: -1, offset: '-1', stage: 'produce' });
+  index.add('1:4', { ...letter(4), group: 'graph-relay', topic: 'graph.events', partition: -1, offset: '-1', stage: 'produce' });
   index.mark({ id: '0:1', state: 'replayed', at: '2026-11-27T12:01:00.000Z' });
   const sent: Array<{ message: ReplayMessage; record: DeadLetterReplayRecord }> = [];
   const publisher = { publish: async (message: ReplayMessage, record: DeadLetterReplayRecord) => void sent.push({ message, record }) };
@@ -85,7 +85,7 @@ test('replaying all: oldest first, a replay under way is not published again, a 
   // A consumer's letter goes back to its partition, for its group; a relay's to every group, done once produced.
   assert.deepEqual(sent[0]?.message, { topic: 'posts.events', partition: 0, key: null, value: 'garbage 3', headers: { traceparent: 't', [REPLAY_HEADERS.id]: '0:3', [REPLAY_HEADERS.group]: 'projector-cache' } });
   assert.equal(sent[0]?.record.state, 'replayed');
-  assert.deepEqual(sent[1]?.message, { topic: 'posts.events', key: null, value: 'garbage 4', headers: {} });
+  assert.deepEqual(sent[1]?.message, { topic: 'graph.events', key: null, value: 'garbage 4', headers: {} });
   assert.equal(sent[1]?.record.state, 'applied');
   assert.equal(index.get('0:3')?.replayedAt, sent[0]?.record.at);
   assert.equal(index.get('1:4'), undefined, 'a relay letter is done once it is in its topic');

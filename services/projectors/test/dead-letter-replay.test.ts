@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
-import { ConsumerLoop, createProducer, ensureTopics, PermanentError, type InboundMessage, type StringProducer } from '@polyglot/platform/kafka';
+import { SupervisedConsumer } from '@polyglot/platform/consumer';
+import { createProducer, ensureTopics, PermanentError, type InboundMessage, type StringProducer } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
 import { deleteTestGroups, testGroupAtEnd, testGroupName } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { start, type Running } from '../src/app.ts';
@@ -53,7 +54,7 @@ test('a dead letter is replayed for its group, applied once however often it is 
   let fixed = false;
   const applied: string[] = [];
   const loop = () =>
-    new ConsumerLoop({
+    new SupervisedConsumer({
       groupId: group,
       topics: [topic],
       logger,
@@ -91,7 +92,7 @@ test('a dead letter is replayed for its group, applied once however often it is 
     await consumer.start();
     await waitFor('the letter to leave the list once applied', async () => (await listed(topic)).length === 0, { timeoutMs: 30_000 });
     assert.deepEqual(applied, ['a change'], 'applied once');
-    await waitFor('the group past the replay', async () => (await consumer.lag()) === 0, { timeoutMs: 10_000 });
+    await waitFor('the group past the replay', async () => (await consumer.status()).lag === 0, { timeoutMs: 10_000 });
     assert.deepEqual(applied, ['a change']);
 
     const gone = await call('POST', '/dead-letters/replay', { id: letter.id });

@@ -14,7 +14,7 @@ import { waitFor } from '@polyglot/platform/wait-for';
 import { deleteTestGroups, testGroupAtEnd, testGroupName } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { start, type Running } from '../src/app.ts';
 import { loadProjectorsConfig } from '../src/config.ts';
-import { retireTestUsers } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import { retireTestUsers, capturedPost } from '../../../packages/contracts/test-fixtures/message-builders.ts';
 import { debeziumChange, nextLsn, outboxEvent, produce, testPostId, testUserId, waitUntilConsumed } from './pipeline.ts';
 
 const logger = pino({ level: 'silent' });
@@ -118,10 +118,10 @@ describe('page invalidation', () => {
     const postId = testPostId();
     const author = testUserId();
     mentioned.push(author);
-    await produce(producer, topics.postEvents, postId, outboxEvent('POST_CREATED', postId, author, { _id: postId, author_id: author, title: 't', body: 'b' }));
+    await produce(producer, topics.postChanges, null, capturedPost(outboxEvent('POST_CREATED', postId, author, { _id: postId, author_id: author, title: 't', body: 'b' })));
     await waitFor('posts:gen to move', async () => (await counter(POSTS_GENERATION_KEY)) > generation, { timeoutMs: PIPELINE_WAIT });
     // Leaves nothing behind in the other projections, which read the same topic.
-    await produce(producer, topics.postEvents, postId, outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 2));
+    await produce(producer, topics.postChanges, null, capturedPost(outboxEvent('POST_DELETED', postId, author, { _id: postId, author_id: author }, 2)));
   });
 
   test('a follow event bumps feed:gen:{followerId}, and nobody else’s', async () => {
@@ -140,8 +140,8 @@ describe('page invalidation', () => {
 describe('the dead-letter index', () => {
   test('lists a garbage message sent to a pipeline topic, newest first', async () => {
     const garbageKey = `garbage-${testPostId()}`;
-    const garbage = await produce(producer, topics.postEvents, garbageKey, 'not json');
-    const ours = (l: DeadLetter) => l.group === group && l.topic === topics.postEvents && l.partition === garbage.partition && l.offset === String(garbage.offset);
+    const garbage = await produce(producer, topics.postChanges, garbageKey, 'not json');
+    const ours = (l: DeadLetter) => l.group === group && l.topic === topics.postChanges && l.partition === garbage.partition && l.offset === String(garbage.offset);
     let letters: DeadLetter[] = [];
     await waitFor('the garbage message in GET /dead-letters', async () => {
         letters = (await (await fetch(`${base}/dead-letters?limit=1000`, { headers: internalHeaders() })).json()) as DeadLetter[];

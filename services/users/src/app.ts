@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '@polyglot/platform/logger';
 import { migrate } from '@polyglot/platform/postgres-migrations';
 import type { UsersConfig } from './config.ts';
 import { createPool, describeDatabase, STORE_NAME } from './data-access/postgres-pool.ts';
+import { threadPoolCpuMs } from './data-access/thread-pool-cpu.ts';
 import { UserRepository } from './data-access/user.repository.ts';
 import { PasswordHasher } from './domain/password-hasher.ts';
 import type { UsersDeps } from './domain/users-deps.ts';
@@ -49,7 +50,7 @@ export async function start(config: UsersConfig, options: StartOptions = {}): Pr
       }
     }
 
-    const deps: UsersDeps = { users: new UserRepository(pool), passwords: await PasswordHasher.create() };
+    const deps: UsersDeps = { users: new UserRepository(pool), passwords: await PasswordHasher.create(threadPoolCpuMs) };
     const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
     registerUserRoutes(app, deps);
     registerCredentialRoutes(app, deps);

@@ -2,7 +2,7 @@
 // one is checked (admin when AUTH_REQUIRED is on) and logged with who asked,
 // like the same action from the API. GATEWAY_URL and GATEWAY_TOKEN (a session
 // token from POST /auth/login) say where and as whom.
-import { PROJECTION_NAMES, FAULT_UNITS, MAX_FAULT_DELAY_MS, UNIT_ACTIONS } from '../../../packages/contracts/src/faults.ts';
+import { FAULT_PROJECTIONS, FAULT_UNITS, MAX_FAULT_DELAY_MS, PROJECTION_ALIASES, UNIT_ACTIONS } from '../../../packages/contracts/src/faults.ts';
 import { servicePorts } from '../../../packages/contracts/src/services.ts';
 import { HOST } from '../../../packages/contracts/src/endpoints.ts';
 import { StackError } from '../errors.ts';
@@ -13,13 +13,14 @@ export const FAULT_HELP = `  fault status [--json]              every projection
   fault delay PROJECTION MS          wait MS before each message or batch (0 turns it off)
   fault duplicate PROJECTION on|off  apply every message twice (idempotency must hold)
   fault stop|start|kill UNIT         like stop/start/kill, but through the gateway, which logs who did it
-                                     (projections: ${PROJECTION_NAMES.join(', ')}; GATEWAY_URL, GATEWAY_TOKEN)`;
+                                     (projections: ${FAULT_PROJECTIONS.join(', ')}; GATEWAY_URL, GATEWAY_TOKEN)`;
 
 const bad = (message: string) => new StackError('BAD_ARGUMENT', `${message}; see ./stackctl help`, { exitCode: 2 });
 
 function projectionArg(name: string | undefined): string {
-  if (name && (PROJECTION_NAMES as readonly string[]).includes(name)) return name;
-  throw bad(`fault needs a projection: ${PROJECTION_NAMES.join(', ')}${name ? ` (not "${name}")` : ''}`);
+  if (name && (FAULT_PROJECTIONS as readonly string[]).includes(name)) return name;
+  if (name && Object.hasOwn(PROJECTION_ALIASES, name)) return PROJECTION_ALIASES[name]!;
+  throw bad(`fault needs a projection: ${FAULT_PROJECTIONS.join(', ')}${name ? ` (not "${name}")` : ''}`);
 }
 
 async function gatewayCall(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<any> {

@@ -27,8 +27,9 @@ import { upNative } from './up.ts';
  * The stack's services are stopped during the component tests. Tests consume
  * in consumer groups of their own, so a running projection no longer takes
  * their messages; but running services would still get in their way:
- * - the stack's graph relay publishes (and removes) outbox events that the
- *   graph tests look for in the outbox, or publish with a relay of their own;
+ * - the stack's graph service runs the graph outbox relay, which publishes
+ *   (and removes) outbox events that the graph tests look for in the outbox,
+ *   or publish with a relay of their own;
  * - the stack's projections would apply the tests' messages to the same stores
  *   as the tests' projections: counters such as feed:gen:{id} would move twice
  *   per event, and a node a test cleans up could be written again after its

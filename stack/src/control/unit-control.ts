@@ -12,6 +12,7 @@ import { withTimeout } from '../engines/engine.ts';
 import { controlSocket, repoRoot, statePaths } from '../paths.ts';
 import { trixieRootDir } from '../provision/trixie-root.ts';
 import { engineUserIds } from '../supervisor/launcher.ts';
+import { NODE_UNIT_ENV, NODE_UNIT_FLAGS } from '../services/node-flags.ts';
 
 /** The group that may reach the socket: the unprivileged user's, as in the Debian root. */
 function controlGroup(root: string = trixieRootDir()): number {
@@ -87,9 +88,9 @@ export const unitControl: Engine = {
   },
   launch(ctx) {
     return {
-      argv: [process.execPath, '--disable-warning=ExperimentalWarning', join(repoRoot, 'stack', 'src', 'control', 'main.ts')],
+      argv: [process.execPath, '--disable-warning=ExperimentalWarning', ...NODE_UNIT_FLAGS, join(repoRoot, 'stack', 'src', 'control', 'main.ts')],
       binds: [],
-      env: { UNIT_CONTROL_GID: String(controlGroup(ctx.artifacts.debianRoot)) },
+      env: { ...NODE_UNIT_ENV, UNIT_CONTROL_GID: String(controlGroup(ctx.artifacts.debianRoot)) },
     };
   },
   async probe() {

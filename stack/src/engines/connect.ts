@@ -1,11 +1,12 @@
-// Kafka Connect (distributed mode) carrying the Debezium PostgreSQL
-// connector, which turns the users database's WAL into Kafka messages.
+// Kafka Connect (distributed mode) carrying the Debezium PostgreSQL connector,
+// which turns the WAL of the users database and of FerretDB's storage into
+// Kafka messages (cdc-connectors.ts).
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectHeaders, endpoints, HOST, urls } from './endpoints.ts';
 import { JAVA, jvmFlags, withTimeout, type Engine } from './engine.ts';
 import { kafkaClasspath, LOG4J2 } from './kafka.ts';
-import { registerUsersConnector, restartFailedUsersConnectorTasks, USERS_CONNECTOR, usersConnectorState } from './users-cdc-connector.ts';
+import { registerConnectors } from './cdc-connectors.ts';
 
 export const DEBEZIUM_POSTGRES_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
@@ -53,8 +54,8 @@ export const connect: Engine = {
   address: `${HOST}:${endpoints.connect.port}`,
   ports: [endpoints.connect.port],
   needs: ['kafka', 'debezium'],
-  // PostgreSQL too: the users connector is registered as soon as Connect answers.
-  dependsOn: ['kafka', 'postgres'],
+  // The sources too: the connectors are registered as soon as Connect answers.
+  dependsOn: ['kafka', 'postgres', 'ferretdb-store'],
   stopSignal: 'SIGTERM',
   stopTimeoutMs: 30_000,
   startTimeoutMs: 120_000,
@@ -72,7 +73,7 @@ export const connect: Engine = {
 
   launch(ctx) {
     return {
-      argv: [JAVA, ...jvmFlags({ min: '128m', max: '384m' }), '-Dlog4j2.configurationFile=/srv/data/log4j2.properties', '-Djava.security.auth.login.config=/srv/data/rest-jaas.conf', '-cp', kafkaClasspath, 'org.apache.kafka.connect.cli.ConnectDistributed', '/srv/data/connect-distributed.properties'],
+      argv: [JAVA, ...jvmFlags({ min: '64m', max: '384m' }, { ctx, jarDir: join(ctx.artifacts.kafka!, 'libs') }), '-Dlog4j2.configurationFile=/srv/data/log4j2.properties', '-Djava.security.auth.login.config=/srv/data/rest-jaas.conf', '-cp', kafkaClasspath, 'org.apache.kafka.connect.cli.ConnectDistributed', '/srv/data/connect-distributed.properties'],
       binds: [
         { source: ctx.artifacts.kafka!, target: '/srv/dist' },
         { source: join(ctx.artifacts.debezium!, 'plugins'), target: '/srv/plugins' },
@@ -95,20 +96,6 @@ export const connect: Engine = {
   },
 
   async afterHealthy() {
-    await registerUsersConnector();
-    // Wait until the task runs, so `up` only reports healthy once changes are being captured.
-    const deadline = Date.now() + 60_000;
-    let state = await usersConnectorState();
-    // A task that failed before this registration (it started with the users database's former password) gets one restart.
-    let restarted = false;
-    while (!(state?.connector === 'RUNNING' && state.tasks.length > 0 && state.tasks.every((t) => t === 'RUNNING'))) {
-      if (state?.tasks.includes('FAILED') && !restarted) {
-        await restartFailedUsersConnectorTasks();
-        restarted = true;
-      } else if (state?.tasks.includes('FAILED')) throw new Error(`the ${USERS_CONNECTOR} connector task failed; see GET ${urls.connect}/connectors/${USERS_CONNECTOR}/status`);
-      if (Date.now() > deadline) throw new Error(`the ${USERS_CONNECTOR} connector is not RUNNING after 60 s (${JSON.stringify(state)})`);
-      await new Promise((r) => setTimeout(r, 250));
-      state = await usersConnectorState();
-    }
+    await registerConnectors();
   },
 };

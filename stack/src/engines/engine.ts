@@ -1,5 +1,8 @@
 // What the supervisor needs to know about an engine to provision, start,
 // probe and stop it. One file per engine implements this.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ServiceName } from '../../../packages/contracts/src/services.ts';
 import type { LaunchSpec } from '../supervisor/launcher.ts';
 
@@ -68,7 +71,56 @@ export async function withTimeout<T>(what: string, ms: number, work: Promise<T>)
 
 export const JAVA = '/usr/lib/jvm/java-21-openjdk-amd64/bin/java';
 
-/** JVM flags shared by the Java engines: capped heap, no perf-data files, headless. */
-export function jvmFlags(heap: { min: string; max: string }): string[] {
-  return [`-Xms${heap.min}`, `-Xmx${heap.max}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:-UsePerfData', '-Djava.awt.headless=true', '-Djava.io.tmpdir=/srv/data/tmp'];
+/**
+ * JVM flags shared by the Java engines, sized for a 2-core machine that runs three JVMs beside a dozen
+ * other processes (the figures are in docs/ARCHITECTURE-NOTES.md §21, "The JVMs on two cores"):
+ * - the serial collector: heaps of a few hundred MB that fill at a few MB/s, young collections of
+ *   10-25 ms on average here, with no concurrent GC threads competing for the cores and no remembered
+ *   sets costing memory;
+ * - C1 only: the C2 compiler spent more of Neo4j's and Kafka's CPU than their work did, for half an
+ *   hour after each start, at the rates this stack sees; C1 compiled Neo4j's hot code in a fifth of the
+ *   time and its code takes less room (C2's would be cheaper per transaction once warm: the notes weigh it);
+ * - for a long-running engine (`engine`: its context and the folder of the jars on its classpath):
+ *   class-data sharing (classArchive), so a start maps the classes it loaded last time instead of reading,
+ *   parsing and verifying them again; and a GC log beside the archive.
+ */
+export function jvmFlags(heap: { min: string; max: string }, engine?: { ctx: EngineContext; jarDir: string }): string[] {
+  const archive = engine && classArchive(engine.ctx, engine.jarDir);
+  return [
+    `-Xms${heap.min}`,
+    `-Xmx${heap.max}`,
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    // Every 15% of this reserve filled since the last one, compiled code is unloaded by a collection, a full
+    // one with the serial collector: with a 96 MB reserve, Neo4j paused 150-800 ms for it every minute or two.
+    '-XX:ReservedCodeCacheSize=240m',
+    ...(archive ? ['-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${archive}`, '-Xlog:gc:file=/srv/data/tmp/gc.log:time,uptime:filecount=2,filesize=1m'] : []),
+    '-XX:-UsePerfData',
+    '-Djava.awt.headless=true',
+    '-Djava.io.tmpdir=/srv/data/tmp',
+  ];
+}
+
+/**
+ * The class-data-sharing archive of a long-running engine, in the root's view of its data folder's tmp
+ * (which its prepare makes). The JVM writes it at the engine's first clean stop (AutoCreateSharedArchive)
+ * and writes it again after a JDK change; an archive made from other jars it only stops using, never
+ * rewrites, so the file is named after the jars on the classpath (classArchiveName): new jars, new name,
+ * a new archive at the next stop. The engine's older archives are removed.
+ */
+export function classArchive(ctx: EngineContext, jarDir: string): string {
+  const name = classArchiveName(jarDir);
+  const dir = join(ctx.dataDir, 'tmp');
+  if (existsSync(dir)) for (const file of readdirSync(dir)) if (/^classes-[0-9a-f]+\.jsa$/.test(file) && file !== name) rmSync(join(dir, file), { force: true });
+  return `/srv/data/tmp/${name}`;
+}
+
+/** classes-<digest of the names, sizes and times of the jars in jarDir>.jsa */
+export function classArchiveName(jarDir: string): string {
+  const digest = createHash('sha256');
+  for (const jar of readdirSync(jarDir).filter((f) => f.endsWith('.jar')).sort()) {
+    const stat = statSync(join(jarDir, jar));
+    digest.update(`${jar}\0${stat.size}\0${stat.mtimeMs}\n`);
+  }
+  return `classes-${digest.digest('hex').slice(0, 16)}.jsa`;
 }

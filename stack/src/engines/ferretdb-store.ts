@@ -2,7 +2,7 @@
 // whole collection for every query and rewrites documents without isolation;
 // on PostgreSQL, deletes by _id use FerretDB's own index (an update by _id 9 ms
 // instead of 211 ms among 3,000 posts under load). FerretDB creates its own
-// schema here; nothing else opens this database.
+// schema here; Debezium reads the posts table's changes (posts-capture.ts).
 //
 // One addition under FerretDB: FerretDB 1.24 turns {_id: x} into
 // `_jsonb->'_id' @> x` (containment, as a field may be an array), which its
@@ -13,6 +13,7 @@
 // tables made before the trigger get it at the next start. FerretDB neither
 // sees nor needs it: dropping a collection drops its table and the index.
 import { endpoints } from './endpoints.ts';
+import { POSTS_CAPTURE, POSTS_CAPTURE_SLOT } from './posts-capture.ts';
 import { definePostgresCluster } from './postgres-cluster.ts';
 
 const ID_CONTAINMENT_INDEXES = `
@@ -24,20 +25,25 @@ BEGIN
   END IF;
 END $fn$;
 
+SELECT stack_ferretdb_id_index(c.oid::regclass)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%';
+`;
+
+// Every table FerretDB creates gets the index above and, if it is the posts table, its capture.
+const NEW_TABLES = `
 CREATE OR REPLACE FUNCTION stack_ferretdb_new_table() RETURNS event_trigger LANGUAGE plpgsql AS $fn$
 DECLARE created record;
 BEGIN
   FOR created IN SELECT objid FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' AND object_type = 'table' LOOP
     PERFORM stack_ferretdb_id_index(created.objid::regclass);
+    PERFORM stack_posts_capture(created.objid::regclass);
   END LOOP;
 END $fn$;
 
 DROP EVENT TRIGGER IF EXISTS stack_ferretdb_id_index;
-CREATE EVENT TRIGGER stack_ferretdb_id_index ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION stack_ferretdb_new_table();
-
-SELECT stack_ferretdb_id_index(c.oid::regclass)
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%';
+DROP EVENT TRIGGER IF EXISTS stack_ferretdb_new_table;
+CREATE EVENT TRIGGER stack_ferretdb_new_table ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION stack_ferretdb_new_table();
 `;
 
 export const ferretdbStore = definePostgresCluster({
@@ -52,7 +58,12 @@ export const ferretdbStore = definePostgresCluster({
     // let FerretDB's many small commits share one WAL flush.
     commit_delay: '200',
     commit_siblings: '2',
+    // Logical decoding for the posts connector (one slot, one WAL sender), and the slots the
+    // posts service's component tests read their own database's log through.
+    wal_level: 'logical',
+    max_wal_senders: '4',
+    max_replication_slots: '16',
   },
   extensions: [],
-  everyStartSql: ID_CONTAINMENT_INDEXES,
+  everyStartSql: [ID_CONTAINMENT_INDEXES, POSTS_CAPTURE, NEW_TABLES, POSTS_CAPTURE_SLOT],
 });

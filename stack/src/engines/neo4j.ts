@@ -109,7 +109,7 @@ export const neo4j: Engine = {
 
   launch(ctx) {
     return {
-      argv: [JAVA, ...jvmFlags({ min: '256m', max: '512m' }), ...JVM_OPENS, '-cp', '/srv/data/lib/*', 'org.neo4j.server.CommunityEntryPoint', '--home-dir=/srv/data', '--config-dir=/srv/data/conf'],
+      argv: [JAVA, ...jvmFlags({ min: '96m', max: '512m' }, { ctx, jarDir: join(ctx.artifacts.neo4j!, 'libs') }), ...JVM_OPENS, '-cp', '/srv/data/lib/*', 'org.neo4j.server.CommunityEntryPoint', '--home-dir=/srv/data', '--config-dir=/srv/data/conf'],
       binds: libBind(ctx),
       env: { NEO4J_HOME: '/srv/data', NEO4J_CONF: '/srv/data/conf' },
     };

@@ -23,8 +23,11 @@ export interface PostgresClusterOptions {
   extensions: readonly string[];
   /** Numbered SQL files applied at first start; none for a cluster whose schema another program owns. */
   migrationsDir?: string;
-  /** SQL that may run any number of times, run in the database at every start (after the migrations). */
-  everyStartSql?: string;
+  /**
+   * SQL that may run any number of times, run in the database at every start (after the migrations),
+   * each string as its own statement batch (one implicit transaction each).
+   */
+  everyStartSql?: readonly string[];
 }
 
 function renderSettings(port: number, settings: Readonly<Record<string, string>>): string {
@@ -183,7 +186,7 @@ export function definePostgresCluster(options: PostgresClusterOptions): Engine {
       await withClient(overTcp(options.database), async (client) => {
         for (const extension of options.extensions) await client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
         if (options.migrationsDir) await migrate(client, options.migrationsDir);
-        if (options.everyStartSql) await client.query(options.everyStartSql);
+        for (const sql of options.everyStartSql ?? []) await client.query(sql);
       });
     },
   };

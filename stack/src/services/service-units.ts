@@ -18,6 +18,7 @@ import { controlSocket, repoRoot, statePaths } from '../paths.ts';
 import { ensureControlFolder } from '../control/unit-control.ts';
 import { ENGINE_USER, type Mount } from '../supervisor/launcher.ts';
 import { ensureUiBuilt } from './ui-build.ts';
+import { NODE_UNIT_ENV, NODE_UNIT_FLAGS } from './node-flags.ts';
 import { serviceEngineEnv } from '../credentials.ts';
 
 /** Where a service finds the checkout and Node inside the root: fixed paths, wherever the checkout is (even under a mode-700 /root). */
@@ -118,10 +119,10 @@ function defineService(spec: ServiceSpec): Engine {
             ? { mounts: [], env: { UNIT_CONTROL: 'off' } }
             : { mounts: [{ source: statePaths.control, target: CONTROL_IN_ROOT, readOnly: true }], env: { UNIT_CONTROL: join(CONTROL_IN_ROOT, basename(controlSocket)) } };
       return {
-        argv: [NODE_IN_ROOT, '--disable-warning=ExperimentalWarning', join(APP_IN_ROOT, spec.entry)],
+        argv: [NODE_IN_ROOT, '--disable-warning=ExperimentalWarning', ...NODE_UNIT_FLAGS, join(APP_IN_ROOT, spec.entry)],
         binds: [...serviceMounts(), ...control.mounts],
         cwd: APP_IN_ROOT,
-        env: { ...settingsFromHost(), HOME: '/tmp', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', NODE_ENV: 'production', ...control.env, ...engines, ...secret },
+        env: { ...settingsFromHost(), ...NODE_UNIT_ENV, HOME: '/tmp', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', NODE_ENV: 'production', ...control.env, ...engines, ...secret },
       };
     },
     async probe() {
@@ -137,9 +138,7 @@ function defineService(spec: ServiceSpec): Engine {
 export const services: readonly Engine[] = [
   defineService({ name: 'users', title: 'users service', entry: 'services/users/src/main.ts', dependsOn: ['postgres'] }),
   defineService({ name: 'posts', title: 'posts service', entry: 'services/posts/src/main.ts', dependsOn: ['ferretdb', 'kafka'] }),
-  defineService({ name: 'posts-relay', title: 'posts outbox relay', entry: 'services/posts/src/relay-main.ts', dependsOn: ['ferretdb', 'kafka'] }),
-  defineService({ name: 'graph', title: 'graph service + projection', entry: 'services/graph/src/main.ts', dependsOn: ['neo4j', 'kafka'] }),
-  defineService({ name: 'graph-relay', title: 'graph outbox relay', entry: 'services/graph/src/relay-main.ts', dependsOn: ['neo4j', 'kafka'] }),
+  defineService({ name: 'graph', title: 'graph service + projection + outbox relay', entry: 'services/graph/src/main.ts', dependsOn: ['neo4j', 'kafka'] }),
   defineService({ name: 'analytics', title: 'analytics service + projection', entry: 'services/analytics/src/main.ts', dependsOn: ['timescaledb', 'kafka'] }),
   defineService({ name: 'projectors', title: 'cache projection + dead letters', entry: 'services/projectors/src/main.ts', dependsOn: ['redis', 'redis-state', 'kafka'] }),
   defineService({
@@ -148,7 +147,7 @@ export const services: readonly Engine[] = [
     entry: 'services/gateway/src/main.ts',
     // Its root binds the unit control's socket folder, so that folder must exist first.
     prepare: () => ensureControlFolder(),
-    dependsOn: ['redis', 'redis-state', 'connect', 'unit-control', 'users', 'posts', 'posts-relay', 'graph', 'graph-relay', 'analytics', 'projectors'],
+    dependsOn: ['redis', 'redis-state', 'connect', 'unit-control', 'users', 'posts', 'graph', 'analytics', 'projectors'],
     // Its /health reports the whole system; readiness of the process itself is its API document.
     readyPath: '/openapi.json',
   }),

@@ -1,6 +1,7 @@
 // The web UI (:3000) in a real browser against the running system: a user
 // created in the UI travels the flow view's hops and appears in the graph
-// panel; a follow draws its edge; a post reaches the follower's feed; a
+// panel; a follow draws its edge; a post, captured by Debezium from FerretDB's
+// log, travels its hops and reaches the follower's feed; a
 // deletion disappears everywhere; an engine stopped from the fault panel turns
 // its node red and recovers; a lab experiment draws its charts. Each main
 // view is photographed on the way (see browser.ts for where).
@@ -132,13 +133,24 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     await shot(work, 'graph');
   });
 
-  test('post: it shows in the follower’s feed', { timeout: STEP_MS }, async () => {
+  test('post: captured from FerretDB’s log by Debezium, it shows in the follower’s feed', { timeout: STEP_MS }, async () => {
     await go(work, '/posts');
     await pick(work, 'post-author', grace.name, grace.id);
     await work.getByTestId('post-title').fill(postTitle);
     await work.getByTestId('post-body').fill('A post written in the browser, on its way to a feed.');
     await work.getByTestId('create-post').click();
-    await work.locator('.result').filter({ hasText: postTitle }).waitFor({ timeout: 30_000 });
+    const result = work.locator('.result').filter({ hasText: postTitle });
+    await result.waitFor({ timeout: 30_000 });
+    const token = (await result.locator('.token').textContent()) ?? '';
+    assert.match(token, /^posts:[^:]+:\d+$/);
+    // Its way into Kafka is Debezium's, as a user's is: FerretDB → Kafka Connect → Kafka.
+    const expected = ['posts-svc>ferretdb', 'ferretdb>connect', 'connect>kafka', 'kafka>proj-cache', 'proj-cache>redis'];
+    await waitFor('the post drawn through Debezium into Redis', async () => {
+        const drawn = await flow.evaluate((t) => (globalThis as unknown as FlowProbe).polyglotFlow?.hopsOf(t) ?? [], token);
+        const missing = expected.filter((h) => !drawn.includes(h));
+        if (missing.length > 0) throw new Error(`drawn: ${drawn.join(', ') || 'nothing'}; not drawn: ${missing.join(', ')}; ${await flowDiagnosis()}`);
+        return true;
+      }, { timeoutMs: 20_000 });
     await work.locator('.post-title', { hasText: postTitle }).waitFor({ timeout: 15_000 });
     await shot(work, 'posts');
 

@@ -103,15 +103,31 @@ export interface ProjectionFaults {
   duplicated: number;
 }
 
-/** A projection's block in /health (graph, analytics, projectors, user-cascade). */
+/** A consumer's block in /health (graph, cache, analytics, user-cascade). */
 export interface ProjectionHealth {
   running?: boolean;
   lag?: number | null;
   processed?: number;
+  /** Tries that failed for the message's own sake (retried or dead-lettered). */
+  failed?: number;
   deadLettered?: number;
   lastAppliedAt?: string | null;
   latency?: Latency | null;
   faults?: ProjectionFaults;
+  waitingForStore?: { since: string; error: string } | null;
+}
+
+/** The outbox relay the graph service runs, as its /health reports it. */
+export interface RelayHealth {
+  /** false when the service runs without it (GRAPH_RELAY=off) */
+  running: boolean;
+  /** events waiting in the outbox; null when Neo4j does not answer */
+  backlog: number | null;
+  published: number;
+  lastPublishedAt: string | null;
+  /** why its last round failed (Kafka or Neo4j down) */
+  lastError: string | null;
+  deadLettered: number;
 }
 
 export interface ServiceHealth {
@@ -121,10 +137,16 @@ export interface ServiceHealth {
   checks?: Record<string, string>;
   projection?: ProjectionHealth;
   userCascade?: ProjectionHealth;
-  backlog?: number | null;
-  failing?: string | null;
-  lastError?: string | null;
+  /** the graph service's outbox relay */
+  relay?: RelayHealth;
   [key: string]: unknown;
+}
+
+/** A Debezium connector in Kafka Connect, as /health reports it. */
+export interface ConnectorHealth {
+  state: string;
+  tasks: Array<{ id: number; state: string; error?: string }>;
+  error?: string;
 }
 
 export interface Health {
@@ -135,7 +157,10 @@ export interface Health {
   /** redis: the cache; redisState: the state store (sessions, watermarks, ...), which never evicts. */
   stores: { redis?: { status: string; error?: string }; redisState?: { status: string; error?: string } };
   pipeline: {
-    connector: { state: string; tasks: Array<{ id: number; state: string; error?: string }>; error?: string };
+    /** users-cdc */
+    connector: ConnectorHealth;
+    /** Every connector by name: users-cdc and posts-cdc (absent from a gateway older than the posts capture). */
+    connectors?: Record<string, ConnectorHealth>;
     projections: Record<string, ProjectionHealth | null>;
     relays: Record<string, number | null>;
   };

@@ -1,6 +1,6 @@
 // A post's comments: read from the posts service (they live inside the post,
-// in FerretDB), added and deleted with the post's outbox carrying each change
-// to Kafka like any other. Who comments: the signed-in user, else the user
+// in FerretDB), added and deleted as a new version of the post, which carries
+// the change's event to Kafka through the capture like any other. Who comments: the signed-in user, else the user
 // picked in the panel ("Like and comment as"). The gateway decides who may
 // delete (with AUTH_REQUIRED: the comment's author or the post's).
 import { useState } from 'react';

@@ -12,9 +12,9 @@ import { healthStore } from '../state/health.ts';
 import { useStore } from '../state/store.ts';
 import { animationCounts } from './animator.ts';
 import { ComponentNode, StatusContext, type ComponentNodeType } from './ComponentNode.tsx';
-import { edgeStat, edgeStatsVersion, percentile } from './edge-stats.ts';
+import { edgeStat, edgeStatsVersion, percentile, toKafkaStatId } from './edge-stats.ts';
 import { HopEdge, type HopEdgeType } from './HopEdge.tsx';
-import { EDGES, NODES, PROJECTION_HOPS, SOURCE_COLOURS, SOURCE_HOPS } from './topology.ts';
+import { EDGES, NODES, PROJECTION_HOPS, SOURCE_COLOURS } from './topology.ts';
 
 const nodeTypes = { component: ComponentNode };
 const edgeTypes = { hop: HopEdge };
@@ -51,7 +51,7 @@ function LiveSummary() {
     return { p, p50: stat ? percentile(stat.delays, 50) : null, p99: stat ? percentile(stat.delays, 99) : null, n: stat?.count ?? 0 };
   });
   const toKafka = (['users', 'posts', 'graph'] as const).map((s) => {
-    const stat = edgeStat(SOURCE_HOPS[s][2]);
+    const stat = edgeStat(toKafkaStatId(s));
     return { s, p50: stat ? percentile(stat.delays, 50) : null };
   });
   return (
@@ -156,6 +156,10 @@ function NodeDetail({ id, onClose }: { id: ComponentId; onClose: () => void }) {
           <div>
             <dt>processed</dt>
             <dd>{projection.processed?.toLocaleString() ?? '–'}</dd>
+          </div>
+          <div>
+            <dt>failed tries</dt>
+            <dd>{projection.failed ?? '–'}</dd>
           </div>
           <div>
             <dt>dead-lettered</dt>

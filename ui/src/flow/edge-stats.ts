@@ -25,6 +25,12 @@ export function countOn(edgeId: string, delayMs?: number | null): void {
   ticker.bump();
 }
 
+/**
+ * The key of one source's commit → Kafka figures, kept apart from its publish edge's: Debezium's
+ * edge into Kafka carries both users and posts.
+ */
+export const toKafkaStatId = (source: string): string => `source:${source}>kafka`;
+
 export function edgeStat(edgeId: string): EdgeStat | undefined {
   return stats.get(edgeId);
 }

@@ -7,7 +7,7 @@ import type { AppliedChange } from '../api/types.ts';
 import { onChanges } from '../state/changes.ts';
 import { isMyWrite } from '../state/writes.ts';
 import { HOP_MS, launchChain } from './animator.ts';
-import { countOn } from './edge-stats.ts';
+import { countOn, toKafkaStatId } from './edge-stats.ts';
 import { PROJECTION_HOPS, SOURCE_COLOURS, SOURCE_HOPS } from './topology.ts';
 
 let started = false;
@@ -24,7 +24,9 @@ export function startFlowFeed(): void {
       const publishedAt = first?.kafka?.publishedAt ?? changes.find((c) => c.token === record.token && c.kafka)?.kafka?.publishedAt;
       countOn(commit);
       countOn(capture);
-      countOn(publish, publishedAt !== undefined ? publishedAt - record.committedAt : null);
+      const toKafka = publishedAt !== undefined ? publishedAt - record.committedAt : null;
+      countOn(publish, toKafka);
+      countOn(toKafkaStatId(record.source), toKafka);
       if (launchChain([commit, capture, publish], SOURCE_COLOURS[record.source], 0, record.token, isMyWrite(record.token))) animatedSource.add(record.token);
     }
     for (const c of changes as AppliedChange[]) {

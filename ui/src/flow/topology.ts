@@ -1,6 +1,7 @@
 // The architecture as the flow view draws it: where each part sits, and the
 // edges a change travels. Positions are in diagram units (React Flow fits
 // them to the screen).
+import { PIPELINE_TOPICS } from '@polyglot/contracts/topics';
 import type { Projection, Source } from '../api/types.ts';
 import type { ComponentId } from '../state/components.ts';
 
@@ -25,7 +26,8 @@ const ROW = (n: number) => n * 110;
 // Sources in rows (posts, users, follows), Kafka in the middle, the projections
 // that write a store of their own to the right; the two that write back into a
 // source's store (graph projection → Neo4j, user cascade → FerretDB) sit just
-// below and above it, so no line crosses another.
+// below and above it, so no line crosses another. Debezium captures both posts
+// and users from their store's log, so it sits between their two rows.
 export const NODES: NodeSpec[] = [
   { id: 'gateway', title: 'gateway', tech: 'REST · GraphQL · :4000', kind: 'entry', x: COL.gateway, y: ROW(1) },
   { id: 'posts-svc', title: 'posts service', tech: 'Node · :4002', kind: 'service', x: COL.service, y: ROW(0) },
@@ -34,10 +36,9 @@ export const NODES: NodeSpec[] = [
   { id: 'ferretdb', title: 'FerretDB', tech: 'posts · MongoDB wire', kind: 'store', x: COL.store, y: ROW(0), accent: '#3f8f5f' },
   { id: 'postgres', title: 'PostgreSQL', tech: 'users · WAL', kind: 'store', x: COL.store, y: ROW(1), accent: '#336791' },
   { id: 'neo4j', title: 'Neo4j', tech: 'follows · graph', kind: 'store', x: COL.store, y: ROW(2), accent: '#1a7fb5' },
-  { id: 'posts-relay', title: 'posts relay', tech: 'outbox → Kafka', kind: 'pipeline', x: COL.capture, y: ROW(0) },
-  { id: 'connect', title: 'Debezium', tech: 'Kafka Connect · CDC', kind: 'pipeline', x: COL.capture, y: ROW(1) },
-  { id: 'graph-relay', title: 'graph relay', tech: 'outbox → Kafka', kind: 'pipeline', x: COL.capture, y: ROW(2) },
-  { id: 'kafka', title: 'Kafka', tech: 'the log · 3 topics', kind: 'pipeline', x: COL.kafka, y: ROW(1) },
+  { id: 'connect', title: 'Debezium', tech: 'Kafka Connect · CDC', kind: 'pipeline', x: COL.capture, y: ROW(0.5) },
+  { id: 'graph-relay', title: 'outbox relay', tech: 'in graph service', kind: 'pipeline', x: COL.capture, y: ROW(2) },
+  { id: 'kafka', title: 'Kafka', tech: `the log · ${PIPELINE_TOPICS.length} topics`, kind: 'pipeline', x: COL.kafka, y: ROW(1) },
   { id: 'proj-cascade', title: 'user cascade', tech: 'in posts service', kind: 'projection', x: COL.capture, y: ROW(-1) - 10 },
   { id: 'proj-graph', title: 'graph projection', tech: 'in graph service', kind: 'projection', x: COL.capture, y: ROW(3) + 10 },
   { id: 'proj-cache', title: 'cache projection', tech: 'projectors', kind: 'projection', x: COL.projection, y: ROW(0.5) },
@@ -75,11 +76,10 @@ export const EDGES: EdgeSpec[] = [
   e('users-svc', 'postgres', 'commit'),
   e('posts-svc', 'ferretdb', 'commit'),
   e('graph-svc', 'neo4j', 'commit'),
+  e('ferretdb', 'connect', 'capture'),
   e('postgres', 'connect', 'capture'),
-  e('ferretdb', 'posts-relay', 'capture'),
   e('neo4j', 'graph-relay', 'capture'),
   e('connect', 'kafka', 'publish', { delay: 'commit → Kafka' }),
-  e('posts-relay', 'kafka', 'publish', { delay: 'commit → Kafka' }),
   e('graph-relay', 'kafka', 'publish', { delay: 'commit → Kafka' }),
   e('kafka', 'proj-cache', 'consume', { delay: 'Kafka → applied' }),
   e('kafka', 'proj-analytics', 'consume', { delay: 'Kafka → applied' }),
@@ -94,7 +94,7 @@ export const EDGES: EdgeSpec[] = [
 /** The edges a change travels from its commit to Kafka. */
 export const SOURCE_HOPS: Record<Source, [commit: string, capture: string, publish: string]> = {
   users: ['users-svc>postgres', 'postgres>connect', 'connect>kafka'],
-  posts: ['posts-svc>ferretdb', 'ferretdb>posts-relay', 'posts-relay>kafka'],
+  posts: ['posts-svc>ferretdb', 'ferretdb>connect', 'connect>kafka'],
   graph: ['graph-svc>neo4j', 'neo4j>graph-relay', 'graph-relay>kafka'],
 };
 

@@ -18,7 +18,7 @@ import { useStore } from '../state/store.ts';
 
 const PROJECTIONS: Array<{ name: string; title: string; store: string; node: ComponentId }> = [
   { name: 'graph', title: 'graph projection', store: 'Neo4j', node: 'proj-graph' },
-  { name: 'projectors', title: 'cache projection', store: 'Redis', node: 'proj-cache' },
+  { name: 'cache', title: 'cache projection', store: 'Redis', node: 'proj-cache' },
   { name: 'analytics', title: 'analytics projection', store: 'TimescaleDB', node: 'proj-analytics' },
   { name: 'user-cascade', title: 'user cascade', store: 'FerretDB', node: 'proj-cascade' },
 ];
@@ -35,13 +35,11 @@ const UNIT_NODE: Record<string, ComponentId> = {
   users: 'users-svc',
   posts: 'posts-svc',
   graph: 'graph-svc',
-  'posts-relay': 'posts-relay',
-  'graph-relay': 'graph-relay',
   analytics: 'proj-analytics',
   projectors: 'proj-cache',
 };
 
-const LINE_COLOURS: Record<string, string> = { graph: '#1a7fb5', projectors: '#c4412f', analytics: '#b7791f', 'user-cascade': '#3f8f5f', 'posts-relay': '#2f9e6e', 'graph-relay': '#9b59b6' };
+const LINE_COLOURS: Record<string, string> = { graph: '#1a7fb5', cache: '#c4412f', analytics: '#b7791f', 'user-cascade': '#3f8f5f', 'graph-relay': '#9b59b6' };
 
 function ProjectionCard({ spec, health, status, onError }: { spec: (typeof PROJECTIONS)[number]; health: ProjectionHealth | null | undefined; status: ComponentStatus; onError: (e: unknown) => void }) {
   const faults = health?.faults;
@@ -336,7 +334,7 @@ export function FaultsPanel() {
       </section>
       <section className="card">
         <h2 className="card-title">
-          Lag and backlog <span className="card-sub">messages not applied yet (projections), events not published yet (relays, dashed)</span>
+          Lag and backlog <span className="card-sub">messages not applied yet (projections), follows not published yet (the graph service’s outbox relay, dashed)</span>
         </h2>
         <LagChart />
       </section>

@@ -1,6 +1,7 @@
 // Posts, in FerretDB (MongoDB wire): newest first with their authors (from
 // the profile cache in Redis), create, edit, delete, like. Each write's event
-// rides inside the post (the outbox) to the posts relay, then Kafka.
+// is written into the post (lastEvent); Debezium reads that version from the
+// store's log and sends it to Kafka.
 import { useState } from 'react';
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
@@ -98,7 +99,7 @@ export function PostsPanel() {
       <div className="view-head">
         <div>
           <h1>Posts · FerretDB</h1>
-          <p>Posts live in a MongoDB-wire store. Each change carries its event inside the post (an outbox); the posts relay publishes it to Kafka. Authors come from the profile cache in Redis.</p>
+          <p>Posts live in a MongoDB-wire store. Each change writes its event into the post; Debezium reads every version of the post from the store's log and sends it to Kafka. Authors come from the profile cache in Redis.</p>
         </div>
         <ModeToggle value={mode} onChange={setMode} />
       </div>

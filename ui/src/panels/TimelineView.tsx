@@ -19,8 +19,8 @@ import { myWrites } from '../state/writes.ts';
 
 const CAPTURE: Record<string, string> = {
   users: 'Debezium sent it on',
-  posts: 'the posts relay published the event from the post’s outbox; Kafka took it',
-  graph: 'the graph relay published the (:Outbox) node; Kafka took it',
+  posts: 'Debezium sent on the post’s new version, its event inside',
+  graph: 'the graph service’s outbox relay published the (:Outbox) node; Kafka took it',
 };
 
 function positionText(v: ChangeVisibility): string {
@@ -77,8 +77,11 @@ function Timeline({ token }: { token: string }) {
   const captured = state.capturedAt ? Date.parse(state.capturedAt) : null;
   const hops: Hop[] = [
     { key: 'commit', title: `Committed in ${STORE_OF_SOURCE[state.source]}`, sub: positionText(state), at: committed },
-    // Only Debezium reports when it read a change; a relay reads its outbox and publishes in one step.
+    // Only Debezium reports when it read a change; the graph outbox relay reads and publishes in one step.
     ...(state.source === 'users' ? [{ key: 'capture', title: 'Captured from the WAL', sub: 'Debezium read it through the replication slot dbz_users', at: captured }] : []),
+    ...(state.source === 'posts'
+      ? [{ key: 'capture', title: 'Captured from the store’s log', sub: 'Debezium read the post’s new version: from the WAL of FerretDB’s PostgreSQL (slot dbz_posts), or MongoDB’s change stream under Compose', at: captured }]
+      : []),
     {
       key: 'kafka',
       title: 'Published to Kafka',

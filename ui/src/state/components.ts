@@ -1,8 +1,8 @@
 // What each part of the system is doing, read from the live health report:
-// a store that is down, a projection paused or behind, a relay failing.
+// a store that is down, a projection paused or behind, a connector or relay failing.
 // Shared by the flow view (node colours) and the Faults view.
 import { useEffect, useMemo, useState } from 'react';
-import type { Health, ProjectionHealth, ServiceHealth } from '../api/types.ts';
+import type { ConnectorHealth, Health, ProjectionHealth, RelayHealth, ServiceHealth } from '../api/types.ts';
 import { link, type LinkState } from '../api/live.ts';
 import { healthStore, STALE_AFTER_MS, type HealthState } from './health.ts';
 import { useStore } from './store.ts';
@@ -28,7 +28,6 @@ export const COMPONENT_IDS = [
   'ferretdb',
   'neo4j',
   'connect',
-  'posts-relay',
   'graph-relay',
   'kafka',
   'proj-graph',
@@ -43,7 +42,7 @@ export type ComponentId = (typeof COMPONENT_IDS)[number];
 /** The projections as /health and /faults name them, per flow node. */
 export const PROJECTION_OF: Record<'proj-graph' | 'proj-cache' | 'proj-analytics' | 'proj-cascade', { name: string; service: string }> = {
   'proj-graph': { name: 'graph', service: 'graph' },
-  'proj-cache': { name: 'projectors', service: 'projectors' },
+  'proj-cache': { name: 'cache', service: 'projectors' },
   'proj-analytics': { name: 'analytics', service: 'analytics' },
   'proj-cascade': { name: 'user-cascade', service: 'posts' },
 };
@@ -88,15 +87,30 @@ function projectionStatus(p: ProjectionHealth | null | undefined, owner: Service
   return { level: 'ok', text: 'applying', metric };
 }
 
-function relayStatus(body: ServiceHealth | undefined): ComponentStatus {
-  const base = serviceStatus(body);
-  if (!body || base.level === 'down') return base;
-  const backlog = typeof body.backlog === 'number' ? body.backlog : null;
-  const metric = `backlog ${backlog ?? '?'}`;
-  const failing = (body.failing as string | null | undefined) ?? null;
-  if (failing) return { level: 'warn', text: 'failing', detail: String(failing), metric };
-  if (backlog !== null && backlog >= LAG_WARN) return { level: 'warn', text: `backlog ${backlog}`, detail: `${backlog} events wait in the outbox`, metric };
-  return { ...base, metric };
+/** The outbox relay, which runs in the graph service: down with it, failing when it cannot publish. */
+function relayStatus(relay: RelayHealth | undefined, owner: ServiceHealth | undefined): ComponentStatus {
+  if (!owner || owner.status === 'down') return { level: 'down', text: 'down', detail: 'the graph service that runs it does not answer' };
+  if (!relay) return unknown('not reported');
+  const metric = `backlog ${relay.backlog ?? '?'}`;
+  if (!relay.running) return { level: 'warn', text: 'off', detail: 'the graph service runs without its relay: follows wait in the outbox', metric };
+  if (relay.lastError) return { level: 'warn', text: 'failing', detail: `cannot publish, the events wait in the outbox: ${relay.lastError}`, metric };
+  if (relay.backlog !== null && relay.backlog >= LAG_WARN) return { level: 'warn', text: `backlog ${relay.backlog}`, detail: `${relay.backlog} events wait in the outbox`, metric };
+  return { level: 'ok', text: 'publishing', metric };
+}
+
+/** Debezium: one node for its connectors (posts and users); ok only when every one runs, with all its tasks. */
+function captureStatus(connectors: Record<string, ConnectorHealth>): ComponentStatus {
+  const entries = Object.entries(connectors);
+  if (entries.length === 0) return unknown('not reported');
+  const running = (c: ConnectorHealth) => c.state === 'RUNNING' && c.tasks.length > 0 && c.tasks.every((t) => t.state === 'RUNNING');
+  const failing = entries.filter(([, c]) => !running(c));
+  // Connectors running of all, short enough to sit beside the state word in the node; the names are in the detail.
+  const metric = `${entries.length - failing.length}/${entries.length}`;
+  if (failing.length === 0) return { level: 'ok', text: 'capturing', detail: `${entries.map(([name]) => name).join(', ')} RUNNING`, metric };
+  if (failing.every(([, c]) => c.state === 'UNREACHABLE')) return { level: 'down', text: 'down', detail: failing[0]![1].error ?? 'Kafka Connect does not answer' };
+  const why = ([name, c]: [string, ConnectorHealth]) => `${name}: ${c.error ?? (c.tasks.map((t) => `task ${t.id} ${t.state}${t.error ? ` (${t.error})` : ''}`).join('; ') || c.state)}`;
+  const [name, first] = failing[0]!;
+  return { level: failing.every(([, c]) => c.state === 'PAUSED') ? 'warn' : 'down', text: `${name} ${first.state.toLowerCase()}`, detail: failing.map(why).join(' · '), metric };
 }
 
 export function deriveStatuses(state: HealthState, linkState: LinkState, now: number): Record<ComponentId, ComponentStatus> {
@@ -129,17 +143,8 @@ export function deriveStatuses(state: HealthState, linkState: LinkState, now: nu
         ? { level: 'down', text: 'state down', detail: `the state store (sessions, watermarks): ${stateStore.error ?? 'does not answer the gateway'}` }
         : { level: 'ok', text: 'up' };
 
-  const connector = health.pipeline.connector;
-  const tasksOk = connector.tasks.length > 0 && connector.tasks.every((t) => t.state === 'RUNNING');
-  result.connect =
-    connector.state === 'RUNNING' && tasksOk
-      ? { level: 'ok', text: 'capturing', metric: 'users-cdc RUNNING' }
-      : connector.state === 'UNREACHABLE'
-        ? { level: 'down', text: 'down', detail: connector.error ?? 'Kafka Connect does not answer' }
-        : { level: connector.state === 'PAUSED' ? 'warn' : 'down', text: connector.state.toLowerCase(), detail: connector.error ?? connector.tasks.map((t) => `task ${t.id}: ${t.state}${t.error ? ` (${t.error})` : ''}`).join('; ') };
-
-  result['posts-relay'] = relayStatus(s['posts-relay']);
-  result['graph-relay'] = relayStatus(s['graph-relay']);
+  result.connect = captureStatus(health.pipeline.connectors ?? { 'users-cdc': health.pipeline.connector });
+  result['graph-relay'] = relayStatus(s.graph?.relay, s.graph);
 
   for (const [id, { name, service }] of Object.entries(PROJECTION_OF) as Array<[keyof typeof PROJECTION_OF, { name: string; service: string }]>) {
     result[id] = projectionStatus(health.pipeline.projections[name], s[service], service);

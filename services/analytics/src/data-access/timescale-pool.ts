@@ -3,8 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { createPostgresPool, isPostgresUnavailable } from '@polyglot/platform/postgres-pool';
-import { StoreUnavailableError } from '@polyglot/platform/errors';
+import { createPostgresPool } from '@polyglot/platform/postgres-pool';
+import { guardStore } from '@polyglot/platform/errors';
 import { migrate, type MigrationResult } from '@polyglot/platform/postgres-migrations';
 
 /** How the store is named in 503s and logs. */
@@ -16,16 +16,9 @@ export function createPool(url: string, logger: Logger): pg.Pool {
   return createPostgresPool(url, { applicationName: 'analytics-service', logger, storeName: STORE_NAME });
 }
 
-export const isUnavailable = isPostgresUnavailable;
-
 /** Runs a store call, turning "the database does not answer" into a 503 naming it. */
-export async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isUnavailable(error)) throw new StoreUnavailableError(STORE_NAME, error);
-    throw error;
-  }
+export function guarded<T>(work: () => Promise<T>): Promise<T> {
+  return guardStore(STORE_NAME, work);
 }
 
 /**

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { PROJECTION_OFF as OFF, ProjectionHealth } from '@polyglot/contracts/health';
 import type { HttpApp } from '@polyglot/platform/http-app';
-import type { SupervisedProjection } from '@polyglot/platform/projection';
+import type { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { EventRepository } from '../data-access/event.repository.ts';
 import { STORE_NAME } from '../data-access/timescale-pool.ts';
 
@@ -18,7 +18,7 @@ export const AnalyticsHealth = z.object({
 export type AnalyticsHealth = z.infer<typeof AnalyticsHealth>;
 
 
-export function healthRoutes(app: HttpApp, events: EventRepository, projection: SupervisedProjection | undefined): void {
+export function healthRoutes(app: HttpApp, events: EventRepository, projection: SupervisedConsumer | undefined): void {
   app.get(
     '/health',
     { schema: { summary: 'TimescaleDB reachability and the analytics projection’s progress', response: { 200: AnalyticsHealth, 503: AnalyticsHealth } } },

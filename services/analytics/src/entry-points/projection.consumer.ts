@@ -1,28 +1,28 @@
-// The analytics projection: every pipeline message → one events row, through a
-// self-supervising consumer (commit after success, retries, dead letters; a
+// The analytics projection: every pipeline message → one events row, through
+// the supervised consumer (commit after success, retries, dead letters; a
 // TimescaleDB outage is waited out rather than dead-lettered).
 import type { Logger } from 'pino';
 import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
 import { appliedOf } from '@polyglot/platform/kafka';
-import { SupervisedProjection } from '@polyglot/platform/projection';
+import { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { WatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import type { EventRepository } from '../data-access/event.repository.ts';
 import { recordChange, recordChanges } from '../domain/record-change.use-case.ts';
 
-export function createProjection(events: EventRepository, logger: Logger, watermarks?: WatermarkPublisher, groupId: string = consumerGroups.analyticsProjector): SupervisedProjection {
+export function createProjection(events: EventRepository, logger: Logger, watermarks?: WatermarkPublisher, groupId: string = consumerGroups.analyticsProjector): SupervisedConsumer {
   const log = logger.child({ projection: groupId });
-  return new SupervisedProjection({
+  return new SupervisedConsumer({
     groupId,
     topics: PIPELINE_TOPICS,
     logger: log,
     startFrom: 'earliest',
-    apply: async (message) => {
+    handle: async (message) => {
       const { outcome, event } = await recordChange(events, message.topic, message.value);
       log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), outcome }, 'projected');
       // A replay moves the watermark but would report its age, not the pipeline's latency.
       return event ? appliedOf(event, outcome === 'duplicate') : null;
     },
-    applyBatch: async (messages) => {
+    handleBatch: async (messages) => {
       const recorded = await recordChanges(events, messages);
       return recorded.map((r) => (r ? appliedOf(r.event, !r.inserted) : null));
     },

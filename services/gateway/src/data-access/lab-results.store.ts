@@ -1,27 +1,19 @@
 // The consistency lab's results, kept in the state Redis (newest first, the
 // last 50) so the UI can draw them and they survive a gateway restart.
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from '@polyglot/platform/errors';
 import type { ExperimentResult } from '../domain/run-experiment.use-case.ts';
-import { STATE_STORE } from './redis.ts';
+import { orUnavailable } from './redis.ts';
 
 const KEY = 'lab:experiments';
 const KEEP = 50;
 
 export function createLabResults(redis: Redis) {
-  const guarded = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (error) {
-      throw new StoreUnavailableError(STATE_STORE, error);
-    }
-  };
   return {
     async add(result: ExperimentResult): Promise<void> {
-      await guarded(() => redis.multi().lpush(KEY, JSON.stringify(result)).ltrim(KEY, 0, KEEP - 1).exec());
+      await orUnavailable(redis.multi().lpush(KEY, JSON.stringify(result)).ltrim(KEY, 0, KEEP - 1).exec());
     },
     async list(): Promise<ExperimentResult[]> {
-      return (await guarded(() => redis.lrange(KEY, 0, KEEP - 1))).map((raw) => JSON.parse(raw) as ExperimentResult);
+      return (await orUnavailable(redis.lrange(KEY, 0, KEEP - 1))).map((raw) => JSON.parse(raw) as ExperimentResult);
     },
   };
 }

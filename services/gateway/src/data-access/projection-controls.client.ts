@@ -1,18 +1,18 @@
 // The fault controls of each projection, in the service that runs it
 // (GET/PUT /internal/projection there).
-import { PROJECTION_NAMES, type ProjectionFaultsChange, type ProjectionFaultsStatus, type ProjectionName } from '@polyglot/contracts/faults';
+import { FAULT_PROJECTIONS, type FaultProjection, type ProjectionFaultsChange, type ProjectionFaultsStatus } from '@polyglot/contracts/faults';
 import { AppError } from '@polyglot/platform/errors';
 import type { GatewayConfig } from '../config.ts';
 import { ServiceClient, UpstreamError } from './service-client.ts';
 
 export function createProjectionControls(config: Pick<GatewayConfig, 'GRAPH_URL' | 'ANALYTICS_URL' | 'PROJECTORS_URL' | 'POSTS_URL' | 'INTERNAL_SECRET'>) {
-  const clients: Record<ProjectionName, ServiceClient> = {
+  const clients: Record<FaultProjection, ServiceClient> = {
     graph: new ServiceClient('graph', 'Neo4j', config.GRAPH_URL, config.INTERNAL_SECRET),
     analytics: new ServiceClient('analytics', 'TimescaleDB', config.ANALYTICS_URL, config.INTERNAL_SECRET),
-    projectors: new ServiceClient('projectors', 'Redis', config.PROJECTORS_URL, config.INTERNAL_SECRET),
+    cache: new ServiceClient('projectors', 'Redis', config.PROJECTORS_URL, config.INTERNAL_SECRET),
     'user-cascade': new ServiceClient('posts', 'FerretDB', config.POSTS_URL, config.INTERNAL_SECRET),
   };
-  const call = async (name: ProjectionName, request: (client: ServiceClient) => Promise<{ body: ProjectionFaultsStatus }>) => {
+  const call = async (name: FaultProjection, request: (client: ServiceClient) => Promise<{ body: ProjectionFaultsStatus }>) => {
     const client = clients[name];
     try {
       return (await request(client)).body;
@@ -25,10 +25,10 @@ export function createProjectionControls(config: Pick<GatewayConfig, 'GRAPH_URL'
     }
   };
   return {
-    names: PROJECTION_NAMES,
-    serviceOf: (name: ProjectionName): string => clients[name].name,
-    get: (name: ProjectionName) => call(name, (c) => c.get<ProjectionFaultsStatus>('/internal/projection')),
-    change: (name: ProjectionName, change: ProjectionFaultsChange) => call(name, (c) => c.put<ProjectionFaultsStatus>('/internal/projection', change)),
+    names: FAULT_PROJECTIONS,
+    serviceOf: (name: FaultProjection): string => clients[name].name,
+    get: (name: FaultProjection) => call(name, (c) => c.get<ProjectionFaultsStatus>('/internal/projection')),
+    change: (name: FaultProjection, change: ProjectionFaultsChange) => call(name, (c) => c.put<ProjectionFaultsStatus>('/internal/projection', change)),
   };
 }
 export type ProjectionControls = ReturnType<typeof createProjectionControls>;

@@ -5,7 +5,8 @@
 // read falls back to the services instead of waiting; the client keeps
 // reconnecting in the background.
 import { Redis } from 'ioredis';
-import { StoreUnavailableError } from '@polyglot/platform/errors';
+import { retryBackoffMs } from '@polyglot/platform/backoff';
+import { guardStore } from '@polyglot/platform/errors';
 import type { Logger } from '@polyglot/platform/logger';
 
 export const REDIS_STORE = 'Redis';
@@ -20,7 +21,7 @@ export function createRedis(url: string, logger: Logger, role: 'cache' | 'state'
     maxRetriesPerRequest: 1,
     connectTimeout: 1000,
     commandTimeout: 1000,
-    retryStrategy: (times) => Math.min(100 * times, 2000),
+    retryStrategy: (times) => retryBackoffMs(times, 2000),
   });
   // Log the transitions, not every failed reconnect.
   let down = false;
@@ -51,11 +52,7 @@ export async function connectRedis(redis: Redis, timeoutMs = 1500): Promise<bool
   }
 }
 
-/** For what has no fallback (sessions, login counters: the state store): a Redis failure is 503 naming it. */
-export async function orUnavailable<T>(work: Promise<T>, store = STATE_STORE): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw new StoreUnavailableError(store, error);
-  }
+/** For what has no fallback (sessions, login counters: the state store): Redis away is 503 naming it. */
+export function orUnavailable<T>(work: Promise<T>, store = STATE_STORE): Promise<T> {
+  return guardStore(store, () => work);
 }

@@ -1,6 +1,7 @@
-// GET /health: every service, relay, both Redis instances and the Debezium connector, asked
-// in parallel with a short limit each, so one hung component costs 2 s, not
-// the sum. 200 only when all of them are up.
+// GET /health: every service, both Redis instances and the Debezium connectors (users and posts
+// are both captured from their store's log), asked in parallel with a short limit each, so one
+// hung component costs 2 s, not the sum. 200 only when all of them are up. The graph outbox relay
+// runs in the graph service, whose /health carries its backlog.
 import type { GatewayHealth } from '@polyglot/contracts/api';
 import { basicAuthorization } from '@polyglot/contracts/endpoints';
 import type { ServiceName } from '@polyglot/contracts/services';
@@ -8,7 +9,8 @@ import { internalHeaders } from '@polyglot/platform/internal-secret';
 import type { GatewayDeps } from './gateway-deps.ts';
 
 export const HEALTH_TIMEOUT_MS = 2000;
-export const CONNECTOR_NAME = 'users-cdc';
+/** The Debezium connectors the stack registers in Kafka Connect (stack/src/engines/cdc-connectors.ts). */
+export const CONNECTOR_NAMES = ['users-cdc', 'posts-cdc'] as const;
 
 type Body = Record<string, unknown>;
 interface Probe {
@@ -46,11 +48,11 @@ async function probeService(baseUrl: string, secret: string): Promise<Probe> {
 
 type Connector = GatewayHealth['pipeline']['connector'];
 
-async function probeConnector(connectUrl: string, authorization: string): Promise<{ up: boolean; connector: Connector }> {
+async function probeConnector(connectUrl: string, authorization: string, name: string): Promise<{ up: boolean; connector: Connector }> {
   try {
-    const { status, body } = await getJson(`${connectUrl}/connectors/${CONNECTOR_NAME}/status`, { authorization });
+    const { status, body } = await getJson(`${connectUrl}/connectors/${name}/status`, { authorization });
     const b = body as { connector?: { state?: string }; tasks?: Array<{ id?: number; state?: string; trace?: string }>; message?: string } | undefined;
-    if (status === 404) return { up: false, connector: { state: 'MISSING', tasks: [], error: `Kafka Connect has no connector ${CONNECTOR_NAME}` } };
+    if (status === 404) return { up: false, connector: { state: 'MISSING', tasks: [], error: `Kafka Connect has no connector ${name}; ./stackctl up registers it` } };
     if (status === 401) return { up: false, connector: { state: 'UNKNOWN', tasks: [], error: 'Kafka Connect refuses the gateway\'s CONNECT_USER and CONNECT_PASSWORD (401); ./stackctl up gives the gateway the stack\'s own' } };
     if (status !== 200 || !b?.connector) return { up: false, connector: { state: 'UNKNOWN', tasks: [], error: b?.message ?? `Kafka Connect answered ${status}` } };
     const tasks = (b.tasks ?? []).map((t) => ({
@@ -91,12 +93,11 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
     ['graph', config.GRAPH_URL],
     ['analytics', config.ANALYTICS_URL],
     ['projectors', config.PROJECTORS_URL],
-    ['posts-relay', config.POSTS_RELAY_URL],
-    ['graph-relay', config.GRAPH_RELAY_URL],
   ];
-  const [probes, connector, redis, redisState] = await Promise.all([
+  const authorization = basicAuthorization(config.CONNECT_USER, config.CONNECT_PASSWORD);
+  const [probes, connectors, redis, redisState] = await Promise.all([
     Promise.all(targets.map(async ([name, url]) => [name, await probeService(url, config.INTERNAL_SECRET)] as const)),
-    probeConnector(config.CONNECT_URL, basicAuthorization(config.CONNECT_USER, config.CONNECT_PASSWORD)),
+    Promise.all(CONNECTOR_NAMES.map(async (name) => [name, await probeConnector(config.CONNECT_URL, authorization, name)] as const)),
     probeRedis(deps.redis),
     probeRedis(deps.stateRedis),
   ]);
@@ -106,7 +107,8 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
     const body = services[name] as Body | undefined;
     return body?.[key] ?? (body?.checks as Body | undefined)?.[key] ?? null;
   };
-  const healthy = probes.every(([, p]) => p.up) && connector.up && redis.up && redisState.up;
+  const healthy = probes.every(([, p]) => p.up) && connectors.every(([, c]) => c.up) && redis.up && redisState.up;
+  const connectorStates = Object.fromEntries(connectors.map(([name, c]) => [name, c.connector]));
   return {
     healthy,
     report: {
@@ -115,16 +117,19 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
       // redis: the cache; redisState: what must not be lost (sessions, watermarks, ...).
       stores: { redis: redis.redis, redisState: redisState.redis },
       pipeline: {
-        connector: connector.connector,
+        // connector: users-cdc, the field clients of this shape already read; connectors: every one by name.
+        connector: connectorStates['users-cdc']!,
+        connectors: connectorStates,
         projections: {
           graph: field('graph', 'projection'),
           analytics: field('analytics', 'projection'),
-          projectors: field('projectors', 'projection'),
+          cache: field('projectors', 'projection'),
           // The posts service's consumer of user deletions: pausable like the projections, so its lag is shown too
           // (absent when that consumer is switched off, so "every projection has lag 0" still means something).
           ...(field('posts', 'userCascade') ? { 'user-cascade': field('posts', 'userCascade') } : {}),
         },
-        relays: { 'posts-relay': field('posts-relay', 'backlog'), 'graph-relay': field('graph-relay', 'backlog') },
+        // Named as before the relay moved into the graph service (and as its dead letters' group).
+        relays: { 'graph-relay': (field('graph', 'relay') as Body | null)?.backlog ?? null },
       },
     },
   };

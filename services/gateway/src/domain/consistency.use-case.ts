@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   CONSISTENCY_MODES,
   PROJECTION_STORES,
+  PROJECTIONS,
   PROJECTIONS_OF,
   formatToken,
   type ConsistencyMode,
@@ -31,7 +32,7 @@ export type ConsistencyInfo = z.infer<typeof ConsistencyInfo>;
 
 export const ConsistencyTimeoutBody = ErrorBody.extend({
   token: z.string(),
-  late: z.array(z.enum(['graph', 'cache', 'analytics'])).describe('the projections that had not applied the change when time ran out'),
+  late: z.array(z.enum(PROJECTIONS)).describe('the projections that had not applied the change when time ran out'),
 });
 
 export class ConsistencyTimeoutError extends AppError {

@@ -1,7 +1,7 @@
 // Faults on purpose: pause, resume, delay or duplicate a projection; stop,
 // start or SIGKILL a unit of the stack. Every action, done or failed, is logged
 // with who asked and kept among the recent ones that GET /faults shows.
-import { type FaultAction, type FaultsOverview, PROJECTION_NAMES, type FaultUnit, type ProjectionFaultsChange, type ProjectionName, type UnitAction, type UnitActionResult, UNIT_ACTIONS } from '@polyglot/contracts/faults';
+import { type FaultAction, type FaultsOverview, FAULT_PROJECTIONS, type FaultProjection, type FaultUnit, type ProjectionFaultsChange, type UnitAction, type UnitActionResult, UNIT_ACTIONS } from '@polyglot/contracts/faults';
 import type { Logger } from '@polyglot/platform/logger';
 import type { FaultLog } from '../data-access/fault-log.ts';
 import type { ProjectionControls } from '../data-access/projection-controls.client.ts';
@@ -51,7 +51,7 @@ export async function faultsOverview(deps: FaultsDeps): Promise<FaultsOverview> 
   const availability = deps.units.availability();
   const [projections, states] = await Promise.all([
     Promise.all(
-      PROJECTION_NAMES.map(async (name) => {
+      FAULT_PROJECTIONS.map(async (name) => {
         const service = deps.projections.serviceOf(name);
         try {
           const { running, lag, ...faults } = await deps.projections.get(name);
@@ -79,7 +79,7 @@ export async function faultsOverview(deps: FaultsDeps): Promise<FaultsOverview> 
 
 export type ProjectionAction = 'pause' | 'resume' | 'set';
 
-export async function controlProjection(deps: FaultsDeps, by: FaultActor, name: ProjectionName, action: ProjectionAction, settings: Omit<ProjectionFaultsChange, 'paused'> = {}) {
+export async function controlProjection(deps: FaultsDeps, by: FaultActor, name: FaultProjection, action: ProjectionAction, settings: Omit<ProjectionFaultsChange, 'paused'> = {}) {
   const change: ProjectionFaultsChange = action === 'pause' ? { paused: true } : action === 'resume' ? { paused: false } : settings;
   return recorded(deps, by, action, `projection:${name}`, action === 'set' ? { ...settings } : undefined, async () => {
     const { running, lag, ...faults } = await deps.projections.change(name, change);

@@ -8,8 +8,10 @@
 // reconciler then waits until the pipeline has settled (every projection's
 // lag and every relay's backlog 0, or about 2 s) and compares again. Only
 // drift seen both times is reported.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheRepair, Drift, GraphRepair, AnalyticsRepair, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
 import type { Logger } from '@polyglot/platform/logger';
+import { waitFor } from '@polyglot/platform/wait-for';
 import type { ReconcileClient } from '../data-access/reconcile.client.ts';
 import { findDrift, findingKey, type Finding, type Fix, type Snapshot } from './find-drift.ts';
 
@@ -36,8 +38,6 @@ const DEFAULT_SETTLE_MS = 2000;
 const AFTER_REPAIR_SETTLE_MS = 5000;
 const CASCADE_CONCURRENCY = 4;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function snapshot(deps: ReconcileDeps): Promise<Snapshot> {
   const [users, posts, graph, analytics, cache] = await Promise.all([
     deps.reconcile.users(),
@@ -53,11 +53,10 @@ async function snapshot(deps: ReconcileDeps): Promise<Snapshot> {
 export async function waitForSettledPipeline(probe: PipelineProbe, maxMs: number): Promise<boolean> {
   const started = Date.now();
   await sleep(Math.min(MIN_SETTLE_MS, maxMs));
-  for (;;) {
-    if (await probe.settled().catch(() => false)) return true;
-    if (Date.now() - started >= maxMs) return false;
-    await sleep(100);
-  }
+  return waitFor('the pipeline to settle', () => probe.settled(), { timeoutMs: Math.max(0, maxMs - (Date.now() - started)), intervalMs: 100 }).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Drift that persists across two comparisons, and the second comparison's counts. */

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { User } from '@polyglot/contracts/api';
 import { feedGenerationKey, userKey } from '@polyglot/contracts/cache-keys';
-import { CONSISTENCY_MODES, parseToken, PROJECTIONS, type ConsistencyMode, type ConsistencyToken, type ProjectionName } from '@polyglot/contracts/consistency';
+import { CONSISTENCY_MODES, parseToken, PROJECTION_STORES, PROJECTIONS, type ConsistencyMode, type ConsistencyToken, type ProjectionName } from '@polyglot/contracts/consistency';
 import { LatencyWindow } from '@polyglot/platform/latency';
 import { awaitProjections, ConsistencyTimeoutError, projectionsFor } from './consistency.use-case.ts';
 import { follow } from './follows.use-case.ts';
@@ -50,7 +50,6 @@ export const ExperimentResult = z.object({
 });
 export type ExperimentResult = z.infer<typeof ExperimentResult>;
 
-const STORES: Record<ProjectionName, string> = { graph: 'Neo4j', cache: 'Redis', analytics: 'TimescaleDB' };
 const STRONG_WAIT_MS = 5000;
 const VISIBILITY_WAIT_MS = 10_000;
 
@@ -103,7 +102,7 @@ export async function runExperiment(deps: Deps, caller: Caller, input: Experimen
       const reads = trials.filter((t) => t.fresh[p] !== undefined);
       const stale = reads.filter((t) => t.fresh[p] === false).length;
       const role = input.kind === 'follows' && p === 'graph' ? ('source' as const) : ('projection' as const);
-      return [p, { store: STORES[p], role, reads: reads.length, stale, staleRatio: reads.length ? stale / reads.length : 0, timeToVisibleMs: visible.get(p)?.summary() ?? new LatencyWindow().summary() }];
+      return [p, { store: PROJECTION_STORES[p], role, reads: reads.length, stale, staleRatio: reads.length ? stale / reads.length : 0, timeToVisibleMs: visible.get(p)?.summary() ?? new LatencyWindow().summary() }];
     }),
   );
   return { id, input: { ...input }, startedAt: new Date(started).toISOString(), durationMs, failedWrites, writeLatencyMs: latency.summary(), stores };

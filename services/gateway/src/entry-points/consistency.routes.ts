@@ -22,8 +22,8 @@ export const ChangeVisibility = z.object({
   entityId: z.string(),
   position: z.number(),
   committedAt: z.iso.datetime().nullable().describe('the source commit, as the projections reported it (null until one applied it)'),
-  capturedAt: z.iso.datetime().nullable().describe('when Debezium read the change from the WAL (users; null for posts and follows, whose relay publishes at once)'),
-  publishedAt: z.iso.datetime().nullable().describe('when Kafka took the change from Debezium (users) or a relay (posts, follows)'),
+  capturedAt: z.iso.datetime().nullable().describe('when Debezium read the change from the log (users, posts; null for follows, whose relay publishes at once)'),
+  publishedAt: z.iso.datetime().nullable().describe('when Kafka took the change from Debezium (users, posts) or the graph relay (follows)'),
   complete: z.boolean().describe('every projection of this change shows it'),
   projections: z.partialRecord(z.enum(PROJECTIONS), ProjectionVisibility).describe("the projections this change goes to (a follow is born in Neo4j: not the graph projection)"),
 });

@@ -3,15 +3,16 @@
 // against the allow-lists here, so an unknown one is a 404 with its own code.
 import { z } from 'zod';
 import {
+  FAULT_PROJECTIONS,
   FAULT_UNITS,
   FaultsOverview,
-  PROJECTION_NAMES,
+  PROJECTION_ALIASES,
   ProjectionControl,
   ProjectionFaultsSettings,
   UNIT_ACTIONS,
   UnitActionResult,
+  type FaultProjection,
   type FaultUnit,
-  type ProjectionName,
 } from '@polyglot/contracts/faults';
 import { AppError } from '@polyglot/platform/errors';
 import type { HttpApp } from '@polyglot/platform/http-app';
@@ -25,12 +26,15 @@ import { bearer, errors } from './route-helpers.ts';
 // Tagged so API fuzzing can leave them out: a fuzzer must not pause projections or kill engines.
 const tags = ['faults'];
 
-const ProjectionParam = z.object({ name: z.string().max(100).describe(`one of ${PROJECTION_NAMES.join(', ')}`) });
+const ProjectionParam = z.object({ name: z.string().max(100).describe(`one of ${FAULT_PROJECTIONS.join(', ')} (projectors: the cache projection's former name)`) });
 const UnitParam = z.object({ unit: z.string().max(100).describe(`one of ${FAULT_UNITS.join(', ')}`) });
 
-export function projectionName(name: string): ProjectionName {
-  if ((PROJECTION_NAMES as readonly string[]).includes(name)) return name as ProjectionName;
-  throw new AppError('UNKNOWN_PROJECTION', `no projection is called "${name}"; projections: ${PROJECTION_NAMES.join(', ')}`);
+/** A projection's name, or a former one (answered under the current name). */
+export function projectionName(name: string): FaultProjection {
+  if ((FAULT_PROJECTIONS as readonly string[]).includes(name)) return name as FaultProjection;
+  const alias = Object.hasOwn(PROJECTION_ALIASES, name) ? PROJECTION_ALIASES[name] : undefined;
+  if (alias) return alias;
+  throw new AppError('UNKNOWN_PROJECTION', `no projection is called "${name}"; projections: ${FAULT_PROJECTIONS.join(', ')}`);
 }
 
 export function faultUnit(unit: string): FaultUnit {

@@ -1,13 +1,13 @@
 // /graphql: the REST API as GraphQL (queries, mutations) and the live streams
 // as subscriptions over graphql-ws (the graphql-transport-ws protocol) on the
-// same path; /graphiql to try it. Kept out of the OpenAPI document: it is not
-// REST, and a REST fuzzer has nothing to learn from it.
+// same path; /graphiql sends a browser to the UI's GraphiQL to try it. Kept
+// out of the OpenAPI document: it is not REST, and a REST fuzzer has nothing
+// to learn from it.
 //
 // Needs @fastify/websocket registered once on the app before it (app.ts):
 // mercurius then uses that server instead of registering a second one, which
 // would answer every upgrade twice.
 import type { FastifyRequest } from 'fastify';
-import { printSchema, buildSchema } from 'graphql';
 import mercurius from 'mercurius';
 import { z } from 'zod';
 import { AppError } from '@polyglot/platform/errors';
@@ -18,7 +18,6 @@ import { checkHealth } from '../domain/check-health.use-case.ts';
 import type { FaultsDeps } from '../domain/faults.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import type { HealthSnapshot } from '../domain/health-feed.ts';
-import { registerGraphiQL } from './graphiql.page.ts';
 import { checkCost, checkShape, type CostLimits } from './graphql.cost.ts';
 import { contextOf, sessionOf, type GraphQLContext } from './graphql.context.ts';
 import { formatErrors, parseInput, refusingWithCode } from './graphql.errors.ts';
@@ -32,7 +31,7 @@ import { pipelineSettled } from './reconcile.routes.ts';
 export const GRAPHQL_PATH = '/graphql';
 
 // What a GraphQL request may carry (no batching, no persisted queries); strict, as every REST body.
-const HINT = 'send {query, variables?, operationName?} as JSON to POST /graphql (or ?query= to GET for a query); GraphiQL is at /graphiql';
+const HINT = 'send {query, variables?, operationName?} as JSON to POST /graphql (or ?query= to GET for a query); GET /graphiql leads to GraphiQL';
 const PostRequest = z.strictObject({
   query: z.string().min(1, `query must not be empty; ${HINT}`),
   variables: z.record(z.string(), z.unknown()).nullable().optional(),
@@ -114,7 +113,7 @@ export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, options: 
       ...typeResolvers,
     } as never,
     path: GRAPHQL_PATH,
-    // Served by /graphiql below, with a fallback when its CDN cannot be reached.
+    // The UI's, bundled from npm (ui/src/panels/GraphiQLView.tsx): GET /graphiql below leads there.
     graphiql: false,
     context: (request: FastifyRequest) => contextOf(request) as unknown as Record<string, unknown>,
     subscription: {
@@ -141,7 +140,8 @@ export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, options: 
   // A subscription (over the WebSocket) is neither validated nor executed as a whole by mercurius, and runs one root field.
   app.graphql.addHook('preSubscriptionExecution', async (_schema, document) => checkShape(document, limits));
 
-  registerGraphiQL(app, printSchema(buildSchema(schema)));
+  // The UI bundles GraphiQL (nothing loaded from a CDN); a person who comes here for it is sent there.
+  app.get('/graphiql', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${deps.config.UI_URL}/graphiql`, 302));
 }
 
 /** The operation a request names (POST body or GET query string), if any. */

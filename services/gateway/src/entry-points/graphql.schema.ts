@@ -155,15 +155,15 @@ type CacheStatus {
   opsPerSec: Float!
 }
 
-"""GET /health: status ok only when every service, relay, Redis and the CDC connector are up."""
+"""GET /health: status ok only when every service, Redis and both CDC connectors (users-cdc, posts-cdc) are up."""
 type Health {
   status: String!
   healthy: Boolean!
   checkedAt: String!
-  """users, posts, graph, analytics, projectors, posts-relay, graph-relay: each one's own /health body, or {status: 'down', error}"""
+  """users, posts, graph (with its outbox relay), analytics, projectors: each one's own /health body, or {status: 'down', error}"""
   services: JSON!
   stores: JSON!
-  """{connector, projections (lag), relays (backlog)}"""
+  """{connector (users-cdc), connectors (users-cdc, posts-cdc), projections (lag), relays (backlog: graph-relay, from the graph service)}"""
   pipeline: JSON!
 }
 
@@ -255,9 +255,9 @@ type ChangeVisibility {
   entityId: String!
   position: SafeInt!
   committedAt: String
-  """when Debezium read the change from the WAL (users; null for posts and follows)"""
+  """when Debezium read the change from the log (users, posts; null for follows)"""
   capturedAt: String
-  """when Kafka took the change from Debezium (users) or a relay (posts, follows)"""
+  """when Kafka took the change from Debezium (users, posts) or the graph relay (follows)"""
   publishedAt: String
   complete: Boolean!
   projections: [ProjectionVisibility!]!
@@ -287,7 +287,7 @@ type KafkaRecord {
   topic: String!
   partition: Int!
   offset: String!
-  """epoch ms when Kafka took it from Debezium or a relay"""
+  """epoch ms when Kafka took it from Debezium or the graph relay"""
   publishedAt: SafeInt!
 }
 
@@ -345,7 +345,7 @@ type ProjectionFaults {
 }
 
 type ProjectionControl {
-  """graph, analytics, projectors, user-cascade"""
+  """graph, cache, analytics, user-cascade (projectors is taken for cache)"""
   name: String!
   service: String!
   faults: ProjectionFaults

@@ -43,7 +43,7 @@ export function registerOperationsRoutes(app: HttpApp, deps: GatewayDeps): void 
     {
       schema: {
         tags,
-        summary: 'Every service, relay, store and the CDC pipeline: 200 when all are up, else 503 with the same body',
+        summary: 'Every service (the graph service with its outbox relay), every store and the CDC connectors: 200 when all are up, else 503 with the same body',
         response: { 200: GatewayHealth, 503: GatewayHealth },
       },
     },

@@ -9,7 +9,7 @@ import type { RelationshipReader } from '../domain/list-relationships.use-case.t
 import type { UnfollowWriter } from '../domain/unfollow-user.use-case.ts';
 import { NotFoundError } from '@polyglot/platform/errors';
 import { int, onGraphStore } from './neo4j.ts';
-import { appendOutbox } from './outbox.repository.ts';
+import { APPEND_OUTBOX, outboxEventsParam, PLANNED_ONCE } from './outbox.repository.ts';
 
 // Writing a throwaway property takes a node's write lock: two identical follows
 // (or a follow racing an unfollow) then run one after the other, and the second
@@ -50,32 +50,34 @@ export class FollowRepository implements FollowWriter, UnfollowWriter, Relations
     });
   }
 
+  // Each write is one statement: the check, the change and its outbox event in one round trip to Neo4j.
   follow(followerId: number, followeeId: number, event: PendingOutboxEvent): Promise<{ created: boolean; seq: number | null }> {
     const params = pairParams(followerId, followeeId);
     return this.write(async (tx) => {
-      const existing = await tx.run(
-        `MERGE (low:User {id: $low})
+      const result = await tx.run(
+        `${PLANNED_ONCE}
+         MERGE (low:User {id: $low})
          MERGE (high:User {id: $high})
          ${LOCK_PAIR}
-         OPTIONAL MATCH (a)-[f:FOLLOWS]->(b)
-         WITH count(f) > 0 AS existed
          // Read after the locks: a deletion that committed meanwhile has left its tombstone.
-         OPTIONAL MATCH (t:DeletedUser) WHERE t.id IN [$low, $high]
-         RETURN existed, collect(t.id) AS deleted`,
-        params,
+         OPTIONAL MATCH (t:DeletedUser) USING INDEX t:DeletedUser(id) WHERE t.id IN [$low, $high]
+         WITH a, b, collect(t.id) AS deleted
+         OPTIONAL MATCH (a)-[f:FOLLOWS]->(b)
+         WITH a, b, deleted, count(f) > 0 AS existed
+         CALL (a, b, deleted, existed) {
+           WITH a, b WHERE size(deleted) = 0 AND NOT existed
+           CREATE (a)-[:FOLLOWS {createdAt: $createdAt}]->(b)
+           ${APPEND_OUTBOX}
+         }
+         RETURN existed, deleted, seqs`,
+        { ...params, createdAt: event.occurredAt, events: outboxEventsParam([event]) },
       );
-      const deleted = (existing.records[0]?.get('deleted') as number[] | undefined) ?? [];
+      const record = result.records[0];
+      const deleted = (record?.get('deleted') as number[] | undefined) ?? [];
       // Throwing rolls back the nodes merged above: a deleted user is never brought back as a nameless node.
       if (deleted.length > 0) throw new NotFoundError('USER_NOT_FOUND', `user ${deleted[0]} was deleted; pick another user`, { id: deleted[0] });
-      if (existing.records[0]?.get('existed') === true) return { created: false, seq: null };
-      await tx.run(
-        `MATCH (a:User {id: $followerId})
-         MATCH (b:User {id: $followeeId})
-         CREATE (a)-[:FOLLOWS {createdAt: $createdAt}]->(b)`,
-        { followerId: params.followerId, followeeId: params.followeeId, createdAt: event.occurredAt },
-      );
-      const [seq] = await appendOutbox(tx, [event]);
-      return { created: true, seq: seq ?? null };
+      if (record?.get('existed') === true) return { created: false, seq: null };
+      return { created: true, seq: (record?.get('seqs') as number[] | undefined)?.[0] ?? null };
     });
   }
 
@@ -83,18 +85,22 @@ export class FollowRepository implements FollowWriter, UnfollowWriter, Relations
     const params = pairParams(followerId, followeeId);
     return this.write(async (tx) => {
       const result = await tx.run(
-        `MATCH (low:User {id: $low})
-         MATCH (high:User {id: $high})
+        `${PLANNED_ONCE}
+         MATCH (low:User {id: $low}) USING INDEX low:User(id)
+         MATCH (high:User {id: $high}) USING INDEX high:User(id)
          ${LOCK_PAIR}
-         MATCH (a)-[f:FOLLOWS]->(b)
+         OPTIONAL MATCH (a)-[f:FOLLOWS]->(b)
          DELETE f
-         RETURN count(*) AS deleted`,
-        params,
+         WITH count(f) > 0 AS deleted
+         CALL (deleted) {
+           WITH deleted WHERE deleted
+           ${APPEND_OUTBOX}
+         }
+         RETURN deleted, seqs`,
+        { ...params, events: outboxEventsParam([event]) },
       );
-      const deleted = ((result.records[0]?.get('deleted') as number | undefined) ?? 0) > 0;
-      if (!deleted) return { deleted, seq: null };
-      const [seq] = await appendOutbox(tx, [event]);
-      return { deleted, seq: seq ?? null };
+      const deleted = result.records[0]?.get('deleted') === true;
+      return { deleted, seq: deleted ? ((result.records[0]?.get('seqs') as number[] | undefined)?.[0] ?? null) : null };
     });
   }
 

@@ -5,7 +5,7 @@ import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import { followEvent } from '../domain/follow-events.ts';
 import type { GraphOperation } from '../domain/graph-projection.ts';
 import { int, onGraphStore } from './neo4j.ts';
-import { appendOutbox } from './outbox.repository.ts';
+import { appendOutbox, PLANNED_ONCE } from './outbox.repository.ts';
 
 export class GraphProjectionRepository {
   private readonly driver: Driver;
@@ -56,8 +56,8 @@ function runsOfKind(operations: readonly GraphOperation[]): GraphOperation[][] {
 
 // A deleted user's tombstone wins over any change of theirs the log holds before the deletion;
 // a change older than what the node holds changes nothing.
-const UPSERT_USERS = `UNWIND $rows AS row
-  OPTIONAL MATCH (t:DeletedUser {id: row.id})
+const UPSERT_USERS = `${PLANNED_ONCE} UNWIND $rows AS row
+  OPTIONAL MATCH (t:DeletedUser {id: row.id}) USING INDEX t:DeletedUser(id)
   WITH row, t WHERE t IS NULL OR t.position < row.position
   MERGE (u:User {id: row.id})
   WITH u, row, (u.position IS NULL OR u.position < row.position) AS newer
@@ -65,10 +65,10 @@ const UPSERT_USERS = `UNWIND $rows AS row
       u.position = CASE WHEN newer THEN row.position ELSE u.position END`;
 
 // The post of an author already deleted gets no author node back (the cascade deletes the post).
-const UPSERT_POSTS = `UNWIND $rows AS row
+const UPSERT_POSTS = `${PLANNED_ONCE} UNWIND $rows AS row
   MERGE (p:Post {id: row.postId})
   WITH p, row
-  OPTIONAL MATCH (t:DeletedUser {id: row.authorId})
+  OPTIONAL MATCH (t:DeletedUser {id: row.authorId}) USING INDEX t:DeletedUser(id)
   WITH p, row WHERE t IS NULL
   MERGE (u:User {id: row.authorId})
   MERGE (u)-[:POSTED]->(p)`;
@@ -101,7 +101,7 @@ async function applyOne(tx: ManagedTransaction, op: GraphOperation): Promise<voi
       // users log, no other edge) goes with it; otherwise a replay that sees the user's
       // deletion before the post's events would leave a nameless node behind.
       await tx.run(
-        `MATCH (p:Post {id: $postId})
+        `${PLANNED_ONCE} MATCH (p:Post {id: $postId}) USING INDEX p:Post(id)
          OPTIONAL MATCH (author:User)-[:POSTED]->(p)
          DETACH DELETE p
          WITH author
@@ -122,7 +122,7 @@ async function deleteUser(tx: ManagedTransaction, op: Extract<GraphOperation, { 
   // Setting the position takes the node's write lock, so a follow touching this
   // user waits for the cascade instead of slipping an edge in without an event.
   const found = await tx.run(
-    `MATCH (u:User {id: $id})
+    `${PLANNED_ONCE} MATCH (u:User {id: $id}) USING INDEX u:User(id)
      WHERE u.position IS NULL OR u.position < $position
      SET u.position = $position
      WITH u
@@ -144,7 +144,7 @@ async function deleteUser(tx: ManagedTransaction, op: Extract<GraphOperation, { 
   // stays (user ids are never reused): a late post event or a follow racing the deletion cannot
   // bring the user back as a nameless node, as Redis keeps user:{id}:deleted for the same reason.
   await tx.run(
-    `MATCH (u:User {id: $id}) DETACH DELETE u
+    `${PLANNED_ONCE} MATCH (u:User {id: $id}) USING INDEX u:User(id) DETACH DELETE u
      MERGE (t:DeletedUser {id: $id})
      SET t.position = $position`,
     { id: int(op.userId), position: int(op.position) },

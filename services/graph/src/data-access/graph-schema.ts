@@ -2,7 +2,9 @@
 // run at every start and from both processes at once.
 import type { Logger } from '@polyglot/platform/logger';
 import type { Driver } from 'neo4j-driver';
-import { isNeo4jUnavailable, noteGraphStoreDown } from './neo4j.ts';
+import { retryBackoffMs } from '@polyglot/platform/backoff';
+import { isStoreUnavailable } from '@polyglot/platform/errors';
+import { noteGraphStoreDown } from './neo4j.ts';
 
 const STATEMENTS = [
   'CREATE CONSTRAINT user_id_unique IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE',
@@ -34,19 +36,22 @@ export async function ensureGraphSchema(driver: Driver): Promise<void> {
  * the background: the process still starts and answers 503 until the store is
  * back. Any other failure (a wrong password) stops the start.
  */
-export async function prepareGraphSchema(driver: Driver, logger: Logger, retryMs = 2000): Promise<{ stop(): void }> {
+export async function prepareGraphSchema(driver: Driver, logger: Logger, maxRetryMs = 2000): Promise<{ stop(): void }> {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let failures = 0;
   const attempt = async (): Promise<void> => {
     try {
       await ensureGraphSchema(driver);
       logger.info('graph schema ready');
+      failures = 0;
     } catch (error) {
-      if (!isNeo4jUnavailable(error)) throw error;
+      if (!isStoreUnavailable(error)) throw error;
       noteGraphStoreDown(driver);
       if (stopped) return;
-      logger.warn({ err: error }, 'Neo4j is unavailable; the graph schema will be applied when it answers');
-      timer = setTimeout(() => void attempt().catch((e: unknown) => logger.error({ err: e }, 'applying the graph schema failed')), retryMs);
+      failures++;
+      if (failures === 1) logger.warn({ err: error }, 'Neo4j is unavailable; the graph schema will be applied when it answers');
+      timer = setTimeout(() => void attempt().catch((e: unknown) => logger.error({ err: e }, 'applying the graph schema failed')), retryBackoffMs(failures, maxRetryMs));
       timer.unref();
     }
   };

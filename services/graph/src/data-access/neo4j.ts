@@ -1,7 +1,7 @@
 // The Neo4j driver with short time limits, so a store that is down is answered
 // with a 503 in about two seconds instead of a request that hangs.
 import neo4j, { type Driver } from 'neo4j-driver';
-import { AppError, isConnectionError } from '@polyglot/platform/errors';
+import { AppError, isStoreUnavailable } from '@polyglot/platform/errors';
 
 export const GRAPH_STORE = 'the graph store (Neo4j)';
 
@@ -31,16 +31,6 @@ export const int = (value: number) => neo4j.int(value);
  */
 export function isNeo4jBusy(error: unknown): boolean {
   return ((error as { code?: string } | undefined)?.code ?? '').startsWith('Neo.TransientError.Transaction.');
-}
-
-/** The store cannot take this now: down, or busy (the projection waits rather than dead-lettering). */
-export function isNeo4jUnavailable(error: unknown): boolean {
-  if (error instanceof AppError) return error.code === 'STORE_UNAVAILABLE';
-  if (isNeo4jBusy(error)) return true;
-  if (isConnectionError(error)) return true;
-  const e = error as { code?: string; message?: string } | undefined;
-  if (['Neo.TransientError.General.DatabaseUnavailable', 'Neo.ClientError.Cluster.NotALeader'].includes(e?.code ?? '')) return true;
-  return /Connection acquisition timed out|Failed to (establish|connect)|Could not perform discovery|Pool is closed|connection (was )?(closed|refused|timed out)/i.test(e?.message ?? '');
 }
 
 export function graphStoreUnavailable(cause?: unknown): AppError {
@@ -74,7 +64,7 @@ export async function onGraphStore<T>(driver: Driver, work: () => Promise<T>): P
       busy.cause = error;
       throw busy;
     }
-    if (isNeo4jUnavailable(error)) {
+    if (isStoreUnavailable(error)) {
       knownDown.add(driver);
       throw graphStoreUnavailable(error);
     }

@@ -6,6 +6,13 @@ import type { FollowEventData } from '@polyglot/contracts/post-events';
 
 export type PendingOutboxEvent = Omit<OutboxEvent, 'position'>;
 
+/**
+ * Told once a transaction that wrote outbox events has committed, so the relay
+ * publishes them now rather than at its next poll. A plain call into the relay
+ * in this process; only a hint, the outbox stays the record.
+ */
+export type OutboxWritten = () => void;
+
 export interface FollowEventOptions {
   occurredAt?: Date;
   traceparent?: string | undefined;

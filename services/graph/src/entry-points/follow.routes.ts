@@ -2,6 +2,7 @@ import { ErrorBody, Follow, FollowBody } from '@polyglot/contracts/api';
 import { withConsistencyToken } from '@polyglot/platform/consistency-token';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { z } from 'zod';
+import type { OutboxWritten } from '../domain/follow-events.ts';
 import { followUser, type FollowWriter } from '../domain/follow-user.use-case.ts';
 import { unfollowUser, type UnfollowWriter } from '../domain/unfollow-user.use-case.ts';
 import { traceparentOf } from './traceparent.ts';
@@ -10,7 +11,7 @@ import { traceparentOf } from './traceparent.ts';
 // event, which is the event's position downstream (keyed by follower).
 const followToken = (followerId: number, position: number | null) => (position === null ? null : { source: 'graph' as const, entityId: String(followerId), position });
 
-export function registerFollowRoutes(app: HttpApp, store: FollowWriter & UnfollowWriter): void {
+export function registerFollowRoutes(app: HttpApp, deps: { store: FollowWriter & UnfollowWriter; outboxWritten: OutboxWritten }): void {
   app.post(
     '/follow',
     {
@@ -21,7 +22,7 @@ export function registerFollowRoutes(app: HttpApp, store: FollowWriter & Unfollo
       },
     },
     async (request, reply) => {
-      const { follow, position } = await followUser(store, request.body, traceparentOf(request.headers));
+      const { follow, position } = await followUser(deps, request.body, traceparentOf(request.headers));
       return withConsistencyToken(reply, followToken(request.body.followerId, position)).status(follow.created ? 201 : 200).send(follow);
     },
   );
@@ -36,7 +37,7 @@ export function registerFollowRoutes(app: HttpApp, store: FollowWriter & Unfollo
       },
     },
     async (request, reply) => {
-      const position = await unfollowUser(store, request.body, traceparentOf(request.headers));
+      const position = await unfollowUser(deps, request.body, traceparentOf(request.headers));
       return withConsistencyToken(reply, followToken(request.body.followerId, position)).status(204).send(null);
     },
   );

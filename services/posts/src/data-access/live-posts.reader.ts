@@ -1,5 +1,5 @@
-// The reconciler's view of the posts store: every live post (tombstones
-// excluded) with its author and creation time, nothing else of the document.
+// The reconciler's view of the posts store: every live post (a deletion's
+// last version excluded, in the instant before its removal) with its author and creation time, nothing else of the document.
 import type { Collection } from 'mongodb';
 import type { PostsListing } from '@polyglot/contracts/reconcile';
 import type { PostDocument } from './post-document.ts';

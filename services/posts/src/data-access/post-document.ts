@@ -1,6 +1,8 @@
-// The stored shape of a post. The outbox lives inside the document because
-// FerretDB has no multi-document transactions: the change and its event are
-// one single-document write.
+// The stored shape of a post. Each version carries the domain event of the
+// change that made it (lastEvent): the store's log holds every version, and
+// Debezium reads the event from there (@polyglot/contracts/post-capture), so
+// the change and its event are one single-document write, with no outbox to
+// clear afterwards.
 import type { ObjectId } from 'mongodb';
 import type { OutboxEvent } from '@polyglot/contracts/events';
 
@@ -27,16 +29,18 @@ export interface PostDocument {
   updatedAt: Date;
   /** 1 at creation, +1 on every change: the position of the change's event. */
   version: number;
-  /** A tombstone: hidden from reads, removed by the relay once its events are out. */
+  /** The deletion's version, written so its event reaches the log; the document is removed right after. */
   deleted?: true;
-  /** Events not yet published, oldest first. */
-  outbox: OutboxEvent[];
+  /** The event of the change that made this version. */
+  lastEvent: OutboxEvent;
+  /** Events a stack made before posts were captured from the log had not yet published (see legacy-outbox.ts). */
+  outbox?: OutboxEvent[];
 }
 
 /** What a writer reads before it changes a post. */
-export type LivePost = Omit<PostDocument, 'outbox' | 'deleted'>;
+export type LivePost = Omit<PostDocument, 'lastEvent' | 'outbox' | 'deleted'>;
 
-/** What list and get read: no outbox, comments reduced to their ids (to count them). */
+/** What list and get read: no event, comments reduced to their ids (to count them). */
 export type PostSummary = Omit<LivePost, 'comments'> & { comments?: Array<Pick<CommentDocument, 'id'>> };
 
 /** The fields a change may set (version and updatedAt are set by every change). */

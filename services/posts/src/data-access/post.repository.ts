@@ -1,10 +1,11 @@
-// Reads and single-document writes of posts. Every read hides tombstones;
-// every change is one updateOne guarded by the version it was computed from.
+// Reads and single-document writes of posts. Every read hides deleted posts;
+// every change is one updateOne guarded by the version it was computed from,
+// which also sets the change's event (lastEvent) for Debezium to read from the
+// store's log. No other command: no outbox, no markers, no lock document.
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import { pino, type Logger } from 'pino';
 import type { OutboxEvent } from '@polyglot/contracts/events';
 import { LivePostIndex } from './live-post-index.ts';
-import { markPending, pendingMarkers } from './outbox.repository.ts';
 import type { CommentDocument, LivePost, PostChangeSet, PostDocument, PostSummary } from './post-document.ts';
 import type { WriteLock } from './write-lock.ts';
 
@@ -23,17 +24,12 @@ export interface ListFilter {
 
 export class PostRepository {
   readonly #posts: Collection<PostDocument>;
-  readonly #markers: ReturnType<typeof pendingMarkers>;
   readonly #lock: WriteLock;
-  readonly #onWritten: (id: ObjectId) => void;
   readonly #index: LivePostIndex;
 
-  /** onWritten: called after each write that appended to a post's outbox (to wake the relay). */
-  constructor(db: Db, lock: WriteLock, options: { onWritten?: (id: ObjectId) => void; logger?: Logger } = {}) {
+  constructor(db: Db, lock: WriteLock, options: { logger?: Logger } = {}) {
     this.#posts = db.collection<PostDocument>('posts');
-    this.#markers = pendingMarkers(db);
     this.#lock = lock;
-    this.#onWritten = options.onWritten ?? (() => undefined);
     this.#index = new LivePostIndex(this.#posts, options.logger ?? pino({ level: 'silent' }));
   }
 
@@ -50,7 +46,6 @@ export class PostRepository {
   async insert(post: PostDocument): Promise<void> {
     await this.#posts.insertOne(post);
     this.#index.added(post._id, post.author_id);
-    await this.#appended(post._id);
   }
 
   async findSummary(id: ObjectId): Promise<PostSummary | null> {
@@ -72,9 +67,9 @@ export class PostRepository {
     return post ? (post.comments ?? []) : null;
   }
 
-  /** The full live post without its outbox: what a writer computes a change from. */
+  /** The full live post without its event: what a writer computes a change from. */
   async findForChange(id: ObjectId): Promise<LivePost | null> {
-    return this.#posts.findOne<LivePost>({ _id: id, ...LIVE }, { projection: { outbox: 0 } });
+    return this.#posts.findOne<LivePost>({ _id: id, ...LIVE }, { projection: { lastEvent: 0, outbox: 0 } });
   }
 
   async liveIdsOfAuthor(authorId: number): Promise<ObjectId[]> {
@@ -83,26 +78,22 @@ export class PostRepository {
   }
 
   /**
-   * Applies a change and appends its event in one write, only if nobody
-   * changed the post since it was read at `readVersion`. false: retry.
+   * Applies a change and sets its event in one write, only if nobody changed the post since it was
+   * read at `readVersion`. false: retry. A deletion's version is removed right after it is written:
+   * its event is in the log already, and the row would only be a tombstone to skip.
    */
   async commitChange(id: ObjectId, readVersion: number, set: PostChangeSet & Pick<PostDocument, 'updatedAt'>, event: OutboxEvent): Promise<boolean> {
-    const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version: readVersion + 1 }, $push: { outbox: event } });
-    if (result.modifiedCount === 1 && set.deleted === true) this.#index.removed(id);
-    if (result.modifiedCount === 1) await this.#appended(id);
-    return result.modifiedCount === 1;
-  }
-
-  /** After the post's write, never before: a marker must not name an event that is not stored yet. */
-  async #appended(id: ObjectId): Promise<void> {
-    try {
-      await markPending(this.#markers, id);
-    } finally {
-      this.#onWritten(id);
+    const version = readVersion + 1;
+    const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version, lastEvent: event } });
+    if (result.modifiedCount !== 1) return false;
+    if (set.deleted === true) {
+      this.#index.removed(id);
+      await this.#posts.deleteOne({ _id: id, version });
     }
+    return true;
   }
 
-  /** Runs fn while no other writer (API or relay) may change this post. */
+  /** Runs fn while no other writer in this process may change this post. */
   withWriteLock<T>(id: ObjectId, fn: () => Promise<T>): Promise<T> {
     return this.#lock.run(`post:${id.toHexString()}`, fn);
   }

@@ -21,7 +21,7 @@ export async function createPost(repo: PostRepository, input: CreatePostBody, co
     version: 1,
   };
   const created = newPostEvent({ type: 'POST_CREATED', postId: post._id.toHexString(), position: 1, actorId: post.author_id, data: postSnapshotData(post), occurredAt: now, context });
-  await repo.insert({ ...post, outbox: [created] });
+  await repo.insert({ ...post, lastEvent: created });
   context.committed = { postId: post._id.toHexString(), position: 1 };
   return toPost(post);
 }

@@ -4,10 +4,10 @@ import { postDeletedData } from './outbox-event.ts';
 import { changePost, type Plan } from './post-change.ts';
 import { postNotFound, toObjectId } from './post-not-found.ts';
 
-/** A delete is a tombstone until the relay has published its event; reads no longer see it. */
-export const tombstone: Plan = (current) => ({ set: { deleted: true }, type: 'POST_DELETED', actorId: current.author_id, data: postDeletedData });
+/** A delete writes one last version that carries POST_DELETED to the log; then the document goes (post.repository.ts). */
+export const deletion: Plan = (current) => ({ set: { deleted: true }, type: 'POST_DELETED', actorId: current.author_id, data: postDeletedData });
 
 export async function deletePost(repo: PostRepository, postId: string, context: ChangeContext): Promise<void> {
-  const after = await changePost(repo, toObjectId(postId), tombstone, context);
+  const after = await changePost(repo, toObjectId(postId), deletion, context);
   if (!after) throw postNotFound(postId);
 }

@@ -1,27 +1,13 @@
 import type { Db } from 'mongodb';
-import type { ConsumerLoopStats } from '@polyglot/platform/kafka';
-import type { FaultsState } from '@polyglot/platform/projection-faults';
+import type { ConsumerStatus } from '@polyglot/platform/consumer';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { pingStore, POSTS_STORE_NAME } from '../data-access/mongo-client.ts';
 import { PostsHealth } from './schemas.ts';
 
-/** The user cascade's counters, with its lag and fault controls when it has them. */
-export type CascadeStatus = ConsumerLoopStats & { lag?: number | null; faults?: FaultsState };
-
-export function registerHealthRoute(app: HttpApp, db: Db, cascadeStats: () => CascadeStatus | null | Promise<CascadeStatus | null>): void {
+/** cascade: the user cascade's status, null when it is switched off. */
+export function registerHealthRoute(app: HttpApp, db: Db, cascade: () => Promise<ConsumerStatus | null>): void {
   app.get('/health', { schema: { response: { 200: PostsHealth, 503: PostsHealth } } }, async (request, reply) => {
-    const stats = await cascadeStats();
-    const userCascade = stats
-      ? {
-          running: stats.running,
-          processed: stats.processed,
-          deadLettered: stats.deadLettered,
-          lastAppliedAt: stats.lastAppliedAt,
-          ...(stats.lag !== undefined ? { lag: stats.lag } : {}),
-          ...(stats.faults ? { faults: stats.faults } : {}),
-          waitingForStore: stats.waitingForStore,
-        }
-      : null;
+    const userCascade = await cascade();
     try {
       await pingStore(db);
       return { status: 'ok' as const, checks: { mongo: 'ok' as const }, userCascade };

@@ -2,8 +2,7 @@
 // (the gateway reshapes them), and the error responses every route declares.
 import { z } from 'zod';
 import { ErrorBody, ListPostsQuery, Post } from '@polyglot/contracts/api';
-import { ProjectionFaults } from '@polyglot/contracts/faults';
-import { StoreWait } from '@polyglot/contracts/health';
+import { ProjectionHealth } from '@polyglot/contracts/health';
 
 const authorId = /^[1-9][0-9]{0,15}$/;
 
@@ -38,29 +37,7 @@ export const errorResponses = {
 export const PostsHealth = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.object({ mongo: z.enum(['ok', 'down']) }),
-  userCascade: z
-    .object({
-      running: z.boolean(),
-      processed: z.number().int(),
-      deadLettered: z.number().int(),
-      lastAppliedAt: z.string().nullable(),
-      lag: z.number().int().nullable().optional().describe('messages not handled yet; null when Kafka does not answer'),
-      faults: ProjectionFaults.optional().describe('faults set on purpose (pause, delay, duplicate) through the gateway’s /faults'),
-      waitingForStore: StoreWait.nullable().optional().describe('set while a USER_DELETED waits for the posts store to answer again; nothing is dead-lettered meanwhile'),
-    })
-    .nullable()
-    .describe('the USER_DELETED consumer; null when switched off'),
+  userCascade: ProjectionHealth.nullable().describe('the USER_DELETED consumer, in the shape of every consumer; null when switched off'),
   error: z.string().optional(),
   code: z.string().optional(),
-});
-
-export const RelayHealth = z.object({
-  status: z.enum(['ok', 'degraded']),
-  backlog: z.number().int().nonnegative().nullable().describe('posts with events waiting in their outboxes; null when the store does not answer'),
-  published: z.number().int().nonnegative(),
-  lastPublishedAt: z.string().nullable(),
-  tombstonesDeleted: z.number().int().nonnegative(),
-  deadLettered: z.number().int().nonnegative().describe('events that could never be produced: sent to pipeline.dead-letters and removed from their outbox'),
-  failing: z.string().nullable().describe('the error of the current failure streak'),
-  failingSince: z.string().nullable(),
 });

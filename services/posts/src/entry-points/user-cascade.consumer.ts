@@ -1,16 +1,16 @@
 // When a user is deleted (Debezium's delete on users-db.public.users), their
-// posts go too: each is tombstoned with its POST_DELETED, through the same
-// outbox and relay as every other change.
+// posts go too: each with its POST_DELETED, captured from the store's log
+// like every other change.
 import type { Logger } from 'pino';
 import { normalizeUserChange, UnparseableMessageError } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
-import { ConsumerLoop, PermanentError, type InboundMessage } from '@polyglot/platform/kafka';
-import type { ProjectionFaults } from '@polyglot/platform/projection-faults';
+import { SupervisedConsumer } from '@polyglot/platform/consumer';
+import { PermanentError, type InboundMessage } from '@polyglot/platform/kafka';
 import type { PostRepository } from '../data-access/post.repository.ts';
 import { deleteAuthorPosts } from '../domain/delete-author-posts.use-case.ts';
 import { traceparentFrom } from '../domain/outbox-event.ts';
 
-/** USER_DELETED → tombstones; everything else is ignored; a message that does not parse is dead-lettered at once. */
+/** USER_DELETED → the author's posts deleted; everything else is ignored; a message that does not parse is dead-lettered at once. */
 export function userCascadeHandler(posts: PostRepository, logger: Logger): (message: InboundMessage) => Promise<void> {
   return async (message) => {
     let change;
@@ -24,13 +24,13 @@ export function userCascadeHandler(posts: PostRepository, logger: Logger): (mess
     const authorId = Number(change.entityId);
     const traceparent = traceparentFrom(message.headers.traceparent);
     const deleted = await deleteAuthorPosts(posts, authorId, traceparent ? { traceparent } : {});
-    logger.info({ authorId, deleted, eventId: change.eventId }, 'user deleted: their posts are tombstoned');
+    logger.info({ authorId, deleted, eventId: change.eventId }, 'user deleted: their posts are deleted');
   };
 }
 
-export function createUserCascadeConsumer(posts: PostRepository, groupId: string, logger: Logger, faults?: ProjectionFaults): ConsumerLoop {
-  return new ConsumerLoop({
-    ...(faults ? { faults } : {}),
+/** Started in the background: Kafka being down must not keep the HTTP API from serving. */
+export function createUserCascade(posts: PostRepository, groupId: string, logger: Logger): SupervisedConsumer {
+  return new SupervisedConsumer({
     groupId,
     topics: [topics.userChanges],
     logger,

@@ -5,7 +5,8 @@
 // until it comes back.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { StoreUnavailableError } from '@polyglot/platform/errors';
+import { retryBackoffMs } from '@polyglot/platform/backoff';
+import { guardStore } from '@polyglot/platform/errors';
 
 /** How the stores are named in 503s and logs. */
 export const STORE_NAME = 'the cache store (Redis)';
@@ -19,7 +20,7 @@ export function createRedis(url: string, logger: Logger, connectionName = 'proje
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     // Keep reconnecting, at most every 2 s: the process recovers on its own when Redis returns.
-    retryStrategy: (times) => Math.min(times * 100, 2000),
+    retryStrategy: (times) => retryBackoffMs(times, 2000),
   });
   // Log an outage once, not once per reconnect attempt; without a listener ioredis prints every error.
   let down = false;
@@ -50,16 +51,9 @@ export async function whenReady(redis: Redis, ms: number): Promise<boolean> {
 }
 
 /**
- * Runs a Redis call, turning "Redis does not answer" into a 503 naming it. A
- * reply error (Redis answered "no") is the caller's to handle; every other
- * failure (refused, closed, timed out, not connected, out of memory) means unavailable.
+ * Runs a Redis call, turning "Redis cannot take it now" (refused, closed, timed out,
+ * a full state store's OOM) into a 503 naming it; any other reply is the caller's.
  */
-export async function guarded<T>(work: () => Promise<T>, store = STORE_NAME): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    // A full state store (noeviction: OOM) refuses writes until it has room: that is unavailable, not a bad message.
-    if ((error as Error)?.name === 'ReplyError' && !/^OOM/.test((error as Error).message)) throw error;
-    throw new StoreUnavailableError(store, error);
-  }
+export function guarded<T>(work: () => Promise<T>, store = STORE_NAME): Promise<T> {
+  return guardStore(store, work);
 }

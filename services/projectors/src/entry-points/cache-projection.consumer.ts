@@ -1,27 +1,27 @@
-// The cache projection: every pipeline message → Redis, through a
-// self-supervising consumer (commit after success, retries, dead letters; a
-// Redis outage is waited out rather than dead-lettered).
+// The cache projection: every pipeline message → Redis, through the supervised
+// consumer (commit after success, retries, dead letters; a Redis outage is
+// waited out rather than dead-lettered).
 import type { Logger } from 'pino';
 import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
 import { appliedOf } from '@polyglot/platform/kafka';
-import { SupervisedProjection } from '@polyglot/platform/projection';
+import { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { WatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
 import { projectCacheChange, projectCacheChanges } from '../domain/project-cache-change.use-case.ts';
 
-export function createCacheProjection(cache: CacheRepository, logger: Logger, watermarks?: WatermarkPublisher, groupId: string = consumerGroups.cacheProjector): SupervisedProjection {
+export function createCacheProjection(cache: CacheRepository, logger: Logger, watermarks?: WatermarkPublisher, groupId: string = consumerGroups.cacheProjector): SupervisedConsumer {
   const log = logger.child({ projection: groupId });
-  return new SupervisedProjection({
+  return new SupervisedConsumer({
     groupId,
     topics: PIPELINE_TOPICS,
     logger: log,
     startFrom: 'earliest',
-    apply: async (message) => {
+    handle: async (message) => {
       const { event, operations } = await projectCacheChange(cache, message.topic, message.value);
       log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), operations: operations.length }, 'projected');
       return event ? appliedOf(event) : null;
     },
-    applyBatch: async (messages) => {
+    handleBatch: async (messages) => {
       const changes = await projectCacheChanges(cache, messages);
       return changes.map(({ event }) => (event ? appliedOf(event) : null));
     },

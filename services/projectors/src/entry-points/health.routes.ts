@@ -4,11 +4,10 @@
 import { z } from 'zod';
 import { PROJECTION_OFF as OFF, ProjectionHealth } from '@polyglot/contracts/health';
 import type { HttpApp } from '@polyglot/platform/http-app';
-import type { SupervisedProjection } from '@polyglot/platform/projection';
+import type { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
 import { STATE_STORE_NAME, STORE_NAME } from '../data-access/redis-client.ts';
 import type { DeadLetterIndex } from '../domain/dead-letter-index.ts';
-import type { DeadLetterReader } from './dead-letter-index.consumer.ts';
 
 export const ProjectorsHealth = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -28,8 +27,8 @@ export type ProjectorsHealth = z.infer<typeof ProjectorsHealth>;
 export interface HealthParts {
   cache: CacheRepository;
   index: DeadLetterIndex;
-  projection: SupervisedProjection | undefined;
-  deadLetterReader: DeadLetterReader | undefined;
+  projection: SupervisedConsumer | undefined;
+  deadLetterReader: SupervisedConsumer | undefined;
 }
 
 export function healthRoutes(app: HttpApp, parts: HealthParts): void {

@@ -2,8 +2,8 @@
 // database that is down or hung turns into a quick 503, never a hanging request.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { createPostgresPool, isPostgresUnavailable } from '@polyglot/platform/postgres-pool';
-import { AppError, StoreUnavailableError } from '@polyglot/platform/errors';
+import { createPostgresPool } from '@polyglot/platform/postgres-pool';
+import { AppError, guardStore } from '@polyglot/platform/errors';
 
 /** How the store is named in 503s and in logs. */
 export const STORE_NAME = 'PostgreSQL (users database)';
@@ -22,18 +22,15 @@ export function describeDatabase(databaseUrl: string): string {
   }
 }
 
-export const isUnavailable = isPostgresUnavailable;
-
 /**
  * Runs a store call, turning "the database does not answer" into a 503 naming
  * it, and a value PostgreSQL refuses to store into a 400 rather than a 500.
  */
 export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await work();
+    return await guardStore(STORE_NAME, work);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    if (isUnavailable(error)) throw new StoreUnavailableError(STORE_NAME, error);
     // Class 22 (data exception): e.g. a NUL character, which text columns cannot hold.
     const code = (error as { code?: string } | undefined)?.code;
     if (typeof code === 'string' && code.startsWith('22')) {

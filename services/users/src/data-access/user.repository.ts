@@ -4,8 +4,9 @@
 // ./stackctl admin grant|revoke does, with the database's own credentials.
 import type pg from 'pg';
 import type { Account, Role } from '@polyglot/contracts/api';
+import { isStoreUnavailable } from '@polyglot/platform/errors';
 import { EmailTakenError } from '../domain/user-errors.ts';
-import { guarded, isUnavailable } from './postgres-pool.ts';
+import { guarded } from './postgres-pool.ts';
 
 const PUBLIC_COLUMNS = 'id, email, name, role, created_at, updated_at';
 const qualified = (table: string) => PUBLIC_COLUMNS.split(', ').map((c) => `${table}.${c}`).join(', ');
@@ -173,7 +174,7 @@ export class UserRepository {
         throw error;
       } finally {
         // A connection that broke mid-query is discarded rather than handed to the next request.
-        client.release(failure !== undefined && isUnavailable(failure) ? failure : undefined);
+        client.release(failure !== undefined && isStoreUnavailable(failure) ? failure : undefined);
       }
     });
   }

@@ -6,6 +6,13 @@ import type { UsersDeps } from '../domain/users-deps.ts';
 const HealthBody = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.object({ postgres: z.string().describe("'up' or 'down: <reason>'") }),
+  hashing: z
+    .object({
+      hashes: z.number().int().describe('passwords hashed since the service started (sign-ups, password changes)'),
+      verifications: z.number().int().describe('passwords checked since the service started (logins)'),
+      cpuMs: z.number().nullable().describe('CPU time of the threads that run Argon2id since the service started, in 10 ms steps; null where /proc cannot be read'),
+    })
+    .describe('what password hashing has cost: benchmarks count it apart from the rest of a write'),
 });
 
 export function registerHealthRoutes(app: HttpApp, deps: UsersDeps): void {

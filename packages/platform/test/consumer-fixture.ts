@@ -1,24 +1,24 @@
-// What the projection tests share: a fresh topic and consumer group on the
-// real broker, and options for a SupervisedProjection on them.
+// What the consumer tests share: a fresh topic and consumer group on the
+// real broker, and options for a SupervisedConsumer on them.
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { createProducer, ensureTopics } from '../src/kafka.ts';
-import type { SupervisedProjectionOptions } from '../src/projection.ts';
+import type { SupervisedConsumerOptions } from '../src/consumer.ts';
 
 export const logger = pino({ level: 'silent' });
 
 /** name prefixes the topic, group and client; defaults apply to every options() call. */
-export async function projectionFixture(name: string, defaults: Partial<SupervisedProjectionOptions> = {}) {
+export async function consumerFixture(name: string, defaults: Partial<SupervisedConsumerOptions> = {}) {
   const topic = `${name}-${randomUUID().slice(0, 8)}`;
   await ensureTopics([topic], 1);
   const producer = createProducer(name);
   const groupId = `${name}-${randomUUID().slice(0, 8)}`;
-  const options = (apply: SupervisedProjectionOptions['apply'], extra: Partial<SupervisedProjectionOptions> = {}): SupervisedProjectionOptions => ({
+  const options = (handle: SupervisedConsumerOptions['handle'], extra: Partial<SupervisedConsumerOptions> = {}): SupervisedConsumerOptions => ({
     groupId,
     topics: [topic],
     logger,
-    apply,
-    superviseMs: 200,
+    handle,
+    restartMaxBackoffMs: 200,
     ...defaults,
     ...extra,
   });

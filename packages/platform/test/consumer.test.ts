@@ -1,21 +1,23 @@
-// The self-supervising projection against the real broker: a store outage is
-// waited out (never dead-lettered), stopping during one leaves the message for
-// the next consumer, and a consumer that could not start is started later.
+// The supervised consumer against the real broker: a store outage is waited
+// out (never dead-lettered), stopping during one leaves the message for the
+// next consumer, a consumer that could not start is started later, and one
+// whose stream failed is replaced without losing a message or its counters.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StoreUnavailableError } from '../src/errors.ts';
-import type { InboundMessage } from '../src/kafka.ts';
-import { SupervisedProjection } from '../src/projection.ts';
+import { SupervisedConsumer } from '../src/consumer.ts';
+import { PermanentError, type InboundMessage } from '../src/kafka.ts';
 import { waitFor } from '../src/wait-for.ts';
-import { projectionFixture } from './projection-fixture.ts';
+import { watchDeadLetters } from '../test-fixtures/dead-letters.ts';
+import { consumerFixture } from './consumer-fixture.ts';
 
-const fixture = () => projectionFixture('projection-test', { storeBackoffMs: () => 20 });
+const fixture = () => consumerFixture('consumer-test', { storeMaxBackoffMs: 20 });
 
 test('a store outage is waited out, not dead-lettered, and latency is measured', async () => {
   const { producer, options, send } = await fixture();
   let failures = 0;
   const applied: string[] = [];
-  const projection = new SupervisedProjection(
+  const projection = new SupervisedConsumer(
     options(async (message: InboundMessage) => {
       if (failures++ < 6) throw new StoreUnavailableError('the test store');
       applied.push(message.value ?? '');
@@ -45,7 +47,7 @@ test('stopping during an outage is quick and leaves the message to the next cons
     outageTries++;
     throw new StoreUnavailableError('the test store');
   });
-  const first = new SupervisedProjection(config);
+  const first = new SupervisedConsumer(config);
   let attempts = 0;
   const seen: string[] = [];
   try {
@@ -58,9 +60,9 @@ test('stopping during an outage is quick and leaves the message to the next cons
     assert.ok(Date.now() - started < 3000, `stopped in ${Date.now() - started} ms`);
     assert.equal((await first.status()).deadLettered, 0);
 
-    const second = new SupervisedProjection({
+    const second = new SupervisedConsumer({
       ...config,
-      apply: async (message) => {
+      handle: async (message) => {
         attempts++;
         seen.push(message.value ?? '');
         return null;
@@ -82,7 +84,7 @@ test('stopping during an outage is quick and leaves the message to the next cons
 test('a consumer that could not start (Kafka unreachable) is started once Kafka answers', async () => {
   const { producer, options, send } = await fixture();
   const seen: string[] = [];
-  const projection = new SupervisedProjection(
+  const projection = new SupervisedConsumer(
     options(async (message) => {
       seen.push(message.value ?? '');
       return null;
@@ -107,5 +109,47 @@ test('a consumer that could not start (Kafka unreachable) is started once Kafka 
   } finally {
     await projection.stop();
     await producer.close();
+  }
+});
+
+test('a consumer whose stream failed is replaced: the message in hand comes again, nothing is applied twice, the counters carry over', async () => {
+  const { producer, options, send, topic } = await fixture();
+  const seen: string[] = [];
+  const consumer = new SupervisedConsumer(
+    options(async (message) => {
+      seen.push(message.value ?? '');
+      if (message.value === 'poison') throw new PermanentError('cannot parse poison');
+      return null;
+    }),
+  );
+  const deadLetters = await watchDeadLetters();
+  const brokers = process.env.KAFKA_BROKERS;
+  const restoreBrokers = () => {
+    if (brokers === undefined) delete process.env.KAFKA_BROKERS;
+    else process.env.KAFKA_BROKERS = brokers;
+  };
+  try {
+    await consumer.start();
+    await send('a');
+    await waitFor('the first message', async () => (await consumer.status()).processed === 1, { timeoutMs: 15_000 });
+    // The dead-letter producer is made at the first dead letter, with the brokers of that moment:
+    // unreachable ones make the send fail, which ends the stream as a broker going away does.
+    process.env.KAFKA_BROKERS = '127.0.0.1:1';
+    await send('poison');
+    await waitFor('the stream to fail on the dead letter it cannot send', () => !consumer.running, { timeoutMs: 30_000 });
+    restoreBrokers();
+    await waitFor('the replacement to dead-letter the uncommitted message', async () => (await consumer.status()).deadLettered === 1, { timeoutMs: 30_000 });
+    const status = await consumer.status();
+    assert.equal(status.running, true);
+    assert.equal(status.processed, 2, 'the first message counted before the replacement, the poison after');
+    assert.equal(status.failed, 2, 'one failed try in each consumer');
+    assert.deepEqual(seen, ['a', 'poison', 'poison'], 'the committed message is not applied again');
+    await waitFor('the letter on the topic', () => deadLetters.letters.some((l) => l.letter.topic === topic), { timeoutMs: 15_000 });
+  } finally {
+    restoreBrokers();
+    await consumer.stop();
+    await producer.close();
+    await deadLetters.discard(deadLetters.letters.filter((l) => l.letter.topic === topic).map((l) => l.id));
+    await deadLetters.close();
   }
 });
