@@ -53,7 +53,7 @@ function running(name: string): number {
 
 test('a service runs as a non-root user: every service process, and everything it started, is polyglot', () => {
   const services = units.filter((u) => u.kind === 'service');
-  assert.equal(services.length, 9);
+  assert.equal(services.length, 7);
   for (const service of services) {
     for (const pid of tree(running(service.name))) {
       const { uid, gid } = ids(pid);
