@@ -16,20 +16,23 @@ export interface CpuSnapshot {
   machineBusy: number;
 }
 
-function unitPids(): Map<string, number> {
-  const pids = new Map<string, number>();
+/** Every unit the stack has a pid record of, with that record (none when the stack has never run). */
+function unitRecords(): Array<[string, NonNullable<ReturnType<typeof readPidRecord>>]> {
   let files: string[] = [];
   try {
     files = readdirSync(statePaths.run).filter((f) => f.endsWith('.pid'));
   } catch {
-    return pids;
+    return [];
   }
-  for (const file of files) {
-    const name = file.slice(0, -'.pid'.length);
-    const record = readPidRecord(name);
-    if (record) pids.set(name, record.pid);
-  }
-  return pids;
+  return files.flatMap((file) => {
+    const unit = file.slice(0, -'.pid'.length);
+    const record = readPidRecord(unit);
+    return record ? [[unit, record] as [string, NonNullable<typeof record>]] : [];
+  });
+}
+
+function unitPids(): Map<string, number> {
+  return new Map(unitRecords().map(([unit, record]) => [unit, record.pid]));
 }
 
 function machineBusyTicks(): number {
@@ -72,16 +75,8 @@ export function stackCpuSeconds(before: CpuSnapshot, after: CpuSnapshot): number
 /** When the stack started: its earliest unit still running (a unit restarted since keeps the stack's start). */
 export function stackStartedAt(): { at: Date; unit: string } | undefined {
   let first: { at: Date; unit: string } | undefined;
-  let files: string[] = [];
-  try {
-    files = readdirSync(statePaths.run).filter((f) => f.endsWith('.pid'));
-  } catch {
-    return undefined;
-  }
-  for (const file of files) {
-    const unit = file.slice(0, -'.pid'.length);
-    const record = readPidRecord(unit);
-    if (!record || !isRunning(record.pid, record.startTime)) continue;
+  for (const [unit, record] of unitRecords()) {
+    if (!isRunning(record.pid, record.startTime)) continue;
     const at = new Date(record.startedAt);
     if (!Number.isNaN(at.getTime()) && (!first || at < first.at)) first = { at, unit };
   }
