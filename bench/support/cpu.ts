@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { statePaths } from '../../stack/src/paths.ts';
 import { readPidRecord } from '../../stack/src/supervisor/pid-file.ts';
-import { CLOCK_TICKS_PER_SECOND, cpuTicksOfTrees, isRunning } from '../../stack/src/supervisor/process-table.ts';
+import { CLOCK_TICKS_PER_SECOND, cpuTicksOfTrees, isRunning, processTrees } from '../../stack/src/supervisor/process-table.ts';
 
 export interface CpuSnapshot {
   at: number;
@@ -105,29 +105,13 @@ export interface StackMemory {
 
 /** The memory every unit holds now, with every process it started. */
 export function stackMemory(): StackMemory {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
-      const siblings = children.get(parent);
-      if (siblings) siblings.push(Number(entry));
-      else children.set(parent, [Number(entry)]);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
   const result: StackMemory = { units: new Map(), pss: 0, rss: 0 };
-  for (const [name, root] of unitPids()) {
+  for (const [name, pids] of processTrees(unitPids())) {
     let pss = 0;
-    const pending = [root];
-    while (pending.length > 0) {
-      const pid = pending.pop()!;
+    for (const pid of pids) {
       const memory = processMemory(pid);
       pss += memory.pss;
       result.rss += memory.rss;
-      pending.push(...(children.get(pid) ?? []));
     }
     result.units.set(name, pss);
     result.pss += pss;

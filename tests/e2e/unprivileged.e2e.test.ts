@@ -11,7 +11,7 @@ import { units } from '../../stack/src/engines/registry.ts';
 import { trixieRootDir } from '../../stack/src/provision/trixie-root.ts';
 import { engineUserIds } from '../../stack/src/supervisor/launcher.ts';
 import { readPidRecord } from '../../stack/src/supervisor/pid-file.ts';
-import { isRunning } from '../../stack/src/supervisor/process-table.ts';
+import { isRunning, processTrees } from '../../stack/src/supervisor/process-table.ts';
 
 const polyglot = engineUserIds(trixieRootDir());
 
@@ -24,25 +24,7 @@ function ids(pid: number): { uid: number[]; gid: number[] } {
 
 /** The process and everything it started. */
 function tree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const all: number[] = [];
-  const pending = [root];
-  while (pending.length > 0) {
-    const pid = pending.pop()!;
-    all.push(pid);
-    pending.push(...(children.get(pid) ?? []));
-  }
-  return all;
+  return processTrees(new Map([['root', root]])).get('root') ?? [root];
 }
 
 function running(name: string): number {

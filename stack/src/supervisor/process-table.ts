@@ -107,28 +107,33 @@ export const CLOCK_TICKS_PER_SECOND = 100;
  * its own count): one pass over /proc for all of them.
  */
 export function cpuTicksOfTrees(roots: ReadonlyMap<string, number>): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const [name, pids] of processTrees(roots)) result.set(name, pids.reduce((sum, pid) => sum + (readStat(pid)?.cpuTicks ?? 0), 0));
+  return result;
+}
+
+/** Each named root process with everything it started (its pids), from one pass over /proc. */
+export function processTrees(roots: ReadonlyMap<string, number>): Map<string, number[]> {
   const children = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const stat = readStat(pid);
     if (!stat) continue;
-    ticks.set(pid, stat.cpuTicks);
     const siblings = children.get(stat.parent);
     if (siblings) siblings.push(pid);
     else children.set(stat.parent, [pid]);
   }
-  const result = new Map<string, number>();
+  const result = new Map<string, number[]>();
   for (const [name, root] of roots) {
-    let sum = 0;
+    const all: number[] = [];
     const pending = [root];
     while (pending.length > 0) {
       const pid = pending.pop()!;
-      sum += ticks.get(pid) ?? 0;
+      all.push(pid);
       pending.push(...(children.get(pid) ?? []));
     }
-    result.set(name, sum);
+    result.set(name, all);
   }
   return result;
 }
