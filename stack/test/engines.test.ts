@@ -13,6 +13,7 @@ import { connectHeaders, endpoints, HOST, urls } from '../src/engines/endpoints.
 import { DEBEZIUM_POSTGRES_CLASS } from '../src/engines/connect.ts';
 import { connectorState, postsConnector, usersConnector } from '../src/engines/cdc-connectors.ts';
 import { POSTS_CAPTURE_NAME, POSTS_SCHEMA } from '../src/engines/posts-capture.ts';
+import { partitionsOf } from '../../packages/contracts/src/topics.ts';
 
 const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
 
@@ -291,6 +292,17 @@ describe('Debezium CDC from FerretDB’s PostgreSQL to Kafka (posts)', () => {
       assert.equal(slot.rows[0]?.plugin, 'pgoutput');
     } finally {
       await db.end();
+    }
+  });
+
+  test('each connector’s topic has its contract’s partitions: the posts’ changes one, since they have no key', async () => {
+    const admin = new Admin({ clientId: 'stack-test-partitions', bootstrapBrokers: [urls.kafka] });
+    try {
+      const metadata = await admin.metadata({ topics: [postsConnector.topic, usersConnector.topic] });
+      assert.equal(metadata.topics.get(postsConnector.topic)?.partitionsCount, 1);
+      assert.equal(metadata.topics.get(usersConnector.topic)?.partitionsCount, partitionsOf(usersConnector.topic));
+    } finally {
+      await admin.close();
     }
   });
 

@@ -30,6 +30,21 @@ export const topics = {
  */
 export const KAFKA_MAX_MESSAGE_BYTES = 1_048_588;
 
+/** Partitions of a topic the stack or a consumer makes: 3, or what its contract needs. */
+const DEFAULT_PARTITIONS = 3;
+
+/**
+ * Topics whose order holds only in one partition. The posts' changes have no key (FerretDB's rows
+ * have none), so a producer would spread them over every partition there is, and one post's
+ * versions could be applied out of order. Whoever makes a topic first makes it with this count.
+ */
+const SINGLE_PARTITION: ReadonlySet<string> = new Set([topics.postChanges]);
+
+/** How many partitions `topic` is made with, by the stack's connectors and by every consumer alike. */
+export function partitionsOf(topic: string): number {
+  return SINGLE_PARTITION.has(topic) ? 1 : DEFAULT_PARTITIONS;
+}
+
 export const PIPELINE_TOPICS = [topics.userChanges, topics.postChanges, topics.legacyPostEvents, topics.graphEvents] as const;
 
 /** Consumer groups; each projection has its own, so each keeps its own position. */

@@ -3,7 +3,7 @@
 // one consumer is SupervisedConsumer (consumer.ts).
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import type { ChangeEvent } from '../../contracts/src/events.ts';
-import { KAFKA_MAX_MESSAGE_BYTES, topics } from '../../contracts/src/topics.ts';
+import { KAFKA_MAX_MESSAGE_BYTES, partitionsOf, topics } from '../../contracts/src/topics.ts';
 
 export function kafkaBrokers(): string[] {
   return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
@@ -15,14 +15,22 @@ export function createProducer(clientId: string): StringProducer {
   return new Producer({ clientId, bootstrapBrokers: kafkaBrokers(), serializers: stringSerializers, idempotent: true, acks: -1, retries: 5 });
 }
 
-/** Creates topics that do not exist yet (partitions keep per-key order; replication 1 on one broker). */
-export async function ensureTopics(names: readonly string[], partitions = 3): Promise<void> {
+/**
+ * Creates the topics that do not exist yet, each with its contract's partitions (partitionsOf), or
+ * with `partitions` when given (a test's own topic). Replication 1: there is one broker.
+ */
+export async function ensureTopics(names: readonly string[], partitions?: number): Promise<void> {
   const admin = new Admin({ clientId: 'topic-setup', bootstrapBrokers: kafkaBrokers() });
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = names.filter((n) => !existing.has(n));
-    if (missing.length > 0) {
-      await admin.createTopics({ topics: missing, partitions, replicas: 1 }).catch((error: unknown) => {
+    const byCount = new Map<number, string[]>();
+    for (const name of names) {
+      if (existing.has(name)) continue;
+      const count = partitions ?? partitionsOf(name);
+      byCount.set(count, [...(byCount.get(count) ?? []), name]);
+    }
+    for (const [count, missing] of byCount) {
+      await admin.createTopics({ topics: missing, partitions: count, replicas: 1 }).catch((error: unknown) => {
         // Another process may have created it meanwhile.
         if (!/already exists/i.test(String((error as Error).message))) throw error;
       });

@@ -3,7 +3,7 @@
 // change stream (under Compose). Registered by the stack once Connect is
 // healthy; PUT .../config creates or updates, so registering twice is harmless.
 import { Admin } from '@platformatic/kafka';
-import { topics } from '../../../packages/contracts/src/topics.ts';
+import { partitionsOf, topics } from '../../../packages/contracts/src/topics.ts';
 import { waitFor } from '../../../packages/platform/src/wait-for.ts';
 import { recordedMode, type Mode } from '../mode.ts';
 import { connectHeaders, endpoints, HOST, urls } from './endpoints.ts';
@@ -11,14 +11,13 @@ import { POSTS_CAPTURE_NAME, POSTS_SCHEMA } from './posts-capture.ts';
 
 export interface CdcConnector {
   name: string;
-  /** The topic its changes reach, made before the connector so consumers can subscribe from the start. */
-  topic: string;
   /**
-   * Users are keyed by id, so their changes may spread over partitions. FerretDB's rows have no key
-   * (its tables have no primary key), so the posts topic has one partition: one post's versions stay
-   * in order because every change of every post does.
+   * The topic its changes reach, made before the connector so consumers can subscribe from the start,
+   * with its contract's partitions (partitionsOf): users are keyed by id, so their changes may spread
+   * over partitions; FerretDB's rows have no key, so the posts' topic has one, and one post's versions
+   * stay in order because every change of every post does.
    */
-  partitions: number;
+  topic: string;
   /** Read when the connector is registered: it carries the stack's passwords. */
   config(mode: Mode): Record<string, string>;
 }
@@ -44,7 +43,6 @@ export const USERS_TOPIC_PREFIX = 'users-db';
 export const usersConnector: CdcConnector = {
   name: 'users-cdc',
   topic: topics.userChanges,
-  partitions: 3,
   config: (mode) => ({
     ...COMMON,
     'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
@@ -77,7 +75,6 @@ const toPostChanges = (regex: string) => ({
 export const postsConnector: CdcConnector = {
   name: 'posts-cdc',
   topic: topics.postChanges,
-  partitions: 1,
   config: (mode) =>
     mode === 'docker'
       ? {
@@ -117,12 +114,31 @@ export const postsConnector: CdcConnector = {
 
 export const CDC_CONNECTORS = [usersConnector, postsConnector] as const;
 
+/**
+ * Makes each connector's topic with its contract's partitions, and refuses one made otherwise: a
+ * posts' topic with several partitions would apply one post's versions out of order, and a topic's
+ * partitions cannot be taken back. (A service that started before Connect made them with 3, once.)
+ */
 async function ensureTopics(): Promise<void> {
   const admin = new Admin({ clientId: 'stack-setup', bootstrapBrokers: [urls.kafka] });
   try {
     const existing = await admin.listTopics();
     for (const connector of CDC_CONNECTORS) {
-      if (!existing.includes(connector.topic)) await admin.createTopics({ topics: [connector.topic], partitions: connector.partitions, replicas: 1 });
+      const expected = partitionsOf(connector.topic);
+      if (!existing.includes(connector.topic)) {
+        await admin.createTopics({ topics: [connector.topic], partitions: expected, replicas: 1 }).catch((error: unknown) => {
+          if (!/already exists/i.test(String((error as Error).message))) throw error;
+        });
+      }
+      const metadata = await admin.metadata({ topics: [connector.topic] });
+      const actual = metadata.topics.get(connector.topic)?.partitionsCount;
+      if (actual !== undefined && actual !== expected) {
+        throw new Error(
+          `Kafka's topic ${connector.topic} has ${actual} partitions where the ${connector.name} connector needs ${expected}: ` +
+            'its changes could be applied out of order, and a topic cannot lose partitions. ' +
+            'This stack was made by an earlier version; ./stackctl reset --yes && ./stackctl up makes it again (it deletes the stack\'s data).',
+        );
+      }
     }
   } finally {
     await admin.close();
