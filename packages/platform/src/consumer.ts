@@ -1,7 +1,8 @@
 // The one Kafka consumer of the services: every projection, the posts
 // service's user cascade and the dead-letter index run on it.
 //
-// - At-least-once: a message is committed only after its handler succeeded.
+// - At-least-once: a message is committed only after its handler succeeded, with
+//   the others handled in the same COMMIT_EVERY_MS.
 //   Messages that have already arrived go to the handler together when it
 //   takes batches (ARCHITECTURE-NOTES §9); a batch that fails is applied again
 //   one by one, so a poisoned message is still isolated.
@@ -44,6 +45,12 @@ type Received = Message<string, string, string, string>;
 const IDLE_FETCH_WAIT_MS = 500;
 /** At most this much per fetch response: a few thousand of these messages (Kafka always returns at least one batch). */
 const MAX_FETCH_BYTES = 4 * 1024 * 1024;
+/**
+ * How long a handled message's offset may wait to be committed, with those handled after it. One commit per
+ * message was a round trip to Kafka and a record in its offsets log for every change in every group; a crash
+ * now redelivers at most this much more of what was applied, and every projection is idempotent.
+ */
+export const COMMIT_EVERY_MS = 200;
 
 /**
  * The tries of a message that fails for its own sake, before it is
@@ -108,7 +115,10 @@ export interface StoreWait {
 export interface ConsumerStatus {
   /** false while no consumer runs (Kafka unreachable); one is started again on its own. */
   running: boolean;
-  /** Messages in the log not handled yet, summed over partitions; null when Kafka does not answer. */
+  /**
+   * Messages in the log not committed yet, summed over partitions (a handled message is committed within
+   * COMMIT_EVERY_MS); null when Kafka does not answer.
+   */
   lag: number | null;
   /** Messages handled and committed (dead-lettered ones included). */
   processed: number;
@@ -127,6 +137,10 @@ interface Incarnation {
   consumer: Consumer<string, string, string, string>;
   stream: MessagesStream<string, string, string, string>;
   running: boolean;
+  /** Per partition, the last message handled and not committed yet; committed within COMMIT_EVERY_MS. */
+  uncommitted: Map<string, Received>;
+  commitTimer?: NodeJS.Timeout | undefined;
+  committing?: Promise<void> | undefined;
   /** Made at the first dead letter or applied replay. */
   producer?: StringProducer;
 }
@@ -197,7 +211,9 @@ export class SupervisedConsumer {
   /** Leaves a message in hand uncommitted (never dead-lettered), for the group's next consumer. */
   async stop(): Promise<void> {
     this.#stopping.abort();
-    // Ends the stream, so a loop waiting for messages returns; one in a handler finishes it first.
+    // Commits what was handled, then ends the stream, so a loop waiting for messages returns; one in a
+    // handler finishes it first (and #close commits it).
+    if (this.#current) await this.#flushCommits(this.#current);
     await this.#current?.stream.close().catch(() => undefined);
     await this.#supervisor;
   }
@@ -283,7 +299,7 @@ export class SupervisedConsumer {
         maxBytes: MAX_FETCH_BYTES,
         maxBytesPerPartition: MAX_FETCH_BYTES,
       });
-      return { consumer, stream, running: true };
+      return { consumer, stream, running: true, uncommitted: new Map() };
     } catch (error) {
       await consumer.close(true).catch(() => undefined);
       throw error;
@@ -292,6 +308,9 @@ export class SupervisedConsumer {
 
   async #close(incarnation: Incarnation): Promise<void> {
     incarnation.running = false;
+    // What was handled is committed before the consumer goes (after a stream that died this may fail, and
+    // the group's next consumer applies those messages again, which changes nothing).
+    await this.#flushCommits(incarnation);
     await incarnation.stream.close().catch(() => undefined);
     await incarnation.consumer.close(true).catch(() => undefined);
     await incarnation.producer?.close().catch(() => undefined);
@@ -337,14 +356,39 @@ export class SupervisedConsumer {
     return replay !== null && replay.group !== this.#o.groupId;
   }
 
-  async #commit(message: Received): Promise<void> {
-    if (this.#o.offsets === 'committed') await message.commit();
+  /** Marks a handled message for the next commit of its partition (committing it commits everything before it). */
+  #commit(incarnation: Incarnation, message: Received): void {
+    if (this.#o.offsets !== 'committed') return;
+    incarnation.uncommitted.set(`${message.topic}:${message.partition}`, message);
+    incarnation.commitTimer ??= setTimeout(() => void this.#flushCommits(incarnation), COMMIT_EVERY_MS);
+  }
+
+  /** Commits what was handled, one offset per partition; the library sends them in one request or two. */
+  async #flushCommits(incarnation: Incarnation): Promise<void> {
+    clearTimeout(incarnation.commitTimer);
+    incarnation.commitTimer = undefined;
+    // One commit at a time, and a caller waits for the one before it too.
+    while (incarnation.committing) await incarnation.committing;
+    if (incarnation.uncommitted.size === 0) return;
+    const messages = [...incarnation.uncommitted.values()];
+    incarnation.uncommitted.clear();
+    const committing = Promise.all(messages.map((message) => message.commit()))
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        // A rebalance or a broker restart: those messages are applied again by whoever gets their partition.
+        this.#o.logger.warn({ err: error, group: this.#o.groupId }, 'could not commit the handled offsets; their messages will be delivered again');
+      })
+      .finally(() => {
+        incarnation.committing = undefined;
+      });
+    incarnation.committing = committing;
+    await committing;
   }
 
   async #process(incarnation: Incarnation, message: Received): Promise<void> {
     const inbound = toInbound(message);
     if (this.#foreignReplay(inbound)) {
-      await this.#commit(message);
+      this.#commit(incarnation, message);
       return;
     }
     const replay = replayOf(inbound);
@@ -387,7 +431,7 @@ export class SupervisedConsumer {
         attempt++;
       }
     }
-    await this.#commit(message);
+    this.#commit(incarnation, message);
     this.#stats.processed++;
     this.#stats.lastAppliedAt = new Date().toISOString();
   }
@@ -414,10 +458,7 @@ export class SupervisedConsumer {
       const replay = replayOf(message);
       if (replay) await this.#replayApplied(incarnation, replay.id);
     }
-    // Committing the last message of a partition commits everything before it.
-    const last = new Map<string, Received>();
-    for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);
-    for (const message of last.values()) await this.#commit(message);
+    for (const message of batch) this.#commit(incarnation, message);
     this.#stats.processed += batch.length;
     this.#stats.lastAppliedAt = new Date().toISOString();
   }

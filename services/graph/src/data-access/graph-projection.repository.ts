@@ -19,25 +19,44 @@ export class GraphProjectionRepository {
     await this.applyMany([operations]);
   }
 
-  /** The operations of several messages, in order, in one transaction: one commit instead of many. */
+  /**
+   * The operations of several messages, in order, in one transaction: one commit instead of many. When
+   * they make one statement (a run of upserts, one post's deletion: most batches), it runs as an
+   * auto-commit transaction, one round trip to Neo4j instead of BEGIN, RUN and COMMIT. A lock conflict
+   * there is not retried by the driver but by the consumer, which waits on transient errors.
+   */
   async applyMany(batches: readonly (readonly GraphOperation[])[]): Promise<void> {
     const operations = batches.flat();
     if (operations.length === 0) return;
+    const runs = runsOfKind(operations);
     await onGraphStore(this.driver, async () => {
       const session = this.driver.session({ defaultAccessMode: 'WRITE' });
       try {
-        await session.executeWrite(async (tx) => {
-          for (const run of runsOfKind(operations)) {
-            if (run[0]!.kind === 'upsert-user') await upsertUsers(tx, run as UpsertUser[]);
-            else if (run[0]!.kind === 'upsert-post') await upsertPosts(tx, run as UpsertPost[]);
-            else for (const operation of run) await applyOne(tx, operation);
-          }
+        if (isOneStatement(runs)) await applyRun(session, runs[0]!);
+        else await session.executeWrite(async (tx) => {
+          for (const run of runs) await applyRun(tx, run);
         });
       } finally {
         await session.close();
       }
     });
   }
+}
+
+/** What runs Cypher: a transaction, or a session's auto-commit transaction. */
+type CypherRunner = Pick<ManagedTransaction, 'run'>;
+
+/** Whether the runs make a single statement, so that they need no explicit transaction. */
+function isOneStatement(runs: readonly GraphOperation[][]): boolean {
+  if (runs.length !== 1) return false;
+  const [run] = runs as [GraphOperation[]];
+  return run[0]!.kind === 'upsert-user' || run[0]!.kind === 'upsert-post' || (run.length === 1 && run[0]!.kind === 'delete-post');
+}
+
+async function applyRun(runner: CypherRunner, run: readonly GraphOperation[]): Promise<void> {
+  if (run[0]!.kind === 'upsert-user') await upsertUsers(runner, run as UpsertUser[]);
+  else if (run[0]!.kind === 'upsert-post') await upsertPosts(runner, run as UpsertPost[]);
+  else for (const operation of run) await applyOne(runner, operation);
 }
 
 type UpsertUser = Extract<GraphOperation, { kind: 'upsert-user' }>;
@@ -73,7 +92,7 @@ const UPSERT_POSTS = `${PLANNED_ONCE} UNWIND $rows AS row
   MERGE (u:User {id: row.authorId})
   MERGE (u)-[:POSTED]->(p)`;
 
-async function upsertUsers(tx: ManagedTransaction, ops: readonly UpsertUser[]): Promise<void> {
+async function upsertUsers(tx: CypherRunner, ops: readonly UpsertUser[]): Promise<void> {
   // One row per user, the newest: the statement reads every row's guard before it writes any, so
   // an older row after a newer one would win; applied one by one, the older would change nothing.
   const newest = new Map<number, UpsertUser>();
@@ -81,11 +100,11 @@ async function upsertUsers(tx: ManagedTransaction, ops: readonly UpsertUser[]): 
   await tx.run(UPSERT_USERS, { rows: [...newest.values()].map((op) => ({ id: int(op.userId), name: op.name, position: int(op.position) })) });
 }
 
-async function upsertPosts(tx: ManagedTransaction, ops: readonly UpsertPost[]): Promise<void> {
+async function upsertPosts(tx: CypherRunner, ops: readonly UpsertPost[]): Promise<void> {
   await tx.run(UPSERT_POSTS, { rows: ops.map((op) => ({ authorId: int(op.authorId), postId: op.postId })) });
 }
 
-async function applyOne(tx: ManagedTransaction, op: GraphOperation): Promise<void> {
+async function applyOne(tx: CypherRunner, op: GraphOperation): Promise<void> {
   switch (op.kind) {
     case 'upsert-user':
       await upsertUsers(tx, [op]);
@@ -118,7 +137,7 @@ async function applyOne(tx: ManagedTransaction, op: GraphOperation): Promise<voi
  * FOLLOW_DELETED outbox event in the same transaction: analytics and the feed
  * caches learn of it through the pipeline, like any unfollow.
  */
-async function deleteUser(tx: ManagedTransaction, op: Extract<GraphOperation, { kind: 'delete-user' }>): Promise<void> {
+async function deleteUser(tx: CypherRunner, op: Extract<GraphOperation, { kind: 'delete-user' }>): Promise<void> {
   // Setting the position takes the node's write lock, so a follow touching this
   // user waits for the cascade instead of slipping an edge in without an event.
   const found = await tx.run(

@@ -51,7 +51,7 @@ export function outboxEventsParam(events: readonly PendingOutboxEvent[]): Record
 }
 
 /** Appends events inside the caller's transaction (APPEND_OUTBOX on its own); their seq numbers, in order. */
-export async function appendOutbox(tx: ManagedTransaction, events: readonly PendingOutboxEvent[]): Promise<number[]> {
+export async function appendOutbox(tx: Pick<ManagedTransaction, 'run'>, events: readonly PendingOutboxEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
   const result = await tx.run(`${PLANNED_ONCE} ${APPEND_OUTBOX}`, { events: outboxEventsParam(events) });
   return (result.records[0]?.get('seqs') as number[] | undefined) ?? [];
