@@ -120,7 +120,7 @@ export interface ConsumerStatus {
    * COMMIT_EVERY_MS); null when Kafka does not answer.
    */
   lag: number | null;
-  /** Messages handled and committed (dead-lettered ones included). */
+  /** Messages handled (dead-lettered ones included); each is committed within COMMIT_EVERY_MS. */
   processed: number;
   /** Tries that failed for the message's own sake (each was retried or dead-lettered); store waits are not counted. */
   failed: number;

@@ -117,7 +117,8 @@ export const CDC_CONNECTORS = [usersConnector, postsConnector] as const;
 /**
  * Makes each connector's topic with its contract's partitions, and refuses one made otherwise: a
  * posts' topic with several partitions would apply one post's versions out of order, and a topic's
- * partitions cannot be taken back. (A service that started before Connect made them with 3, once.)
+ * partitions cannot be taken back. A consumer that starts before Connect may make the topic first:
+ * it makes it with partitionsOf too.
  */
 async function ensureTopics(): Promise<void> {
   const admin = new Admin({ clientId: 'stack-setup', bootstrapBrokers: [urls.kafka] });
