@@ -19,8 +19,8 @@ export function createProducer(clientId: string): StringProducer {
  * Creates the topics that do not exist yet, each with its contract's partitions (partitionsOf), or
  * with `partitions` when given (a test's own topic). Replication 1: there is one broker.
  */
-export async function ensureTopics(names: readonly string[], partitions?: number): Promise<void> {
-  const admin = new Admin({ clientId: 'topic-setup', bootstrapBrokers: kafkaBrokers() });
+export async function ensureTopics(names: readonly string[], partitions?: number, brokers: string[] = kafkaBrokers()): Promise<void> {
+  const admin = new Admin({ clientId: 'topic-setup', bootstrapBrokers: brokers });
   try {
     const existing = new Set(await admin.listTopics());
     const byCount = new Map<number, string[]>();

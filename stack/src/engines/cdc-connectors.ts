@@ -4,6 +4,7 @@
 // healthy; PUT .../config creates or updates, so registering twice is harmless.
 import { Admin } from '@platformatic/kafka';
 import { partitionsOf, topics } from '../../../packages/contracts/src/topics.ts';
+import { ensureTopics as ensureContractTopics } from '../../../packages/platform/src/kafka.ts';
 import { waitFor } from '../../../packages/platform/src/wait-for.ts';
 import { recordedMode, type Mode } from '../mode.ts';
 import { connectHeaders, endpoints, HOST, urls } from './endpoints.ts';
@@ -121,17 +122,12 @@ export const CDC_CONNECTORS = [usersConnector, postsConnector] as const;
  * it makes it with partitionsOf too.
  */
 async function ensureTopics(): Promise<void> {
+  await ensureContractTopics(CDC_CONNECTORS.map((c) => c.topic), undefined, [urls.kafka]);
   const admin = new Admin({ clientId: 'stack-setup', bootstrapBrokers: [urls.kafka] });
   try {
-    const existing = await admin.listTopics();
+    const metadata = await admin.metadata({ topics: CDC_CONNECTORS.map((c) => c.topic) });
     for (const connector of CDC_CONNECTORS) {
       const expected = partitionsOf(connector.topic);
-      if (!existing.includes(connector.topic)) {
-        await admin.createTopics({ topics: [connector.topic], partitions: expected, replicas: 1 }).catch((error: unknown) => {
-          if (!/already exists/i.test(String((error as Error).message))) throw error;
-        });
-      }
-      const metadata = await admin.metadata({ topics: [connector.topic] });
       const actual = metadata.topics.get(connector.topic)?.partitionsCount;
       if (actual !== undefined && actual !== expected) {
         throw new Error(
