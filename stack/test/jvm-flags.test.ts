@@ -66,4 +66,11 @@ describe('the class-data-sharing archive', () => {
       for (const flag of ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1']) assert.ok(flags.includes(flag), flag);
     }
   });
+
+  test('an engine that asks for both compilers keeps C2, with one compiler thread of each kind', () => {
+    const flags = jvmFlags({ min: '64m', max: '384m' }, { ctx: engineContext('data-tiered'), jarDir: jarFolder('jars-tiered'), jit: 'tiered' });
+    assert.ok(!flags.some((flag) => flag.startsWith('-XX:TieredStopAtLevel')), flags.join(' '));
+    assert.ok(flags.includes('-XX:CICompilerCount=2'));
+    assert.ok(flags.includes('-XX:+UseSerialGC'));
+  });
 });

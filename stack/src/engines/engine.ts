@@ -77,20 +77,23 @@ export const JAVA = '/usr/lib/jvm/java-21-openjdk-amd64/bin/java';
  * - the serial collector: heaps of a few hundred MB that fill at a few MB/s, young collections of
  *   10-25 ms on average here, with no concurrent GC threads competing for the cores and no remembered
  *   sets costing memory;
- * - C1 only: the C2 compiler spent more of Neo4j's and Kafka's CPU than their work did, for half an
- *   hour after each start, at the rates this stack sees; C1 compiled Neo4j's hot code in a fifth of the
- *   time and its code takes less room (C2's would be cheaper per transaction once warm: the notes weigh it);
+ * - C1 only, unless the engine asks for both compilers (`jit: 'tiered'`): the C2 compiler spent more of
+ *   Neo4j's CPU than its work did, for half an hour after each start, at the rates this stack sees; C1
+ *   compiled Neo4j's hot code in a fifth of the time and its code takes less room. Kafka's hot path is
+ *   small: C2 has compiled it within minutes, then serves each request for two thirds of C1's CPU, so
+ *   Kafka runs both (the notes weigh each engine);
  * - for a long-running engine (`engine`: its context and the folder of the jars on its classpath):
  *   class-data sharing (classArchive), so a start maps the classes it loaded last time instead of reading,
  *   parsing and verifying them again; and a GC log beside the archive.
  */
-export function jvmFlags(heap: { min: string; max: string }, engine?: { ctx: EngineContext; jarDir: string }): string[] {
+export function jvmFlags(heap: { min: string; max: string }, engine?: { ctx: EngineContext; jarDir: string; jit?: 'c1' | 'tiered' }): string[] {
   const archive = engine && classArchive(engine.ctx, engine.jarDir);
   return [
     `-Xms${heap.min}`,
     `-Xmx${heap.max}`,
     '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
+    // Tiered: one C1 and one C2 thread (the JVM's own choice on 2 cores, stated so a larger machine keeps it).
+    ...(engine?.jit === 'tiered' ? ['-XX:CICompilerCount=2'] : ['-XX:TieredStopAtLevel=1']),
     // Every 15% of this reserve filled since the last one, compiled code is unloaded by a collection, a full
     // one with the serial collector: with a 96 MB reserve, Neo4j paused 150-800 ms for it every minute or two.
     '-XX:ReservedCodeCacheSize=240m',
