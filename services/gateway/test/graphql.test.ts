@@ -75,6 +75,7 @@ describe('GraphQL over HTTP', () => {
     // Other tests write at the same time: compare the pages until two reads in a row agree.
     for (let attempt = 0; ; attempt++) {
       const [page, rest] = [await gql(stack.url, '{ posts(limit: 3) { total hasMore nextBefore items { _id title } } }'), await call(stack.url, 'GET', '/posts?limit=3')];
+      assert.equal(page.body.errors, undefined, page.text);
       const same = JSON.stringify(page.body.data.posts.items) === JSON.stringify(rest.body.map((p: { _id: string; title: string }) => ({ _id: p._id, title: p.title })));
       if ((same && page.body.data.posts.total === Number(rest.headers.get('x-total-count'))) || attempt === 5) {
         assert.ok(same, `${page.text} vs ${rest.text}`);

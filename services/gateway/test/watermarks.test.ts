@@ -42,9 +42,9 @@ after(async () => {
   redis?.disconnect();
 });
 
-/** Resolves when the watcher has handled the announcement of this entity's position. */
-function heard(id: string, position: number): Promise<void> {
-  return new Promise((resolve) => {
+/** Listens (once listening, it resolves); `handled` resolves when the watcher has handled the announcement of this entity's position. */
+async function heard(id: string, position: number): Promise<{ handled: Promise<void> }> {
+  const handled = new Promise<void>((resolve) => {
     const stop = watcher.listen((notices) => {
       if (notices.some((n) => n.entityId === id && n.position === position)) {
         stop();
@@ -52,16 +52,25 @@ function heard(id: string, position: number): Promise<void> {
       }
     });
   });
+  await watcher.listening();
+  return { handled };
+}
+
+/** How many channels the named connection is subscribed to, as Redis sees it. */
+async function subscriptionsOf(connectionName: string): Promise<number> {
+  const line = ((await redis.client('LIST')) as string).split('\n').find((l) => l.includes(` name=${connectionName} `));
+  assert.ok(line, `no connection named ${connectionName} in CLIENT LIST`);
+  return Number(/ sub=(\d+)/.exec(line)![1]);
 }
 
 test('a waiter is woken by the announcement that reaches its position, not by an earlier one', async () => {
   const id = entity();
   let woken = false;
   const waiting = watcher.waitFor({ source: 'users', entityId: id, position: 200 }, ['graph'], 5000).then((reached) => ((woken = true), reached));
-  const early = heard(id, 100);
+  const early = await heard(id, 100);
   graph.applied([applied(id, 100, Date.now())]);
   // The watcher has handled position 100 (and let any wake-up it caused run): the waiter still waits.
-  await early;
+  await early.handled;
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(woken, false, 'woken by an announcement below its position');
   graph.applied([applied(id, 250, Date.now())]);
@@ -119,6 +128,40 @@ test('every announcement reaches live listeners', async () => {
       }
     });
   });
+  await watcher.listening();
   cache.applied([applied(id, 42, Date.now())]);
   assert.equal(await heard, 'cache:42');
+});
+
+test('announcements are subscribed to only while someone waits or listens, and for the linger after', async (t) => {
+  const name = `watermarks-test-${randomInt(1_000_000)}`;
+  const own = new WatermarkWatcher(redis, logger, { connectionName: name, lingerMs: 200 });
+  t.after(() => own.stop());
+  await own.start();
+  assert.equal(await subscriptionsOf(name), 0, 'subscribed with nobody waiting');
+
+  const id = entity();
+  const waiting = own.waitFor({ source: 'users', entityId: id, position: 5 }, ['graph'], 5000);
+  await own.listening();
+  assert.equal(await subscriptionsOf(name), 1, 'a waiter is not heard');
+  graph.applied([applied(id, 5, Date.now())]);
+  assert.deepEqual([...(await waiting)], ['graph']);
+  assert.equal(own.subscribed, true, 'the linger did not keep the subscription');
+  await waitFor('the subscription to end after the linger', async () => (await subscriptionsOf(name)) === 0, { timeoutMs: 5000 });
+  assert.equal(own.subscribed, false);
+
+  // Wanted again: a listener subscribes anew and hears the next announcement.
+  const other = entity();
+  const heardOther = new Promise<void>((resolve) => {
+    const stop = own.listen((notices) => {
+      if (notices.some((n) => n.entityId === other)) {
+        stop();
+        resolve();
+      }
+    });
+  });
+  await own.listening();
+  assert.equal(await subscriptionsOf(name), 1);
+  cache.applied([applied(other, 1, Date.now())]);
+  await heardOther;
 });

@@ -106,6 +106,8 @@ export async function registerConsistencyRoutes(app: HttpApp, deps: GatewayDeps)
       });
       socket.on('close', unlisten);
       socket.on('error', unlisten);
+      // Heard before the first read: an announcement between the two cannot be missed.
+      await deps.watermarks.listening();
       await report();
     },
   );

@@ -123,6 +123,7 @@ export async function changeVisibilityStream(deps: GatewayDeps, args: { token: s
   // The first state is read here, so a Redis that does not answer is the subscription's error, not silence.
   running = true;
   try {
+    await deps.watermarks.listening();
     const first = await visibilityOf(deps, token);
     channel.push(first);
     if (first.complete) channel.close();
