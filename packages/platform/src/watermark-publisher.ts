@@ -101,9 +101,11 @@ export class WatermarkPublisher {
         for (const mark of marks.values()) pipeline.raiseWatermark(watermarkKey(this.#projection, mark.source), mark.entityId, mark.position);
         for (const notice of notices) {
           const key = visibilityKey(notice.source, notice.entityId);
-          pipeline.hset(key, `${notice.position}:${this.#projection}`, notice.appliedAt, `${notice.position}:committed`, notice.committedAt);
-          if (notice.kafka) pipeline.hset(key, `${notice.position}:kafka`, notice.kafka.publishedAt);
-          if (notice.capturedAt) pipeline.hset(key, `${notice.position}:captured`, notice.capturedAt);
+          // One HSET per notice: each command is a round of parsing and dispatch in Redis and in this client.
+          const fields: Array<string | number> = [`${notice.position}:${this.#projection}`, notice.appliedAt, `${notice.position}:committed`, notice.committedAt];
+          if (notice.kafka) fields.push(`${notice.position}:kafka`, notice.kafka.publishedAt);
+          if (notice.capturedAt) fields.push(`${notice.position}:captured`, notice.capturedAt);
+          pipeline.hset(key, ...fields);
           pipeline.expire(key, VISIBILITY_TTL_SECONDS);
         }
         // After the watermarks: a subscriber that reads one on hearing the notice sees it raised.
