@@ -1,6 +1,7 @@
 // The posts API process: HTTP routes on the document store, plus the consumer
 // that deletes a deleted user's posts. Debezium captures every change from the
 // store's log (stack/src/engines/cdc-connectors.ts): nothing here publishes.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { AppError } from '@polyglot/platform/errors';
 import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
@@ -18,6 +19,9 @@ import { registerInternalRoutes } from './entry-points/internal.routes.ts';
 import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerPostRoutes } from './entry-points/posts.routes.ts';
 import { createUserCascade } from './entry-points/user-cascade.consumer.ts';
+
+/** The longest a start waits for the index of live posts before answering (a few seconds among tens of thousands of posts). */
+const INDEX_WARM_BOUND_MS = 30_000;
 
 export interface RunningService {
   port: number;
@@ -64,6 +68,11 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   registerReconcileRoutes(app, new LivePostsReader(store.posts));
   if (consumer) registerProjectionFaultsRoutes(app, consumer);
 
+  // The index is built before the service answers, so its health (what ./stackctl up and the tests wait
+  // for) means lists answer in time; bounded, so a slow scan never keeps the service from starting.
+  const indexed = Date.now();
+  await Promise.race([posts.warmIndex(), sleep(INDEX_WARM_BOUND_MS, undefined, { ref: false })]);
+  logger.info({ ms: Date.now() - indexed }, 'index of live posts built (or left to finish in the background)');
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {
@@ -71,7 +80,6 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
     throw error;
   }
   void consumer?.start();
-  posts.warmIndex();
   // In the background: a store that is down at start must not keep the service from starting.
   void publishLegacyOutboxes(store.db, writeLock, logger).catch((error: unknown) => logger.error({ err: error }, 'could not hand the old outboxes to the capture; it is tried again at the next start'));
   const address = app.server.address();

@@ -52,11 +52,12 @@ export class LivePostIndex {
   }
 
   /**
-   * Builds the index now, in the background, so the first list after a start does not wait for
-   * the scan (about 5 s among 40,000 posts, beyond the gateway's 5 s limit under load).
+   * Builds the index now, so the first list after a start does not wait for the scan (about 5 s
+   * among 40,000 posts, beyond the gateway's 5 s limit under load). Never rejects: a store that
+   * does not answer yet leaves the build to the first list.
    */
-  warm(): void {
-    this.#ready().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not build the index of live posts yet; the first list tries again'));
+  warm(): Promise<void> {
+    return this.#ready().catch((error: unknown) => this.#logger.warn({ err: error }, 'could not build the index of live posts yet; the first list tries again'));
   }
 
   async page(query: { limit: number; before?: ObjectId; authorIds?: readonly number[] }): Promise<IndexPage> {

@@ -34,8 +34,8 @@ export class PostRepository {
   }
 
   /** Starts building the index of live posts (see LivePostIndex.warm). */
-  warmIndex(): void {
-    this.#index.warm();
+  warmIndex(): Promise<void> {
+    return this.#index.warm();
   }
 
   /** Best effort: FerretDB creates but does not use secondary indexes; MongoDB does. */
