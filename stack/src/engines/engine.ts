@@ -80,8 +80,9 @@ export const JAVA = '/usr/lib/jvm/java-21-openjdk-amd64/bin/java';
  * - C1 only, unless the engine asks for both compilers (`jit: 'tiered'`): the C2 compiler spent more of
  *   Neo4j's CPU than its work did, for half an hour after each start, at the rates this stack sees; C1
  *   compiled Neo4j's hot code in a fifth of the time and its code takes less room. Kafka's hot path is
- *   small: C2 has compiled it within minutes, then serves each request for two thirds of C1's CPU, so
- *   Kafka runs both (the notes weigh each engine);
+ *   small: with C2 it serves each request for two thirds of C1's CPU after ten minutes, but pays more
+ *   than that in its first minutes, when this stack is measured and demonstrated. A deployment that
+ *   runs for hours would give Kafka (and later Neo4j) `jit: 'tiered'`; the notes weigh each engine;
  * - for a long-running engine (`engine`: its context and the folder of the jars on its classpath):
  *   class-data sharing (classArchive), so a start maps the classes it loaded last time instead of reading,
  *   parsing and verifying them again; and a GC log beside the archive.

@@ -94,7 +94,7 @@ export const kafka: Engine = {
 
   launch(ctx) {
     return {
-      argv: [JAVA, ...jvmFlags({ min: '64m', max: '384m' }, { ctx, jarDir: join(ctx.artifacts.kafka!, 'libs'), jit: 'tiered' }), '-Dlog4j2.configurationFile=/srv/data/log4j2.properties', '-cp', kafkaClasspath, 'kafka.Kafka', '/srv/data/server.properties'],
+      argv: [JAVA, ...jvmFlags({ min: '64m', max: '384m' }, { ctx, jarDir: join(ctx.artifacts.kafka!, 'libs') }), '-Dlog4j2.configurationFile=/srv/data/log4j2.properties', '-cp', kafkaClasspath, 'kafka.Kafka', '/srv/data/server.properties'],
       binds: [{ source: ctx.artifacts.kafka!, target: '/srv/dist' }],
     };
   },
