@@ -4,8 +4,8 @@
 // page built from older data in one O(1) step.
 //
 // Two instances (docs/ARCHITECTURE-NOTES.md, "Two Redis instances"):
-//   cache (urls.redis, evicts LRU): user:{id}, pages, page budgets;
-//   state (urls.redisState, never evicts): tombstones, generations, sessions
+//   cache (urls.redis, evicts LRU): user:{id}, post:{id}, pages, page budgets;
+//   state (urls.redisState, never evicts): the post listings, tombstones, generations, sessions
 //   (and the gateway's login counters, the watermarks of consistency.ts).
 
 /** Cache. */
@@ -19,6 +19,22 @@ export const POSTS_GENERATION_KEY = 'posts:gen';
 
 /** State. Bumped when this user follows or unfollows someone. */
 export const feedGenerationKey = (userId: number | string): string => `feed:gen:${userId}`;
+
+/**
+ * State. The listing of every live post: a sorted set whose members are post ids, all with score 0, so
+ * Redis orders them by their bytes, and hex ObjectIds of one length sort as their creation times do.
+ * A page is ZRANGE ... BYLEX REV from a cursor, its total is ZCARD. Kept by the cache projection.
+ */
+export const POSTS_LISTING_KEY = 'posts:listing';
+
+/** State. The same listing for one author (feeds, and an author's posts). */
+export const authorListingKey = (authorId: number | string): string => `posts:listing:author:${authorId}`;
+
+/** Cache. A post as lists show it, with its version (contracts/post-events.ts ListedPost). */
+export const postKey = (id: string): string => `post:${id}`;
+
+/** State. Written when a post is deleted, so a late, older change cannot list it or cache it again. */
+export const postTombstoneKey = (id: string): string => `post:${id}:deleted`;
 
 /** Cache. */
 export const postsPageKey = (generation: number, limit: number, before: string | undefined): string => `posts:page:${generation}:${limit}:${before ?? '-'}`;

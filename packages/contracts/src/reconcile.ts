@@ -97,6 +97,8 @@ export const CacheListing = z.object({
       digest: z.string().describe('SHA-1 of the raw value: a repair applies only if the entry is still this one'),
     }),
   ),
+  /** Every post id in the listing of live posts (state store), and in which author listings each is. */
+  listed: z.array(z.object({ id: z.string(), inListing: z.boolean(), authorIds: z.array(z.number().int()) })),
 });
 export type CacheListing = z.infer<typeof CacheListing>;
 
@@ -107,12 +109,18 @@ export const CacheRepair = z.strictObject({
   refresh: z.array(z.strictObject({ digest: z.string(), user: CachedProfileUser })).max(100_000).default([]),
   /** Remove profiles of users that are gone. */
   remove: z.array(z.strictObject({ id: userId, digest: z.string() })).max(100_000).default([]),
+  /** Live posts missing from the listing or from their author's: listed, unless deleted meanwhile (a tombstone). */
+  list: z.array(z.strictObject({ id: postId, authorId: userId })).max(100_000).default([]),
+  /** Ids the listings hold that are not live posts (or not this author's): taken off the listing and those author listings. */
+  unlist: z.array(z.strictObject({ id: postId, inListing: z.boolean(), authorIds: z.array(userId).max(1000) })).max(100_000).default([]),
 });
 export type CacheRepair = z.infer<typeof CacheRepair>;
 
 export const CacheRepairResult = z.object({
   refreshed: z.number().int(),
   removed: z.number().int(),
+  listed: z.number().int().describe('posts added to the listings'),
+  unlisted: z.number().int().describe('ids taken off the listings'),
   unchanged: z.number().int().describe('entries that changed since they were listed (the projection wrote them) or are gone'),
 });
 export type CacheRepairResult = z.infer<typeof CacheRepairResult>;
@@ -134,7 +142,7 @@ export type Drift = z.infer<typeof Drift>;
 
 export const ReconcileCounts = z.object({
   users: z.object({ postgres: z.number().int(), neo4j: z.number().int(), redis: z.number().int(), timescaledb: z.number().int() }),
-  posts: z.object({ ferretdb: z.number().int(), neo4j: z.number().int(), timescaledb: z.number().int() }),
+  posts: z.object({ ferretdb: z.number().int(), neo4j: z.number().int(), timescaledb: z.number().int(), redis: z.number().int().describe('ids in the listing of live posts') }),
   follows: z.object({ neo4j: z.number().int(), timescaledb: z.number().int() }),
 });
 export type ReconcileCounts = z.infer<typeof ReconcileCounts>;

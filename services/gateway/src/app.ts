@@ -11,6 +11,8 @@ import { createAnalyticsClient } from './data-access/analytics.client.ts';
 import { createGraphClient } from './data-access/graph.client.ts';
 import { createAttemptCounter } from './data-access/login-attempts.store.ts';
 import { createPageCache } from './data-access/page-cache.ts';
+import { createPostCache } from './data-access/post-cache.ts';
+import { createPostListing } from './data-access/post-listing.ts';
 import { createFaultLog } from './data-access/fault-log.ts';
 import { createPostsClient } from './data-access/posts.client.ts';
 import { createProjectionControls } from './data-access/projection-controls.client.ts';
@@ -75,6 +77,8 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
       analytics: createAnalyticsClient(config.ANALYTICS_URL, config.INTERNAL_SECRET),
       projectors: createProjectorsClient(config.PROJECTORS_URL, config.INTERNAL_SECRET),
       userCache: createUserCache(redis, logger, stateRedis),
+      postCache: createPostCache(redis, logger, stateRedis),
+      listing: createPostListing(stateRedis),
       pages: createPageCache(redis, logger, { generations: stateRedis, maxPageBytes: config.PAGE_CACHE_MAX_BYTES, maxPagesPerGeneration: config.PAGE_CACHE_MAX_PAGES }),
       sessions: createSessionStore(stateRedis),
       attempts: createAttemptCounter(stateRedis),

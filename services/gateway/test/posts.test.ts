@@ -1,18 +1,21 @@
 // /posts and comments through the gateway, against the real users and posts
-// services; the profile and page cache against the real Redis.
+// services and the cache projection (lists are served from the listings it
+// keeps); the profile, post and page caches against the real Redis.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { POSTS_GENERATION_KEY, postsPageKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+import { POSTS_GENERATION_KEY, POSTS_LISTING_KEY, postKey, postsPageKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import type { RunningGateway } from '../src/app.ts';
 import { call, keyspaceHits, redisClient, startGateway, startStack, stateRedisClient, uniqueEmail, type Stack } from './support.ts';
 
-const stack: Stack = await startStack({ services: ['users', 'posts'] });
+const stack: Stack = await startStack({ services: ['users', 'posts', 'cacheProjection'] });
 const base = stack.url;
 const redis = redisClient();
 /** Tombstones and generations are state. */
 const state = stateRedisClient();
 const users: number[] = [];
 const posts: string[] = [];
+/** The consistency token of the last post written here: a read that carries it waits for the cache projection. */
+let lastToken = '';
 
 after(async () => {
   for (const id of posts) await call(base, 'DELETE', `/posts/${id}`).catch(() => undefined);
@@ -37,6 +40,7 @@ async function newPost(authorId: number, title: string, extra: Record<string, un
   const r = await call(base, 'POST', '/posts', { author_id: authorId, title, body: `body of ${title}`, tags: ['test'], ...extra });
   assert.equal(r.status, 201, r.text);
   posts.push(r.body._id);
+  lastToken = r.headers.get('x-consistency-token') ?? '';
   return r.body;
 }
 
@@ -98,17 +102,19 @@ describe('posts', () => {
   });
 
   test('GET /posts: a bare array newest first with authors, X-Total-Count and a Link to the next page', async () => {
-    for (const n of [1, 2, 3]) await newPost(author.id, `page ${n}`);
-    await bumpPostsGeneration();
-    const totalBefore = (await call(stack.services.posts!, 'GET', '/posts?limit=1')).body.total;
-    const first = await call(base, 'GET', '/posts?limit=2');
-    const totalAfter = (await call(stack.services.posts!, 'GET', '/posts?limit=1')).body.total;
+    const mine: Array<{ _id: string }> = [];
+    for (const n of [1, 2, 3]) mine.push(await newPost(author.id, `page ${n}`));
+    const totalBefore = await state.zcard(POSTS_LISTING_KEY);
+    const first = await call(base, 'GET', `/posts?limit=2&token=${lastToken}`);
+    const totalAfter = await state.zcard(POSTS_LISTING_KEY);
     assert.equal(first.status, 200);
     assert.ok(Array.isArray(first.body));
     assert.equal(first.body.length, 2);
     assert.ok(first.body[0]._id > first.body[1]._id, 'newest first');
+    assert.ok(first.body[0]._id >= mine[2]!._id, 'a read with the token shows the newest post written');
     for (const p of first.body) assert.ok(p.user === null || typeof p.user.name === 'string');
-    // The posts service's total; other tests may add or remove posts meanwhile, so it lies between the two direct reads.
+    assert.deepEqual(Object.keys(first.body[0]).sort(), ['_id', 'author_id', 'body', 'comments_count', 'createdAt', 'meta', 'tags', 'title', 'updatedAt', 'user'], 'no version or other field of the cached copy');
+    // The listing's count; other tests may add or remove posts meanwhile, so it lies between the two direct reads.
     const total = Number(first.headers.get('x-total-count'));
     assert.ok(total >= 3 && total >= Math.min(totalBefore, totalAfter) && total <= Math.max(totalBefore, totalAfter), `X-Total-Count ${total} vs ${totalBefore}..${totalAfter}`);
 
@@ -130,6 +136,7 @@ describe('posts', () => {
 
   test('GET /posts is cached in Redis under the posts generation; bumping it rebuilds the page', async () => {
     await newPost(author.id, 'cached page');
+    await call(base, 'GET', `/posts?limit=3&token=${lastToken}`);
     await bumpPostsGeneration();
     const built = await call(base, 'GET', '/posts?limit=3');
     assert.equal(built.status, 200);
@@ -161,6 +168,28 @@ describe('posts', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  test('a page is built from the cached posts the projection keeps; a post missing there is read from the posts service and cached', async () => {
+    const post = await newPost(author.id, 'kept in place');
+    const like = await call(base, 'POST', `/posts/${post._id}/like?consistency=eventual`);
+    const token = like.headers.get('x-consistency-token');
+    const page = await call(base, 'GET', `/posts?limit=5&token=${token}`);
+    assert.equal(page.body.find((p: { _id: string }) => p._id === post._id)?.meta.likes, 1, 'the like is in the page');
+    assert.equal(JSON.parse((await redis.get(postKey(post._id))) ?? 'null')?.version, 2, 'the projection replaced the cached copy with version 2');
+
+    await redis.del(postKey(post._id));
+    await bumpPostsGeneration();
+    const rebuilt = await call(base, 'GET', '/posts?limit=5');
+    assert.equal(rebuilt.body.find((p: { _id: string }) => p._id === post._id)?.meta.likes, 1);
+    const filled = JSON.parse((await redis.get(postKey(post._id))) ?? 'null');
+    assert.equal(filled?.version, 2, 'filled from the posts service, with its version');
+    assert.ok((await redis.ttl(postKey(post._id))) > 0, 'a fill expires');
+
+    const del = await call(base, 'DELETE', `/posts/${post._id}`);
+    const gone = await call(base, 'GET', `/posts?limit=5&token=${del.headers.get('x-consistency-token')}`);
+    assert.equal(gone.body.some((p: { _id: string }) => p._id === post._id), false, 'a deleted post leaves the listing');
+    assert.equal(await state.zscore(POSTS_LISTING_KEY, post._id), null);
   });
 
   test('PUT, like and DELETE /posts/:id', async () => {
@@ -230,10 +259,10 @@ describe('posts with Redis down', () => {
   });
   after(() => gateway?.stop());
 
-  test('GET /posts is served from the services directly, authors attached', async () => {
+  test('GET /posts: the ids from the listing (the state store), the posts and authors from the services', async () => {
     const author = await newUser('Uncached');
     const post = await newPost(author.id, 'no cache');
-    const r = await call(`http://127.0.0.1:${gateway.port}`, 'GET', '/posts?limit=200');
+    const r = await call(`http://127.0.0.1:${gateway.port}`, 'GET', `/posts?limit=200&token=${lastToken}`);
     assert.equal(r.status, 200);
     const mine = r.body.find((p: { _id: string }) => p._id === post._id);
     assert.deepEqual(mine?.user, { id: author.id, name: author.name, email: author.email });

@@ -47,7 +47,7 @@ function healthy(): Snapshot {
         { followerId: 2, followeeId: 1, latest: 'FOLLOW_DELETED' },
       ],
     },
-    cache: { profiles: [{ id: 1, name: 'Ada', email: 'ada@example.test', position: 5, digest: 'd1' }] },
+    cache: { profiles: [{ id: 1, name: 'Ada', email: 'ada@example.test', position: 5, digest: 'd1' }], listed: [{ id: P1, inListing: true, authorIds: [1] }] },
   };
 }
 
@@ -57,7 +57,7 @@ describe('findDrift', () => {
     assert.deepEqual(findings, []);
     assert.deepEqual(counts, {
       users: { postgres: 2, neo4j: 2, redis: 1, timescaledb: 2 },
-      posts: { ferretdb: 1, neo4j: 1, timescaledb: 1 },
+      posts: { ferretdb: 1, neo4j: 1, timescaledb: 1, redis: 1 },
       follows: { neo4j: 1, timescaledb: 1 },
     });
   });
@@ -108,6 +108,7 @@ describe('findDrift', () => {
       { id: P2, authorId: 2, createdAt: T },
       { id: P3, authorId: 7, createdAt: T },
     ];
+    s.cache.listed = s.posts.posts.map((p) => ({ id: p.id, inListing: true, authorIds: [p.authorId] }));
     s.graph.posts = [
       { id: P1, authors: [2] },
       { id: 'd'.repeat(24), authors: [1] },
@@ -129,6 +130,39 @@ describe('findDrift', () => {
         ['timescaledb', 'missing', 'e', 'post'],
       ].sort(),
     );
+  });
+
+  test('posts: the listings miss a live post or hold one that is gone, or under another author', () => {
+    const s = healthy();
+    s.posts.posts = [
+      { id: P1, authorId: 1, createdAt: T },
+      { id: P2, authorId: 2, createdAt: T },
+      { id: P3, authorId: 2, createdAt: T },
+    ];
+    s.graph.posts = s.posts.posts.map((p) => ({ id: p.id, authors: [p.authorId] }));
+    s.analytics.posts = s.posts.posts.map((p) => ({ id: p.id, created: true, deleted: false }));
+    const gone = 'd'.repeat(24);
+    s.cache.listed = [
+      { id: P1, inListing: true, authorIds: [1] },
+      // In the listing, but not in its author's.
+      { id: P2, inListing: true, authorIds: [] },
+      // In its author's listing and another's.
+      { id: P3, inListing: true, authorIds: [2, 5] },
+      { id: gone, inListing: true, authorIds: [1] },
+    ];
+    const findings = findDrift(s).findings.filter((f) => f.drift.store === 'redis');
+    assert.deepEqual(
+      findings.map((f) => f.fix),
+      [
+        { store: 'redis', op: 'list', id: P2, authorId: 2 },
+        { store: 'redis', op: 'unlist', id: P3, inListing: false, authorIds: [5] },
+        { store: 'redis', op: 'unlist', id: gone, inListing: true, authorIds: [1] },
+      ],
+    );
+    assert.equal(findDrift(s).counts.posts.redis, 4);
+    const plan = planRepairs(findings.map((f) => f.fix!));
+    assert.deepEqual(plan.cache.list, [{ id: P2, authorId: 2 }]);
+    assert.equal(plan.cache.unlist.length, 2);
   });
 
   test('follows: events that disagree with the edges; an edge to a deleted user goes with that user', () => {
@@ -166,7 +200,7 @@ describe('planRepairs', () => {
       ['USER_CREATED', 'USER_UPDATED'],
     );
     assert.deepEqual(plan.cascadeAuthors, [7]);
-    assert.deepEqual(plan.cache, { refresh: [], remove: [] });
+    assert.deepEqual(plan.cache, { refresh: [], remove: [], list: [], unlist: [] });
   });
 });
 

@@ -8,6 +8,8 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { urls } from '@polyglot/contracts/endpoints';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
+import { consumerGroups, PIPELINE_TOPICS, topics } from '@polyglot/contracts/topics';
+import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
 import { start, type RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
 
@@ -20,7 +22,7 @@ export const uniqueEmail = (prefix = 'u'): string => `${unique(prefix.replace(/[
 /** Nothing listens there (and fetch refuses the port): a service that is down. */
 export const DOWN_URL = 'http://127.0.0.1:1';
 
-type ServiceKey = 'users' | 'posts' | 'graph' | 'analytics' | 'projectors';
+type ServiceKey = 'users' | 'posts' | 'graph' | 'analytics' | 'projectors' | 'cacheProjection';
 
 interface Running {
   port: number;
@@ -28,23 +30,36 @@ interface Running {
 }
 
 // Loaded by path, so a file needs only the services it starts.
-const SERVICES: Record<ServiceKey, { dir: string; config: string; env: Record<string, string> }> = {
+const SERVICES: Record<ServiceKey, { dir: string; config: string; env: Record<string, string>; groups?: Record<string, [string, readonly string[]]> }> = {
   users: { dir: 'users', config: 'UsersConfig', env: {} },
   posts: { dir: 'posts', config: 'PostsConfigSchema', env: { USER_CASCADE: 'off' } },
   // Without its outbox relay, which would publish the shared outbox beside the stack's.
   graph: { dir: 'graph', config: 'GraphConfig', env: { GRAPH_PROJECTION: 'off', GRAPH_RELAY: 'off' } },
   analytics: { dir: 'analytics', config: 'AnalyticsConfig', env: { SKIP_CONSUMERS: 'true' } },
   projectors: { dir: 'projectors', config: 'ProjectorsConfig', env: { SKIP_CONSUMERS: 'true' } },
+  // The cache projection, in a test group that starts at the end of the topics: lists and feeds are served from
+  // the listings it keeps, and the stack's own projectors do not run while the component tests do.
+  cacheProjection: { dir: 'projectors', config: 'ProjectorsConfig', env: {}, groups: { CACHE_PROJECTION_GROUP: [consumerGroups.cacheProjector, PIPELINE_TOPICS], DEAD_LETTER_INDEX_GROUP: [consumerGroups.deadLetterIndex, [topics.deadLetters, topics.deadLetterReplays]] } },
 };
 
 async function startService(key: ServiceKey): Promise<Running> {
-  const { dir, config, env } = SERVICES[key];
+  const { dir, config, env: fixed, groups = {} } = SERVICES[key];
+  const groupIds = Object.fromEntries(await Promise.all(Object.entries(groups).map(async ([name, [base, topicNames]]) => [name, await testGroupAtEnd(base, topicNames)] as const)));
+  const env = { ...fixed, ...groupIds };
   const base = new URL(`../../${dir}/src/`, import.meta.url);
   const app = (await import(new URL('app.ts', base).href)) as { start(config: unknown, options: { logger: unknown }): Promise<Running> };
   const configs = (await import(new URL('config.ts', base).href)) as Record<string, { parse(env: unknown): unknown }>;
   const schema = configs[config];
   if (!schema) throw new Error(`${dir}/src/config.ts exports no ${config}`);
-  return app.start(schema.parse({ PORT: '0', LOG_LEVEL: 'silent', ...env }), { logger: pino({ level: 'silent' }) });
+  const running = await app.start(schema.parse({ PORT: '0', LOG_LEVEL: 'silent', ...env }), { logger: pino({ level: 'silent' }) });
+  if (Object.keys(groupIds).length === 0) return running;
+  return {
+    port: running.port,
+    async stop() {
+      await running.stop();
+      await deleteTestGroups(...Object.values(groupIds));
+    },
+  };
 }
 
 export interface Stack {

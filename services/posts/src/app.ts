@@ -1,7 +1,6 @@
 // The posts API process: HTTP routes on the document store, plus the consumer
 // that deletes a deleted user's posts. Debezium captures every change from the
 // store's log (stack/src/engines/cdc-connectors.ts): nothing here publishes.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { AppError } from '@polyglot/platform/errors';
 import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
@@ -19,9 +18,6 @@ import { registerInternalRoutes } from './entry-points/internal.routes.ts';
 import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerPostRoutes } from './entry-points/posts.routes.ts';
 import { createUserCascade } from './entry-points/user-cascade.consumer.ts';
-
-/** The longest a start waits for the index of live posts before answering (a few seconds among tens of thousands of posts). */
-const INDEX_WARM_BOUND_MS = 30_000;
 
 export interface RunningService {
   port: number;
@@ -53,7 +49,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const logger = options.logger ?? createLogger('posts', config.LOG_LEVEL);
   const store = openPostsStore(config.MONGO_URL, 'posts');
   const writeLock = new KeyedMutex();
-  const posts = new PostRepository(store.db, writeLock, { logger });
+  const posts = new PostRepository(store.db, writeLock);
   void posts.ensureIndexes(logger);
 
   const consumer = config.USER_CASCADE ? createUserCascade(posts, config.USER_CASCADE_GROUP, logger) : null;
@@ -68,11 +64,6 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   registerReconcileRoutes(app, new LivePostsReader(store.posts));
   if (consumer) registerProjectionFaultsRoutes(app, consumer);
 
-  // The index is built before the service answers, so its health (what ./stackctl up and the tests wait
-  // for) means lists answer in time; bounded, so a slow scan never keeps the service from starting.
-  const indexed = Date.now();
-  await Promise.race([posts.warmIndex(), sleep(INDEX_WARM_BOUND_MS, undefined, { ref: false })]);
-  logger.info({ ms: Date.now() - indexed }, 'index of live posts built (or left to finish in the background)');
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });
   } catch (error) {

@@ -54,7 +54,7 @@ describe('create and get', () => {
     assert.equal(event.actorId, author);
     assert.equal(event.traceparent, traceparent);
     assert.match(event.eventId, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(event.data, { _id: post._id, author_id: author, title: 'First', body: 'b', tags: ['x', 'y'], likes: 0, createdAt: post.createdAt, updatedAt: post.updatedAt });
+    assert.deepEqual(event.data, { _id: post._id, author_id: author, title: 'First', body: 'b', tags: ['x', 'y'], likes: 0, createdAt: post.createdAt, updatedAt: post.updatedAt, post: { ...post, version: 1 } });
 
     const got = await call(svc.base, 'GET', `/posts/${post._id}`);
     assert.equal(got.status, 200);
@@ -79,44 +79,30 @@ describe('create and get', () => {
   });
 });
 
-describe('list', () => {
-  test('newest first, paged with before and limit, total counts all in scope', async () => {
+describe('lookup of posts as lists show them (the gateway builds pages from the listings the cache projection keeps)', () => {
+  test('the live posts among the ids, with their versions; unknown and deleted ids are left out', async () => {
     const a = testUserId();
-    const b = testUserId();
-    const mine: string[] = [];
-    for (let i = 0; i < 5; i++) mine.push((await createPost(a, { title: `a${i}` }))._id);
-    const other = (await createPost(b))._id;
-
-    const first = await call(svc.base, 'GET', `/posts?authorIds=${a}&limit=2`);
-    assert.equal(first.status, 200);
-    assert.equal(first.body.total, 5);
-    assert.deepEqual(first.body.items.map((p: { _id: string }) => p._id), [mine[4], mine[3]]);
-    const second = await call(svc.base, 'GET', `/posts?authorIds=${a}&limit=2&before=${mine[3]}`);
-    assert.deepEqual(second.body.items.map((p: { _id: string }) => p._id), [mine[2], mine[1]]);
-    assert.equal(second.body.total, 5, 'total ignores paging');
-    const last = await call(svc.base, 'GET', `/posts?authorIds=${a}&limit=2&before=${mine[1]}`);
-    assert.deepEqual(last.body.items.map((p: { _id: string }) => p._id), [mine[0]]);
-
-    const both = await call(svc.base, 'GET', `/posts?authorIds=${a},${b}`);
-    assert.equal(both.body.total, 6);
-    assert.equal(both.body.items[0]._id, other);
-    for (const key of HIDDEN) assert.equal(key in both.body.items[0], false);
-
-    const all = await call(svc.base, 'GET', '/posts?limit=200');
-    assert.ok(all.body.total >= 6);
-    const ids = all.body.items.map((p: { _id: string }) => p._id);
-    assert.deepEqual(ids, [...ids].sort().reverse(), 'sorted by _id descending');
-
-    const nobody = await call(svc.base, 'GET', '/posts?authorIds=');
-    assert.deepEqual(nobody.body, { items: [], total: 0 });
+    const [first, second, gone] = [await createPost(a, { title: 'a0' }), await createPost(a, { title: 'a1' }), await createPost(a, { title: 'a2' })];
+    await call(svc.base, 'POST', `/posts/${second._id}/like`, {});
+    assert.equal((await call(svc.base, 'DELETE', `/posts/${gone._id}`)).status, 204);
+    const res = await call(svc.base, 'GET', `/internal/posts?ids=${[first._id, second._id, gone._id, 'a'.repeat(24)].join(',')}`);
+    assert.equal(res.status, 200);
+    const byId = new Map((res.body as Array<{ _id: string; version: number; meta: { likes: number } }>).map((p) => [p._id, p]));
+    assert.deepEqual([...byId.keys()].sort(), [first._id, second._id].sort());
+    assert.deepEqual(byId.get(first._id), { ...first, version: 1 });
+    assert.deepEqual([byId.get(second._id)?.version, byId.get(second._id)?.meta.likes], [2, 1]);
+    for (const key of HIDDEN.filter((k) => k !== 'version')) assert.equal(key in byId.get(first._id)!, false);
+    assert.deepEqual((await call(svc.base, 'GET', '/internal/posts?ids=')).body, []);
   });
 
-  test('rejects bad query parameters', async () => {
-    for (const q of ['limit=0', 'limit=201', 'limit=abc', 'before=xyz', 'authorIds=1,a', 'authorIds=-1', 'authorIds=1,,2', 'unknown=1']) {
-      const res = await call(svc.base, 'GET', `/posts?${q}`);
+  test('rejects bad ids, too many, and the list parameters it no longer takes', async () => {
+    const many = Array.from({ length: 202 }, (_, i) => i.toString(16).padStart(24, '0')).join(',');
+    for (const q of ['ids=xyz', 'ids=1,2', `ids=${'a'.repeat(24)},`, `ids=${many}`, 'limit=5', 'unknown=1', '']) {
+      const res = await call(svc.base, 'GET', `/internal/posts?${q}`);
       assert.equal(res.status, 400, q);
       assert.equal(res.body.code, 'VALIDATION_FAILED', q);
     }
+    assert.equal((await call(svc.base, 'GET', '/posts')).status, 404, 'lists are the gateway’s, from the listings');
   });
 });
 
@@ -137,7 +123,7 @@ describe('update', () => {
     assert.equal(stored?.version, 3);
     const events = await svc.events(post._id);
     assert.deepEqual(events.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['POST_LIKED', 2], ['POST_UPDATED', 3]]);
-    assert.deepEqual(events[2]?.data, { _id: post._id, author_id: author, title: 'new title', body: post.body, tags: [], likes: 1, createdAt: post.createdAt, updatedAt: res.body.updatedAt });
+    assert.deepEqual(events[2]?.data, { _id: post._id, author_id: author, title: 'new title', body: post.body, tags: [], likes: 1, createdAt: post.createdAt, updatedAt: res.body.updatedAt, post: { ...res.body, version: 3 } });
 
     const missing = await call(svc.base, 'PUT', `/posts/${'a'.repeat(24)}`, { title: 'x' });
     assert.equal(missing.status, 404);
@@ -253,7 +239,9 @@ describe('like', () => {
     assert.deepEqual(liked.map((e) => e.position), Array.from({ length: 20 }, (_, i) => i + 2), 'positions 2..21 in order');
     assert.deepEqual(liked.map((e) => (e.data as { likes: number }).likes), Array.from({ length: 20 }, (_, i) => i + 1));
     assert.deepEqual(new Set(liked.map((e) => e.actorId)), new Set(Array.from({ length: 20 }, (_, i) => 1000 + i)));
-    assert.deepEqual(liked[0]?.data, { _id: post._id, author_id: post.author_id, likes: 1, userId: liked[0]?.actorId });
+    const { post: view, ...data } = liked[0]?.data as { post: { meta: { likes: number }; version: number } };
+    assert.deepEqual(data, { _id: post._id, author_id: post.author_id, likes: 1, userId: liked[0]?.actorId });
+    assert.deepEqual([view.meta.likes, view.version], [1, 2], 'each event carries the post as lists show it after the change');
 
     const got = await call(svc.base, 'GET', `/posts/${post._id}`);
     assert.equal(got.body.meta.likes, 20);
@@ -304,9 +292,13 @@ describe('comments', () => {
 
     const events = await svc.events(post._id);
     assert.deepEqual(events.map((e) => [e.type, e.position]), [['POST_CREATED', 1], ['COMMENT_CREATED', 2], ['COMMENT_CREATED', 3], ['COMMENT_DELETED', 4]]);
-    assert.deepEqual(events[1]?.data, { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author, body: 'first' });
+    const withoutView = (data: unknown) => {
+      const { post: view, ...rest } = data as { post: { comments_count: number; author_id: number } };
+      return { rest, counted: view.comments_count, postAuthor: view.author_id };
+    };
+    assert.deepEqual(withoutView(events[1]?.data), { rest: { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author, body: 'first' }, counted: 1, postAuthor: author });
     assert.equal(events[1]?.actorId, commenter);
-    assert.deepEqual(events[3]?.data, { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author });
+    assert.deepEqual(withoutView(events[3]?.data), { rest: { _id: post._id, commentId: c1.body.id, author_id: commenter, post_author_id: author }, counted: 1, postAuthor: author });
   });
 
   test('comments of an unknown post are 404; empty bodies are 400', async () => {
@@ -333,8 +325,8 @@ describe('delete', () => {
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.equal(res.body.code, 'POST_NOT_FOUND');
     }
-    const list = await call(svc.base, 'GET', `/posts?authorIds=${author}`);
-    assert.deepEqual(list.body, { items: [], total: 0 });
+    const lookup = await call(svc.base, 'GET', `/internal/posts?ids=${post._id}`);
+    assert.deepEqual(lookup.body, []);
 
     assert.equal(await svc.stored(post._id), null, 'nothing is left in the store');
     const events = await svc.events(post._id);

@@ -45,13 +45,13 @@ function debeziumDelete(id: number, lsn: number): string {
 test('USER_DELETED deletes every post of that author, once, and no one else’s', async () => {
   const author = testUserId();
   const other = testUserId();
-  const mine = [];
+  const mine: string[] = [];
   for (let i = 0; i < 3; i++) mine.push((await call(svc.base, 'POST', '/posts', { author_id: author, title: `p${i}`, body: 'b' })).body._id as string);
   const kept = (await call(svc.base, 'POST', '/posts', { author_id: other, title: 'stays', body: 'b' })).body._id as string;
 
   const message = { topic: topics.userChanges, key: JSON.stringify({ id: author }), value: debeziumDelete(author, 9_000_000_000 + author) };
   await producer.send({ messages: [message] });
-  await waitFor('the author’s posts to be gone', async () => (await call(svc.base, 'GET', `/posts?authorIds=${author}`)).body.total === 0, { timeoutMs: 30_000 });
+  await waitFor('the author’s posts to be gone', async () => (await call(svc.base, 'GET', `/internal/posts?ids=${mine.join(',')}`)).body.length === 0, { timeoutMs: 30_000 });
 
   for (const id of mine) {
     assert.equal((await call(svc.base, 'GET', `/posts/${id}`)).status, 404);

@@ -57,7 +57,7 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
     }
     deadLetterRoutes(app, index, replays);
     healthRoutes(app, { cache, index, projection, deadLetterReader });
-    reconcileRoutes(app, new ProfileAuditRepository(redis));
+    reconcileRoutes(app, new ProfileAuditRepository(redis, state));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     if (projection) registerProjectionFaultsRoutes(app, projection);
     await app.listen({ host: '127.0.0.1', port: config.PORT });

@@ -1,10 +1,10 @@
 // The pure planner of the cache projection, on recorded Debezium and outbox messages.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { feedGenerationKey, POSTS_GENERATION_KEY, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+import { authorListingKey, feedGenerationKey, postKey, POSTS_GENERATION_KEY, postTombstoneKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { EVENT_TYPES, normalizeMessage } from '@polyglot/contracts/events';
 import { planCacheChange, TOMBSTONE_TTL_SECONDS } from '../src/domain/cache-projection.ts';
-import { debezium, fixture, outbox, type RecordedMessage } from '../../../packages/contracts/test-fixtures/recorded-messages.ts';
+import { debezium, fixture, outbox, postsCapture, type RecordedMessage } from '../../../packages/contracts/test-fixtures/recorded-messages.ts';
 
 const plan = (message: RecordedMessage) => planCacheChange(normalizeMessage(message.topic, message.value));
 const lsnOf = (message: RecordedMessage) => (JSON.parse(message.value ?? '') as { source: { lsn: number } }).source.lsn;
@@ -66,11 +66,28 @@ describe('planCacheChange on recorded Debezium messages', () => {
 });
 
 describe('planCacheChange on recorded outbox messages', () => {
-  for (const name of ['postCreated', 'postUpdated', 'postLiked', 'commentCreated', 'commentDeleted', 'postDeleted']) {
-    test(`${name} bumps the posts generation only`, () => {
-      assert.deepEqual(plan(fixture(outbox, name)), [{ kind: 'bump', key: POSTS_GENERATION_KEY }]);
+  // Recorded before events carried the post as lists show it: the cached copy is dropped, the next read fills it.
+  for (const name of ['postCreated', 'postUpdated', 'postLiked', 'commentCreated', 'commentDeleted']) {
+    test(`${name} lists the post, drops its cached copy and bumps the posts generation`, () => {
+      const message = fixture(outbox, name);
+      const { aggregateId: id, data } = JSON.parse(message.value!) as { aggregateId: string; data: { author_id: number; post_author_id?: number } };
+      const author = data.post_author_id ?? data.author_id;
+      assert.deepEqual(plan(message), [
+        { kind: 'listPost', id, authorKey: authorListingKey(author), tombstoneKey: postTombstoneKey(id) },
+        { kind: 'dropPost', key: postKey(id) },
+        { kind: 'bump', key: POSTS_GENERATION_KEY },
+      ]);
     });
   }
+
+  test('postDeleted takes the post off the listings under a tombstone', () => {
+    const message = fixture(outbox, 'postDeleted');
+    const { aggregateId: id, data } = JSON.parse(message.value!) as { aggregateId: string; data: { author_id: number } };
+    assert.deepEqual(plan(message), [
+      { kind: 'unlistPost', id, authorKey: authorListingKey(data.author_id), key: postKey(id), tombstoneKey: postTombstoneKey(id), ttlSeconds: TOMBSTONE_TTL_SECONDS },
+      { kind: 'bump', key: POSTS_GENERATION_KEY },
+    ]);
+  });
   for (const name of ['followCreated', 'followDeleted']) {
     test(`${name} bumps the follower's feed generation only`, () => {
       assert.deepEqual(plan(fixture(outbox, name)), [{ kind: 'bump', key: feedGenerationKey(36) }]);
@@ -91,5 +108,24 @@ describe('planCacheChange on recorded outbox messages', () => {
       seen.add(event.type);
     }
     assert.deepEqual([...seen].sort(), [...EVENT_TYPES].sort());
+  });
+});
+
+describe('planCacheChange on recorded captures of posts that carry their listed view', () => {
+  test('a created post is listed and cached as lists show it, at version 1', () => {
+    const [list, put, bump] = plan(fixture(postsCapture, 'postCreatedListed'));
+    assert.ok(list?.kind === 'listPost' && put?.kind === 'putPost');
+    assert.equal(list.authorKey, authorListingKey(put.post.author_id));
+    assert.equal(put.version, 1);
+    assert.equal(put.key, postKey(put.post._id));
+    assert.deepEqual(Object.keys(put.post).sort(), ['_id', 'author_id', 'body', 'comments_count', 'createdAt', 'meta', 'tags', 'title', 'updatedAt', 'version']);
+    assert.deepEqual(bump, { kind: 'bump', key: POSTS_GENERATION_KEY });
+  });
+
+  test('a like replaces the cached copy with the next version and its count', () => {
+    const [, put] = plan(fixture(postsCapture, 'postLikedListed'));
+    assert.ok(put?.kind === 'putPost');
+    assert.equal(put.version, 2);
+    assert.equal(put.post.meta.likes, 1);
   });
 });

@@ -1,27 +1,18 @@
 // The posts service (the document store): posts, likes and comments. Its
 // posts carry no `user`; the gateway attaches authors.
 import type { Comment, CreatePostBody, Post, UpdatePostBody } from '@polyglot/contracts/api';
+import type { ListedPost } from '@polyglot/contracts/post-events';
 import { ServiceClient, type Written } from './service-client.ts';
-
-export interface PostPage {
-  items: Post[];
-  total: number;
-}
-
-export interface ListPostsParams {
-  limit: number;
-  before?: string | undefined;
-  authorIds?: readonly number[] | undefined;
-}
 
 export function createPostsClient(baseUrl: string, secret: string) {
   const http = new ServiceClient('posts', 'FerretDB/MongoDB', baseUrl, secret);
   const written = <T>(r: { body: T; token: string | null }): Written<T> => ({ value: r.body, token: r.token });
   return {
     http,
-    async list(params: ListPostsParams): Promise<PostPage> {
-      const query = { limit: params.limit, before: params.before, authorIds: params.authorIds?.join(',') };
-      return (await http.get<PostPage>('/posts', { query })).body;
+    /** The live posts among ids, with their versions; unknown or deleted ones are left out. */
+    async findListed(ids: readonly string[]): Promise<ListedPost[]> {
+      if (ids.length === 0) return [];
+      return (await http.get<ListedPost[]>('/internal/posts', { query: { ids: ids.join(',') } })).body;
     },
     async get(id: string): Promise<Post> {
       return (await http.get<Post>(`/posts/${id}`)).body;

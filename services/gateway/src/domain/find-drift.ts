@@ -23,6 +23,8 @@ export type Fix =
   | { store: 'neo4j'; op: 'linkPost'; postId: string; authorId: number }
   | { store: 'redis'; op: 'refresh'; digest: string; user: User }
   | { store: 'redis'; op: 'remove'; id: number; digest: string }
+  | { store: 'redis'; op: 'list'; id: string; authorId: number }
+  | { store: 'redis'; op: 'unlist'; id: string; inListing: boolean; authorIds: number[] }
   | { store: 'timescaledb'; op: 'user'; row: AnalyticsRepair['users'][number] }
   | { store: 'timescaledb'; op: 'post'; row: AnalyticsRepair['posts'][number] }
   | { store: 'timescaledb'; op: 'follow'; row: AnalyticsRepair['follows'][number] }
@@ -152,6 +154,26 @@ export function findDrift(snapshot: Snapshot): { findings: Finding[]; counts: Re
     );
   }
 
+  // ---- posts: the listings (state store) ----
+  const listed = new Map(snapshot.cache.listed.map((l) => [l.id, l]));
+  for (const post of posts.values()) {
+    const entry = listed.get(post.id);
+    if (entry?.inListing && entry.authorIds.includes(post.authorId)) continue;
+    const where = entry?.inListing ? `the listing, not author ${post.authorId}'s` : entry ? `author ${entry.authorIds.join(', ')}'s listing only` : 'no listing';
+    add({ kind: 'missing', store: 'redis', entity: 'post', id: post.id, expected: `listed, by author ${post.authorId}`, actual: `in ${where}` }, { store: 'redis', op: 'list', id: post.id, authorId: post.authorId });
+  }
+  for (const entry of listed.values()) {
+    const live = posts.get(entry.id);
+    const wrongAuthors = entry.authorIds.filter((a) => a !== live?.authorId);
+    if (live && wrongAuthors.length === 0) continue;
+    const inListing = entry.inListing && !live;
+    if (!inListing && wrongAuthors.length === 0) continue;
+    add(
+      { kind: 'extra', store: 'redis', entity: 'post', id: entry.id, expected: live ? `listed only by author ${live.authorId}` : null, actual: `listed${entry.authorIds.length > 0 ? ` by author ${entry.authorIds.join(', ')}` : ''}${live ? '' : ' (no such live post)'}` },
+      POST_ID.test(entry.id) ? { store: 'redis', op: 'unlist', id: entry.id, inListing, authorIds: wrongAuthors.filter((a) => Number.isSafeInteger(a) && a > 0) } : null,
+    );
+  }
+
   // ---- follows: FOLLOWS edges are the source; events must agree ----
   const edges = new Map(snapshot.graph.follows.map((f) => [`${f.followerId}->${f.followeeId}`, f]));
   const followEvents = new Map(snapshot.analytics.follows.map((f) => [`${f.followerId}->${f.followeeId}`, f]));
@@ -190,6 +212,7 @@ export function findDrift(snapshot: Snapshot): { findings: Finding[]; counts: Re
       ferretdb: posts.size,
       neo4j: snapshot.graph.posts.filter((p) => p.authors.length > 0).length,
       timescaledb: snapshot.analytics.posts.filter((p) => p.created && !p.deleted).length,
+      redis: snapshot.cache.listed.filter((l) => l.inListing).length,
     },
     follows: { neo4j: edges.size, timescaledb: snapshot.analytics.follows.filter((f) => f.latest === 'FOLLOW_CREATED').length },
   };

@@ -8,6 +8,8 @@ import type { AnalyticsClient } from '../data-access/analytics.client.ts';
 import type { GraphClient } from '../data-access/graph.client.ts';
 import type { AttemptCounter } from '../data-access/login-attempts.store.ts';
 import type { PageCache } from '../data-access/page-cache.ts';
+import type { PostCache } from '../data-access/post-cache.ts';
+import type { PostListing } from '../data-access/post-listing.ts';
 import type { PostsClient } from '../data-access/posts.client.ts';
 import type { ProjectorsClient } from '../data-access/projectors.client.ts';
 import type { SessionStore } from '../data-access/session.store.ts';
@@ -30,6 +32,10 @@ export interface GatewayDeps {
   analytics: AnalyticsClient;
   projectors: ProjectorsClient;
   userCache: UserCache;
+  /** Posts as lists show them, kept by the cache projection (misses filled from the posts service). */
+  postCache: PostCache;
+  /** The listings of live posts (all, and per author) the cache projection keeps in the state store. */
+  listing: PostListing;
   pages: PageCache;
   sessions: SessionStore;
   attempts: AttemptCounter;

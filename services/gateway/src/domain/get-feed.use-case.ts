@@ -1,16 +1,15 @@
-// GET /users/:id/feed: the newest posts of the people a user follows. Three
-// stores answer it (the graph for followees, the document store for posts, the
-// profile cache for authors); the page is cached under both generations it
-// depends on, so a new post or a new follow invalidates it.
+// GET /users/:id/feed: the newest posts of the people a user follows. The
+// graph names the followees; their listings (merged inside Redis), the cached
+// posts and the profile cache give the page. It is cached under both
+// generations it depends on, so a new post or a new follow invalidates it.
 import { feedGenerationKey, feedPageKey, pageBudgetKey, POSTS_GENERATION_KEY } from '@polyglot/contracts/cache-keys';
 import { NotFoundError } from '@polyglot/platform/errors';
-import { attachAuthors, findAuthors } from './find-authors.ts';
+import { findAuthors } from './find-authors.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
-import type { PostsPage } from './list-posts.use-case.ts';
-import { morePostsExist } from './list-posts.use-case.ts';
+import { assemblePage, type PageDeps, type PostsPage } from './list-posts.use-case.ts';
 
 export async function getFeed(
-  deps: Pick<GatewayDeps, 'posts' | 'users' | 'userCache' | 'pages' | 'graph'>,
+  deps: PageDeps & Pick<GatewayDeps, 'graph'>,
   userId: number,
   limit: number,
 ): Promise<PostsPage> {
@@ -24,8 +23,7 @@ export async function getFeed(
     async (): Promise<PostsPage> => {
       const followees = await deps.graph.followees(userId);
       if (followees.length === 0) return { items: [], total: 0, hasMore: false };
-      const page = await deps.posts.list({ limit, authorIds: followees });
-      return { items: await attachAuthors(deps, page.items), total: page.total, hasMore: await morePostsExist(deps, page, limit, undefined, followees) };
+      return assemblePage(deps, await deps.listing.authorsPage({ authorIds: followees, limit }));
     },
     // Every user's feed is a key of its own: the same cap as GET /posts pages.
     generations ? pageBudgetKey(generations[0]!) : undefined,

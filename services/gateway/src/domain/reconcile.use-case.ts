@@ -101,6 +101,8 @@ export function planRepairs(fixes: readonly Fix[]): Plan {
   const linkPosts = new Map<string, number>();
   const refresh = new Map<number, CacheRepair['refresh'][number]>();
   const remove = new Map<number, CacheRepair['remove'][number]>();
+  const list = new Map<string, CacheRepair['list'][number]>();
+  const unlist = new Map<string, CacheRepair['unlist'][number]>();
   const users = new Map<string, AnalyticsRepair['users'][number]>();
   const posts = new Map<string, AnalyticsRepair['posts'][number]>();
   const follows = new Map<string, AnalyticsRepair['follows'][number]>();
@@ -126,6 +128,12 @@ export function planRepairs(fixes: readonly Fix[]): Plan {
       case 'remove':
         remove.set(fix.id, { id: fix.id, digest: fix.digest });
         break;
+      case 'list':
+        list.set(fix.id, { id: fix.id, authorId: fix.authorId });
+        break;
+      case 'unlist':
+        unlist.set(fix.id, { id: fix.id, inListing: fix.inListing, authorIds: fix.authorIds });
+        break;
       case 'user':
         users.set(`${fix.row.id}:${fix.row.type}`, fix.row);
         break;
@@ -150,7 +158,7 @@ export function planRepairs(fixes: readonly Fix[]): Plan {
       deletePosts: [...deletePosts],
       linkPosts: [...linkPosts].map(([postId, authorId]) => ({ postId, authorId })),
     },
-    cache: { refresh: [...refresh.values()], remove: [...remove.values()] },
+    cache: { refresh: [...refresh.values()], remove: [...remove.values()], list: [...list.values()], unlist: [...unlist.values()] },
     // USER_CREATED before the USER_UPDATED that may restore a user recorded as deleted.
     analytics: {
       users: [...users.values()].sort((a, b) => (a.type === 'USER_CREATED' ? -1 : 0) - (b.type === 'USER_CREATED' ? -1 : 0)),

@@ -53,7 +53,7 @@ export type ExperimentResult = z.infer<typeof ExperimentResult>;
 const STRONG_WAIT_MS = 5000;
 const VISIBILITY_WAIT_MS = 10_000;
 
-type Deps = Pick<GatewayDeps, 'users' | 'posts' | 'graph' | 'analytics' | 'redis' | 'stateRedis' | 'watermarks' | 'userCache' | 'pages' | 'sessions' | 'attempts' | 'config'>;
+type Deps = Pick<GatewayDeps, 'users' | 'posts' | 'graph' | 'analytics' | 'redis' | 'stateRedis' | 'watermarks' | 'userCache' | 'postCache' | 'listing' | 'pages' | 'sessions' | 'attempts' | 'config'>;
 
 /** One write of the experiment: its token, and per store whether a read now shows it. */
 interface Trial {

@@ -3,9 +3,8 @@
 // which also sets the change's event (lastEvent) for Debezium to read from the
 // store's log. No other command: no outbox, no markers, no lock document.
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { OutboxEvent } from '@polyglot/contracts/events';
-import { LivePostIndex } from './live-post-index.ts';
 import type { CommentDocument, LivePost, PostChangeSet, PostDocument, PostSummary } from './post-document.ts';
 import type { WriteLock } from './write-lock.ts';
 
@@ -15,27 +14,13 @@ const LIVE: Filter<PostDocument> = { deleted: { $ne: true } };
 // comments is the portable way to count them without reading their bodies.
 const SUMMARY_PROJECTION = { author_id: 1, title: 1, body: 1, tags: 1, meta: 1, createdAt: 1, updatedAt: 1, version: 1, 'comments.id': 1 } as const;
 
-export interface ListFilter {
-  /** undefined: every author. */
-  authorIds?: number[];
-  before?: ObjectId;
-  limit: number;
-}
-
 export class PostRepository {
   readonly #posts: Collection<PostDocument>;
   readonly #lock: WriteLock;
-  readonly #index: LivePostIndex;
 
-  constructor(db: Db, lock: WriteLock, options: { logger?: Logger } = {}) {
+  constructor(db: Db, lock: WriteLock) {
     this.#posts = db.collection<PostDocument>('posts');
     this.#lock = lock;
-    this.#index = new LivePostIndex(this.#posts, options.logger ?? pino({ level: 'silent' }));
-  }
-
-  /** Starts building the index of live posts (see LivePostIndex.warm). */
-  warmIndex(): Promise<void> {
-    return this.#index.warm();
   }
 
   /** Best effort: FerretDB creates but does not use secondary indexes; MongoDB does. */
@@ -45,21 +30,19 @@ export class PostRepository {
 
   async insert(post: PostDocument): Promise<void> {
     await this.#posts.insertOne(post);
-    this.#index.added(post._id, post.author_id);
   }
 
   async findSummary(id: ObjectId): Promise<PostSummary | null> {
     return this.#posts.findOne<PostSummary>({ _id: id, ...LIVE }, { projection: SUMMARY_PROJECTION });
   }
 
-  /** A page from the index of live posts (see live-post-index.ts), each post read by its _id. */
-  async list(filter: ListFilter): Promise<{ items: PostSummary[]; total: number }> {
-    const page = await this.#index.page(filter);
-    const found = await Promise.all(
-      page.ids.map((id) => this.#posts.findOne<PostSummary>({ _id: ObjectId.createFromHexString(id), ...LIVE }, { projection: SUMMARY_PROJECTION })),
-    );
-    // A post deleted between the index read and its lookup is simply left out.
-    return { items: found.filter((post): post is PostSummary => post !== null), total: page.total };
+  /**
+   * The live posts among ids, in no particular order (a deleted or unknown id is left out). One lookup by _id
+   * each, concurrently: the one query FerretDB answers from an index (an $in is read from every post).
+   */
+  async findSummaries(ids: readonly ObjectId[]): Promise<PostSummary[]> {
+    const found = await Promise.all(ids.map((id) => this.findSummary(id)));
+    return found.filter((post): post is PostSummary => post !== null);
   }
 
   async findComments(id: ObjectId): Promise<CommentDocument[] | null> {
@@ -72,9 +55,10 @@ export class PostRepository {
     return this.#posts.findOne<LivePost>({ _id: id, ...LIVE }, { projection: { lastEvent: 0, outbox: 0 } });
   }
 
+  /** Equality on a number is filtered inside PostgreSQL by FerretDB (its pushdown), not in its Go code. */
   async liveIdsOfAuthor(authorId: number): Promise<ObjectId[]> {
-    const { ids } = await this.#index.page({ limit: Number.MAX_SAFE_INTEGER, authorIds: [authorId] });
-    return ids.map((id) => ObjectId.createFromHexString(id));
+    const rows = await this.#posts.find<{ _id: ObjectId }>({ author_id: authorId }, { projection: { _id: 1 } }).toArray();
+    return rows.map((r) => r._id);
   }
 
   /**
@@ -87,7 +71,6 @@ export class PostRepository {
     const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version, lastEvent: event } });
     if (result.modifiedCount !== 1) return false;
     if (set.deleted === true) {
-      this.#index.removed(id);
       await this.#posts.deleteOne({ _id: id, version });
     }
     return true;

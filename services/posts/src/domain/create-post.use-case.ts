@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import type { CreatePostBody, Post } from '@polyglot/contracts/api';
 import type { LivePost } from '../data-access/post-document.ts';
 import type { PostRepository } from '../data-access/post.repository.ts';
-import { newPostEvent, postSnapshotData, type ChangeContext } from './outbox-event.ts';
+import { newPostEvent, postSnapshotData, withListedPost, type ChangeContext } from './outbox-event.ts';
 import { toPost } from './post-view.ts';
 
 export async function createPost(repo: PostRepository, input: CreatePostBody, context: ChangeContext): Promise<Post> {
@@ -20,7 +20,7 @@ export async function createPost(repo: PostRepository, input: CreatePostBody, co
     updatedAt: now,
     version: 1,
   };
-  const created = newPostEvent({ type: 'POST_CREATED', postId: post._id.toHexString(), position: 1, actorId: post.author_id, data: postSnapshotData(post), occurredAt: now, context });
+  const created = newPostEvent({ type: 'POST_CREATED', postId: post._id.toHexString(), position: 1, actorId: post.author_id, data: withListedPost(postSnapshotData(post), post), occurredAt: now, context });
   await repo.insert({ ...post, lastEvent: created });
   context.committed = { postId: post._id.toHexString(), position: 1 };
   return toPost(post);

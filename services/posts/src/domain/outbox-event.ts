@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventType, OutboxEvent } from '@polyglot/contracts/events';
 import type { CommentEventData, PostEventData, PostLikedData } from '@polyglot/contracts/post-events';
+import type { ListedPost } from '@polyglot/contracts/post-events';
 import type { CommentDocument, LivePost } from '../data-access/post-document.ts';
+import { toPost } from './post-view.ts';
 
 /** What a request passes down to the events it causes, and gets back from them. */
 export interface ChangeContext {
@@ -78,4 +80,11 @@ export function commentData(post: LivePost, comment: CommentDocument, withBody: 
     ...(withBody ? { body: comment.body } : {}),
   };
   return { ...data };
+}
+
+/** The event's data with the post as lists show it after the change (`post`; see ListedPost), unless the post is gone. */
+export function withListedPost(data: Record<string, unknown>, after: LivePost | null): Record<string, unknown> {
+  if (after === null) return data;
+  const post: ListedPost = { ...toPost(after), version: after.version };
+  return { ...data, post };
 }

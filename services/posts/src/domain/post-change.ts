@@ -7,7 +7,7 @@ import type { EventType } from '@polyglot/contracts/events';
 import { AppError } from '@polyglot/platform/errors';
 import type { LivePost, PostChangeSet } from '../data-access/post-document.ts';
 import type { PostRepository } from '../data-access/post.repository.ts';
-import { newPostEvent, type ChangeContext } from './outbox-event.ts';
+import { newPostEvent, withListedPost, type ChangeContext } from './outbox-event.ts';
 
 export interface PlannedChange {
   set: PostChangeSet;
@@ -36,7 +36,7 @@ export async function changePost(repo: PostRepository, id: ObjectId, plan: Plan,
       const updatedAt = new Date();
       const version = current.version + 1;
       const after: LivePost = { ...current, ...change.set, updatedAt, version };
-      const event = newPostEvent({ type: change.type, postId: id.toHexString(), position: version, actorId: change.actorId, data: change.data(after), occurredAt: updatedAt, context });
+      const event = newPostEvent({ type: change.type, postId: id.toHexString(), position: version, actorId: change.actorId, data: withListedPost(change.data(after), change.type === 'POST_DELETED' ? null : after), occurredAt: updatedAt, context });
       const committed = await repo.commitChange(id, current.version, { ...change.set, updatedAt }, event);
       if (!committed) return { kind: 'conflict' };
       context.committed = { postId: id.toHexString(), position: version };

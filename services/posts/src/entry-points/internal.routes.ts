@@ -3,10 +3,16 @@ import { UserIdParam } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { PostRepository } from '../data-access/post.repository.ts';
 import { deleteAuthorPosts } from '../domain/delete-author-posts.use-case.ts';
+import { findListedPosts } from '../domain/find-listed-posts.use-case.ts';
 import { contextOf } from './posts.routes.ts';
-import { DeletedCount, errorResponses } from './schemas.ts';
+import { DeletedCount, errorResponses, ListedPosts, PostIdsQuery } from './schemas.ts';
 
 export function registerInternalRoutes(app: HttpApp, posts: PostRepository): void {
+  // Lists are served from the listings the cache projection keeps; this answers the posts a page misses in the cache.
+  app.get('/internal/posts', { schema: { querystring: PostIdsQuery, response: { 200: ListedPosts, ...errorResponses } } }, async (request) => {
+    return findListedPosts(posts, request.query.ids);
+  });
+
   app.post('/internal/authors/:id/delete-posts', { schema: { params: UserIdParam, response: { 200: DeletedCount, ...errorResponses } } }, async (request) => {
     return { deleted: await deleteAuthorPosts(posts, request.params.id, contextOf(request)) };
   });

@@ -7,10 +7,9 @@ import { createPost } from '../domain/create-post.use-case.ts';
 import { deletePost } from '../domain/delete-post.use-case.ts';
 import { getPost } from '../domain/get-post.use-case.ts';
 import { likePost } from '../domain/like-post.use-case.ts';
-import { listPosts } from '../domain/list-posts.use-case.ts';
 import { traceparentFrom, type ChangeContext } from '../domain/outbox-event.ts';
 import { updatePost } from '../domain/update-post.use-case.ts';
-import { errorResponses, NoContent, PostPage, PostsQuery } from './schemas.ts';
+import { errorResponses, NoContent } from './schemas.ts';
 
 export function contextOf(request: FastifyRequest): ChangeContext {
   const traceparent = traceparentFrom(request.headers.traceparent);
@@ -28,10 +27,6 @@ export function registerPostRoutes(app: HttpApp, posts: PostRepository): void {
     const context = contextOf(request);
     const post = await createPost(posts, request.body, context);
     return withChangeToken(reply, context).code(201).send(post);
-  });
-
-  app.get('/posts', { schema: { querystring: PostsQuery, response: { 200: PostPage, ...errorResponses } } }, async (request) => {
-    return listPosts(posts, request.query);
   });
 
   app.get('/posts/:id', { schema: { params: PostIdParam, response: { 200: Post, ...errorResponses } } }, async (request) => {

@@ -1,26 +1,23 @@
 // Shapes this service answers with that the public contract does not define
 // (the gateway reshapes them), and the error responses every route declares.
 import { z } from 'zod';
-import { ErrorBody, ListPostsQuery, Post } from '@polyglot/contracts/api';
+import { ErrorBody } from '@polyglot/contracts/api';
+import { ListedPost } from '@polyglot/contracts/post-events';
 import { ProjectionHealth } from '@polyglot/contracts/health';
 
-const authorId = /^[1-9][0-9]{0,15}$/;
+const postId = /^[0-9a-f]{24}$/;
 
-/** ListPostsQuery plus authorIds=1,2,3 (the gateway's feed); an empty value means no author at all. */
-export const PostsQuery = ListPostsQuery.extend({
-  authorIds: z
+/** The gateway's misses when it builds a page from the cache: at most a page and one more. */
+export const PostIdsQuery = z.strictObject({
+  ids: z
     .string()
-    .max(20_000)
-    .refine((v) => v === '' || v.split(',').every((id) => authorId.test(id)), 'authorIds is a comma-separated list of user ids')
-    .transform((v) => (v === '' ? [] : [...new Set(v.split(',').map(Number))]))
-    .refine((ids) => ids.length <= 1000, 'at most 1000 authorIds')
-    .optional(),
+    .max(201 * 25)
+    .transform((v) => (v === '' ? [] : [...new Set(v.split(','))]))
+    .refine((ids) => ids.every((id) => postId.test(id)), 'ids is a comma-separated list of post ids (24 hexadecimal characters each)')
+    .refine((ids) => ids.length <= 201, 'at most 201 ids'),
 });
 
-export const PostPage = z.object({
-  items: z.array(Post),
-  total: z.number().int().nonnegative().describe('live posts in scope (all, or those of authorIds), ignoring limit and before'),
-});
+export const ListedPosts = z.array(ListedPost);
 
 export const DeletedCount = z.object({ deleted: z.number().int().nonnegative() });
 

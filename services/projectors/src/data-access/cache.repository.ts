@@ -1,33 +1,40 @@
-// Applies planned cache operations to the two Redis instances: profiles to the
-// cache, tombstones and page generations to the state store (which never
-// evicts, so filling the cache cannot bring a deleted profile back or send a
+// Applies planned cache operations to the two Redis instances: profiles and
+// posts as lists show them to the cache; tombstones, the post listings and
+// page generations to the state store (which never evicts, so filling the
+// cache cannot bring a deleted profile back, cut holes in a listing, or send a
 // generation back to a number that names old pages).
 //
 // A batch runs in three round trips, in this order:
-//   1. state: raise the tombstones of deleted users, then read the tombstones
-//      of the users to put (so a put older than a deletion in the same batch loses);
-//   2. cache: each put, guarded by the position the cached profile holds (one
-//      Lua script, so "compare, then write" is atomic even when the gateway fills
-//      the same key meanwhile), and each deleted user's DEL;
-//   3. state: the generation bumps, after the profiles they announce.
-// A tombstone is written before its profile is deleted, and the gateway checks
-// for a tombstone after its fill (user-cache.ts): whichever order the two run
-// in, a deleted user's profile does not stay in the cache.
+//   1. state: raise the tombstones of deleted users and posts (and take the
+//      posts off the listings), list the live posts that have no tombstone, then
+//      read the tombstones of the users and posts to put (so a put older than a
+//      deletion in the same batch loses);
+//   2. cache: each put, guarded by the position (profiles) or version (posts)
+//      the cached entry holds (one Lua script, so "compare, then write" is
+//      atomic even when the gateway fills the same key meanwhile), and each
+//      deleted user's or post's DEL;
+//   3. state: the generation bumps, after the entries they announce.
+// A tombstone is written before its entry is deleted, and the gateway checks
+// for a tombstone after its fill (user-cache.ts, post-cache.ts): whichever order
+// the two run in, a deleted entry does not stay in the cache.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { POSTS_LISTING_KEY } from '@polyglot/contracts/cache-keys';
 import type { CacheOperation } from '../domain/cache-projection.ts';
+import { withListingCommands, type ListingRedis } from './listing-commands.ts';
 import { guarded, STATE_STORE_NAME } from './redis-client.ts';
 
-// KEYS[1] user key. ARGV[1] position, ARGV[2] the user JSON.
+// KEYS[1] the entry's key. ARGV[1] its position, ARGV[2] the entry JSON, ARGV[3] the field holding the
+// position in it ('position' for a profile, 'version' for a post).
 // Returns 1 when written, 0 when the cache already reflects this position or a later one.
-// An entry without a position (a cache-aside fill by the gateway) counts as older.
+// An entry without it (a cache-aside fill by the gateway) counts as older.
 const GUARDED_PUT = `
 local position = tonumber(ARGV[1])
 local cached = redis.call('GET', KEYS[1])
 if cached then
   local ok, entry = pcall(cjson.decode, cached)
   if ok and type(entry) == 'table' then
-    local cachedPosition = tonumber(entry.position)
+    local cachedPosition = tonumber(entry[ARGV[3]])
     if cachedPosition and cachedPosition >= position then return 0 end
   end
 end
@@ -45,6 +52,7 @@ return 1
 `;
 
 type PutUser = Extract<CacheOperation, { kind: 'putUser' }>;
+type PutPost = Extract<CacheOperation, { kind: 'putPost' }>;
 
 function firstError(results: Array<[Error | null, unknown]> | null): Error | null {
   return results?.find(([error]) => error)?.[0] ?? null;
@@ -52,13 +60,13 @@ function firstError(results: Array<[Error | null, unknown]> | null): Error | nul
 
 export class CacheRepository {
   private readonly redis: Redis;
-  private readonly state: Redis;
+  private readonly state: ListingRedis;
   private scriptLoaded = false;
 
-  /** cache: the profiles; state: tombstones and generations (may be the same client in a test). */
+  /** cache: profiles and posts; state: tombstones, listings and generations (may be the same client in a test). */
   constructor(cache: Redis, state: Redis) {
     this.redis = cache;
-    this.state = state;
+    this.state = withListingCommands(state);
   }
 
   /** One message's operations, in order; replaying them is harmless (a bump only invalidates pages once more). */
@@ -74,33 +82,48 @@ export class CacheRepository {
    */
   async applyMany(operations: readonly CacheOperation[]): Promise<void> {
     if (operations.length === 0) return;
-    const puts = operations.filter((o): o is PutUser => o.kind === 'putUser');
-    const deletes = operations.filter((o) => o.kind === 'deleteUser');
+    const userPuts = operations.filter((o): o is PutUser => o.kind === 'putUser');
+    const postPuts = operations.filter((o): o is PutPost => o.kind === 'putPost');
+    const userDeletes = operations.filter((o) => o.kind === 'deleteUser');
+    const unlists = operations.filter((o) => o.kind === 'unlistPost');
+    const lists = operations.filter((o) => o.kind === 'listPost');
     const bumps = operations.filter((o) => o.kind === 'bump');
 
-    // 1. Tombstones first: from here on no fill (gateway) or put (below) can keep a deleted profile.
-    let tombstones: Array<string | null> = [];
-    if (puts.length > 0 || deletes.length > 0) {
+    // 1. Tombstones first: from here on no fill (gateway), put or listing (below) can keep a deleted entry.
+    const dead = new Set<CacheOperation>();
+    const puts = [...userPuts, ...postPuts];
+    if (puts.length > 0 || userDeletes.length > 0 || unlists.length > 0 || lists.length > 0) {
       const failed = await guarded(async () => {
-        const pipeline = this.state.pipeline();
-        for (const d of deletes) pipeline.eval(RAISE_TOMBSTONE, 1, d.tombstoneKey, String(d.position), String(d.ttlSeconds));
+        const pipeline = this.state.pipeline() as ReturnType<Redis['pipeline']> & {
+          listPost(...args: [string, string, string, string]): unknown;
+          unlistPost(...args: [string, string, string, string, number]): unknown;
+        };
+        for (const d of userDeletes) pipeline.eval(RAISE_TOMBSTONE, 1, d.tombstoneKey, String(d.position), String(d.ttlSeconds));
+        for (const u of unlists) pipeline.unlistPost(u.tombstoneKey, POSTS_LISTING_KEY, u.authorKey, u.id, u.ttlSeconds);
+        for (const l of lists) pipeline.listPost(l.tombstoneKey, POSTS_LISTING_KEY, l.authorKey, l.id);
         for (const p of puts) pipeline.get(p.tombstoneKey);
         const results = await pipeline.exec();
-        tombstones = (results ?? []).slice(deletes.length).map(([, value]) => value as string | null);
+        const tombstones = (results ?? []).slice(userDeletes.length + unlists.length + lists.length).map(([, value]) => value as string | null);
+        puts.forEach((p, i) => {
+          const tombstone = tombstones[i];
+          if (tombstone === null || tombstone === undefined) return;
+          // A user's tombstone holds the deletion's position; a post's only says it is gone (its ids are never reused).
+          if (p.kind === 'putPost' || Number(tombstone) >= p.position) dead.add(p);
+        });
         return firstError(results);
       }, STATE_STORE_NAME);
       if (failed) throw failed;
     }
 
-    // 2. Profiles, in the batch's order.
-    const deadAt = new Map<PutUser, boolean>(puts.map((p, i) => [p, tombstones[i] !== null && tombstones[i] !== undefined && Number(tombstones[i]) >= p.position]));
-    const profileWrites = operations.filter((o) => (o.kind === 'putUser' && !deadAt.get(o)) || o.kind === 'deleteUser');
-    if (profileWrites.length > 0) {
+    // 2. Profiles and posts, in the batch's order.
+    const cacheWrites = operations.filter((o) => ((o.kind === 'putUser' || o.kind === 'putPost') && !dead.has(o)) || o.kind === 'deleteUser' || o.kind === 'unlistPost' || o.kind === 'dropPost');
+    if (cacheWrites.length > 0) {
       const run = async () => {
         const pipeline = this.redis.pipeline();
-        for (const o of profileWrites) {
-          if (o.kind === 'putUser') pipeline.evalsha(GUARDED_PUT_SHA, 1, o.key, String(o.position), JSON.stringify(o.user));
-          else if (o.kind === 'deleteUser') pipeline.del(o.key);
+        for (const o of cacheWrites) {
+          if (o.kind === 'putUser') pipeline.evalsha(GUARDED_PUT_SHA, 1, o.key, String(o.position), JSON.stringify(o.user), 'position');
+          else if (o.kind === 'putPost') pipeline.evalsha(GUARDED_PUT_SHA, 1, o.key, String(o.version), JSON.stringify(o.post), 'version');
+          else if (o.kind === 'deleteUser' || o.kind === 'unlistPost' || o.kind === 'dropPost') pipeline.del(o.key);
         }
         return firstError(await pipeline.exec());
       };
@@ -118,11 +141,12 @@ export class CacheRepository {
       if (failed) throw failed;
     }
 
-    // 3. Generations last: a page built under a new generation reads the profiles written above.
+    // 3. Generations last: a page built under a new generation reads the entries written above.
     if (bumps.length > 0) {
       const failed = await guarded(async () => {
         const pipeline = this.state.pipeline();
-        for (const b of bumps) pipeline.incr(b.key);
+        // Many changes of one batch bump the same generation: once is enough to invalidate its pages.
+        for (const key of new Set(bumps.map((b) => b.key))) pipeline.incr(key);
         return firstError(await pipeline.exec());
       }, STATE_STORE_NAME);
       if (failed) throw failed;

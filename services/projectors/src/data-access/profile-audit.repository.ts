@@ -2,14 +2,18 @@
 // (not the user:{id}:deleted tombstones, not pages or generations), and the
 // repairs, each applied only if the entry is still the one that was listed
 // (compared by digest inside Redis), so a repair never overwrites what the
-// projection wrote in the meantime.
+// projection wrote in the meantime. Also the post listings of the state store:
+// every id they hold, and the repairs that list a live post (unless it was
+// deleted meanwhile: its tombstone) or take an id off them.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { userKey } from '@polyglot/contracts/cache-keys';
+import { authorListingKey, POSTS_LISTING_KEY, postTombstoneKey, userKey } from '@polyglot/contracts/cache-keys';
 import type { CacheListing, CacheRepair, CacheRepairResult } from '@polyglot/contracts/reconcile';
-import { guarded } from './redis-client.ts';
+import { withListingCommands, type ListingRedis } from './listing-commands.ts';
+import { guarded, STATE_STORE_NAME } from './redis-client.ts';
 
 const PROFILE_KEY = /^user:([1-9][0-9]{0,15})$/;
+const AUTHOR_LISTING_KEY = /^posts:listing:author:([1-9][0-9]{0,15})$/;
 const CHUNK = 1000;
 
 // KEYS[1] the profile; ARGV[1] the digest it was listed with; ARGV[2] 'set' | 'del'; ARGV[3] the new value.
@@ -37,9 +41,32 @@ function parse(raw: string): { name: string | null; email: string | null; positi
 
 export class ProfileAuditRepository {
   private readonly redis: Redis;
+  private readonly state: ListingRedis;
 
-  constructor(redis: Redis) {
+  /** redis: the cache (profiles); state: the post listings. */
+  constructor(redis: Redis, state: Redis) {
     this.redis = redis;
+    this.state = withListingCommands(state);
+  }
+
+  async #listed(): Promise<CacheListing['listed']> {
+    return guarded(async () => {
+      const listed = new Map<string, CacheListing['listed'][number]>();
+      const entry = (id: string) => {
+        let found = listed.get(id);
+        if (!found) listed.set(id, (found = { id, inListing: false, authorIds: [] }));
+        return found;
+      };
+      for (const id of await this.state.zrange(POSTS_LISTING_KEY, 0, -1)) entry(id).inListing = true;
+      for await (const keys of this.state.scanStream({ match: 'posts:listing:author:*', count: 1000 }) as AsyncIterable<string[]>) {
+        for (const key of keys) {
+          const author = AUTHOR_LISTING_KEY.exec(key);
+          if (!author) continue;
+          for (const id of await this.state.zrange(key, 0, -1)) entry(id).authorIds.push(Number(author[1]));
+        }
+      }
+      return [...listed.values()];
+    }, STATE_STORE_NAME);
   }
 
   listing(): Promise<CacheListing> {
@@ -58,13 +85,13 @@ export class ProfileAuditRepository {
           profiles.push({ id: Number(PROFILE_KEY.exec(chunk[i]!)![1]), ...parse(raw), digest: digestOf(raw) });
         });
       }
-      return { profiles };
+      return { profiles, listed: await this.#listed() };
     });
   }
 
   repair(request: CacheRepair): Promise<CacheRepairResult> {
     return guarded(async () => {
-      const result = { refreshed: 0, removed: 0, unchanged: 0 };
+      const result = { refreshed: 0, removed: 0, unchanged: 0, ...(await this.#repairListings(request)) };
       // The new value keeps the listed entry's position, so the projection's next change still wins
       // and an older redelivery still loses.
       const refresh = request.refresh;
@@ -95,5 +122,25 @@ export class ProfileAuditRepository {
       }
       return result;
     });
+  }
+
+  #repairListings(request: CacheRepair): Promise<{ listed: number; unlisted: number }> {
+    return guarded(async () => {
+      const result = { listed: 0, unlisted: 0 };
+      if (request.list.length === 0 && request.unlist.length === 0) return result;
+      const pipeline = this.state.pipeline() as ReturnType<Redis['pipeline']> & { listPost(...args: [string, string, string, string]): unknown };
+      for (const p of request.list) pipeline.listPost(postTombstoneKey(p.id), POSTS_LISTING_KEY, authorListingKey(p.authorId), p.id);
+      for (const u of request.unlist) {
+        if (u.inListing) pipeline.zrem(POSTS_LISTING_KEY, u.id);
+        for (const authorId of u.authorIds) pipeline.zrem(authorListingKey(authorId), u.id);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([error, reply], i) => {
+        if (error) throw error;
+        if (i < request.list.length) result.listed += reply === 1 ? 1 : 0;
+      });
+      result.unlisted = request.unlist.length;
+      return result;
+    }, STATE_STORE_NAME);
   }
 }

@@ -1,9 +1,11 @@
 // The pure half of the cache projection: one ChangeEvent → the Redis operations
-// that keep the profile cache right and invalidate pages built from old data.
-// The applier runs them in order; the user writes are guarded by position, so
-// replays and late, older messages change nothing.
-import { POSTS_GENERATION_KEY, feedGenerationKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+// that keep the profile cache, the post listings and the cached posts right,
+// and invalidate pages built from old data. The applier runs them in order;
+// the writes are guarded by position (users), version (posts) and tombstones,
+// so replays and late, older messages change nothing.
+import { POSTS_GENERATION_KEY, authorListingKey, feedGenerationKey, postKey, postTombstoneKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { UserSnapshot, type ChangeEvent } from '@polyglot/contracts/events';
+import { ListedPost } from '@polyglot/contracts/post-events';
 
 /** What user:{id} holds: the public profile and the source position it reflects. */
 export type CachedUser = UserSnapshot & { position: number };
@@ -17,7 +19,15 @@ export type CacheOperation =
   /** DEL key and SET tombstoneKey = position EX ttl, under the same guard. */
   | { kind: 'deleteUser'; key: string; tombstoneKey: string; position: number; ttlSeconds: number }
   /** INCR key: a generation number that is part of cached page keys. */
-  | { kind: 'bump'; key: string };
+  | { kind: 'bump'; key: string }
+  /** ZADD the post to the listing and to its author's, unless its tombstone exists (any post event but a deletion). */
+  | { kind: 'listPost'; id: string; authorKey: string; tombstoneKey: string }
+  /** SET tombstoneKey EX ttl, then ZREM the post from both listings and DEL its cached copy. */
+  | { kind: 'unlistPost'; id: string; authorKey: string; key: string; tombstoneKey: string; ttlSeconds: number }
+  /** SET key = post, only if the cached copy has an older version and the post has no tombstone. */
+  | { kind: 'putPost'; key: string; tombstoneKey: string; version: number; post: ListedPost }
+  /** DEL key: an event recorded before events carried the post's view; the next read fills it from the source. */
+  | { kind: 'dropPost'; key: string };
 
 export function planCacheChange(event: ChangeEvent | null): CacheOperation[] {
   if (event === null) return [];
@@ -36,13 +46,29 @@ export function planCacheChange(event: ChangeEvent | null): CacheOperation[] {
         { kind: 'deleteUser', key: userKey(event.entityId), tombstoneKey: userTombstoneKey(event.entityId), position: event.position, ttlSeconds: TOMBSTONE_TTL_SECONDS },
         { kind: 'bump', key: POSTS_GENERATION_KEY },
       ];
+    case 'POST_DELETED': {
+      const id = event.entityId;
+      return [
+        { kind: 'unlistPost', id, authorKey: authorListingKey(postAuthorOf(event)), key: postKey(id), tombstoneKey: postTombstoneKey(id), ttlSeconds: TOMBSTONE_TTL_SECONDS },
+        { kind: 'bump', key: POSTS_GENERATION_KEY },
+      ];
+    }
     case 'POST_CREATED':
     case 'POST_UPDATED':
-    case 'POST_DELETED':
     case 'POST_LIKED':
     case 'COMMENT_CREATED':
-    case 'COMMENT_DELETED':
-      return [{ kind: 'bump', key: POSTS_GENERATION_KEY }];
+    case 'COMMENT_DELETED': {
+      const id = event.entityId;
+      const listed = ListedPost.safeParse(event.data.post);
+      return [
+        // Every change of a live post lists it (idempotent): a listing that missed its creation heals on its next change.
+        { kind: 'listPost', id, authorKey: authorListingKey(postAuthorOf(event)), tombstoneKey: postTombstoneKey(id) },
+        listed.success
+          ? { kind: 'putPost', key: postKey(id), tombstoneKey: postTombstoneKey(id), version: listed.data.version, post: listed.data }
+          : { kind: 'dropPost', key: postKey(id) },
+        { kind: 'bump', key: POSTS_GENERATION_KEY },
+      ];
+    }
     case 'FOLLOW_CREATED':
     case 'FOLLOW_DELETED':
       // Follow events are keyed by the follower; only the follower's feed changes.
@@ -53,4 +79,18 @@ export function planCacheChange(event: ChangeEvent | null): CacheOperation[] {
 function followerOf(event: ChangeEvent): string {
   const followerId = event.data.followerId;
   return typeof followerId === 'number' || typeof followerId === 'string' ? String(followerId) : event.entityId;
+}
+
+/** The post's author: a comment event's author_id is the comment's, its post_author_id the post's. */
+function postAuthorOf(event: ChangeEvent): string {
+  const { post, post_author_id: postAuthor, author_id: author } = event.data as { post?: { author_id?: unknown }; post_author_id?: unknown; author_id?: unknown };
+  for (const candidate of [post?.author_id, postAuthor, author]) {
+    if (typeof candidate === 'number' && Number.isSafeInteger(candidate) && candidate > 0) return String(candidate);
+  }
+  throw new EventWithoutAuthorError(`${event.type} of post ${event.entityId} names no author (data.post.author_id, post_author_id or author_id)`);
+}
+
+/** A post event whose data names no author: it can never be listed, so it is dead-lettered at once. */
+export class EventWithoutAuthorError extends Error {
+  override name = 'EventWithoutAuthorError';
 }

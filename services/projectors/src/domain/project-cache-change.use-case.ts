@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { normalizeMessage, UnparseableMessageError, type ChangeEvent } from '@polyglot/contracts/events';
 import { PermanentError } from '@polyglot/platform/kafka';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
-import { planCacheChange, type CacheOperation } from './cache-projection.ts';
+import { EventWithoutAuthorError, planCacheChange, type CacheOperation } from './cache-projection.ts';
 
 export interface ProjectedChange {
   event: ChangeEvent | null;
@@ -16,7 +16,7 @@ function plan(topic: string, value: string | null): ProjectedChange {
     const event = normalizeMessage(topic, value);
     return { event, operations: planCacheChange(event) };
   } catch (error) {
-    if (error instanceof UnparseableMessageError) throw new PermanentError(error.message, { cause: error });
+    if (error instanceof UnparseableMessageError || error instanceof EventWithoutAuthorError) throw new PermanentError(error.message, { cause: error });
     if (error instanceof z.ZodError) throw new PermanentError(`the event's data is not a user: ${z.prettifyError(error)}`, { cause: error });
     throw error;
   }
