@@ -119,6 +119,12 @@ export function stackMemory(): StackMemory {
   return result;
 }
 
+/** The resident set of one unit's processes, summed (a Node service is one process). */
+export function unitResident(unit: string): number {
+  const pids = processTrees(unitPids()).get(unit) ?? [];
+  return pids.reduce((sum, pid) => sum + processMemory(pid).rss, 0);
+}
+
 export const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 
 /** Markdown: each unit's memory, largest first, and the stack's. */

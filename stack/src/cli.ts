@@ -10,6 +10,7 @@ import { fetchCommand } from './commands/fetch.ts';
 import { StackError } from './errors.ts';
 import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, stopCommand, downCommand } from './commands/lifecycle.ts';
 import { RECONCILE_HELP, reconcileCommand } from './commands/reconcile.ts';
+import { SEED_HELP, seedCommand } from './commands/seed.ts';
 import { benchCommand, testCommand } from './commands/test.ts';
 import { upCommand } from './commands/up.ts';
 
@@ -28,6 +29,7 @@ ${FAULT_HELP}
 ${RECONCILE_HELP}
 ${DEAD_LETTERS_HELP}
 ${ADMIN_HELP}
+${SEED_HELP}
   down                               stop every engine
   bench NAME [ARGS...]               run a benchmark from bench/ (e.g. stack-startup) and print its numbers
   reset [--yes]                      stop everything and delete all engine data (asks unless --yes)
@@ -76,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
       return killCommand(requireEngineArg(parse().positionals, 'kill'));
     case 'fault':
       return faultCommand(rest);
+    case 'seed':
+      return seedCommand(rest);
     case 'reconcile': {
       const { values, positionals } = parse({ repair: { type: 'boolean' }, json: { type: 'boolean' } });
       if (positionals.length > 0) throw new StackError('BAD_ARGUMENT', `reconcile takes only --repair and --json (not "${positionals.join(' ')}"); see ./stackctl help`, { exitCode: 2 });

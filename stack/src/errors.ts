@@ -22,7 +22,8 @@ export type StackErrorCode =
   | 'NO_SUCH_USER'
   | 'ADMIN_FAILED'
   | 'TEST_NOT_IN_A_PHASE'
-  | 'NO_CREDENTIALS';
+  | 'NO_CREDENTIALS'
+  | 'SEED_FAILED';
 
 export class StackError extends Error {
   readonly code: StackErrorCode;

@@ -9,8 +9,13 @@ import { StackError, type StackErrorCode } from './errors.ts';
 /** Exit code when no verdict could be reached: distinct from 1 ("drift remains", "dead letters remain"). */
 export const CANNOT_CHECK = 3;
 
+/** GATEWAY_URL, else the stack's own gateway. */
+export function gatewayBase(): string {
+  return (process.env.GATEWAY_URL ?? `http://${HOST}:${servicePorts.gateway}`).replace(/\/+$/, '');
+}
+
 export async function gatewayCall<T>(method: 'GET' | 'POST', path: string, options: { body?: unknown; failureCode: StackErrorCode }): Promise<T> {
-  const base = (process.env.GATEWAY_URL ?? `http://${HOST}:${servicePorts.gateway}`).replace(/\/+$/, '');
+  const base = gatewayBase();
   const headers: Record<string, string> = { accept: 'application/json' };
   if (process.env.GATEWAY_TOKEN) headers.authorization = `Bearer ${process.env.GATEWAY_TOKEN}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';

@@ -23,7 +23,7 @@ import { bearer, call, startGateway, startStack, stateRedisClient, uniqueEmail, 
 const PASSWORD = 'correct horse battery';
 const CLI = resolve(import.meta.dirname, '..', '..', '..', 'stack', 'src', 'cli.ts');
 
-const stack: Stack = await startStack({ services: ['users', 'posts', 'graph', 'analytics', 'projectors'] });
+const stack: Stack = await startStack({ services: ['users', 'posts', 'graph', 'analytics', 'projectors', 'cacheProjection'] });
 const redis = stateRedisClient();
 // An email that looks like an admin's: the gateway once made admins of ADMIN_EMAILS. It must no longer read it.
 const bootstrapEmail = uniqueEmail('bootstrap-admin');

@@ -135,8 +135,8 @@ describe('gateway with every service down', () => {
     const cases: Array<[string, string, unknown, RegExp]> = [
       ['GET', '/users', undefined, /the users service \(PostgreSQL\) is unavailable/],
       ['POST', '/users', { email: 'down@example.test', name: 'Down', password: 'long enough' }, /the users service \(PostgreSQL\)/],
-      // A page size nobody reads: a page cached in Redis is (rightly) served while the service is down.
-      ['GET', '/posts?limit=37', undefined, /the posts service/],
+      // Lists are served from the listings in Redis (rightly, while the service is down); one post is read from the service.
+      ['GET', '/posts/0123456789abcdef01234567', undefined, /the posts service/],
       ['GET', '/relationships', undefined, /the graph service \(Neo4j\)/],
       ['GET', '/analytics', undefined, /the analytics service \(TimescaleDB\)/],
       ['GET', '/pipeline/dead-letters', undefined, /the projectors service/],

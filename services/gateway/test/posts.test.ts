@@ -84,12 +84,14 @@ describe('posts', () => {
   test('a tombstoned profile is not cached again; a deleted author shows as user: null', async () => {
     const gone = await newUser('Gone');
     const post = await newPost(gone.id, 'orphan');
-    await state.set(userTombstoneKey(gone.id), '1', 'EX', 60);
+    // A tombstone later than any change of the user: the cache projection's put of the creation loses to it too.
+    await state.set(userTombstoneKey(gone.id), String(Number.MAX_SAFE_INTEGER), 'EX', 60);
     assert.equal((await call(base, 'GET', `/posts/${post._id}`)).body.user.id, gone.id);
     assert.equal(await redis.exists(userKey(gone.id)), 0, 'no fill over a tombstone');
 
-    assert.equal((await call(base, 'DELETE', `/users/${gone.id}`)).status, 204);
-    const r = await call(base, 'GET', `/posts/${post._id}`);
+    const deletion = await call(base, 'DELETE', `/users/${gone.id}`);
+    assert.equal(deletion.status, 204);
+    const r = await call(base, 'GET', `/posts/${post._id}?token=${deletion.headers.get('x-consistency-token')}`);
     assert.equal(r.status, 200);
     assert.equal(r.body.user, null);
   });

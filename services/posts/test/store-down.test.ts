@@ -22,7 +22,7 @@ test('reads and writes answer 503 STORE_UNAVAILABLE within the 2 s selection tim
   const id = 'a'.repeat(24);
   const requests: Array<[string, string, unknown?]> = [
     ['GET', `/posts/${id}`],
-    ['GET', '/posts'],
+    ['GET', `/internal/posts?ids=${'a'.repeat(24)}`],
     ['POST', '/posts', { author_id: 1, title: 't', body: 'b' }],
     ['POST', `/posts/${id}/like`, {}],
     ['DELETE', `/posts/${id}`],
@@ -86,7 +86,7 @@ describe('with FerretDB’s own PostgreSQL (ferretdb-store) killed', () => {
     const killed = await runCli(['kill', 'ferretdb-store']);
     assert.equal(killed.code, 0, killed.stderr);
     try {
-      const answers = await Promise.all([call(live.base, 'GET', '/posts'), call(live.base, 'POST', '/posts', { author_id: author, title: 't', body: 'b' })]);
+      const answers = await Promise.all([call(live.base, 'GET', `/internal/posts?ids=${'a'.repeat(24)}`), call(live.base, 'POST', '/posts', { author_id: author, title: 't', body: 'b' })]);
       for (const answer of answers) {
         assert.equal(answer.status, 503, JSON.stringify(answer.body));
         assert.deepEqual(answer.body, { error: MESSAGE, code: 'STORE_UNAVAILABLE' });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
-import { userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+import { authorListingKey, POSTS_LISTING_KEY, postTombstoneKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { urls } from '@polyglot/contracts/endpoints';
 import type { CacheListing } from '@polyglot/contracts/reconcile';
 import { start, type Running } from '../src/app.ts';
@@ -66,7 +66,7 @@ describe('POST /internal/reconcile/repair', () => {
       remove: [{ id: deleted, digest: sha1(entry(deleted, 'Gone', 7)) }],
     });
     assert.equal(response.status, 200, JSON.stringify(response.body));
-    assert.deepEqual(response.body, { refreshed: 2, removed: 1, unchanged: 0 });
+    assert.deepEqual(response.body, { refreshed: 2, removed: 1, unchanged: 0, listed: 0, unlisted: 0 });
     // The position stays: the projection's next change still wins, an older redelivery still loses.
     assert.deepEqual(JSON.parse((await redis.get(userKey(stale)))!), { ...fresh(stale, 'New'), position: 42 });
     assert.deepEqual(JSON.parse((await redis.get(userKey(corrupt)))!), { ...fresh(corrupt, 'Cora'), position: 0 });
@@ -78,17 +78,60 @@ describe('POST /internal/reconcile/repair', () => {
     const listed = sha1(entry(raced, 'Before', 1));
     await redis.set(userKey(raced), entry(raced, 'Projected', 2));
     const response = await call('POST', '/internal/reconcile/repair', { refresh: [{ digest: listed, user: fresh(raced, 'Reconciled') }], remove: [{ id: raced, digest: listed }] });
-    assert.deepEqual(response.body, { refreshed: 0, removed: 0, unchanged: 2 });
+    assert.deepEqual(response.body, { refreshed: 0, removed: 0, unchanged: 2, listed: 0, unlisted: 0 });
     assert.equal(JSON.parse((await redis.get(userKey(raced)))!).name, 'Projected');
   });
 
   test('repeating a repair changes nothing; bad input is 400 VALIDATION_FAILED', async () => {
     const again = await call('POST', '/internal/reconcile/repair', { remove: [{ id: deleted, digest: sha1(entry(deleted, 'Gone', 7)) }] });
-    assert.deepEqual(again.body, { refreshed: 0, removed: 0, unchanged: 1 });
+    assert.deepEqual(again.body, { refreshed: 0, removed: 0, unchanged: 1, listed: 0, unlisted: 0 });
     for (const bad of [{ remove: [{ id: 'user:*', digest: 'x' }] }, { flushall: true }]) {
       const response = await call('POST', '/internal/reconcile/repair', bad);
       assert.equal(response.status, 400, JSON.stringify(bad));
       assert.equal(response.body.code, 'VALIDATION_FAILED');
     }
+  });
+});
+
+describe('the post listings', () => {
+  const author = 900_000_000 + randomInt(99_999_999);
+  const other = author + 1;
+  const [missing, misplaced, gone, deletedMeanwhile] = Array.from({ length: 4 }, (_, i) => `fffe${(randomInt(2 ** 40) * 4 + i).toString(16).padStart(20, '0')}`) as [string, string, string, string];
+  let state: Redis;
+  before(async () => {
+    state = new Redis(urls.redisState, { maxRetriesPerRequest: 1 });
+    await state.zadd(POSTS_LISTING_KEY, 0, misplaced, 0, gone);
+    await state.zadd(authorListingKey(other), 0, misplaced);
+    await state.zadd(authorListingKey(author), 0, gone);
+    await state.set(postTombstoneKey(deletedMeanwhile), '1', 'EX', 60);
+  });
+  after(async () => {
+    await state.zrem(POSTS_LISTING_KEY, missing, misplaced, gone, deletedMeanwhile);
+    await state.del(authorListingKey(author), authorListingKey(other), postTombstoneKey(deletedMeanwhile));
+    state.disconnect();
+  });
+
+  test('the listing shows which listings hold each id; a repair lists live posts (not deleted ones) and unlists the rest', async () => {
+    const listed = new Map(((await call('GET', '/internal/reconcile')).body as CacheListing).listed.map((l) => [l.id, l]));
+    assert.deepEqual(listed.get(misplaced), { id: misplaced, inListing: true, authorIds: [other] });
+    assert.deepEqual(listed.get(gone), { id: gone, inListing: true, authorIds: [author] });
+    assert.equal(listed.has(missing), false);
+
+    const repair = await call('POST', '/internal/reconcile/repair', {
+      list: [
+        { id: missing, authorId: author },
+        { id: misplaced, authorId: author },
+        { id: deletedMeanwhile, authorId: author },
+      ],
+      unlist: [
+        { id: misplaced, inListing: false, authorIds: [other] },
+        { id: gone, inListing: true, authorIds: [author] },
+      ],
+    });
+    assert.equal(repair.status, 200, JSON.stringify(repair.body));
+    assert.deepEqual([repair.body.listed, repair.body.unlisted], [2, 2], 'the post deleted meanwhile is not listed');
+    assert.deepEqual(await state.zrange(authorListingKey(author), 0, -1), [missing, misplaced].sort());
+    assert.deepEqual(await state.zrange(authorListingKey(other), 0, -1), []);
+    assert.deepEqual(await state.zmscore(POSTS_LISTING_KEY, missing, misplaced, gone, deletedMeanwhile), ['0', '0', null, null]);
   });
 });

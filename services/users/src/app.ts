@@ -13,6 +13,7 @@ import { PasswordHasher } from './domain/password-hasher.ts';
 import type { UsersDeps } from './domain/users-deps.ts';
 import { registerCredentialRoutes } from './entry-points/credentials.routes.ts';
 import { registerHealthRoutes } from './entry-points/health.routes.ts';
+import { registerSeedRoutes } from './entry-points/seed.routes.ts';
 import { registerUserRoutes } from './entry-points/users.routes.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -54,6 +55,7 @@ export async function start(config: UsersConfig, options: StartOptions = {}): Pr
     const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
     registerUserRoutes(app, deps);
     registerCredentialRoutes(app, deps);
+    registerSeedRoutes(app, deps);
     registerHealthRoutes(app, deps);
 
     await app.listen({ host: '127.0.0.1', port: config.PORT });

@@ -42,7 +42,7 @@ export function renderReport(report: ReconcileReport): string {
   const lines = [
     `Checked in ${formatSeconds(report.durationMs)} (${report.passes === 1 ? 'one look' : 'suspects looked at twice, after the pipeline settled'}), ${report.checkedAt}`,
     `  users:   ${c.users.postgres} in PostgreSQL; ${c.users.neo4j} :User nodes; ${c.users.redis} cached profiles; ${c.users.timescaledb} alive in events`,
-    `  posts:   ${c.posts.ferretdb} live; ${c.posts.neo4j} with a POSTED edge; ${c.posts.timescaledb} alive in events`,
+    `  posts:   ${c.posts.ferretdb} live; ${c.posts.neo4j} with a POSTED edge; ${c.posts.redis} in the listing; ${c.posts.timescaledb} alive in events`,
     `  follows: ${c.follows.neo4j} FOLLOWS edges; ${c.follows.timescaledb} alive in events`,
   ];
   if (report.total === 0) lines.push('No drift: every store agrees with its source of truth.');

@@ -104,6 +104,33 @@ export class FollowRepository implements FollowWriter, UnfollowWriter, Relations
     });
   }
 
+  /**
+   * The seed's bulk path: the edges of a batch in one transaction, each new one with its FOLLOW_CREATED
+   * in the outbox; existing edges, self-follows and deleted users are skipped. MERGE makes a pair that
+   * appears twice in a batch one edge.
+   */
+  followMany(pairs: ReadonlyArray<{ followerId: number; followeeId: number }>, eventFor: (followerId: number, followeeId: number) => PendingOutboxEvent): Promise<number> {
+    return this.write(async (tx) => {
+      const created = await tx.run(
+        `${PLANNED_ONCE}
+         UNWIND $pairs AS p
+         WITH p WHERE p.followerId <> p.followeeId
+           AND NOT EXISTS { MATCH (t:DeletedUser) WHERE t.id IN [p.followerId, p.followeeId] }
+         MERGE (a:User {id: p.followerId})
+         MERGE (b:User {id: p.followeeId})
+         MERGE (a)-[f:FOLLOWS]->(b)
+           ON CREATE SET f.createdAt = $createdAt, f.__seeded = true
+         WITH p, f WHERE f.__seeded
+         REMOVE f.__seeded
+         RETURN p.followerId AS followerId, p.followeeId AS followeeId`,
+        { pairs: pairs.map((p) => ({ followerId: int(p.followerId), followeeId: int(p.followeeId) })), createdAt: new Date().toISOString() },
+      );
+      const events = created.records.map((r) => eventFor(r.get('followerId') as number, r.get('followeeId') as number));
+      if (events.length > 0) await tx.run(`${PLANNED_ONCE} ${APPEND_OUTBOX}`, { events: outboxEventsParam(events) });
+      return events.length;
+    });
+  }
+
   relationships(): Promise<Relationship[]> {
     return onGraphStore(this.driver, async () => {
       const result = await this.driver.executeQuery(

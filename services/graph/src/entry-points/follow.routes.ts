@@ -3,6 +3,8 @@ import { withConsistencyToken } from '@polyglot/platform/consistency-token';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { z } from 'zod';
 import type { OutboxWritten } from '../domain/follow-events.ts';
+import { BulkFollowsBody, BulkFollowsResult } from '@polyglot/contracts/seed';
+import { bulkFollow, type BulkFollowWriter } from '../domain/bulk-follow.use-case.ts';
 import { followUser, type FollowWriter } from '../domain/follow-user.use-case.ts';
 import { unfollowUser, type UnfollowWriter } from '../domain/unfollow-user.use-case.ts';
 import { traceparentOf } from './traceparent.ts';
@@ -11,7 +13,14 @@ import { traceparentOf } from './traceparent.ts';
 // event, which is the event's position downstream (keyed by follower).
 const followToken = (followerId: number, position: number | null) => (position === null ? null : { source: 'graph' as const, entityId: String(followerId), position });
 
-export function registerFollowRoutes(app: HttpApp, deps: { store: FollowWriter & UnfollowWriter; outboxWritten: OutboxWritten }): void {
+export function registerFollowRoutes(app: HttpApp, deps: { store: FollowWriter & UnfollowWriter & BulkFollowWriter; outboxWritten: OutboxWritten }): void {
+  // The seed's bulk path (./stackctl seed), internal: the gateway does not expose it.
+  app.post(
+    '/internal/follows/bulk',
+    { bodyLimit: 2 * 1024 * 1024, schema: { summary: 'Create a batch of follows, each new one with its FOLLOW_CREATED', body: BulkFollowsBody, response: { 200: BulkFollowsResult, 400: ErrorBody, 413: ErrorBody, 503: ErrorBody } } },
+    async (request) => bulkFollow(deps, request.body),
+  );
+
   app.post(
     '/follow',
     {

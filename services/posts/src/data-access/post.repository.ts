@@ -2,13 +2,14 @@
 // every change is one updateOne guarded by the version it was computed from,
 // which also sets the change's event (lastEvent) for Debezium to read from the
 // store's log. No other command: no outbox, no markers, no lock document.
-import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { MongoBulkWriteError, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { OutboxEvent } from '@polyglot/contracts/events';
 import type { CommentDocument, LivePost, PostChangeSet, PostDocument, PostSummary } from './post-document.ts';
 import type { WriteLock } from './write-lock.ts';
 
 const LIVE: Filter<PostDocument> = { deleted: { $ne: true } };
+const DUPLICATE_KEY = 11000;
 
 // FerretDB projects neither $size nor $slice; projecting the ids of the
 // comments is the portable way to count them without reading their bodies.
@@ -30,6 +31,17 @@ export class PostRepository {
 
   async insert(post: PostDocument): Promise<void> {
     await this.#posts.insertOne(post);
+  }
+
+  /** The seed's bulk path: one insert for the batch; an id already there is left as it is (a resumed seed). */
+  async insertMany(posts: readonly PostDocument[]): Promise<number> {
+    try {
+      return (await this.#posts.insertMany([...posts], { ordered: false })).insertedCount;
+    } catch (error) {
+      const duplicatesOnly = error instanceof MongoBulkWriteError && [error.writeErrors].flat().every((e) => e.code === DUPLICATE_KEY);
+      if (!duplicatesOnly) throw error;
+      return error.result.insertedCount;
+    }
   }
 
   async findSummary(id: ObjectId): Promise<PostSummary | null> {

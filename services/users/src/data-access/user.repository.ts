@@ -85,6 +85,20 @@ export class UserRepository {
     return { value: toUser(rows[0]!), position };
   }
 
+  /**
+   * The seed's bulk path: one INSERT for the whole batch, every row with the same hash; an email
+   * already taken (any case) is left as it is. Answers the id of every email of the batch.
+   */
+  async insertMany(users: ReadonlyArray<{ email: string; name: string }>, hashedPassword: string): Promise<{ created: number; ids: Array<{ id: number; email: string }> }> {
+    const emails = users.map((u) => u.email);
+    const inserted = await this.write<{ id: string }>(
+      `INSERT INTO users (email, name, hashed_password) SELECT email, name, $3 FROM unnest($1::text[], $2::text[]) AS u(email, name) ON CONFLICT DO NOTHING RETURNING id`,
+      [emails, users.map((u) => u.name), hashedPassword],
+    );
+    const found = await guarded(() => this.pool.query<{ id: string; email: string }>(`SELECT id, email FROM users WHERE lower(email) = ANY($1::text[])`, [emails.map((e) => e.toLowerCase())]));
+    return { created: inserted.rows.length, ids: found.rows.map((r) => ({ id: Number(r.id), email: r.email })) };
+  }
+
   async findById(id: number): Promise<Account | null> {
     const result = await guarded(() => this.pool.query<UserRow>(`SELECT ${PUBLIC_COLUMNS} FROM users WHERE id = $1`, [id]));
     const row = result.rows[0];

@@ -1,0 +1,189 @@
+// Benchmark: how the system behaves at the size it holds now (seed it first:
+// ./stackctl seed --users 100000 --posts 1000000 --follows 1000000). Run at
+// 10k, 100k and 1M posts to see how each figure grows. Prints numbers; asserts
+// nothing. Needs the whole system up.
+//
+// - size: users, live posts (the listing's count), follows, and each store's disk;
+// - start-up: each Node service stopped and started, seconds until healthy, and
+//   every Node process's resident memory afterwards (and after the reads);
+// - GET /posts: the first page and a page 90% of the way down, uncached (the
+//   posts generation bumped before each read, so the page is assembled from the
+//   listing and the cached posts), then cold (the cached posts of the page
+//   dropped too, so they come from FerretDB), then cached at --read-rate;
+// - reads while writes go on: GET /posts from --connections connections (as wrk)
+//   while posts are created at --write-rate;
+// - GET /users/:id/feed of the user who follows the most: uncached and cached.
+//
+// Options: --reads 200  --read-rate 500  --seconds 10  --connections 20  --write-rate 50
+import { spawnSync } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { authorListingKey, feedGenerationKey, postKey, POSTS_GENERATION_KEY, POSTS_LISTING_KEY } from '../packages/contracts/src/cache-keys.ts';
+import { urls } from '../packages/contracts/src/endpoints.ts';
+import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
+import { repoRoot, statePaths } from '../stack/src/paths.ts';
+import { READER_FOLLOWS } from '../stack/src/seed/dataset.ts';
+import { unitResident } from './support/cpu.ts';
+import { announceRateLimit, call, closedLoop, fmt, gateway, openLoop, percentile, sleep, type Timing } from './support/load.ts';
+
+const { values } = parseArgs({
+  options: {
+    reads: { type: 'string', default: '200' },
+    'read-rate': { type: 'string', default: '500' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '20' },
+    'write-rate': { type: 'string', default: '50' },
+  },
+});
+const READS = Number(values.reads);
+const READ_RATE = Number(values['read-rate']);
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const WRITE_RATE = Number(values['write-rate']);
+const NODE_SERVICES = ['users', 'posts', 'graph', 'analytics', 'projectors', 'gateway'] as const;
+const ENGINES = ['postgres', 'ferretdb-store', 'neo4j', 'timescaledb', 'kafka', 'redis', 'redis-state'] as const;
+
+const state = new Redis(urls.redisState, { maxRetriesPerRequest: 1 });
+const cache = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
+const thousands = (n: number) => n.toLocaleString('en-US');
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const summary = (label: string, timings: Timing[]) => {
+  const ok = timings.filter((t) => t.status === 200).map((t) => t.ms);
+  const failed = timings.length - ok.length;
+  return `${label.padEnd(44)} p50 ${fmt(percentile(ok, 0.5)).padStart(9)}  p99 ${fmt(percentile(ok, 0.99)).padStart(9)}  max ${fmt(Math.max(...ok)).padStart(9)}  (${ok.length} reads${failed ? `, ${failed} failed` : ''})`;
+};
+
+function stackctl(...args: string[]): void {
+  const result = spawnSync(`${repoRoot}/stackctl`, args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`./stackctl ${args.join(' ')} failed: ${result.stderr.trim().split('\n').at(-1)}`);
+}
+
+async function healthyWithin(url: string, timeoutMs: number): Promise<number | null> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const answer = await fetch(`${url}/health`, { headers: internalHeaders(), signal: AbortSignal.timeout(2000) }).catch(() => null);
+    if (answer && answer.status < 500) return performance.now() - started;
+    await sleep(50);
+  }
+  return null;
+}
+
+function diskOf(engine: string): string {
+  const result = spawnSync('du', ['-sb', `${repoRoot}/.stack/data/${engine}`], { encoding: 'utf8' });
+  return result.status === 0 ? mib(Number(result.stdout.split(/\s/)[0])) : '-';
+}
+
+async function main(): Promise<void> {
+  await announceRateLimit(READ_RATE);
+  // ---- size ----
+  const posts = Number((await fetch(`${gateway}/posts?limit=1`)).headers.get('x-total-count'));
+  const analytics = (await call('GET', '/analytics', 'GET /analytics')).json as { totalUsers?: number; totalPosts?: number } | undefined;
+  const reader = await findReader();
+  process.stdout.write(`\nSize: ${thousands(analytics?.totalUsers ?? 0)} users, ${thousands(posts)} live posts in the listing${reader ? `; the seed's reader is user ${reader.id}, who follows ${thousands(reader.followees)}` : ''}\n`);
+  process.stdout.write(`Disk: ${ENGINES.map((e) => `${e} ${diskOf(e)}`).join(', ')}\n`);
+
+  // ---- start-up ----
+  process.stdout.write('\nStart-up (stop, start, until /health answers):\n');
+  for (const service of NODE_SERVICES) {
+    stackctl('stop', service);
+    const started = performance.now();
+    stackctl('start', service);
+    const port = { users: 4001, posts: 4002, graph: 4003, analytics: 4004, projectors: 4005, gateway: 4000 }[service];
+    const healthy = await healthyWithin(`http://127.0.0.1:${port}`, 60_000);
+    process.stdout.write(`  ${service.padEnd(12)} ${healthy === null ? 'not healthy within 60 s' : `${((performance.now() - started) / 1000).toFixed(1)} s`} (resident ${mib(unitResident(service))})\n`);
+  }
+  await sleep(2000);
+
+  // ---- GET /posts ----
+  process.stdout.write('\nGET /posts:\n');
+  const total = await state.zcard(POSTS_LISTING_KEY);
+  const deepRank = Math.floor(total * 0.9);
+  const [deep] = total > 1 ? await state.zrange(POSTS_LISTING_KEY, deepRank, deepRank, 'REV') : [];
+  const uncached = async (path: string, endpoint: string, cold: boolean) => {
+    const timings: Timing[] = [];
+    for (let i = 0; i < READS; i++) {
+      await state.incr(POSTS_GENERATION_KEY);
+      if (cold) {
+        const before = new URL(path, gateway).searchParams.get('before');
+        const ids = await state.zrange(POSTS_LISTING_KEY, before ? `(${before}` : '+', '-', 'BYLEX', 'REV', 'LIMIT', 0, 51);
+        if (ids.length > 0) await cache.del(...ids.map((id) => postKey(id)));
+      }
+      timings.push(await call('GET', path, endpoint, undefined, { parse: false }));
+    }
+    return timings;
+  };
+  process.stdout.write(`  ${summary('first page, uncached', await uncached('/posts?limit=50', 'first', false))}\n`);
+  process.stdout.write(`  ${summary('first page, cold (posts from FerretDB)', await uncached('/posts?limit=50', 'first', true))}\n`);
+  if (deep) {
+    process.stdout.write(`  ${summary(`deep page (${thousands(deepRank)} down), uncached`, await uncached(`/posts?limit=50&before=${deep}`, 'deep', false))}\n`);
+    process.stdout.write(`  ${summary(`deep page (${thousands(deepRank)} down), cold`, await uncached(`/posts?limit=50&before=${deep}`, 'deep', true))}\n`);
+  }
+  await call('GET', '/posts?limit=50', 'warm');
+  const cachedRun = await openLoop(READ_RATE, SECONDS, () => call('GET', '/posts?limit=50', 'cached', undefined, { parse: false }));
+  process.stdout.write(`  ${summary(`first page, cached, ${READ_RATE} req/s`, cachedRun.results)}\n`);
+
+  // ---- reads while writes go on ----
+  const authors = await authorIds();
+  if (authors.length > 0) {
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      const started = performance.now();
+      while (writing) {
+        const due = started + (written * 1000) / WRITE_RATE;
+        const wait = due - performance.now();
+        if (wait > 1) await sleep(wait);
+        void call('POST', '/posts', 'write', { author_id: authors[written % authors.length], title: `bench scale ${written}`, body: 'written while reading' }, { parse: false });
+        written++;
+      }
+    })();
+    const reads = await closedLoop(CONNECTIONS, SECONDS, () => call('GET', '/posts?limit=50', 'read', undefined, { parse: false }));
+    writing = false;
+    await writer;
+    const ok = reads.results.filter((t) => t.status === 200);
+    process.stdout.write(`  ${summary(`first page while ${WRITE_RATE} posts/s are written`, reads.results)}; ${thousands(Math.round(ok.length / reads.seconds))} req/s from ${CONNECTIONS} connections, ${written} posts written\n`);
+  }
+
+  // ---- feed ----
+  if (reader) {
+    process.stdout.write(`\nGET /users/${reader.id}/feed (${thousands(reader.followees)} followees):\n`);
+    const feedUncached: Timing[] = [];
+    for (let i = 0; i < READS; i++) {
+      await state.incr(feedGenerationKey(reader.id));
+      feedUncached.push(await call('GET', `/users/${reader.id}/feed`, 'feed', undefined, { parse: false }));
+    }
+    process.stdout.write(`  ${summary('uncached', feedUncached)}\n`);
+    await call('GET', `/users/${reader.id}/feed`, 'warm');
+    const feedCached = await openLoop(READ_RATE, SECONDS, () => call('GET', `/users/${reader.id}/feed`, 'feed', undefined, { parse: false }));
+    process.stdout.write(`  ${summary(`cached, ${READ_RATE} req/s`, feedCached.results)}\n`);
+  }
+
+  process.stdout.write(`\nResident memory after the reads: ${NODE_SERVICES.map((s) => `${s} ${mib(unitResident(s))}`).join(', ')}\n`);
+  state.disconnect();
+  cache.disconnect();
+}
+
+/** Some authors of listed posts, to write as. */
+async function authorIds(): Promise<number[]> {
+  const keys: string[] = [];
+  for await (const found of state.scanStream({ match: `${authorListingKey('')}*`, count: 1000 }) as AsyncIterable<string[]>) {
+    keys.push(...found);
+    if (keys.length >= 50) break;
+  }
+  return keys.map((k) => Number(k.slice(authorListingKey('').length))).filter((id) => Number.isSafeInteger(id) && id > 0);
+}
+
+/** The reader of the newest seed (./stackctl seed): its first user, who follows up to 1,000 others. */
+async function findReader(): Promise<{ id: number; followees: number } | null> {
+  const dir = join(statePaths.data, 'seed');
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const newest = (await Promise.all(files.map(async (f) => ({ f, at: (await stat(join(dir, f))).mtimeMs })))).sort((a, b) => b.at - a.at)[0];
+  if (!newest) return null;
+  const progress = JSON.parse(await readFile(join(dir, newest.f), 'utf8')) as { userIds: number[]; done: { follows: number } };
+  const id = progress.userIds[0];
+  return id === undefined ? null : { id, followees: Math.min(READER_FOLLOWS, progress.userIds.length - 1, progress.done.follows) };
+}
+
+await main();
