@@ -13,7 +13,7 @@ import { statePaths } from '../../stack/src/paths.ts';
 import { seededPostId } from '../../stack/src/seed/dataset.ts';
 import { runCli } from '../../stack/test/run-cli.ts';
 import { waitFor } from '../../packages/platform/src/wait-for.ts';
-import { api, pipelineDrained } from './support.ts';
+import { api, pipelineDrained, type ApiResponse } from './support.ts';
 
 const USERS = 2000;
 const POSTS = 20_000;
@@ -59,7 +59,7 @@ test('a scaled-down seed converges, pages exactly once while writes go on, and s
     const seen: string[] = [];
     let path: string | null = '/posts?limit=200';
     while (path) {
-      const page = await api<Array<{ _id: string }>>('GET', path);
+      const page: ApiResponse<Array<{ _id: string }>> = await api<Array<{ _id: string }>>('GET', path);
       assert.equal(page.status, 200);
       seen.push(...page.body.map((p) => p._id));
       const next = /<([^>]+)>; rel="next"/.exec(page.headers.get('link') ?? '')?.[1];

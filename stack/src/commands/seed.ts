@@ -85,10 +85,13 @@ async function post<T>(service: 'users' | 'posts' | 'graph', path: string, body:
 function progressLine(label: string, total: number) {
   const started = Date.now();
   let shownAt = 0;
+  let shown = -1;
   return (done: number, startedFrom: number, force = false) => {
     const now = Date.now();
     if (!force && now - shownAt < (process.stderr.isTTY ? 250 : 5000)) return;
+    if (force && !process.stderr.isTTY && shown === done) return;
     shownAt = now;
+    shown = done;
     const rate = (done - startedFrom) / Math.max(0.001, (now - started) / 1000);
     const share = total === 0 ? 1 : done / total;
     const width = 24;
