@@ -79,9 +79,9 @@ async function main(): Promise<void> {
   await announceRateLimit(READ_RATE);
   // ---- size ----
   const posts = Number((await fetch(`${gateway}/posts?limit=1`)).headers.get('x-total-count'));
-  const analytics = (await call('GET', '/analytics', 'GET /analytics')).json as { totalUsers?: number; totalPosts?: number } | undefined;
+  const analytics = (await call('GET', '/analytics', 'GET /analytics')).json as { stats?: { totalUsers?: number } } | undefined;
   const reader = await findReader();
-  process.stdout.write(`\nSize: ${thousands(analytics?.totalUsers ?? 0)} users, ${thousands(posts)} live posts in the listing${reader ? `; the seed's reader is user ${reader.id}, who follows ${thousands(reader.followees)}` : ''}\n`);
+  process.stdout.write(`\nSize: ${thousands(analytics?.stats?.totalUsers ?? 0)} users, ${thousands(posts)} live posts in the listing${reader ? `; the seed's reader is user ${reader.id}, who follows ${thousands(reader.followees)}` : ''}\n`);
   process.stdout.write(`Disk: ${ENGINES.map((e) => `${e} ${diskOf(e)}`).join(', ')}\n`);
 
   // ---- start-up ----

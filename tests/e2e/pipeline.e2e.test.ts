@@ -98,10 +98,11 @@ describe('posts, likes, comments and follows', () => {
     assert.equal(comment.status, 201);
     await waitFor('POST_LIKED recorded', async () => (await eventCount(stores.timescale, 'POST_LIKED', postId)) === 1, { timeoutMs: 20_000 });
     await waitFor('COMMENT_CREATED recorded', async () => (await eventCount(stores.timescale, 'COMMENT_CREATED', postId)) === 1, { timeoutMs: 20_000 });
-    const listed = await api('GET', '/posts?limit=200');
-    const mine = listed.body.find((p: any) => p._id === postId);
-    assert.equal(mine?.meta.likes, 1);
-    assert.equal(mine?.comments_count, 1);
+    // Lists come from the cache projection, which may apply the changes after analytics has.
+    await waitFor('the list shows the like and the comment', async () => {
+      const mine = (await api('GET', '/posts?limit=200')).body.find((p: any) => p._id === postId);
+      return mine?.meta.likes === 1 && mine?.comments_count === 1;
+    }, { timeoutMs: 20_000 });
 
     assert.equal((await api('DELETE', '/follow', { followerId: carol.id, followeeId: bob.id })).status, 204);
     await waitFor('FOLLOW_DELETED recorded', async () => (await eventCount(stores.timescale, 'FOLLOW_DELETED', carol.id)) === 1, { timeoutMs: 20_000 });

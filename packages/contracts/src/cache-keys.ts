@@ -36,6 +36,10 @@ export const postKey = (id: string): string => `post:${id}`;
 /** State. Written when a post is deleted, so a late, older change cannot list it or cache it again. */
 export const postTombstoneKey = (id: string): string => `post:${id}:deleted`;
 
+/** A page's key without its generations: the pages of one family differ only in what they were built from. */
+export const postsPageFamily = (limit: number, before: string | undefined): string => `posts:page:${limit}:${before ?? '-'}`;
+export const feedPageFamily = (userId: number, limit: number): string => `feed:${userId}:${limit}`;
+
 /** Cache. */
 export const postsPageKey = (generation: number, limit: number, before: string | undefined): string => `posts:page:${generation}:${limit}:${before ?? '-'}`;
 

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { POSTS_GENERATION_KEY, POSTS_LISTING_KEY, postKey, postsPageKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+import { waitFor } from '@polyglot/platform/wait-for';
 import type { RunningGateway } from '../src/app.ts';
 import { call, keyspaceHits, redisClient, startGateway, startStack, stateRedisClient, uniqueEmail, type Stack } from './support.ts';
 
@@ -166,7 +167,9 @@ describe('posts', () => {
       assert.ok((await keyspaceHits(redis)) >= hits + 2, 'keyspace_hits grew by the generation and the page');
 
       await bumpPostsGeneration();
-      for (const url of [base, otherUrl]) assert.notEqual((await call(url, 'GET', '/posts?limit=3')).body[0].title, 'served from the cache');
+      for (const url of [base, otherUrl]) {
+        await waitFor('the page built under the new generation', async () => (await call(url, 'GET', '/posts?limit=3')).body[0].title !== 'served from the cache');
+      }
     } finally {
       await other.stop();
     }
@@ -182,7 +185,8 @@ describe('posts', () => {
 
     await redis.del(postKey(post._id));
     await bumpPostsGeneration();
-    const rebuilt = await call(base, 'GET', '/posts?limit=5');
+    await call(base, 'GET', '/posts?limit=5');
+    const rebuilt = await call(base, 'GET', `/posts?limit=5&token=${token}`);
     assert.equal(rebuilt.body.find((p: { _id: string }) => p._id === post._id)?.meta.likes, 1);
     const filled = JSON.parse((await redis.get(postKey(post._id))) ?? 'null');
     assert.equal(filled?.version, 2, 'filled from the posts service, with its version');
@@ -192,6 +196,24 @@ describe('posts', () => {
     const gone = await call(base, 'GET', `/posts?limit=5&token=${del.headers.get('x-consistency-token')}`);
     assert.equal(gone.body.some((p: { _id: string }) => p._id === post._id), false, 'a deleted post leaves the listing');
     assert.equal(await state.zscore(POSTS_LISTING_KEY, post._id), null);
+  });
+
+  test('under a new generation, a read without a token gets the page built last at once, and the new one is built behind it; a read with a token waits for it', async () => {
+    const post = await newPost(author.id, 'changing in place');
+    const built = await call(base, 'GET', `/posts?limit=3&token=${lastToken}`);
+    assert.equal(built.body[0]._id, post._id);
+    const cached = JSON.parse((await redis.get(postKey(post._id))) ?? 'null');
+    // What the cache projection does when the post changes: the copy, then the generation.
+    await redis.set(postKey(post._id), JSON.stringify({ ...cached, title: 'changed in place', version: cached.version + 1 }));
+    await bumpPostsGeneration();
+    const stale = await call(base, 'GET', '/posts?limit=3');
+    assert.equal(stale.body[0].title, 'changing in place', 'answered at once with the page built last');
+    await waitFor('the page built behind it', async () => (await call(base, 'GET', '/posts?limit=3')).body[0].title === 'changed in place');
+
+    await redis.set(postKey(post._id), JSON.stringify({ ...cached, title: 'changed again', version: cached.version + 2 }));
+    await bumpPostsGeneration();
+    const fresh = await call(base, 'GET', `/posts?limit=3&token=${lastToken}`);
+    assert.equal(fresh.body[0].title, 'changed again', 'a read with a token waits for the page of the new generation');
   });
 
   test('PUT, like and DELETE /posts/:id', async () => {

@@ -12,6 +12,9 @@
 // (0.1 ms). An event trigger gives it to every table FerretDB creates, and the
 // tables made before the trigger get it at the next start. FerretDB neither
 // sees nor needs it: dropping a collection drops its table and the index.
+// The same for `author_id`, which FerretDB pushes down the same way: a deleted
+// user's posts are found by it (the posts service's cascade), and without the
+// index each deletion read every post.
 import { endpoints } from './endpoints.ts';
 import { POSTS_CAPTURE, POSTS_CAPTURE_SLOT } from './posts-capture.ts';
 import { definePostgresCluster } from './postgres-cluster.ts';
@@ -22,6 +25,8 @@ BEGIN
   IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = target AND attname = '_jsonb' AND NOT attisdropped) THEN
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> ''_id'') jsonb_path_ops)',
                    left((SELECT relname FROM pg_class WHERE oid = target), 50) || '_id_gin', target);
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> ''author_id'') jsonb_path_ops)',
+                   left((SELECT relname FROM pg_class WHERE oid = target), 50) || '_author_gin', target);
   END IF;
 END $fn$;
 

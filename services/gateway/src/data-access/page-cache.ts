@@ -13,9 +13,17 @@
 // comes back) no second serialisation (see serialized-once.ts).
 //
 // A page read in its last seconds is answered as it is and rebuilt behind the
-// answer, so a hot page's expiry never makes its readers wait for a build
-// (one such wait held 500 reads a second for 70 ms). Staleness stays bounded by
-// the TTL, as before.
+// answer, so a hot page's expiry never makes its readers wait for a build.
+// Staleness stays bounded by the TTL, as before.
+//
+// Under writes the generation moves with every change (50 times a second at 50
+// posts a second), so every reader would find no page for the newest generation
+// and wait for its build. A reader that may be served stale (a read without a
+// consistency token) instead gets the newest page this process holds of the same
+// page (its family: the key without the generations) while one build of the new
+// generation runs behind it: readers never queue behind builds, and what they see
+// is at most one build behind. A read with a token waits for the build, since it
+// must show the change its token names.
 //
 // The generations are state, read from the state store (they never go back
 // there, so a key never names an older build); the pages are cache. What a
@@ -61,6 +69,9 @@ export const LOCAL_PAGES = 64;
 /** A page read with less life left than this is rebuilt in the background. */
 export const REFRESH_AHEAD_MS = 10_000;
 
+/** Families whose newest page this process keeps for stale reads. */
+const LATEST_FAMILIES = 256;
+
 interface Found<T> {
   value: T;
   /** Date.now() at which Redis drops the page; Infinity when it has no TTL. */
@@ -90,6 +101,16 @@ export function createPageCache(redis: Redis, logger: Logger, options: PageCache
   const localPages = options.localPages ?? LOCAL_PAGES;
   const refreshAheadMs = options.refreshAheadMs ?? REFRESH_AHEAD_MS;
   const highest = new Map<string, number>();
+  // family → the newest page built or read here (insertion order is recency order).
+  const latest = new Map<string, { age: number; value: unknown }>();
+  const remember = (family: string | undefined, age: number, value: unknown) => {
+    if (family === undefined) return;
+    // A build of an older generation that ends after a newer one does not replace it.
+    if ((latest.get(family)?.age ?? -1) > age) return;
+    latest.delete(family);
+    latest.set(family, { age, value });
+    while (latest.size > LATEST_FAMILIES) latest.delete(latest.keys().next().value!);
+  };
   const keep = (key: string, value: unknown, ttlMs: number) => {
     if (ttlMs <= 0 || localPages === 0) return;
     local.delete(key);
@@ -159,7 +180,10 @@ export function createPageCache(redis: Redis, logger: Logger, options: PageCache
           const n = Number(v ?? 0);
           const generation = Number.isSafeInteger(n) ? n : 0;
           // A generation that went back (the state store lost its data) would name pages built before: forget them.
-          if (generation < (highest.get(keys[i]!) ?? 0)) local.clear();
+          if (generation < (highest.get(keys[i]!) ?? 0)) {
+            local.clear();
+            latest.clear();
+          }
           if (highest.size > 10_000) highest.clear();
           highest.set(keys[i]!, generation);
           return generation;
@@ -177,11 +201,26 @@ export function createPageCache(redis: Redis, logger: Logger, options: PageCache
     /**
      * The cached page under key, or one build of it shared by everyone asking now; key null: not cached.
      * budget: the key counting the new pages of the page's generation (pageBudgetKey); absent: no cap.
+     * family: the page's key without its generations, and age: a number that grows with them; with
+     * stale, the newest page of the family this process holds is answered while the build of key runs
+     * behind it (see above).
      */
-    async load<T>(key: string | null, build: () => Promise<T>, budget?: string): Promise<T> {
+    async load<T>(key: string | null, build: () => Promise<T>, budget?: string, options: { family?: string; age?: number; stale?: boolean } = {}): Promise<T> {
       if (key === null) return build();
       const cached = await lookup<T>(key);
-      if (!cached) return rebuild(key, build, budget);
+      if (!cached) {
+        const previous = options.family === undefined ? undefined : latest.get(options.family);
+        const building = rebuild(key, build, budget).then((value) => {
+          remember(options.family, options.age ?? 0, value);
+          return value;
+        });
+        if (options.stale && previous) {
+          building.catch((error: unknown) => logger.warn({ err: error, key }, 'building a page behind a stale answer failed; it will be built on its next read'));
+          return previous.value as T;
+        }
+        return building;
+      }
+      remember(options.family, options.age ?? 0, cached.value);
       if (cached.expiresAt - Date.now() < refreshAheadMs && !inFlight.has(key)) {
         rebuild(key, build, budget).catch((error: unknown) => logger.warn({ err: error, key }, 'refreshing a cached page failed; it will be built on its next read'));
       }

@@ -2,7 +2,7 @@
 // graph names the followees; their listings (merged inside Redis), the cached
 // posts and the profile cache give the page. It is cached under both
 // generations it depends on, so a new post or a new follow invalidates it.
-import { feedGenerationKey, feedPageKey, pageBudgetKey, POSTS_GENERATION_KEY } from '@polyglot/contracts/cache-keys';
+import { feedGenerationKey, feedPageFamily, feedPageKey, pageBudgetKey, POSTS_GENERATION_KEY } from '@polyglot/contracts/cache-keys';
 import { NotFoundError } from '@polyglot/platform/errors';
 import { findAuthors } from './find-authors.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
@@ -12,6 +12,7 @@ export async function getFeed(
   deps: PageDeps & Pick<GatewayDeps, 'graph'>,
   userId: number,
   limit: number,
+  options: { stale?: boolean } = {},
 ): Promise<PostsPage> {
   const reader = (await findAuthors(deps, [userId])).get(userId);
   if (!reader) throw new NotFoundError('USER_NOT_FOUND', `user ${userId} does not exist`, { id: userId });
@@ -27,5 +28,6 @@ export async function getFeed(
     },
     // Every user's feed is a key of its own: the same cap as GET /posts pages.
     generations ? pageBudgetKey(generations[0]!) : undefined,
+    { family: feedPageFamily(userId, limit), age: (generations?.[0] ?? 0) + (generations?.[1] ?? 0), stale: options.stale ?? false },
   );
 }

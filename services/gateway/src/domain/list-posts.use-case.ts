@@ -4,7 +4,7 @@
 // The assembled page is cached under the posts generation, so a repeat read
 // costs a Redis GET, and a change costs one rebuild from Redis.
 import type { Post } from '@polyglot/contracts/api';
-import { pageBudgetKey, POSTS_GENERATION_KEY, postsPageKey } from '@polyglot/contracts/cache-keys';
+import { pageBudgetKey, POSTS_GENERATION_KEY, postsPageFamily, postsPageKey } from '@polyglot/contracts/cache-keys';
 import type { ListingPage } from '../data-access/post-listing.ts';
 import { attachAuthors } from './find-authors.ts';
 import { findPosts } from './find-posts.ts';
@@ -26,7 +26,8 @@ export async function assemblePage(deps: Omit<PageDeps, 'pages' | 'listing'>, pa
   return { items: await attachAuthors(deps, posts), total: page.total, hasMore: page.hasMore };
 }
 
-export async function listPosts(deps: PageDeps, query: { limit: number; before?: string | undefined }): Promise<PostsPage> {
+/** stale: the read carries no consistency token, so it may be answered the page this process built last while the new one builds. */
+export async function listPosts(deps: PageDeps, query: { limit: number; before?: string | undefined }, options: { stale?: boolean } = {}): Promise<PostsPage> {
   const generations = await deps.pages.generations([POSTS_GENERATION_KEY]);
   const key = generations ? postsPageKey(generations[0]!, query.limit, query.before) : null;
   return deps.pages.load(
@@ -34,5 +35,6 @@ export async function listPosts(deps: PageDeps, query: { limit: number; before?:
     async () => assemblePage(deps, await deps.listing.page(query)),
     // Any `before=` is a new key: the generation's cap bounds how many a client can make the cache hold.
     generations ? pageBudgetKey(generations[0]!) : undefined,
+    { family: postsPageFamily(query.limit, query.before), age: generations?.[0] ?? 0, stale: options.stale ?? false },
   );
 }

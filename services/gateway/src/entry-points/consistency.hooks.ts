@@ -80,6 +80,11 @@ export async function settleWrite<T>(deps: GatewayDeps, request: FastifyRequest,
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, consistency } : value;
 }
 
+/** Whether a read carries a consistency token (query or header): it must then show the change the token names. */
+export function carriesToken(request: FastifyRequest): boolean {
+  return (request.query as { token?: string } | undefined)?.token !== undefined || typeof request.headers[TOKEN_HEADER] === 'string';
+}
+
 /** Before a read that declares `readsFrom`: with a token (query or header), wait until those projections show it. */
 export function registerReadYourWrites(app: HttpApp, deps: GatewayDeps): void {
   app.addHook('preHandler', async (request) => {

@@ -5,7 +5,7 @@ import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { getFeed } from '../domain/get-feed.use-case.ts';
 import { postsFor, viewerOf } from '../domain/privacy.ts';
-import { consistencyTimeout, ReadQuery } from './consistency.hooks.ts';
+import { carriesToken, consistencyTimeout, ReadQuery } from './consistency.hooks.ts';
 import { errors } from './route-helpers.ts';
 import { serializedOnce } from './serialized-once.ts';
 
@@ -25,7 +25,7 @@ export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
       config: { readsFrom: ['cache'] },
     },
     async (request, reply) => {
-      const page = await getFeed(deps, request.params.id, request.query.limit);
+      const page = await getFeed(deps, request.params.id, request.query.limit, { stale: !carriesToken(request) });
       reply.header('x-total-count', String(page.total));
       // With AUTH_REQUIRED on, authors' emails only to themselves.
       const viewer = await viewerOf(deps, request.headers.authorization);

@@ -9,7 +9,7 @@ import { getPost } from '../domain/get-post.use-case.ts';
 import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
 import { postsFor, viewerOf } from '../domain/privacy.ts';
 import { createPost, deletePost, likePost, updatePost } from '../domain/post-writes.use-case.ts';
-import { consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
+import { carriesToken, consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
 import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
 import { serializedOnce } from './serialized-once.ts';
 
@@ -42,7 +42,7 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
       config: { readsFrom: ['cache'] },
     },
     async (request, reply) => {
-      const page = await listPosts(deps, request.query);
+      const page = await listPosts(deps, request.query, { stale: !carriesToken(request) });
       pagingHeaders(request, reply, page, '/posts', request.query.limit);
       // With AUTH_REQUIRED on, authors' emails only to themselves: a copy per reader, serialised per request.
       const viewer = await viewerOf(deps, request.headers.authorization);
