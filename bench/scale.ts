@@ -7,9 +7,11 @@
 // - start-up: each Node service stopped and started, seconds until healthy, and
 //   every Node process's resident memory afterwards (and after the reads);
 // - GET /posts: the first page and a page 90% of the way down, uncached (the
-//   posts generation bumped before each read, so the page is assembled from the
-//   listing and the cached posts), then cold (the cached posts of the page
-//   dropped too, so they come from FerretDB), then cached at --read-rate;
+//   posts generation bumped before each read, and a consistency token on the read
+//   so it waits for the page of the new generation instead of being answered the
+//   last one: the page is assembled from the listing and the cached posts), then
+//   cold (the cached posts of the page dropped too, so they come from FerretDB),
+//   then cached at --read-rate;
 // - reads while writes go on: GET /posts from --connections connections (as wrk)
 //   while posts are created at --write-rate;
 // - GET /users/:id/feed of the user who follows the most: uncached and cached.
@@ -25,7 +27,7 @@ import { urls } from '../packages/contracts/src/endpoints.ts';
 import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
 import { repoRoot, statePaths } from '../stack/src/paths.ts';
 import { READER_FOLLOWS } from '../stack/src/seed/dataset.ts';
-import { unitResident } from './support/cpu.ts';
+import { cpuRows, cpuSnapshot, unitResident } from './support/cpu.ts';
 import { announceRateLimit, call, closedLoop, fmt, gateway, openLoop, percentile, sleep, type Timing } from './support/load.ts';
 
 const { values } = parseArgs({
@@ -98,6 +100,10 @@ async function main(): Promise<void> {
 
   // ---- GET /posts ----
   process.stdout.write('\nGET /posts:\n');
+  // A token already applied: a read that carries it never waits for the projection, but is never answered a stale page.
+  const authorsForToken = await authorIds();
+  const marker = await call('POST', '/posts?consistency=strong', 'write', { author_id: authorsForToken[0], title: 'bench scale marker', body: 'b' });
+  const token = encodeURIComponent(marker.token ?? '');
   const total = await state.zcard(POSTS_LISTING_KEY);
   const deepRank = Math.floor(total * 0.9);
   const [deep] = total > 1 ? await state.zrange(POSTS_LISTING_KEY, deepRank, deepRank, 'REV') : [];
@@ -110,7 +116,7 @@ async function main(): Promise<void> {
         const ids = await state.zrange(POSTS_LISTING_KEY, before ? `(${before}` : '+', '-', 'BYLEX', 'REV', 'LIMIT', 0, 51);
         if (ids.length > 0) await cache.del(...ids.map((id) => postKey(id)));
       }
-      timings.push(await call('GET', path, endpoint, undefined, { parse: false }));
+      timings.push(await call('GET', `${path}&token=${token}`, endpoint, undefined, { parse: false }));
     }
     return timings;
   };
@@ -139,11 +145,14 @@ async function main(): Promise<void> {
         written++;
       }
     })();
+    const cpuBefore = cpuSnapshot();
     const reads = await closedLoop(CONNECTIONS, SECONDS, () => call('GET', '/posts?limit=50', 'read', undefined, { parse: false }));
+    const cpuAfter = cpuSnapshot();
     writing = false;
     await writer;
     const ok = reads.results.filter((t) => t.status === 200);
     process.stdout.write(`  ${summary(`first page while ${WRITE_RATE} posts/s are written`, reads.results)}; ${thousands(Math.round(ok.length / reads.seconds))} req/s from ${CONNECTIONS} connections, ${written} posts written\n`);
+    process.stdout.write(`    ${cpuRows(cpuBefore, cpuAfter).join('\n    ')}\n`);
   }
 
   // ---- feed ----
@@ -152,7 +161,7 @@ async function main(): Promise<void> {
     const feedUncached: Timing[] = [];
     for (let i = 0; i < READS; i++) {
       await state.incr(feedGenerationKey(reader.id));
-      feedUncached.push(await call('GET', `/users/${reader.id}/feed`, 'feed', undefined, { parse: false }));
+      feedUncached.push(await call('GET', `/users/${reader.id}/feed?token=${token}`, 'feed', undefined, { parse: false }));
     }
     process.stdout.write(`  ${summary('uncached', feedUncached)}\n`);
     await call('GET', `/users/${reader.id}/feed`, 'warm');
@@ -161,6 +170,7 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(`\nResident memory after the reads: ${NODE_SERVICES.map((s) => `${s} ${mib(unitResident(s))}`).join(', ')}\n`);
+  if (marker.json?._id) await call('DELETE', `/posts/${marker.json._id}`, 'write');
   state.disconnect();
   cache.disconnect();
 }
@@ -175,15 +185,17 @@ async function authorIds(): Promise<number[]> {
   return keys.map((k) => Number(k.slice(authorListingKey('').length))).filter((id) => Number.isSafeInteger(id) && id > 0);
 }
 
-/** The reader of the newest seed (./stackctl seed): its first user, who follows up to 1,000 others. */
+/** The reader of the newest seed (./stackctl seed) whose reader still exists: its first user, who follows up to 1,000 others. */
 async function findReader(): Promise<{ id: number; followees: number } | null> {
   const dir = join(statePaths.data, 'seed');
   const files = await readdir(dir).catch(() => [] as string[]);
-  const newest = (await Promise.all(files.map(async (f) => ({ f, at: (await stat(join(dir, f))).mtimeMs })))).sort((a, b) => b.at - a.at)[0];
-  if (!newest) return null;
-  const progress = JSON.parse(await readFile(join(dir, newest.f), 'utf8')) as { userIds: number[]; done: { follows: number } };
-  const id = progress.userIds[0];
-  return id === undefined ? null : { id, followees: Math.min(READER_FOLLOWS, progress.userIds.length - 1, progress.done.follows) };
+  const newestFirst = (await Promise.all(files.map(async (f) => ({ f, at: (await stat(join(dir, f))).mtimeMs })))).sort((a, b) => b.at - a.at);
+  for (const { f } of newestFirst) {
+    const progress = JSON.parse(await readFile(join(dir, f), 'utf8')) as { userIds: number[]; done: { follows: number } };
+    const id = progress.userIds[0];
+    if (id !== undefined && (await call('GET', `/users/${id}`, 'reader')).status === 200) return { id, followees: Math.min(READER_FOLLOWS, progress.userIds.length - 1, progress.done.follows) };
+  }
+  return null;
 }
 
 await main();

@@ -6,7 +6,7 @@
 // test does not time anything.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { statePaths } from '../../stack/src/paths.ts';
@@ -86,5 +86,6 @@ test('a scaled-down seed converges, pages exactly once while writes go on, and s
     await mapLimited(created, 8, (id) => api('DELETE', `/posts/${id}`));
     await pipelineDrained(900_000);
     await waitFor('the seeded posts gone from the listing', async () => (await totalPosts()) === before, { timeoutMs: 900_000, intervalMs: 2000 });
+    rmSync(join(statePaths.data, 'seed', `seed-${SEED}.json`), { force: true });
   }
 });
