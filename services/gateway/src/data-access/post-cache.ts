@@ -1,44 +1,28 @@
 // Posts as lists show them (ListedPost, with their version), cache-aside: the
 // cache projection writes post:{id} from every change's event; the gateway
-// reads them and fills misses from the posts service (cache-fill.ts). A page
+// reads them and fills misses from the posts service (cache-aside.ts). A page
 // of posts is then built from Redis, not from the document store. A failing
 // Redis is a miss, never a failed read.
 import type { Redis } from 'ioredis';
 import { postKey, postTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { ListedPost } from '@polyglot/contracts/post-events';
 import type { Logger } from '@polyglot/platform/logger';
-import { fillAbsent } from './cache-fill.ts';
+import { fillAbsent, readEntries } from './cache-aside.ts';
 
 /** A filled post expires (a projected one does not, and is replaced by each change). */
 export const POST_FILL_TTL_S = 3600;
 
-function parsePost(raw: string | null): ListedPost | null {
-  if (raw === null) return null;
-  try {
-    const parsed = ListedPost.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+function parsePost(value: unknown): ListedPost | null {
+  const parsed = ListedPost.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 /** redis: the cache; state: where the tombstones are (the same client in a test that has one Redis). */
 export function createPostCache(redis: Redis, logger: Logger, state: Redis = redis) {
   return {
     /** The cached posts among ids; a Redis failure returns none. */
-    async get(ids: readonly string[]): Promise<Map<string, ListedPost>> {
-      const found = new Map<string, ListedPost>();
-      if (ids.length === 0) return found;
-      try {
-        const values = await redis.mget(ids.map((id) => postKey(id)));
-        values.forEach((raw, i) => {
-          const post = parsePost(raw);
-          if (post) found.set(ids[i]!, post);
-        });
-      } catch (error) {
-        logger.debug({ err: error }, 'post cache read failed; asking the posts service');
-      }
-      return found;
+    get(ids: readonly string[]): Promise<Map<string, ListedPost>> {
+      return readEntries(redis, ids, postKey, parsePost, logger);
     },
 
     async fill(posts: readonly ListedPost[]): Promise<void> {

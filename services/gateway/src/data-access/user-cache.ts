@@ -1,45 +1,28 @@
 // The profile cache (cache-aside). The cache projection writes user:<id> from
 // the change stream, and a tombstone in the state store when a user is deleted;
 // the gateway reads profiles and fills misses from the users service
-// (cache-fill.ts). A failing Redis is a miss, never a failed read.
+// (cache-aside.ts). A failing Redis is a miss, never a failed read.
 import type { Redis } from 'ioredis';
 import type { PostAuthor, User } from '@polyglot/contracts/api';
 import { userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import type { Logger } from '@polyglot/platform/logger';
-import { fillAbsent } from './cache-fill.ts';
+import { fillAbsent, readEntries } from './cache-aside.ts';
 
 export const PROFILE_TTL_S = 3600;
 
 type Author = { id: number; name: string; email: string };
 
-function parseProfile(raw: string | null): Author | null {
-  if (raw === null) return null;
-  try {
-    const v = JSON.parse(raw) as Partial<Author>;
-    if (typeof v.id === 'number' && typeof v.name === 'string' && typeof v.email === 'string') return { id: v.id, name: v.name, email: v.email };
-  } catch {
-    // A corrupt entry is a miss; the fill below cannot overwrite it (NX), but its TTL will.
-  }
-  return null;
+function parseProfile(value: unknown): Author | null {
+  const v = (value ?? {}) as Partial<Author>;
+  return typeof v.id === 'number' && typeof v.name === 'string' && typeof v.email === 'string' ? { id: v.id, name: v.name, email: v.email } : null;
 }
 
 /** redis: the cache (profiles); state: where the tombstones are (the same client in a test that has one Redis). */
 export function createUserCache(redis: Redis, logger: Logger, state: Redis = redis) {
   return {
     /** The cached profiles among ids; a Redis failure returns none. */
-    async get(ids: readonly number[]): Promise<Map<number, PostAuthor>> {
-      const found = new Map<number, PostAuthor>();
-      if (ids.length === 0) return found;
-      try {
-        const values = await redis.mget(ids.map((id) => userKey(id)));
-        values.forEach((raw, i) => {
-          const profile = parseProfile(raw);
-          if (profile) found.set(ids[i]!, profile);
-        });
-      } catch (error) {
-        logger.debug({ err: error }, 'profile cache read failed; asking the users service');
-      }
-      return found;
+    get(ids: readonly number[]): Promise<Map<number, PostAuthor>> {
+      return readEntries(redis, ids, userKey, parseProfile, logger);
     },
 
     async fill(users: readonly User[]): Promise<void> {
