@@ -78,7 +78,9 @@ describe('posts, likes, comments and follows', () => {
     assert.equal((await api('POST', '/follow', { followerId: alice.id, followeeId: bob.id })).status, 201);
     assert.equal((await api('POST', '/follow', { followerId: carol.id, followeeId: bob.id })).status, 201);
     await waitFor('FOLLOW_CREATED recorded', async () => (await eventCount(stores.timescale, 'FOLLOW_CREATED', alice.id)) === 1, { timeoutMs: 20_000 });
-    const relationships = await api('GET', '/relationships');
+    // Lists are a page at most (LIST_LIMIT): start just before the first of these users.
+    const from = `${Math.min(alice.id, bob.id, carol.id) - 1}:${Number.MAX_SAFE_INTEGER}`;
+    const relationships = await api('GET', `/relationships?after=${from}`);
     assert.ok(relationships.body.some((r: any) => r.followerId === alice.id && r.followeeId === bob.id && r.followeeName === bob.name));
 
     const emptyFeed = await api('GET', `/users/${alice.id}/feed`);
@@ -117,7 +119,7 @@ describe('posts, likes, comments and follows', () => {
     await waitFor('the post node is gone from Neo4j', async () => (await cypher(stores.neo4j, 'MATCH (p:Post {id: $p}) RETURN p', { p: postId })).length === 0, { timeoutMs: 20_000 });
     await waitFor('bob\'s cache entry is gone', async () => (await stores.redis.get(userKey(bob.id))) === null, { timeoutMs: 20_000 });
     await waitFor('USER_DELETED recorded', async () => (await eventCount(stores.timescale, 'USER_DELETED', bob.id)) === 1, { timeoutMs: 20_000 });
-    assert.ok(!(await api('GET', '/relationships')).body.some((r: any) => r.followeeId === bob.id || r.followerId === bob.id));
+    assert.ok(!(await api('GET', `/relationships?after=${from}`)).body.some((r: any) => r.followeeId === bob.id || r.followerId === bob.id));
 
     for (const u of [alice, carol]) assert.equal((await api('DELETE', `/users/${u.id}`)).status, 204);
   });

@@ -92,6 +92,31 @@ export const LoginBody = z.strictObject({ email, password: z.string().min(1).max
 /** The most ids one GET /users?ids=… may ask for (keeps the URL and the query bounded). */
 export const MAX_USER_IDS = 500;
 
+/**
+ * GET /users and GET /relationships answer a bare array, as clients expect, but never more than a page:
+ * LIST_LIMIT (default 1,000) unless ?limit= asks for fewer or more (at most MAX_LIST_LIMIT), with a
+ * Link (rel="next") to the rest. A list of a million rows is not an answer anyone can use.
+ */
+export const DEFAULT_LIST_LIMIT = 1000;
+export const MAX_LIST_LIMIT = 10_000;
+const listLimit = z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).optional().describe(`at most this many (default LIST_LIMIT, ${DEFAULT_LIST_LIMIT}; at most ${MAX_LIST_LIMIT})`);
+
+export const UsersPageQuery = z.strictObject({
+  limit: listLimit,
+  after: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('only users with a larger id (the Link of the previous page gives it)'),
+});
+
+/** A follow's place in GET /relationships, which is ordered by follower then followee. */
+export const RelationshipCursor = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}:[1-9][0-9]{0,15}$/, 'after is FOLLOWER:FOLLOWEE, as the Link of the previous page gives it')
+  .transform((v) => {
+    const [followerId, followeeId] = v.split(':').map(Number) as [number, number];
+    return { followerId, followeeId };
+  });
+
+export const RelationshipsPageQuery = z.strictObject({ limit: listLimit, after: RelationshipCursor.optional().describe('only follows after this one') });
+
 export const ListUsersQuery = z.strictObject({
   ids: z
     .string()
@@ -101,6 +126,8 @@ export const ListUsersQuery = z.strictObject({
     .refine((ids) => ids.length <= MAX_USER_IDS, `ids may list at most ${MAX_USER_IDS} ids`)
     .optional()
     .describe('only these users (comma-separated ids, at most 500); absent: every user'),
+  after: UsersPageQuery.shape.after,
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT + 1).optional().describe('at most this many, by id'),
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
 

@@ -2,6 +2,7 @@
 // process with a readable message instead of failing on the first request.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '@polyglot/contracts/api';
 import { endpoints, urls } from '@polyglot/contracts/endpoints';
 import { UNIT_CONTROL_SOCKET } from '@polyglot/contracts/faults';
 import { serviceUrl, servicePorts } from '@polyglot/contracts/services';
@@ -43,6 +44,8 @@ export const GatewayConfig = z.object({
   PAGE_CACHE_MAX_BYTES: positiveInt(1024 * 1024),
   /** New pages cached per posts generation and page lifetime; beyond it pages are served uncached. */
   PAGE_CACHE_MAX_PAGES: positiveInt(500),
+  /** How many rows GET /users and GET /relationships (and their GraphQL queries) answer at most without ?limit. */
+  LIST_LIMIT: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
   USERS_URL: httpUrl(serviceUrl('users')),
   POSTS_URL: httpUrl(serviceUrl('posts')),
   GRAPH_URL: httpUrl(serviceUrl('graph')),

@@ -75,11 +75,27 @@ describe('follows and relationships', () => {
   });
 
   test('GET /relationships lists the follow with both names (from the profile cache when the graph has none)', async () => {
-    const r = await call(base, 'GET', '/relationships');
+    // Lists are a page at most (LIST_LIMIT): start just before this follower.
+    const r = await call(base, 'GET', `/relationships?after=${ann.id - 1}:${Number.MAX_SAFE_INTEGER}`);
     assert.equal(r.status, 200);
     assert.ok(Array.isArray(r.body));
     const edge = r.body.find((e: { followerId: number; followeeId: number }) => e.followerId === ann.id && e.followeeId === ben.id);
     assert.deepEqual(edge, { followerId: ann.id, followerName: 'Ann', followeeId: ben.id, followeeName: 'Ben' });
+  });
+
+  test('GET /relationships is a page at most, by follower then followee, with a Link that goes on where it stopped', async () => {
+    const fan = await newUser('Fan');
+    const [x, y, z] = [await newUser('X'), await newUser('Y'), await newUser('Z')];
+    for (const star of [x, y, z]) await followUser(fan.id, star.id);
+    const from = `${fan.id - 1}:${Number.MAX_SAFE_INTEGER}`;
+    const first = await call(base, 'GET', `/relationships?after=${from}&limit=2`);
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.body.map((r: { followerId: number; followeeId: number }) => [r.followerId, r.followeeId]), [[fan.id, x.id], [fan.id, y.id]]);
+    const next = new URL(/^<([^>]+)>; rel="next"$/.exec(first.headers.get('link') ?? '')![1]!);
+    assert.equal(next.searchParams.get('after'), `${fan.id}:${y.id}`);
+    const second = await call(base, 'GET', `${next.pathname}${next.search}`);
+    assert.deepEqual([second.body[0].followerId, second.body[0].followeeId], [fan.id, z.id]);
+    for (const q of ['after=1', 'after=a:b', 'after=0:1', 'limit=0', 'limit=10001']) assert.equal((await call(base, 'GET', `/relationships?${q}`)).status, 400, q);
   });
 
   test('DELETE /follow answers 204, then 404 FOLLOW_NOT_FOUND', async () => {
@@ -95,7 +111,7 @@ describe('follows and relationships', () => {
   test("Cypher metacharacters in names reach the graph's relationships verbatim", async () => {
     const odd = await newUser("x'}) DETACH DELETE (n) //");
     await followUser(odd.id, ann.id);
-    const r = await call(base, 'GET', '/relationships');
+    const r = await call(base, 'GET', `/relationships?after=${odd.id - 1}:${Number.MAX_SAFE_INTEGER}`);
     assert.equal(r.status, 200);
     assert.equal(r.body.find((e: { followerId: number }) => e.followerId === odd.id)?.followerName, "x'}) DETACH DELETE (n) //");
   });

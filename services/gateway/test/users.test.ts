@@ -1,7 +1,7 @@
 // /users through the gateway, against the real users service and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, startStack, uniqueEmail, unique, type Stack } from './support.ts';
+import { call, startGateway, startStack, uniqueEmail, unique, type Stack } from './support.ts';
 
 const stack: Stack = await startStack({ services: ['users'] });
 const base = stack.url;
@@ -32,7 +32,7 @@ describe('users', () => {
   });
 
   test('GET /users is a bare array that contains the new user; GET /users/:id is that user', async () => {
-    const list = await call(base, 'GET', '/users');
+    const list = await call(base, 'GET', `/users?after=${user.id - 1}`);
     assert.equal(list.status, 200);
     assert.ok(Array.isArray(list.body));
     assert.ok(list.body.some((u: { id: number }) => u.id === user.id));
@@ -79,5 +79,39 @@ describe('users', () => {
     }
     const operator = await call(base, 'POST', '/users', { email: uniqueEmail('op'), name: { $ne: null }, password: 'correct horse' });
     assert.equal(operator.status, 400);
+  });
+});
+
+describe('GET /users is a page at most', () => {
+  test('LIST_LIMIT rows by id, a Link to the next page that goes on where it stopped; ?limit and ?after are checked', async () => {
+    const ids: number[] = [];
+    for (const name of ['Page1', 'Page2', 'Page3']) {
+      const r = await call(base, 'POST', '/users', { email: uniqueEmail(name), name, password: 'correct horse' });
+      assert.equal(r.status, 201, r.text);
+      ids.push(r.body.id);
+      created.push(r.body.id);
+    }
+    const capped = await startGateway({ USERS_URL: stack.services.users!, LIST_LIMIT: '2' });
+    try {
+      const url = `http://127.0.0.1:${capped.port}`;
+      const whole = await call(url, 'GET', '/users');
+      assert.equal(whole.body.length, 2, 'without ?limit, LIST_LIMIT rows');
+      assert.match(whole.headers.get('link') ?? '', /rel="next"/);
+      const first = await call(url, 'GET', `/users?after=${ids[0]! - 1}`);
+      assert.deepEqual(first.body.map((u: { id: number }) => u.id), ids.slice(0, 2));
+      const next = new URL(/^<([^>]+)>; rel="next"$/.exec(first.headers.get('link') ?? '')![1]!);
+      assert.deepEqual([next.pathname, next.searchParams.get('after'), next.searchParams.get('limit')], ['/users', String(ids[1]), '2']);
+      const second = await call(url, 'GET', `${next.pathname}${next.search}`);
+      assert.equal(second.body[0].id, ids[2]);
+      const last = await call(url, 'GET', `/users?after=${ids[2]}&limit=1`);
+      if (last.body.length === 0) assert.equal(last.headers.get('link'), null, 'no Link on the last page');
+      for (const q of ['limit=0', 'limit=10001', 'limit=x', 'after=-1', 'after=abc', 'other=1']) {
+        const bad = await call(url, 'GET', `/users?${q}`);
+        assert.equal(bad.status, 400, q);
+        assert.equal(bad.body.code, 'VALIDATION_FAILED', q);
+      }
+    } finally {
+      await capped.stop();
+    }
   });
 });

@@ -21,8 +21,10 @@ export function createGraphClient(baseUrl: string, secret: string) {
       const r = await http.delete('/follow', { followerId, followeeId }, { traceparent });
       return { value: null, token: r.token };
     },
-    async relationships(): Promise<Relationship[]> {
-      return (await http.get<Relationship[]>('/relationships')).body;
+    /** Follows by follower then followee, after one, at most limit. */
+    async relationships(page: { after?: { followerId: number; followeeId: number } | undefined; limit: number }): Promise<Relationship[]> {
+      const after = page.after ? `${page.after.followerId}:${page.after.followeeId}` : undefined;
+      return (await http.get<Relationship[]>('/relationships', { query: { after, limit: page.limit } })).body;
     },
     /** The source position of this user or post the graph shows (null: none); for the consistency lab. */
     async shownPosition(source: 'users' | 'posts', entityId: string): Promise<number | null> {

@@ -22,8 +22,9 @@
 // consistency token) instead gets the newest page this process holds of the same
 // page (its family: the key without the generations) while one build of the new
 // generation runs behind it: readers never queue behind builds, and what they see
-// is at most one build behind. A read with a token waits for the build, since it
-// must show the change its token names.
+// is at most one build behind, and at most STALE_FOR_MS old (after a quiet spell
+// the first reader waits for the build). A read with a token waits for the build,
+// since it must show the change its token names.
 //
 // The generations are state, read from the state store (they never go back
 // there, so a key never names an older build); the pages are cache. What a
@@ -71,6 +72,8 @@ export const REFRESH_AHEAD_MS = 10_000;
 
 /** Families whose newest page this process keeps for stale reads. */
 const LATEST_FAMILIES = 256;
+/** The oldest a page answered while its successor builds may be. */
+export const STALE_FOR_MS = 2000;
 
 interface Found<T> {
   value: T;
@@ -102,13 +105,13 @@ export function createPageCache(redis: Redis, logger: Logger, options: PageCache
   const refreshAheadMs = options.refreshAheadMs ?? REFRESH_AHEAD_MS;
   const highest = new Map<string, number>();
   // family → the newest page built or read here (insertion order is recency order).
-  const latest = new Map<string, { age: number; value: unknown }>();
+  const latest = new Map<string, { age: number; value: unknown; at: number }>();
   const remember = (family: string | undefined, age: number, value: unknown) => {
     if (family === undefined) return;
     // A build of an older generation that ends after a newer one does not replace it.
     if ((latest.get(family)?.age ?? -1) > age) return;
     latest.delete(family);
-    latest.set(family, { age, value });
+    latest.set(family, { age, value, at: Date.now() });
     while (latest.size > LATEST_FAMILIES) latest.delete(latest.keys().next().value!);
   };
   const keep = (key: string, value: unknown, ttlMs: number) => {
@@ -214,7 +217,7 @@ export function createPageCache(redis: Redis, logger: Logger, options: PageCache
           remember(options.family, options.age ?? 0, value);
           return value;
         });
-        if (options.stale && previous) {
+        if (options.stale && previous && Date.now() - previous.at <= STALE_FOR_MS) {
           building.catch((error: unknown) => logger.warn({ err: error, key }, 'building a page behind a stale answer failed; it will be built on its next read'));
           return previous.value as T;
         }

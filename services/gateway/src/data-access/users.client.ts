@@ -12,8 +12,9 @@ export function createUsersClient(baseUrl: string, secret: string) {
       const r = await http.post<Account>('/users', body, { traceparent });
       return { value: r.body, token: r.token };
     },
-    async list(): Promise<Account[]> {
-      return (await http.get<Account[]>('/users')).body;
+    /** Users by id, after an id, at most limit. */
+    async list(page: { after?: number | undefined; limit: number }): Promise<Account[]> {
+      return (await http.get<Account[]>('/users', { query: { after: page.after, limit: page.limit } })).body;
     },
     /** The users among ids that exist (in no particular order). */
     async findMany(ids: readonly number[]): Promise<Account[]> {

@@ -24,9 +24,9 @@ export async function unfollow(deps: Pick<GatewayDeps, 'graph'>, caller: Caller,
   return deps.graph.unfollow(body.followerId, body.followeeId, caller.traceparent);
 }
 
-/** Edges from the graph; a name the graph lacks (its projection is behind) comes from the profile cache. */
-export async function listRelationships(deps: Pick<GatewayDeps, 'graph' | 'users' | 'userCache'>): Promise<Relationship[]> {
-  const edges = await deps.graph.relationships();
+/** A page of edges from the graph; a name the graph lacks (its projection is behind) comes from the profile cache. */
+export async function listRelationships(deps: Pick<GatewayDeps, 'graph' | 'users' | 'userCache'>, page: Parameters<GatewayDeps['graph']['relationships']>[0]): Promise<Relationship[]> {
+  const edges = await deps.graph.relationships(page);
   const unnamed = edges.flatMap((e) => [...(e.followerName === null ? [e.followerId] : []), ...(e.followeeName === null ? [e.followeeId] : [])]);
   if (unnamed.length === 0) return edges;
   const names = await findAuthors(deps, unnamed);

@@ -1,11 +1,12 @@
 // /follow and /relationships: the social graph, kept by the graph service.
 import { z } from 'zod';
-import { Follow, FollowBody, Relationship } from '@polyglot/contracts/api';
+import { Follow, FollowBody, Relationship, RelationshipsPageQuery } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { follow, listRelationships, unfollow } from '../domain/follows.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
-import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
+import { bounded } from '../domain/bounded-list.ts';
+import { callerOf, bearer, errors, linkNext, WRITE_ERRORS } from './route-helpers.ts';
 
 const tags = ['follows'];
 
@@ -39,8 +40,21 @@ export function registerFollowRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.get(
     '/relationships',
     // The names come from the graph projection of the users table.
-    { schema: { tags, summary: 'Every follow, with names', querystring: ReadQuery, response: { 200: z.array(Relationship), ...errors(400, 503), ...consistencyTimeout } }, config: { readsFrom: ['graph'] } },
-    async () =>
-    listRelationships(deps),
+    {
+      schema: {
+        tags,
+        summary: 'Follows with names, by follower then followee, a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest',
+        querystring: RelationshipsPageQuery.extend(ReadQuery.shape),
+        response: { 200: z.array(Relationship), ...errors(400, 503), ...consistencyTimeout },
+      },
+      config: { readsFrom: ['graph'] },
+    },
+    async (request, reply) => {
+      const limit = request.query.limit ?? deps.config.LIST_LIMIT;
+      const page = await bounded(limit, (n) => listRelationships(deps, { after: request.query.after, limit: n }));
+      const last = page.items.at(-1);
+      if (page.more && last) linkNext(request, reply, '/relationships', { after: `${last.followerId}:${last.followeeId}`, limit });
+      return page.items;
+    },
   );
 }

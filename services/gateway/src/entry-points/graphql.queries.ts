@@ -50,7 +50,8 @@ export function healthOf(snapshot: HealthSnapshot) {
 export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record<string, Resolver<any>> {
   const resolvers: Record<string, Resolver<any>> = {
     // With AUTH_REQUIRED on, emails only to their owners, as REST (privacy.ts).
-    users: async (_root, _args, ctx) => usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list()),
+    // The first LIST_LIMIT, as GET /users without ?limit (REST pages on with its Link).
+    users: async (_root, _args, ctx) => usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list({ limit: deps.config.LIST_LIMIT })),
     user: async (_root, args: { id: number }, ctx) => {
       const id = userIdArg(args.id);
       return userFor(await viewerOf(deps, ctx.http.authorization), await deps.users.get(id));
@@ -80,7 +81,7 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record
     relationships: async (_root, args: ReadArgs) => {
       // The names come from the graph projection of the users table.
       await readAfter(deps, args, ['graph']);
-      return listRelationships(deps);
+      return listRelationships(deps, { limit: deps.config.LIST_LIMIT });
     },
     analytics: async (_root, args: ReadArgs, ctx) => {
       await readAfter(deps, args, ['analytics']);

@@ -10,7 +10,7 @@ import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
 import { postsFor, viewerOf } from '../domain/privacy.ts';
 import { createPost, deletePost, likePost, updatePost } from '../domain/post-writes.use-case.ts';
 import { carriesToken, consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
-import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
+import { callerOf, bearer, errors, linkNext, WRITE_ERRORS } from './route-helpers.ts';
 import { serializedOnce } from './serialized-once.ts';
 
 const tags = ['posts'];
@@ -19,12 +19,7 @@ const tags = ['posts'];
 export function pagingHeaders(request: FastifyRequest, reply: FastifyReply, page: PostsPage, path: string, limit: number): void {
   reply.header('x-total-count', String(page.total));
   const last = page.items.at(-1);
-  if (page.hasMore && last) {
-    const next = new URL(`${request.protocol}://${request.host}${path}`);
-    next.searchParams.set('before', last._id);
-    next.searchParams.set('limit', String(limit));
-    reply.header('link', `<${next.href}>; rel="next"`);
-  }
+  if (page.hasMore && last) linkNext(request, reply, path, { before: last._id, limit });
 }
 
 export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {

@@ -1,7 +1,7 @@
 // What every route file shares: documented error responses and the session
 // user of a request.
 import { randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody } from '@polyglot/contracts/api';
 import { ERROR_CODES } from '@polyglot/contracts/error-codes';
 import type { Actor, Caller } from '../domain/gateway-deps.ts';
@@ -22,6 +22,13 @@ function codesFor(status: number): string {
 }
 
 /** Response schemas for the error statuses a route can answer; every error is {error, code}. */
+/** Link: rel="next" to the same path with these query parameters (absent ones left out). */
+export function linkNext(request: FastifyRequest, reply: FastifyReply, path: string, query: Record<string, string | number | undefined>): void {
+  const next = new URL(`${request.protocol}://${request.host}${path}`);
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) next.searchParams.set(name, String(value));
+  reply.header('link', `<${next.href}>; rel="next"`);
+}
+
 export function errors(...statuses: number[]): Record<number, typeof ErrorBody> {
   return Object.fromEntries(statuses.map((s) => [s, ErrorBody.describe(`error (${codesFor(s)})`)]));
 }

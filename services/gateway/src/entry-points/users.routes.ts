@@ -1,13 +1,14 @@
 // /users: accounts, proxied to the users service (the source of truth).
 import { z } from 'zod';
-import { CreateUserBody, UpdateUserBody, User, UserIdParam, UserView } from '@polyglot/contracts/api';
+import { CreateUserBody, UpdateUserBody, User, UserIdParam, UsersPageQuery, UserView } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { userFor, usersFor, viewerOf } from '../domain/privacy.ts';
 import { RateLimitedError } from '../domain/sessions.use-case.ts';
 import { createUser, deleteUser, updateUser } from '../domain/user-writes.use-case.ts';
 import { consistencyTimeout, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
-import { callerOf, bearer, errors, WRITE_ERRORS } from './route-helpers.ts';
+import { bounded } from '../domain/bounded-list.ts';
+import { callerOf, bearer, errors, linkNext, WRITE_ERRORS } from './route-helpers.ts';
 
 const tags = ['users'];
 
@@ -22,8 +23,16 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
   );
 
   // With AUTH_REQUIRED on, an email is shown only to its owner (privacy.ts).
-  app.get('/users', { schema: { tags, summary: 'Every user', response: { 200: z.array(UserView), ...errors(503) } } }, async (request) =>
-    usersFor(await viewerOf(deps, request.headers.authorization), await deps.users.list()),
+  app.get(
+    '/users',
+    { schema: { tags, summary: 'Users by id, a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest', querystring: UsersPageQuery, response: { 200: z.array(UserView), ...errors(400, 503) } } },
+    async (request, reply) => {
+      const limit = request.query.limit ?? deps.config.LIST_LIMIT;
+      const page = await bounded(limit, (n) => deps.users.list({ after: request.query.after, limit: n }));
+      const last = page.items.at(-1);
+      if (page.more && last) linkNext(request, reply, '/users', { after: last.id, limit });
+      return usersFor(await viewerOf(deps, request.headers.authorization), page.items);
+    },
   );
 
   app.get('/users/:id', { schema: { tags, summary: 'One user', params: UserIdParam, response: { 200: UserView, ...errors(400, 404, 503) } } }, async (request) =>

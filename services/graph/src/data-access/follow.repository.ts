@@ -5,7 +5,7 @@ import type { Relationship } from '@polyglot/contracts/api';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { PendingOutboxEvent } from '../domain/follow-events.ts';
 import type { FollowWriter } from '../domain/follow-user.use-case.ts';
-import type { RelationshipReader } from '../domain/list-relationships.use-case.ts';
+import type { RelationshipPage, RelationshipReader } from '../domain/list-relationships.use-case.ts';
 import type { UnfollowWriter } from '../domain/unfollow-user.use-case.ts';
 import { NotFoundError } from '@polyglot/platform/errors';
 import { int, onGraphStore } from './neo4j.ts';
@@ -131,13 +131,19 @@ export class FollowRepository implements FollowWriter, UnfollowWriter, Relations
     });
   }
 
-  relationships(): Promise<Relationship[]> {
+  relationships(page: RelationshipPage = {}): Promise<Relationship[]> {
+    const after = page.after ?? { followerId: 0, followeeId: 0 };
     return onGraphStore(this.driver, async () => {
+      // From the follower's index entry onwards, in the index's order: a page reads about a page of edges.
       const result = await this.driver.executeQuery(
-        `MATCH (a:User)-[:FOLLOWS]->(b:User)
-         RETURN DISTINCT a.id AS followerId, a.name AS followerName, b.id AS followeeId, b.name AS followeeName
-         ORDER BY followerId, followeeId`,
-        {},
+        `MATCH (a:User) USING INDEX a:User(id) WHERE a.id >= $afterFollower
+         WITH a ORDER BY a.id
+         MATCH (a)-[:FOLLOWS]->(b:User)
+         WHERE a.id > $afterFollower OR b.id > $afterFollowee
+         WITH DISTINCT a, b ORDER BY a.id, b.id
+         ${page.limit === undefined ? '' : 'LIMIT $limit'}
+         RETURN a.id AS followerId, a.name AS followerName, b.id AS followeeId, b.name AS followeeName`,
+        { afterFollower: int(after.followerId), afterFollowee: int(after.followeeId), ...(page.limit === undefined ? {} : { limit: int(page.limit) }) },
         { routing: 'READ' },
       );
       return result.records.map((r) => ({

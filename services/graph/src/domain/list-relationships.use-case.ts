@@ -1,14 +1,19 @@
 import type { Relationship } from '@polyglot/contracts/api';
 
+export interface RelationshipPage {
+  after?: { followerId: number; followeeId: number } | undefined;
+  limit?: number | undefined;
+}
+
 export interface RelationshipReader {
-  relationships(): Promise<Relationship[]>;
+  relationships(page?: RelationshipPage): Promise<Relationship[]>;
   followees(userId: number): Promise<number[]>;
   followers(userId: number): Promise<number[]>;
 }
 
-/** Every follow edge with both names (null until the projection has seen the user). */
-export function listRelationships(store: RelationshipReader): Promise<Relationship[]> {
-  return store.relationships();
+/** Follow edges with both names (null until the projection has seen the user), by follower then followee, after a follow, at most limit. */
+export function listRelationships(store: RelationshipReader, page: RelationshipPage = {}): Promise<Relationship[]> {
+  return store.relationships(page);
 }
 
 /** Who the user follows, or who follows the user; an unknown user simply has none. */

@@ -1,4 +1,4 @@
-import { ErrorBody, Relationship, UserIdParam } from '@polyglot/contracts/api';
+import { ErrorBody, MAX_LIST_LIMIT, Relationship, RelationshipCursor, UserIdParam } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { z } from 'zod';
 import { listFollows, listRelationships, type RelationshipReader } from '../domain/list-relationships.use-case.ts';
@@ -10,11 +10,12 @@ export function registerRelationshipRoutes(app: HttpApp, store: RelationshipRead
     '/relationships',
     {
       schema: {
-        summary: 'Every follow, with both names (null until the user is projected), by follower then followee',
-        response: { 200: z.array(Relationship), 503: ErrorBody },
+        summary: 'Follows with both names (null until the user is projected), by follower then followee; a page after `after`, at most `limit`',
+        querystring: z.strictObject({ after: RelationshipCursor.optional(), limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT + 1).optional() }),
+        response: { 200: z.array(Relationship), 400: ErrorBody, 503: ErrorBody },
       },
     },
-    () => listRelationships(store),
+    (request) => listRelationships(store, request.query),
   );
 
   for (const direction of ['followees', 'followers'] as const) {

@@ -115,6 +115,14 @@ export class UserRepository {
     return result.rows.map(toUser);
   }
 
+  /** Users with an id above `after`, by id, at most `limit` (all of them without one). */
+  async page(after: number, limit: number | undefined): Promise<Account[]> {
+    const result = await guarded(() =>
+      this.pool.query<UserRow>(`SELECT ${PUBLIC_COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2`, [after, limit ?? null]),
+    );
+    return result.rows.map(toUser);
+  }
+
   /** null when no user has this id. */
   async update(id: number, changes: UserChanges): Promise<Written<Account> | null> {
     const { rows, position } = await this.write<UserRow>(

@@ -32,7 +32,7 @@ export function registerUserRoutes(app: HttpApp, deps: UsersDeps): void {
       querystring: ListUsersQuery,
       response: { 200: z.array(Account), 400: ErrorBody, 503: ErrorBody },
     },
-    handler: async (request) => listUsers(deps, request.query.ids),
+    handler: async (request) => listUsers(deps, request.query),
   });
 
   app.get('/users/:id', {
