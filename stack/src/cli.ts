@@ -81,9 +81,9 @@ async function main(argv: string[]): Promise<number> {
     case 'seed':
       return seedCommand(rest);
     case 'reconcile': {
-      const { values, positionals } = parse({ repair: { type: 'boolean' }, json: { type: 'boolean' } });
-      if (positionals.length > 0) throw new StackError('BAD_ARGUMENT', `reconcile takes only --repair and --json (not "${positionals.join(' ')}"); see ./stackctl help`, { exitCode: 2 });
-      return reconcileCommand(values as { repair?: boolean; json?: boolean });
+      const { values, positionals } = parse({ repair: { type: 'boolean' }, json: { type: 'boolean' }, changes: { type: 'boolean' } });
+      if (positionals.length > 0) throw new StackError('BAD_ARGUMENT', `reconcile takes only --repair, --changes and --json (not "${positionals.join(' ')}"); see ./stackctl help`, { exitCode: 2 });
+      return reconcileCommand(values as { repair?: boolean; json?: boolean; changes?: boolean });
     }
     case 'dead-letters': {
       const { values, positionals } = parse({ json: { type: 'boolean' }, limit: { type: 'string', short: 'n' } });

@@ -72,7 +72,7 @@ describe('strong writes', () => {
     assert.ok(put.body.late.length > 0);
     assert.match(put.body.error, /projection/);
     assert.equal(put.body.token, put.headers.get('x-consistency-token'));
-    assert.equal((await api('GET', `/users/${user.id}`)).body.name, `Late ${runId}`);
+    assert.equal((await api('GET', `/users/${user.id}?consistency=strong`)).body.name, `Late ${runId}`);
   });
 
   test('a bad mode or token is a 400 that says what is expected', async () => {

@@ -69,7 +69,7 @@ test('Neo4j stopped during writes: eventual writes succeed, strong ones answer 5
     assert.match(strong.body.error, /the graph projection \(Neo4j\)/);
     assert.equal(strong.body.token, strong.headers.get('x-consistency-token'));
     lateToken = strong.body.token;
-    assert.equal((await api('GET', `/users/${B}`)).body.name, `Neo B strong ${runId}`, 'the strong write is committed at its source');
+    assert.equal((await api('GET', `/users/${B}?consistency=strong`)).body.name, `Neo B strong ${runId}`, 'the strong write is committed at its source');
 
     const strongPost = await postInto(written, B, 'strong while Neo4j is down', '?consistency=strong&timeoutMs=3000');
     assert.equal(strongPost.status, 504, JSON.stringify(strongPost.body));

@@ -128,5 +128,5 @@ test('PostgreSQL stopped: user, post and follow writes answer 503 quickly, other
   process.stdout.write(`  PostgreSQL started in ${startMs} ms; user writes accepted ${acceptedMs} ms after, the slot confirmed past the last write ${resumedMs} ms after\n`);
   await reconcileClean(baseline);
   await systemHealthy();
-  assert.equal((await api('GET', `/users/${A}`)).body.name, `PG A after the restart ${runId}`);
+  assert.equal((await api('GET', `/users/${A}?consistency=strong`)).body.name, `PG A after the restart ${runId}`);
 });

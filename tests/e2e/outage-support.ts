@@ -326,7 +326,7 @@ export async function sourceNames(written: Written): Promise<Map<number, string>
   for (let i = 0; i < ids.length; i += 8) {
     await Promise.all(
       ids.slice(i, i + 8).map(async (id) => {
-        const response = await api('GET', `/users/${id}`);
+        const response = await api('GET', `/users/${id}?consistency=strong`);
         assert.equal(response.status, 200, `GET /users/${id}: ${JSON.stringify(response.body)}`);
         names.set(id, response.body.name);
       }),

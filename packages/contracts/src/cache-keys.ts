@@ -54,3 +54,14 @@ export const sessionKey = (tokenHash: string): string => `session:${tokenHash}`;
 
 /** The hashes of one user's sessions, so a password change, a deletion or a role change can end them all. */
 export const userSessionsKey = (userId: number | string): string => `user-sessions:${userId}`;
+
+/**
+ * State. The change journal the reconciler's incremental check reads: per source, a sorted set of the
+ * entities changed since the check last looked, scored by the source position of their latest change.
+ * Members: users `{id}`, posts `{postId}:{authorId}`, graph (follows) `{followerId}:{followeeId}`. Kept
+ * by the cache projection, trimmed to the newest CHANGE_JOURNAL_LIMIT; a trim leaves the overflow mark,
+ * which tells the next check that only a full one covers everything.
+ */
+export const changeJournalKey = (source: 'users' | 'posts' | 'graph'): string => `reconcile:changes:${source}`;
+export const changeJournalOverflowKey = (source: 'users' | 'posts' | 'graph'): string => `reconcile:changes:${source}:overflowed`;
+export const CHANGE_JOURNAL_LIMIT = 100_000;

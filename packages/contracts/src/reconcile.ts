@@ -11,6 +11,35 @@ const isoTime = z.iso.datetime({ offset: true });
 /** Repair requests may name thousands of entities: they get a larger body limit than the API's 64 KiB. */
 export const REPAIR_BODY_LIMIT = 32 * 1024 * 1024;
 
+/** At most this many entities of each kind in one scoped listing (POST /internal/reconcile/scope). */
+export const MAX_SCOPE = 10_000;
+
+/**
+ * The entities a scoped listing is asked about (the incremental check: what changed since its last look).
+ * Each service answers the same listing shape as its full one, restricted to these. A post names its author
+ * when known, so the author's listing can be looked at.
+ */
+export const ReconcileScope = z.strictObject({
+  users: z.array(userId).max(MAX_SCOPE).default([]),
+  posts: z.array(z.strictObject({ id: postId, authorId: userId.nullable() })).max(MAX_SCOPE).default([]),
+  follows: z.array(z.strictObject({ followerId: userId, followeeId: userId })).max(MAX_SCOPE).default([]),
+});
+export type ReconcileScope = z.infer<typeof ReconcileScope>;
+
+/** A page of one kind of entity, in the store's key order, for the full check's streaming passes. */
+export const ReconcilePageQuery = z.strictObject({
+  after: z.string().max(200).optional().describe('the `next` of the previous page; absent: from the start'),
+  limit: z.coerce.number().int().min(1).max(MAX_SCOPE).default(2000),
+});
+export type ReconcilePageQuery = z.infer<typeof ReconcilePageQuery>;
+export const ReconcileKind = z.enum(['users', 'posts', 'follows']);
+export type ReconcileKind = z.infer<typeof ReconcileKind>;
+export const ReconcilePageParams = z.strictObject({ kind: ReconcileKind });
+
+/** How many entities a projection holds, for the full check to tell whether it holds more than the sources have. */
+export const ReconcileTotals = z.object({ users: z.number().int(), posts: z.number().int(), follows: z.number().int() });
+export type ReconcileTotals = z.infer<typeof ReconcileTotals>;
+
 // ---- graph (Neo4j) ----
 
 export const GraphListing = z.object({
@@ -20,6 +49,8 @@ export const GraphListing = z.object({
   follows: z.array(z.object({ followerId: z.number().int(), followeeId: z.number().int(), createdAt: z.string().nullable() })),
 });
 export type GraphListing = z.infer<typeof GraphListing>;
+export const GraphPage = z.object({ listing: GraphListing, next: z.string().nullable().describe('the `after` of the next page; null at the end') });
+export type GraphPage = z.infer<typeof GraphPage>;
 
 export const GraphRepair = z.strictObject({
   /** MERGE the node and set its name (the users table's). */
@@ -64,6 +95,8 @@ export const AnalyticsListing = z.object({
   follows: z.array(z.object({ followerId: z.number().int(), followeeId: z.number().int(), latest: FollowEventTypes })),
 });
 export type AnalyticsListing = z.infer<typeof AnalyticsListing>;
+export const AnalyticsPage = z.object({ listing: AnalyticsListing, next: z.string().nullable().describe('the `after` of the next page; null at the end') });
+export type AnalyticsPage = z.infer<typeof AnalyticsPage>;
 
 const data = z.record(z.string(), z.unknown());
 
@@ -101,6 +134,13 @@ export const CacheListing = z.object({
   listed: z.array(z.object({ id: z.string(), inListing: z.boolean(), authorIds: z.array(z.number().int()) })),
 });
 export type CacheListing = z.infer<typeof CacheListing>;
+export const CachePage = z.object({ listing: CacheListing, next: z.string().nullable().describe('the `after` of the next page (a SCAN cursor for profiles); null at the end') });
+export type CachePage = z.infer<typeof CachePage>;
+/** The cache's kinds: cached profiles (SCAN), the listing of live posts (BYLEX). */
+export const CacheKind = z.enum(['profiles', 'listing']);
+export const CachePageParams = z.strictObject({ kind: CacheKind });
+export const CacheTotals = z.object({ listing: z.number().int().describe('ids in the listing of live posts (ZCARD)') });
+export type CacheTotals = z.infer<typeof CacheTotals>;
 
 const CachedProfileUser = z.strictObject({ id: userId, email: z.string(), name: z.string(), created_at: z.string(), updated_at: z.string() });
 
@@ -152,8 +192,22 @@ export const ReconcileReport = z.object({
   durationMs: z.number().int(),
   passes: z.number().int().describe('1 when the first comparison was clean; 2 when suspects were compared again after the pipeline settled'),
   drift: z.array(Drift).describe('only drift seen in both passes: a change still in flight is not drift'),
-  counts: ReconcileCounts.describe('entities present in each store (users and posts: live ones; follows: edges, or pairs whose latest event is FOLLOW_CREATED)'),
+  counts: ReconcileCounts.describe('entities present in each store (users and posts: live ones; follows: edges, or pairs whose latest event is FOLLOW_CREATED); in an incremental check, among the entities it looked at'),
   total: z.number().int(),
+  scope: z.enum(['full', 'changes']).describe('full: every entity of every store; changes: only the entities the change journal names (the incremental check)'),
+  changes: z
+    .object({
+      users: z.number().int(),
+      posts: z.number().int(),
+      follows: z.number().int(),
+      remaining: z.number().int().describe('changed entities left for the next incremental check'),
+      overflowed: z.array(z.enum(['users', 'posts', 'graph'])).describe('sources whose journal was trimmed since the last full check: run a full check to cover them'),
+    })
+    .nullable()
+    .describe('the incremental check: the changed entities it looked at, per kind'),
+});
+export const ReconcileQuery = z.object({
+  scope: z.enum(['full', 'changes']).default('full').describe('changes: only what changed since the last incremental check (by source position); full (default): everything'),
 });
 export type ReconcileReport = z.infer<typeof ReconcileReport>;
 
@@ -169,3 +223,17 @@ export const RepairReport = z.object({
   report: ReconcileReport.describe('a fresh comparison after the repairs went through the pipeline'),
 });
 export type RepairReport = z.infer<typeof RepairReport>;
+
+/** Where the running check is; null when none runs. The full check reads every entity a batch at a time. */
+export const ReconcileProgress = z.object({
+  running: z
+    .object({
+      scope: z.enum(['full', 'changes']),
+      phase: z.string().describe('what it reads now, e.g. "posts (document store)"'),
+      startedAt: z.string().describe('ISO 8601'),
+      checked: z.object({ users: z.number().int(), posts: z.number().int(), follows: z.number().int(), extras: z.number().int().describe('ids a projection holds, read through to find those no source has') }),
+      perSecond: z.number().int().describe('entities compared per second since it started'),
+    })
+    .nullable(),
+});
+export type ReconcileProgress = z.infer<typeof ReconcileProgress>;

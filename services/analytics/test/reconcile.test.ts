@@ -9,7 +9,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { urls } from '@polyglot/contracts/endpoints';
-import type { AnalyticsListing } from '@polyglot/contracts/reconcile';
+import type { AnalyticsPage, AnalyticsListing } from '@polyglot/contracts/reconcile';
 import { start, type Running } from '../src/app.ts';
 import { loadAnalyticsConfig } from '../src/config.ts';
 import { testPostId, testUserId } from './pipeline.ts';
@@ -38,7 +38,8 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 }
 
 async function listing(): Promise<AnalyticsListing> {
-  const response = await call('GET', '/internal/reconcile');
+  const scope = { users: [renamed, forgotten, unrecorded], posts: [gonePost, deletedPost, wronglyDeleted].map((id) => ({ id, authorId: null })), follows: [{ followerId: follower, followeeId: followee }] };
+  const response = await call('POST', '/internal/reconcile/scope', scope);
   assert.equal(response.status, 200);
   return response.body as AnalyticsListing;
 }
@@ -68,7 +69,19 @@ after(async () => {
   await db.end();
 });
 
-describe('GET /internal/reconcile', () => {
+describe('POST /internal/reconcile/scope, the pages and the totals', () => {
+  test('a page of one kind goes on from `after` in entity order; the totals count live users and posts and current follows', async () => {
+    const users = (await call('GET', `/internal/reconcile/page/users?after=${String(renamed).slice(0, -1)}&limit=1`)).body as AnalyticsPage;
+    assert.deepEqual(users.listing.users, [{ id: String(renamed), created: true, latest: 'USER_UPDATED' }]);
+    assert.equal(users.next, String(renamed));
+    const posts = (await call('GET', `/internal/reconcile/page/posts?after=${deletedPost.slice(0, -1)}&limit=1`)).body as AnalyticsPage;
+    assert.deepEqual(posts.listing.posts, [{ id: deletedPost, created: true, deleted: true }]);
+    const follows = (await call('GET', `/internal/reconcile/page/follows?after=${String(follower).slice(0, -1)}&limit=1`)).body as AnalyticsPage;
+    assert.deepEqual(follows.listing.follows, [{ followerId: follower, followeeId: followee, latest: 'FOLLOW_DELETED' }]);
+    const totals = (await call('GET', '/internal/reconcile/totals')).body as { users: number; posts: number; follows: number };
+    assert.ok(totals.users >= 2 && totals.posts >= 1 && Number.isInteger(totals.follows), JSON.stringify(totals));
+  });
+
   test('per user: a USER_CREATED row? and the latest USER_* event; per post: created / deleted; per follow pair: the latest event', async () => {
     const events = await listing();
     const users = new Map(events.users.map((u) => [u.id, u]));

@@ -155,7 +155,7 @@ describe('GraphQL over HTTP', () => {
       assert.match(e.message, message, r.text);
     }
     // The name was not changed by the refused update.
-    assert.equal((await call(stack.url, 'GET', `/users/${author.id}`)).body.name, 'Gql Validator');
+    assert.equal((await call(stack.url, 'GET', `/users/${author.id}?consistency=strong`)).body.name, 'Gql Validator');
   });
 
   test('a strong write that does not settle in time: CONSISTENCY_TIMEOUT naming the late projections and the token', async () => {
@@ -165,7 +165,9 @@ describe('GraphQL over HTTP', () => {
     assert.equal(e.extensions.code, 'CONSISTENCY_TIMEOUT');
     assert.match(e.extensions.token, new RegExp(`^users:${user.id}:[0-9]+$`));
     assert.ok(e.extensions.late.length > 0);
-    assert.equal((await call(stack.url, 'GET', `/users/${user.id}`)).body.name, 'Late', 'the write itself is committed');
+    assert.equal((await call(stack.url, 'GET', `/users/${user.id}?consistency=strong`)).body.name, 'Late', 'the write itself is committed');
+    const fromSource = await gql(stack.url, 'query ($id: SafeInt!) { user(id: $id, consistency: STRONG) { name } }', { id: user.id });
+    assert.equal(fromSource.body.data.user.name, 'Late', 'a strong read is the source’s');
   });
 
   test('requests GraphQL cannot run are refused with a status and a code', async () => {

@@ -7,9 +7,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import type { User } from '@polyglot/contracts/api';
+import type { ChangeJournal } from '../src/data-access/change-journal.ts';
 import type { ReconcileClient } from '../src/data-access/reconcile.client.ts';
 import { findDrift, type Snapshot } from '../src/domain/find-drift.ts';
-import { planRepairs, reconcile } from '../src/domain/reconcile.use-case.ts';
+import { planRepairs, reconcile, scopeOf } from '../src/domain/reconcile.use-case.ts';
+import { fullCheck, ProgressBoard } from '../src/domain/full-check.ts';
+import type { ReconcileScope } from '@polyglot/contracts/reconcile';
 import { call, DOWN_URL, startGateway } from './support.ts';
 
 const T = '2026-01-01T00:00:00.000Z';
@@ -216,18 +219,16 @@ describe('reconcile: a second look', () => {
     caughtUp.users = [...caughtUp.users, user(5, 'New')];
     caughtUp.graph.users.push({ id: 5, name: 'New' }, { id: 9, name: null });
     caughtUp.analytics.users.push({ id: '5', created: true, latest: 'USER_CREATED' });
-    const looks = [lagging, caughtUp];
-    let look = -1;
-    const next = () => looks[Math.min(++look, 1)]!;
+    // The first look (the streamed full check) sees `lagging`; once the pipeline settled, the second (the suspects only) sees `caughtUp`.
     let current = lagging;
-    const client = {
-      users: async () => (current = next()).users,
-      posts: async () => current.posts,
-      graph: async () => current.graph,
-      analytics: async () => current.analytics,
-      cache: async () => current.cache,
-    } as unknown as ReconcileClient;
-    const report = await reconcile({ reconcile: client, pipeline: { settled: async () => true }, logger: pino({ level: 'silent' }) }, { settleMs: 50 });
+    const client = fakeClient(() => current);
+    const journal = { clearOverflow: async () => undefined } as unknown as ChangeJournal;
+    const logger = pino({ level: 'silent' });
+    const settled = async () => {
+      current = caughtUp;
+      return true;
+    };
+    const report = await reconcile({ reconcile: client, pipeline: { settled }, journal, progress: new ProgressBoard(logger), logger }, { settleMs: 50 });
     assert.equal(report.passes, 2);
     assert.deepEqual(
       report.drift.map((d) => [d.store, d.kind, d.id]),
@@ -251,5 +252,155 @@ describe('GET /reconcile with the services down', () => {
     } finally {
       await gateway.stop();
     }
+  });
+});
+
+describe('the incremental check’s scope', () => {
+  test('journal entries become users, posts with their authors, and follow pairs; malformed members are left out', () => {
+    const post = 'a'.repeat(24);
+    const scope = scopeOf([
+      { source: 'users', member: '7', position: 10 },
+      { source: 'users', member: '7', position: 11 },
+      { source: 'users', member: 'x', position: 12 },
+      { source: 'posts', member: `${post}:7`, position: 3 },
+      { source: 'posts', member: `${'b'.repeat(24)}:`, position: 4 },
+      { source: 'posts', member: 'not-a-post:7', position: 5 },
+      { source: 'graph', member: '7:8', position: 1 },
+      { source: 'graph', member: '7:', position: 2 },
+    ]);
+    assert.deepEqual(scope, {
+      users: [7],
+      posts: [
+        { id: post, authorId: 7 },
+        { id: 'b'.repeat(24), authorId: null },
+      ],
+      follows: [{ followerId: 7, followeeId: 8 }],
+    });
+  });
+});
+
+/**
+ * The reconciler's client answered from an in-memory snapshot, as each service answers from its store: pages in
+ * key order, scoped listings of ids, totals. The services' own answers are tested against the real stores in their tests.
+ */
+function fakeClient(now: () => Snapshot): ReconcileClient {
+  const pageOf = <T>(items: T[], key: (t: T) => string | number, after: string | null, limit: number) => {
+    const sorted = [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const rest = after === null ? sorted : sorted.filter((t) => String(key(t)).localeCompare(after, undefined, { numeric: true }) > 0);
+    const page = rest.slice(0, limit);
+    return { page, next: page.length === limit ? String(key(page.at(-1)!)) : null };
+  };
+  const emptyListing = () => ({ users: [], posts: [], follows: [] });
+  const pair = (f: { followerId: number; followeeId: number }) => `${f.followerId}:${f.followeeId}`;
+  const inScope = (scope: ReconcileScope) => ({
+    users: new Set(scope.users),
+    posts: new Set(scope.posts.map((p) => p.id)),
+    follows: new Set(scope.follows.map(pair)),
+  });
+  return {
+    async usersPage(after: number, limit: number) {
+      return now().users.filter((u) => u.id > after).sort((a, b) => a.id - b.id).slice(0, limit);
+    },
+    async *livePosts() {
+      yield* now().posts.posts;
+    },
+    async graphPage(kind: 'users' | 'posts' | 'follows', after: string | null, limit: number) {
+      const g = now().graph;
+      if (kind === 'users') { const { page, next } = pageOf(g.users, (u) => u.id, after, limit); return { listing: { ...emptyListing(), users: page }, next }; }
+      if (kind === 'posts') { const { page, next } = pageOf(g.posts, (p) => p.id, after, limit); return { listing: { ...emptyListing(), posts: page }, next }; }
+      const { page, next } = pageOf(g.follows, pair, after, limit);
+      return { listing: { ...emptyListing(), follows: page }, next };
+    },
+    async analyticsPage(kind: 'users' | 'posts' | 'follows', after: string | null, limit: number) {
+      const a = now().analytics;
+      if (kind === 'users') { const { page, next } = pageOf(a.users, (u) => u.id, after, limit); return { listing: { ...emptyListing(), users: page }, next }; }
+      if (kind === 'posts') { const { page, next } = pageOf(a.posts, (p) => p.id, after, limit); return { listing: { ...emptyListing(), posts: page }, next }; }
+      const { page, next } = pageOf(a.follows, pair, after, limit);
+      return { listing: { ...emptyListing(), follows: page }, next };
+    },
+    async cachePage(kind: 'profiles' | 'listing', after: string | null, limit: number) {
+      const c = now().cache;
+      if (kind === 'profiles') { const { page, next } = pageOf(c.profiles, (p) => p.id, after, limit); return { listing: { profiles: page, listed: [] }, next }; }
+      const { page, next } = pageOf(c.listed.filter((l) => l.inListing), (l) => l.id, after, limit);
+      return { listing: { profiles: [], listed: page.map((l) => ({ id: l.id, inListing: true, authorIds: [] })) }, next };
+    },
+    async graphTotals() {
+      const g = now().graph;
+      return { users: g.users.length, posts: g.posts.length, follows: g.follows.length };
+    },
+    async analyticsTotals() {
+      const a = now().analytics;
+      return { users: a.users.filter((u) => u.latest !== 'USER_DELETED').length, posts: a.posts.filter((p) => p.created && !p.deleted).length, follows: a.follows.filter((f) => f.latest === 'FOLLOW_CREATED').length };
+    },
+    async cacheTotals() {
+      return { listing: now().cache.listed.filter((l) => l.inListing).length };
+    },
+    async usersAmong(ids: readonly number[]) {
+      return now().users.filter((u) => ids.includes(u.id));
+    },
+    async postsAmong(scope: ReconcileScope) {
+      const ids = inScope(scope).posts;
+      return { posts: now().posts.posts.filter((p) => ids.has(p.id)) };
+    },
+    async graphAmong(scope: ReconcileScope) {
+      const s = inScope(scope);
+      const g = now().graph;
+      return { users: g.users.filter((u) => s.users.has(u.id)), posts: g.posts.filter((p) => s.posts.has(p.id)), follows: g.follows.filter((f) => s.follows.has(pair(f))) };
+    },
+    async analyticsAmong(scope: ReconcileScope) {
+      const s = inScope(scope);
+      const a = now().analytics;
+      return { users: a.users.filter((u) => s.users.has(Number(u.id))), posts: a.posts.filter((p) => s.posts.has(p.id)), follows: a.follows.filter((f) => s.follows.has(pair(f))) };
+    },
+    async cacheAmong(scope: ReconcileScope) {
+      const s = inScope(scope);
+      const authors = new Map(scope.posts.map((p) => [p.id, p.authorId]));
+      const c = now().cache;
+      return {
+        profiles: c.profiles.filter((p) => s.users.has(p.id)),
+        listed: c.listed
+          .filter((l) => s.posts.has(l.id))
+          .map((l) => ({ id: l.id, inListing: l.inListing, authorIds: l.authorIds.filter((a) => a === authors.get(l.id)) }))
+          .filter((l) => l.inListing || l.authorIds.length > 0),
+      };
+    },
+  } as unknown as ReconcileClient;
+}
+
+describe('the full check, streamed a batch at a time', () => {
+  const logger = pino({ level: 'silent' });
+  test('batch by batch it finds what one listing of everything finds, extras included', async () => {
+    const drifted = healthy();
+    drifted.users = [...drifted.users, user(4, 'Dee'), user(5, 'Eve')];
+    drifted.graph.users.push({ id: 4, name: 'Dee' }, { id: 9, name: 'Ghost' });
+    drifted.graph.posts.push({ id: P3, authors: [1] });
+    drifted.cache.listed.push({ id: P2, inListing: true, authorIds: [1] });
+    drifted.analytics.users.push({ id: '4', created: true, latest: 'USER_CREATED' }, { id: '5', created: true, latest: 'USER_CREATED' }, { id: '8', created: true, latest: 'USER_UPDATED' });
+    drifted.cache.profiles.push({ id: 7, name: 'Gone', email: 'gone@example.test', position: 1, digest: 'd7' });
+    const key = (f: { drift: { store: string; kind: string; entity: string; id: string } }) => `${f.drift.store} ${f.drift.kind} ${f.drift.entity} ${f.drift.id}`;
+    const whole = findDrift(drifted).findings.map(key).sort();
+    for (const batch of [1, 2, 1000]) {
+      const streamed = await fullCheck(fakeClient(() => drifted), new ProgressBoard(logger), batch);
+      assert.deepEqual(streamed.findings.map(key).sort(), whole, `batches of ${batch}`);
+      assert.equal(streamed.counts.users.postgres, 4);
+      assert.equal(streamed.counts.posts.ferretdb, 1);
+      assert.equal(streamed.counts.users.redis, 2);
+    }
+    assert.ok(whole.includes('neo4j extra user 9') && whole.includes('neo4j extra post ' + P3) && whole.includes('redis extra post ' + P2) && whole.includes('redis extra user 7') && whole.includes('timescaledb missing user 8'), whole.join('\n'));
+  });
+
+  test('its progress: a phase and counts while it runs, null after', async () => {
+    const board = new ProgressBoard(logger);
+    const phases: string[] = [];
+    const client = fakeClient(() => {
+      if (board.current) phases.push(board.current.phase);
+      return healthy();
+    });
+    board.begin('full');
+    await fullCheck(client, board, 1);
+    assert.deepEqual(board.current?.checked, { users: 2, posts: 1, follows: 1, extras: 1 });
+    board.end();
+    assert.equal(board.current, null);
+    assert.ok(phases.includes('users (PostgreSQL)') && phases.includes('posts (document store)') && phases.includes('follows (Neo4j)'), phases.join(', '));
   });
 });

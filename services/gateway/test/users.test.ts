@@ -1,14 +1,19 @@
-// /users through the gateway, against the real users service and PostgreSQL.
+// /users through the gateway, against the real users service and PostgreSQL,
+// and the profile cache the cache projection keeps in the real Redis.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, startGateway, startStack, uniqueEmail, unique, type Stack } from './support.ts';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { call, redisClient, startGateway, startStack, uniqueEmail, unique, type Stack } from './support.ts';
 
-const stack: Stack = await startStack({ services: ['users'] });
+const stack: Stack = await startStack({ services: ['users', 'cacheProjection'] });
 const base = stack.url;
+const redis = redisClient();
 const created: number[] = [];
 
 after(async () => {
   for (const id of created) await call(base, 'DELETE', `/users/${id}`).catch(() => undefined);
+  redis.disconnect();
   await stack.stop();
 });
 
@@ -48,6 +53,40 @@ describe('users', () => {
     assert.match(r.headers.get('x-consistency-token') ?? '', /\S/);
   });
 
+  test('GET /users/:id is the profile the pipeline cached; with the token, consistency=strong or X-Consistency: strong it is PostgreSQL’s', async () => {
+    const r = await call(base, 'POST', '/users', { email: uniqueEmail('dora'), name: 'Dora', password: 'correct horse' });
+    assert.equal(r.status, 201, r.text);
+    created.push(r.body.id);
+    const id: number = r.body.id;
+    const token = r.headers.get('x-consistency-token')!;
+    const source = (await call(base, 'GET', `/users/${id}?token=${encodeURIComponent(token)}`)).body;
+    assert.deepEqual(Object.keys(source).sort(), ['created_at', 'email', 'id', 'name', 'updated_at']);
+    // The cache projection writes the profile with its source position, every field the source gives.
+    await waitFor('the projected profile', async () => JSON.parse((await redis.get(userKey(id))) ?? '{"position":0}').position > 0);
+    assert.deepEqual((await call(base, 'GET', `/users/${id}`)).body, source);
+
+    // A mark in the cached profile shows where each read came from.
+    const cached = JSON.parse((await redis.get(userKey(id)))!);
+    await redis.set(userKey(id), JSON.stringify({ ...cached, name: 'served from the cache' }));
+    assert.equal((await call(base, 'GET', `/users/${id}`)).body.name, 'served from the cache');
+    assert.equal((await call(base, 'GET', `/users/${id}?consistency=eventual`)).body.name, 'served from the cache');
+    for (const fromSource of [`/users/${id}?consistency=strong`, `/users/${id}?token=${encodeURIComponent(token)}`]) assert.equal((await call(base, 'GET', fromSource)).body.name, 'Dora', fromSource);
+    assert.equal((await call(base, 'GET', `/users/${id}`, undefined, { headers: { 'x-consistency': 'strong' } })).body.name, 'Dora');
+    assert.equal((await call(base, 'GET', `/users/${id}`, undefined, { headers: { 'x-consistency-token': token } })).body.name, 'Dora');
+    const bad = await call(base, 'GET', `/users/${id}?consistency=linearizable`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'VALIDATION_FAILED');
+
+    // A miss is read from the source and filled; the next change replaces the fill.
+    await redis.del(userKey(id));
+    assert.equal((await call(base, 'GET', `/users/${id}`)).body.name, 'Dora');
+    assert.equal(JSON.parse((await redis.get(userKey(id)))!).name, 'Dora');
+    const renamed = await call(base, 'PUT', `/users/${id}`, { email: source.email, name: 'Dora Renamed' });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal((await call(base, 'GET', `/users/${id}?token=${encodeURIComponent(renamed.headers.get('x-consistency-token')!)}`)).body.name, 'Dora Renamed');
+    await waitFor('the renamed profile in the cache', async () => (await call(base, 'GET', `/users/${id}`)).body.name === 'Dora Renamed');
+  });
+
   test("the users service's errors pass through unchanged: 404 USER_NOT_FOUND, 409 EMAIL_TAKEN", async () => {
     const missing = await call(base, 'GET', '/users/999999999999');
     assert.equal(missing.status, 404);
@@ -66,7 +105,8 @@ describe('users', () => {
     const del = await call(base, 'DELETE', `/users/${r.body.id}`);
     assert.equal(del.status, 204);
     assert.equal(del.text, '');
-    assert.equal((await call(base, 'GET', `/users/${r.body.id}`)).status, 404);
+    assert.equal((await call(base, 'GET', `/users/${r.body.id}?consistency=strong`)).status, 404);
+    await waitFor('the profile gone from the cache', async () => (await call(base, 'GET', `/users/${r.body.id}`)).status === 404);
     assert.equal((await call(base, 'DELETE', `/users/${r.body.id}`)).status, 404);
   });
 

@@ -53,13 +53,31 @@ async function announcements(follower: number): Promise<unknown[]> {
 }
 
 const listing = async (): Promise<GraphListing> => {
-  const response = await http(service.port, 'GET', '/internal/reconcile');
-  assert.equal(response.status, 200);
+  const scope = { users: [a, b, c], posts: [kept, gone, misattributed].map((id) => ({ id, authorId: null })), follows: [{ followerId: a, followeeId: b }] };
+  const response = await http(service.port, 'POST', '/internal/reconcile/scope', scope);
+  assert.equal(response.status, 200, JSON.stringify(response.body));
   return response.body as GraphListing;
 };
 
-describe('GET /internal/reconcile', () => {
-  test('lists every :User with its name (null when never projected), every :Post with its authors, every follow', async () => {
+describe('POST /internal/reconcile/scope, the pages and the totals', () => {
+  test('pages walk one kind in id order from `after`, each through its index; totals count what the graph holds', async () => {
+    const users = await http(service.port, 'GET', `/internal/reconcile/page/users?after=${a - 1}&limit=1`);
+    assert.equal(users.status, 200, JSON.stringify(users.body));
+    assert.deepEqual(users.body, { listing: { users: [{ id: a, name: 'Ada' }], posts: [], follows: [] }, next: String(a) });
+    const follows = await http(service.port, 'GET', `/internal/reconcile/page/follows?after=${a - 1}:0&limit=1`);
+    assert.equal(follows.body.listing.follows[0].followerId, a);
+    assert.equal(follows.body.next, `${a}:${follows.body.listing.follows[0].followeeId}`);
+    // Only an id with the same first 23 characters could come between the cursor and this post.
+    const posts = await http(service.port, 'GET', `/internal/reconcile/page/posts?after=${kept.slice(0, 23)}&limit=1`);
+    assert.deepEqual(posts.body, { listing: { users: [], posts: [{ id: kept, authors: [a] }], follows: [] }, next: kept });
+    const totals = await http(service.port, 'GET', '/internal/reconcile/totals');
+    assert.ok(totals.body.users >= 2 && totals.body.posts >= 2 && totals.body.follows >= 1, JSON.stringify(totals.body));
+    for (const bad of ['/internal/reconcile/page/comments', '/internal/reconcile/page/users?limit=0', '/internal/reconcile/page/users?limit=10001']) {
+      assert.equal((await http(service.port, 'GET', bad)).status, 400, bad);
+    }
+  });
+
+  test('a scope lists its :User nodes with their names (null when never projected), its :Post nodes with their authors, its follows', async () => {
     const graph = await listing();
     const users = new Map(graph.users.map((u) => [u.id, u.name]));
     assert.equal(users.get(a), 'Ada');

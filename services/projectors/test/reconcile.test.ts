@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { authorListingKey, POSTS_LISTING_KEY, postTombstoneKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { urls } from '@polyglot/contracts/endpoints';
-import type { CacheListing } from '@polyglot/contracts/reconcile';
+import type { CachePage, CacheListing } from '@polyglot/contracts/reconcile';
 import { start, type Running } from '../src/app.ts';
 import { loadProjectorsConfig } from '../src/config.ts';
 
@@ -45,14 +45,28 @@ after(async () => {
   redis.disconnect();
 });
 
-describe('GET /internal/reconcile', () => {
-  test('lists every user:{id} profile with its name, email, position and digest; tombstones are not profiles', async () => {
-    const response = await call('GET', '/internal/reconcile');
-    assert.equal(response.status, 200);
+describe('POST /internal/reconcile/scope and the pages', () => {
+  test('a scope lists its user:{id} profiles with name, email, position and digest; tombstones are not profiles', async () => {
+    const response = await call('POST', '/internal/reconcile/scope', { users: [stale, corrupt, 999_999_999_999] });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
     const profiles = new Map((response.body as CacheListing).profiles.map((p) => [p.id, p]));
     assert.deepEqual(profiles.get(stale), { id: stale, name: 'Old', email: 'old@example.test', position: 42, digest: sha1(entry(stale, 'Old', 42)) });
     assert.deepEqual(profiles.get(corrupt), { id: corrupt, name: null, email: null, position: null, digest: sha1('{not json') });
-    assert.equal((response.body as CacheListing).profiles.filter((p) => p.id === stale).length, 1, 'the tombstone user:{id}:deleted is not listed');
+    assert.equal(profiles.size, 2, 'a user without a cached profile is not listed');
+  });
+
+  test('the profiles page walks the cache with SCAN until its cursor is 0, tombstones left out', async () => {
+    const seen: number[] = [];
+    let after: string | null = null;
+    do {
+      const page: { status: number; body: CachePage } = await call('GET', `/internal/reconcile/page/profiles?limit=500${after ? `&after=${after}` : ''}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      seen.push(...page.body.listing.profiles.map((p) => p.id));
+      after = page.body.next;
+    } while (after !== null);
+    assert.ok(seen.includes(stale) && seen.includes(corrupt));
+    assert.equal(seen.filter((id) => id === stale).length >= 1, true);
+    assert.equal((await call('GET', '/internal/reconcile/page/sessions')).status, 400);
   });
 });
 
@@ -112,10 +126,16 @@ describe('the post listings', () => {
   });
 
   test('the listing shows which listings hold each id; a repair lists live posts (not deleted ones) and unlists the rest', async () => {
-    const listed = new Map(((await call('GET', '/internal/reconcile')).body as CacheListing).listed.map((l) => [l.id, l]));
+    const scope = { posts: [{ id: misplaced, authorId: other }, { id: gone, authorId: author }, { id: missing, authorId: author }] };
+    const listed = new Map(((await call('POST', '/internal/reconcile/scope', scope)).body as CacheListing).listed.map((l) => [l.id, l]));
     assert.deepEqual(listed.get(misplaced), { id: misplaced, inListing: true, authorIds: [other] });
     assert.deepEqual(listed.get(gone), { id: gone, inListing: true, authorIds: [author] });
     assert.equal(listed.has(missing), false);
+    // The listing's page, from just before these ids, in the listing's order; its total.
+    const first = [misplaced, gone].sort()[0]!;
+    const page = (await call('GET', `/internal/reconcile/page/listing?after=${first.slice(0, 23)}&limit=1`)).body as CachePage;
+    assert.deepEqual(page, { listing: { profiles: [], listed: [{ id: first, inListing: true, authorIds: [] }] }, next: first });
+    assert.ok(((await call('GET', '/internal/reconcile/totals')).body as { listing: number }).listing >= 2);
 
     const repair = await call('POST', '/internal/reconcile/repair', {
       list: [

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReconcileReport } from '../../../packages/contracts/src/reconcile.ts';
+import { withProgress } from './reconcile.ts';
 import { SEED_BATCH_MAX, type BulkFollowsResult, type BulkPostsResult, type BulkUsersResult } from '../../../packages/contracts/src/seed.ts';
 import { serviceUrl } from '../../../packages/contracts/src/services.ts';
 import { internalHeaders } from '../../../packages/platform/src/internal-secret.ts';
@@ -209,7 +210,7 @@ export async function seedCommand(args: string[]): Promise<number> {
 
   info('waiting for every projection to show what was written');
   const lastMoved = await waitForPipeline(loadEndedAt);
-  const report = await gatewayCall<ReconcileReport>('GET', '/reconcile', { failureCode: 'SEED_FAILED' });
+  const report = await withProgress(gatewayCall<ReconcileReport>('GET', '/reconcile', { failureCode: 'SEED_FAILED' }));
 
   const rows = [
     ['PostgreSQL (users)', `${formatSeconds(progress.loadMs.users)} to write ${thousands(progress.created.users)} new users`],

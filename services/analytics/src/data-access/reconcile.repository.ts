@@ -8,7 +8,7 @@
 // ON CONFLICT makes it a no-op, and a row is only appended while the rows
 // still say it is needed.
 import type pg from 'pg';
-import type { AnalyticsListing, AnalyticsRepair, AnalyticsRepairResult } from '@polyglot/contracts/reconcile';
+import type { AnalyticsListing, AnalyticsPage, AnalyticsRepair, AnalyticsRepairResult, ReconcileKind, ReconcileScope, ReconcileTotals } from '@polyglot/contracts/reconcile';
 import { inTransaction } from '@polyglot/platform/postgres-pool';
 import { guarded } from './timescale-pool.ts';
 
@@ -48,6 +48,55 @@ const FOLLOWS_SQL = `
   WHERE $1::text[] IS NULL OR (follower || '->' || followee) = ANY($1::text[])
   ORDER BY follower, followee, ${NEWEST_FIRST}`;
 
+// Scoped (the incremental check): through the (event_type, entity_id) index. Rows recorded before events had
+// identity columns have no entity_id; only the full listing compares them.
+const SCOPED_USERS_SQL = `
+  SELECT DISTINCT ON (entity_id) entity_id AS entity, event_type, position, time, event_id,
+         bool_or(event_type = 'USER_CREATED') OVER (PARTITION BY entity_id) AS created
+  FROM events
+  WHERE event_type IN ('USER_CREATED', 'USER_UPDATED', 'USER_DELETED') AND entity_id = ANY($1::text[])
+  ORDER BY entity_id, ${NEWEST_FIRST}`;
+
+const SCOPED_POSTS_SQL = `
+  SELECT DISTINCT ON (entity_id) entity_id AS entity, event_type, position, time, event_id,
+         bool_or(event_type = 'POST_CREATED') OVER (PARTITION BY entity_id) AS created,
+         bool_or(event_type = 'POST_DELETED') OVER (PARTITION BY entity_id) AS deleted
+  FROM events
+  WHERE event_type IN ('POST_CREATED', 'POST_DELETED') AND entity_id = ANY($1::text[])
+  ORDER BY entity_id, ${NEWEST_FIRST}`;
+
+// A follow's rows carry the follower as their entity: a scope of pairs is read through the entity index, then filtered.
+const SCOPED_FOLLOWS_SQL = `
+  SELECT DISTINCT ON (follower, followee) follower, followee, event_type, position, time, event_id
+  FROM (SELECT ${FOLLOWER}::bigint AS follower, ${FOLLOWEE}::bigint AS followee, event_type, position, time, event_id
+        FROM events
+        WHERE event_type IN ('FOLLOW_CREATED', 'FOLLOW_DELETED') AND entity_id = ANY($2::text[])
+          AND ${FOLLOWER} ~ '^[0-9]{1,15}$' AND ${FOLLOWEE} ~ '^[0-9]{1,15}$') e
+  WHERE (follower || '->' || followee) = ANY($1::text[])
+  ORDER BY follower, followee, ${NEWEST_FIRST}`;
+
+// The full check's pages: the next keys after `after`, each event type's index range read in order and cut at
+// $2, then those keys' rows as the scoped listing reads them.
+const nextKeys = (types: readonly string[]) => `
+  SELECT entity_id FROM (${types.map((t) => `(SELECT entity_id FROM events WHERE event_type = '${t}' AND entity_id > $1 ORDER BY entity_id LIMIT $2)`).join(' UNION ')}) k
+  ORDER BY entity_id LIMIT $2`;
+const NEXT_USERS_SQL = nextKeys(['USER_CREATED', 'USER_UPDATED', 'USER_DELETED']);
+const NEXT_POSTS_SQL = nextKeys(['POST_CREATED', 'POST_DELETED']);
+const NEXT_FOLLOWERS_SQL = nextKeys(['FOLLOW_CREATED', 'FOLLOW_DELETED']);
+const FOLLOWS_OF_SQL = `
+  SELECT DISTINCT ON (follower, followee) follower, followee, event_type, position, time, event_id
+  FROM (SELECT ${FOLLOWER}::bigint AS follower, ${FOLLOWEE}::bigint AS followee, event_type, position, time, event_id
+        FROM events
+        WHERE event_type IN ('FOLLOW_CREATED', 'FOLLOW_DELETED') AND entity_id = ANY($1::text[])
+          AND ${FOLLOWER} ~ '^[0-9]{1,15}$' AND ${FOLLOWEE} ~ '^[0-9]{1,15}$') e
+  ORDER BY follower, followee, ${NEWEST_FIRST}`;
+
+const TOTALS_SQL = `
+  SELECT (SELECT count(*) FROM (${USERS_SQL}) u WHERE event_type <> 'USER_DELETED') AS users,
+         (SELECT count(*) FROM (SELECT entity_id FROM events WHERE event_type IN ('POST_CREATED', 'POST_DELETED') AND entity_id IS NOT NULL
+                                GROUP BY entity_id HAVING bool_or(event_type = 'POST_CREATED') AND NOT bool_or(event_type = 'POST_DELETED')) p) AS posts,
+         (SELECT count(*) FROM (${FOLLOWS_SQL}) f WHERE event_type = 'FOLLOW_CREATED') AS follows`;
+
 /** Big stores take longer than the pool's 5 s limit for ordinary queries. */
 const TIMEOUT_MS = 60_000;
 
@@ -81,6 +130,11 @@ const transaction = <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<
 
 const query = <R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, values: unknown[]) => client.query<R>({ text, values, query_timeout: TIMEOUT_MS } as pg.QueryConfig);
 
+const usersOf = (rows: UserState[]): AnalyticsListing['users'] => rows.map((r) => ({ id: r.entity, created: r.created, latest: r.event_type as AnalyticsListing['users'][number]['latest'] }));
+const postsOf = (rows: PostState[]): AnalyticsListing['posts'] => rows.map((r) => ({ id: r.entity, created: r.created, deleted: r.deleted }));
+const followsOf = (rows: FollowState[]): AnalyticsListing['follows'] =>
+  rows.map((r) => ({ followerId: Number(r.follower), followeeId: Number(r.followee), latest: r.event_type as AnalyticsListing['follows'][number]['latest'] }));
+
 export class ReconcileRepository {
   private readonly pool: pg.Pool;
 
@@ -88,18 +142,44 @@ export class ReconcileRepository {
     this.pool = pool;
   }
 
-  listing(): Promise<AnalyticsListing> {
+  /** The given users, posts and follows. */
+  listing(scope: ReconcileScope): Promise<AnalyticsListing> {
     return transaction(
       this.pool,
       async (client) => {
-        const users = await query<UserState>(client, USERS_SQL, [null]);
-        const posts = await query<PostState>(client, POSTS_SQL, [null]);
-        const follows = await query<FollowState>(client, FOLLOWS_SQL, [null]);
-        return {
-          users: users.rows.map((r) => ({ id: r.entity, created: r.created, latest: r.event_type as AnalyticsListing['users'][number]['latest'] })),
-          posts: posts.rows.map((r) => ({ id: r.entity, created: r.created, deleted: r.deleted })),
-          follows: follows.rows.map((r) => ({ followerId: Number(r.follower), followeeId: Number(r.followee), latest: r.event_type as AnalyticsListing['follows'][number]['latest'] })),
-        };
+        const users = await query<UserState>(client, SCOPED_USERS_SQL, [scope.users.map(String)]);
+        const posts = await query<PostState>(client, SCOPED_POSTS_SQL, [scope.posts.map((p) => p.id)]);
+        const follows = await query<FollowState>(client, SCOPED_FOLLOWS_SQL, [scope.follows.map((f) => `${f.followerId}->${f.followeeId}`), [...new Set(scope.follows.map((f) => String(f.followerId)))]]);
+        return { users: usersOf(users.rows), posts: postsOf(posts.rows), follows: followsOf(follows.rows) };
+      },
+      true,
+    );
+  }
+
+  /** One kind after `after`, in entity order (follows: by follower, every follow of each). */
+  page(kind: ReconcileKind, after: string | undefined, limit: number): Promise<AnalyticsPage> {
+    return transaction(
+      this.pool,
+      async (client) => {
+        const sql = { users: NEXT_USERS_SQL, posts: NEXT_POSTS_SQL, follows: NEXT_FOLLOWERS_SQL }[kind];
+        const keys = (await query<{ entity_id: string }>(client, sql, [after ?? '', limit])).rows.map((r) => r.entity_id);
+        const listing: AnalyticsListing = { users: [], posts: [], follows: [] };
+        if (kind === 'users') listing.users = usersOf((await query<UserState>(client, SCOPED_USERS_SQL, [keys])).rows);
+        else if (kind === 'posts') listing.posts = postsOf((await query<PostState>(client, SCOPED_POSTS_SQL, [keys])).rows);
+        else listing.follows = followsOf((await query<FollowState>(client, FOLLOWS_OF_SQL, [keys])).rows);
+        return { listing, next: keys.length === limit ? keys.at(-1)! : null };
+      },
+      true,
+    );
+  }
+
+  /** Live users and posts, and follows whose latest event is FOLLOW_CREATED. */
+  totals(): Promise<ReconcileTotals> {
+    return transaction(
+      this.pool,
+      async (client) => {
+        const row = (await query<{ users: string; posts: string; follows: string }>(client, TOTALS_SQL, [null])).rows[0]!;
+        return { users: Number(row.users), posts: Number(row.posts), follows: Number(row.follows) };
       },
       true,
     );

@@ -125,6 +125,41 @@ export class ServiceClient {
     return new AppError('INTERNAL_ERROR', `${this.label} failed (${status}); its log has the details`, { service: this.name });
   }
 
+  /**
+   * A streamed answer, one line at a time (JSON lines), for listings too large to hold at once. The
+   * stream pauses while the caller works on a line (backpressure reaches the service); a service that
+   * sends nothing for idleMs is given up on.
+   */
+  async *lines(path: string, idleMs = SERVICE_TIMEOUT_MS): AsyncGenerator<string> {
+    const abort = new AbortController();
+    let idle = setTimeout(() => abort.abort(), idleMs);
+    try {
+      let response: Response;
+      try {
+        response = await fetch(this.baseUrl + path, { headers: { accept: 'application/x-ndjson', ...this.#auth }, signal: abort.signal });
+      } catch (error) {
+        throw this.unavailable(error);
+      }
+      if (response.status >= 400 || !response.body) throw this.toError(response.status, await response.json().catch(() => undefined));
+      let pending = '';
+      try {
+        for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+          clearTimeout(idle);
+          const parts = (pending + chunk).split('\n');
+          pending = parts.pop()!;
+          for (const line of parts) if (line.length > 0) yield line;
+          idle = setTimeout(() => abort.abort(), idleMs);
+        }
+      } catch (error) {
+        throw this.unavailable(error);
+      }
+      if (pending.length > 0) yield pending;
+    } finally {
+      clearTimeout(idle);
+      abort.abort();
+    }
+  }
+
   get<T>(path: string, options?: RequestOptions): Promise<ServiceResponse<T>> {
     return this.request<T>('GET', path, options);
   }

@@ -17,12 +17,24 @@ function parseProfile(value: unknown): Author | null {
   return typeof v.id === 'number' && typeof v.name === 'string' && typeof v.email === 'string' ? { id: v.id, name: v.name, email: v.email } : null;
 }
 
+/** The whole public profile; an entry without one of its fields is a miss. */
+function parseUser(value: unknown): User | null {
+  const v = (value ?? {}) as Partial<User>;
+  const author = parseProfile(v);
+  return author && typeof v.created_at === 'string' && typeof v.updated_at === 'string' ? { ...author, created_at: v.created_at, updated_at: v.updated_at } : null;
+}
+
 /** redis: the cache (profiles); state: where the tombstones are (the same client in a test that has one Redis). */
 export function createUserCache(redis: Redis, logger: Logger, state: Redis = redis) {
   return {
     /** The cached profiles among ids; a Redis failure returns none. */
     get(ids: readonly number[]): Promise<Map<number, PostAuthor>> {
       return readEntries(redis, ids, userKey, parseProfile, logger);
+    },
+
+    /** One cached profile with every field the users service gives; null on a miss or a Redis failure. */
+    async getOne(id: number): Promise<User | null> {
+      return (await readEntries(redis, [id], userKey, parseUser, logger)).get(id) ?? null;
     },
 
     async fill(users: readonly User[]): Promise<void> {

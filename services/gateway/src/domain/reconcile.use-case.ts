@@ -8,12 +8,22 @@
 // reconciler then waits until the pipeline has settled (every projection's
 // lag and every relay's backlog 0, or about 2 s) and compares again. Only
 // drift seen both times is reported.
+//
+// The incremental check (scope "changes") compares only the entities the change
+// journal names: those changed since it last looked, oldest source position
+// first, MAX_SCOPE per source at a time. Each store is asked about those ids
+// only, through its indexes, so its cost follows the changes, not the data.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CacheRepair, Drift, GraphRepair, AnalyticsRepair, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
+import { MAX_SCOPE, type CacheRepair, type Drift, type GraphRepair, type AnalyticsRepair, type ReconcileReport, type ReconcileScope, type RepairReport } from '@polyglot/contracts/reconcile';
 import type { Logger } from '@polyglot/platform/logger';
 import { waitFor } from '@polyglot/platform/wait-for';
-import type { ReconcileClient } from '../data-access/reconcile.client.ts';
+import { createChangeJournal, type ChangeJournal, type JournalEntry, type JournalRead } from '../data-access/change-journal.ts';
+import { createReconcileClient, type ReconcileClient } from '../data-access/reconcile.client.ts';
+import { checkHealth } from './check-health.use-case.ts';
 import { findDrift, findingKey, type Finding, type Fix, type Snapshot } from './find-drift.ts';
+import { fullCheck, ProgressBoard, scopeOfFindings } from './full-check.ts';
+import { scopedSnapshot } from './scoped-snapshot.ts';
+import type { GatewayDeps } from './gateway-deps.ts';
 
 export interface PipelineProbe {
   /** true when every projection has lag 0 and every relay an empty backlog. */
@@ -23,12 +33,44 @@ export interface PipelineProbe {
 export interface ReconcileDeps {
   reconcile: ReconcileClient;
   pipeline: PipelineProbe;
+  journal: ChangeJournal;
+  /** Where the running check is (GET /reconcile/progress). */
+  progress: ProgressBoard;
   logger: Logger;
 }
+
+export type ReconcileScopeKind = 'full' | 'changes';
 
 export interface ReconcileOptions {
   /** The longest wait for the pipeline to settle before the second comparison. */
   settleMs?: number;
+  /** full (default): every entity; changes: those the change journal names. */
+  scope?: ReconcileScopeKind;
+}
+
+/** Nothing in flight: every projection's lag and every relay's backlog is 0 (a component that does not answer is not settled). */
+export function pipelineSettled(pipeline: { projections: Record<string, unknown>; relays: Record<string, unknown> }): boolean {
+  const lags = Object.values(pipeline.projections).map((p) => (p as { lag?: unknown } | null)?.lag);
+  const backlogs = Object.values(pipeline.relays).map((r) => (typeof r === 'number' ? r : (r as { backlog?: unknown } | null)?.backlog));
+  return lags.length > 0 && [...lags, ...backlogs].every((n) => n === 0);
+}
+
+const built = new WeakMap<GatewayDeps, ReconcileDeps>();
+
+/** The reconciler's collaborators, one set per gateway: REST and GraphQL share them (and so its progress). */
+export function reconcileDepsOf(deps: GatewayDeps): ReconcileDeps {
+  let found = built.get(deps);
+  if (!found) {
+    found = {
+      reconcile: createReconcileClient(deps.config),
+      pipeline: { settled: async () => pipelineSettled((await checkHealth(deps)).report.pipeline) },
+      journal: createChangeJournal(deps.stateRedis),
+      progress: new ProgressBoard(deps.logger),
+      logger: deps.logger,
+    };
+    built.set(deps, found);
+  }
+  return found;
 }
 
 /** Before the second look: at least this long, so a change between Debezium and Kafka (not counted as lag) can land. */
@@ -37,17 +79,6 @@ const DEFAULT_SETTLE_MS = 2000;
 /** After a repair, its own events (outbox writes, the posts cascade) go through the pipeline first. */
 const AFTER_REPAIR_SETTLE_MS = 5000;
 const CASCADE_CONCURRENCY = 4;
-
-async function snapshot(deps: ReconcileDeps): Promise<Snapshot> {
-  const [users, posts, graph, analytics, cache] = await Promise.all([
-    deps.reconcile.users(),
-    deps.reconcile.posts(),
-    deps.reconcile.graph(),
-    deps.reconcile.analytics(),
-    deps.reconcile.cache(),
-  ]);
-  return { users, posts, graph, analytics, cache };
-}
 
 /** Waits until the pipeline reports nothing in flight, at least MIN_SETTLE_MS and at most maxMs. */
 export async function waitForSettledPipeline(probe: PipelineProbe, maxMs: number): Promise<boolean> {
@@ -59,16 +90,67 @@ export async function waitForSettledPipeline(probe: PipelineProbe, maxMs: number
   );
 }
 
-/** Drift that persists across two comparisons, and the second comparison's counts. */
-async function compare(deps: ReconcileDeps, options: ReconcileOptions): Promise<{ findings: Finding[]; report: ReconcileReport }> {
+const numberOf = (text: string | undefined): number | null => (text !== undefined && /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : null);
+
+/** The entities the journal names, as a scope. */
+export function scopeOf(entries: readonly JournalEntry[]): ReconcileScope {
+  const users = new Set<number>();
+  const posts = new Map<string, number | null>();
+  const follows = new Map<string, { followerId: number; followeeId: number }>();
+  for (const { source, member } of entries) {
+    const [first, second] = member.split(':');
+    if (source === 'users') {
+      const id = numberOf(first);
+      if (id !== null) users.add(id);
+    } else if (source === 'posts') {
+      if (first && /^[0-9a-f]{24}$/.test(first)) posts.set(first, numberOf(second) ?? posts.get(first) ?? null);
+    } else {
+      const [followerId, followeeId] = [numberOf(first), numberOf(second)];
+      if (followerId !== null && followeeId !== null) follows.set(member, { followerId, followeeId });
+    }
+  }
+  return { users: [...users], posts: [...posts].map(([id, authorId]) => ({ id, authorId })), follows: [...follows.values()] };
+}
+
+/**
+ * The full check: every entity, streamed a batch at a time (full-check.ts). Drift seen on that first look is
+ * looked at again, those entities only, once the pipeline has settled; only what persists is reported.
+ */
+async function compareFull(deps: ReconcileDeps, options: ReconcileOptions): Promise<{ findings: Finding[]; report: ReconcileReport }> {
   const started = Date.now();
-  const first = findDrift(await snapshot(deps));
+  deps.progress.begin('full');
+  try {
+    const first = await fullCheck(deps.reconcile, deps.progress);
+    let findings = first.findings;
+    let passes = 1;
+    if (findings.length > 0) {
+      deps.progress.phase('the drift seen, again once the pipeline settled');
+      const suspects = new Set(findings.map((f) => findingKey(f.drift)));
+      await waitForSettledPipeline(deps.pipeline, options.settleMs ?? DEFAULT_SETTLE_MS);
+      findings = findDrift(await scopedSnapshot(deps.reconcile, scopeOfFindings(findings))).findings.filter((f) => suspects.has(findingKey(f.drift)));
+      passes = 2;
+      if (findings.length < suspects.size) deps.logger.info({ suspects: suspects.size, confirmed: findings.length }, 'reconcile: drift in flight on the first look left out');
+    }
+    const drift = findings.map((f) => f.drift);
+    return {
+      findings,
+      report: { checkedAt: new Date().toISOString(), durationMs: Date.now() - started, passes, drift, counts: first.counts, total: drift.length, scope: 'full', changes: null },
+    };
+  } finally {
+    deps.progress.end();
+  }
+}
+
+/** Drift that persists across two comparisons of what `look` lists, and the second comparison's counts. */
+async function compare(deps: ReconcileDeps, options: ReconcileOptions, look: () => Promise<Snapshot>): Promise<{ findings: Finding[]; report: ReconcileReport }> {
+  const started = Date.now();
+  const first = findDrift(await look());
   let passes = 1;
   let result = first;
   if (first.findings.length > 0) {
     const suspects = new Set(first.findings.map((f) => findingKey(f.drift)));
     await waitForSettledPipeline(deps.pipeline, options.settleMs ?? DEFAULT_SETTLE_MS);
-    const second = findDrift(await snapshot(deps));
+    const second = findDrift(await look());
     passes = 2;
     result = { findings: second.findings.filter((f) => suspects.has(findingKey(f.drift))), counts: second.counts };
     if (result.findings.length < first.findings.length) {
@@ -78,12 +160,34 @@ async function compare(deps: ReconcileDeps, options: ReconcileOptions): Promise<
   const drift = result.findings.map((f) => f.drift);
   return {
     findings: result.findings,
-    report: { checkedAt: new Date().toISOString(), durationMs: Date.now() - started, passes, drift, counts: result.counts, total: drift.length },
+    report: { checkedAt: new Date().toISOString(), durationMs: Date.now() - started, passes, drift, counts: result.counts, total: drift.length, scope: 'full', changes: null },
   };
 }
 
+/** A comparison of the scope the options name; for "changes", with the journal it read, to forget once done. */
+async function compareScope(deps: ReconcileDeps, options: ReconcileOptions): Promise<{ findings: Finding[]; report: ReconcileReport; journal: JournalRead | null }> {
+  if (options.scope !== 'changes') {
+    // Everything is compared from here on, so what the journal lost to its limit no longer matters.
+    await deps.journal.clearOverflow();
+    return { ...(await compareFull(deps, options)), journal: null };
+  }
+  const journal = await deps.journal.read(MAX_SCOPE);
+  const scope = scopeOf(journal.entries);
+  deps.progress.begin('changes');
+  deps.progress.phase('the changed entities');
+  const { findings, report } = await compare(deps, options, () => scopedSnapshot(deps.reconcile, scope)).finally(() => deps.progress.end());
+  return { findings, report: { ...report, scope: 'changes', changes: changesOf(journal) }, journal };
+}
+
+function changesOf(journal: JournalRead): NonNullable<ReconcileReport['changes']> {
+  const scope = scopeOf(journal.entries);
+  return { users: scope.users.length, posts: scope.posts.length, follows: scope.follows.length, remaining: journal.remaining, overflowed: journal.overflowed };
+}
+
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  return (await compare(deps, options)).report;
+  const { report, journal } = await compareScope(deps, options);
+  if (journal) await deps.journal.forget(journal.entries);
+  return report;
 }
 
 interface Plan {
@@ -192,7 +296,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
  */
 export async function repair(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<RepairReport> {
   const started = Date.now();
-  const { findings } = await compare(deps, options);
+  const { findings, journal } = await compareScope(deps, options);
   const fixable = findings.filter((f): f is Finding & { fix: Fix } => f.fix !== null);
   const plan = planRepairs(fixable.map((f) => f.fix));
 
@@ -215,7 +319,12 @@ export async function repair(deps: ReconcileDeps, options: ReconcileOptions = {}
   if (failed) throw (failed as PromiseRejectedResult).reason;
 
   if (fixable.length > 0) await waitForSettledPipeline(deps.pipeline, AFTER_REPAIR_SETTLE_MS);
-  const report = await reconcile(deps, options);
+  // The same entities again (the repairs' own changes are journaled for a later look).
+  const report =
+    journal === null
+      ? await reconcile(deps, options)
+      : { ...(await compare(deps, options, () => scopedSnapshot(deps.reconcile, scopeOf(journal.entries)))).report, scope: 'changes' as const, changes: changesOf(journal) };
+  if (journal) await deps.journal.forget(journal.entries);
   const repaired: Drift[] = fixable.map((f) => f.drift);
   return { repaired, actions, durationMs: Date.now() - started, report };
 }

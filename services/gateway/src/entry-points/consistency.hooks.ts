@@ -40,6 +40,12 @@ export const ReadQuery = z.object({
   timeoutMs: waitMs,
 });
 
+/** Query parameters of a read served from a projection that falls back to the source for a reader who must see its write. */
+export const SourceReadQuery = z.object({
+  token: TokenText.optional().describe('a write\'s consistency token: the read goes to the source, which shows that write'),
+  consistency: z.enum(CONSISTENCY_MODES).optional().describe('strong: read the source of truth; eventual (default): the projection. Also the X-Consistency header.'),
+});
+
 /** Adds the write's `consistency` to a response schema. */
 export function withConsistency<S extends z.ZodObject>(schema: S) {
   return schema.extend({ consistency: ConsistencyInfo.optional() });
@@ -83,6 +89,11 @@ export async function settleWrite<T>(deps: GatewayDeps, request: FastifyRequest,
 /** Whether a read carries a consistency token (query or header): it must then show the change the token names. */
 export function carriesToken(request: FastifyRequest): boolean {
   return (request.query as { token?: string } | undefined)?.token !== undefined || typeof request.headers[TOKEN_HEADER] === 'string';
+}
+
+/** Whether a read must come from the source of truth: it carries a token, or asks for strong. */
+export function readsSource(request: FastifyRequest): boolean {
+  return carriesToken(request) || modeOf(request) === 'strong';
 }
 
 /** Before a read that declares `readsFrom`: with a token (query or header), wait until those projections show it. */

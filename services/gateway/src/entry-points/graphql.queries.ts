@@ -17,6 +17,7 @@ import { reconcile, type ReconcileDeps } from '../domain/reconcile.use-case.ts';
 import type { ExperimentResult } from '../domain/run-experiment.use-case.ts';
 import { currentUser } from '../domain/sessions.use-case.ts';
 import { visibilityOf, type ChangeVisibility } from './consistency.routes.ts';
+import { getUser } from '../domain/get-user.use-case.ts';
 import { adminOf, readAfter, sessionOf, type GraphQLContext, type ReadArgs } from './graphql.context.ts';
 import { parseInput } from './graphql.errors.ts';
 
@@ -52,9 +53,11 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record
     // With AUTH_REQUIRED on, emails only to their owners, as REST (privacy.ts).
     // The first LIST_LIMIT, as GET /users without ?limit (REST pages on with its Link).
     users: async (_root, _args, ctx) => usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list({ limit: deps.config.LIST_LIMIT })),
-    user: async (_root, args: { id: number }, ctx) => {
+    // As GET /users/:id: the profile cache, or with a token (or strong) the users service.
+    user: async (_root, args: { id: number; token?: string | null; consistency?: 'EVENTUAL' | 'STRONG' | null }, ctx) => {
       const id = userIdArg(args.id);
-      return userFor(await viewerOf(deps, ctx.http.authorization), await deps.users.get(id));
+      const from = args.token != null || args.consistency === 'STRONG' ? 'source' : 'cache';
+      return userFor(await viewerOf(deps, ctx.http.authorization), await getUser(deps, id, from));
     },
     me: (_root, _args, ctx) => currentUser(deps, ctx.http.authorization),
 

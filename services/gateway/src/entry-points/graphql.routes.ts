@@ -13,8 +13,6 @@ import { z } from 'zod';
 import { AppError } from '@polyglot/platform/errors';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { createLabResults } from '../data-access/lab-results.store.ts';
-import { createReconcileClient } from '../data-access/reconcile.client.ts';
-import { checkHealth } from '../domain/check-health.use-case.ts';
 import type { FaultsDeps } from '../domain/faults.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import type { HealthSnapshot } from '../domain/health-feed.ts';
@@ -26,7 +24,7 @@ import { healthOf, queryResolvers, typeResolvers, type GraphQLExtras } from './g
 import { JSONScalar, SafeInt } from './graphql.scalars.ts';
 import { schema } from './graphql.schema.ts';
 import { changeAppliedStream, changeVisibilityStream, healthStream, type ChangeFilter } from './graphql.subscriptions.ts';
-import { pipelineSettled } from './reconcile.routes.ts';
+import { reconcileDepsOf } from '../domain/reconcile.use-case.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -65,11 +63,7 @@ export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, options: 
   const extras: GraphQLExtras = {
     faults: options.faults,
     lab: createLabResults(deps.stateRedis),
-    reconcile: {
-      reconcile: createReconcileClient(deps.config),
-      pipeline: { settled: async () => pipelineSettled((await checkHealth(deps)).report.pipeline) },
-      logger: deps.logger,
-    },
+    reconcile: reconcileDepsOf(deps),
   };
   // The one health report of the gateway (app.ts), which /health answers from too.
   const healthFeed = deps.health;

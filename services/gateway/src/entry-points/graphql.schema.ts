@@ -450,7 +450,8 @@ Reads. Those served by a projection take token (from a write's consistency) and 
 """
 type Query {
   users: [User!]!
-  user(id: SafeInt!): User!
+  """From the profile cache the pipeline keeps; with token (a write's) or consistency STRONG, from the users service (PostgreSQL)."""
+  user(id: SafeInt!, token: String, consistency: ConsistencyMode): User!
   """The user of the session (Authorization: Bearer <token>)."""
   me: User!
   posts(limit: Int = 50, before: ID, token: String, timeoutMs: Int): PostsPage!

@@ -6,7 +6,8 @@ import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { userFor, usersFor, viewerOf } from '../domain/privacy.ts';
 import { RateLimitedError } from '../domain/sessions.use-case.ts';
 import { createUser, deleteUser, updateUser } from '../domain/user-writes.use-case.ts';
-import { consistencyTimeout, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
+import { getUser } from '../domain/get-user.use-case.ts';
+import { consistencyTimeout, readsSource, settleWrite, SourceReadQuery, withConsistency, WriteQuery } from './consistency.hooks.ts';
 import { bounded } from '../domain/bounded-list.ts';
 import { callerOf, bearer, errors, linkNext, WRITE_ERRORS } from './route-helpers.ts';
 
@@ -35,8 +36,20 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
     },
   );
 
-  app.get('/users/:id', { schema: { tags, summary: 'One user', params: UserIdParam, response: { 200: UserView, ...errors(400, 404, 503) } } }, async (request) =>
-    userFor(await viewerOf(deps, request.headers.authorization), await deps.users.get(request.params.id)),
+  // Served from the profile cache the pipeline keeps, so a reader may see a profile a moment old;
+  // with the write's token or consistency=strong it is read from PostgreSQL.
+  app.get(
+    '/users/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One user, from the profile cache (eventual); with a token or consistency=strong, from the users service (PostgreSQL)',
+        params: UserIdParam,
+        querystring: SourceReadQuery,
+        response: { 200: UserView, ...errors(400, 404, 503) },
+      },
+    },
+    async (request) => userFor(await viewerOf(deps, request.headers.authorization), await getUser(deps, request.params.id, readsSource(request) ? 'source' : 'cache')),
   );
 
   app.put(

@@ -1,7 +1,8 @@
-// What the reconciler needs from Neo4j: a listing of the projected users, the
-// posts with their POSTED edges and the follows (one read transaction, so the
-// three agree), and the repairs, each a parameterised UNWIND over the rows.
-import type { GraphListing, GraphRepair, GraphRepairResult } from '@polyglot/contracts/reconcile';
+// What the reconciler needs from Neo4j: the projected users, the posts with
+// their POSTED edges and the follows, of a scope of ids (one read transaction,
+// so the three agree) or a page of one kind in id order; the totals; and the
+// repairs, each a parameterised UNWIND over the rows.
+import type { GraphListing, GraphPage, GraphRepair, GraphRepairResult, ReconcileKind, ReconcileScope, ReconcileTotals } from '@polyglot/contracts/reconcile';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import { followEvent } from '../domain/follow-events.ts';
 import { int, onGraphStore } from './neo4j.ts';
@@ -19,14 +20,18 @@ export class ReconcileRepository {
     this.driver = driver;
   }
 
-  listing(): Promise<GraphListing> {
+  /** The given users, posts and follows, each found through its index. */
+  listing(scope: ReconcileScope): Promise<GraphListing> {
     return onGraphStore(this.driver, async () => {
       const session = this.driver.session({ defaultAccessMode: 'READ' });
       try {
         return await session.executeRead(async (tx) => {
-          const users = await tx.run('MATCH (u:User) RETURN u.id AS id, u.name AS name');
-          const posts = await tx.run('MATCH (p:Post) OPTIONAL MATCH (a:User)-[:POSTED]->(p) RETURN p.id AS id, collect(a.id) AS authors');
-          const follows = await tx.run('MATCH (a:User)-[f:FOLLOWS]->(b:User) RETURN a.id AS followerId, b.id AS followeeId, f.createdAt AS createdAt');
+          const users = await tx.run('UNWIND $ids AS id MATCH (u:User {id: id}) RETURN u.id AS id, u.name AS name', { ids: scope.users.map(int) });
+          const posts = await tx.run('UNWIND $ids AS id MATCH (p:Post {id: id}) OPTIONAL MATCH (a:User)-[:POSTED]->(p) RETURN p.id AS id, collect(a.id) AS authors', { ids: scope.posts.map((p) => p.id) });
+          const follows = await tx.run(
+            'UNWIND $pairs AS pair MATCH (a:User {id: pair.followerId})-[f:FOLLOWS]->(b:User {id: pair.followeeId}) RETURN a.id AS followerId, b.id AS followeeId, f.createdAt AS createdAt',
+            { pairs: scope.follows.map((f) => ({ followerId: int(f.followerId), followeeId: int(f.followeeId) })) },
+          );
           return {
             users: users.records.map((r) => ({ id: r.get('id') as number, name: (r.get('name') as string | null) ?? null })),
             posts: posts.records.map((r) => ({ id: String(r.get('id')), authors: r.get('authors') as number[] })),
@@ -40,6 +45,48 @@ export class ReconcileRepository {
       } finally {
         await session.close();
       }
+    });
+  }
+
+  /** One kind in id order after `after` (users: a number, posts: an id, follows: FOLLOWER:FOLLOWEE), through the indexes. */
+  page(kind: ReconcileKind, after: string | undefined, limit: number): Promise<GraphPage> {
+    return onGraphStore(this.driver, async () => {
+      const listing: GraphListing = { users: [], posts: [], follows: [] };
+      const read = (query: string, params: Record<string, unknown>) => this.driver.executeQuery(query, { ...params, limit: int(limit) }, { routing: 'READ' });
+      if (kind === 'users') {
+        const result = await read('MATCH (u:User) USING INDEX u:User(id) WHERE u.id > $after RETURN u.id AS id, u.name AS name ORDER BY u.id LIMIT $limit', { after: int(Number(after ?? 0)) });
+        listing.users = result.records.map((r) => ({ id: r.get('id') as number, name: (r.get('name') as string | null) ?? null }));
+        return { listing, next: listing.users.length === limit ? String(listing.users.at(-1)!.id) : null };
+      }
+      if (kind === 'posts') {
+        const result = await read(
+          'MATCH (p:Post) USING INDEX p:Post(id) WHERE p.id > $after WITH p ORDER BY p.id LIMIT $limit OPTIONAL MATCH (a:User)-[:POSTED]->(p) RETURN p.id AS id, collect(a.id) AS authors ORDER BY id',
+          { after: after ?? '' },
+        );
+        listing.posts = result.records.map((r) => ({ id: String(r.get('id')), authors: r.get('authors') as number[] }));
+        return { listing, next: listing.posts.length === limit ? listing.posts.at(-1)!.id : null };
+      }
+      const [follower, followee] = (after ?? '0:0').split(':').map(Number) as [number, number];
+      const result = await read(
+        `MATCH (a:User) USING INDEX a:User(id) WHERE a.id >= $follower
+         WITH a ORDER BY a.id
+         MATCH (a)-[f:FOLLOWS]->(b:User)
+         WHERE a.id > $follower OR b.id > $followee
+         WITH a, b, f ORDER BY a.id, b.id LIMIT $limit
+         RETURN a.id AS followerId, b.id AS followeeId, f.createdAt AS createdAt`,
+        { follower: int(follower || 0), followee: int(followee || 0) },
+      );
+      listing.follows = result.records.map((r) => ({ followerId: r.get('followerId') as number, followeeId: r.get('followeeId') as number, createdAt: (r.get('createdAt') as string | null) ?? null }));
+      const last = listing.follows.at(-1);
+      return { listing, next: listing.follows.length === limit && last ? `${last.followerId}:${last.followeeId}` : null };
+    });
+  }
+
+  /** Nodes and edges, from Neo4j's count store. */
+  totals(): Promise<ReconcileTotals> {
+    return onGraphStore(this.driver, async () => {
+      const one = async (query: string) => Number((await this.driver.executeQuery(query, {}, { routing: 'READ' })).records[0]?.get('n') ?? 0);
+      return { users: await one('MATCH (u:User) RETURN count(u) AS n'), posts: await one('MATCH (p:Post) RETURN count(p) AS n'), follows: await one('MATCH (:User)-[f:FOLLOWS]->(:User) RETURN count(f) AS n') };
     });
   }
 

@@ -88,6 +88,7 @@ export class CacheRepository {
     const unlists = operations.filter((o) => o.kind === 'unlistPost');
     const lists = operations.filter((o) => o.kind === 'listPost');
     const bumps = operations.filter((o) => o.kind === 'bump');
+    const journal = operations.filter((o) => o.kind === 'journal');
 
     // 1. Tombstones first: from here on no fill (gateway), put or listing (below) can keep a deleted entry.
     const dead = new Set<CacheOperation>();
@@ -142,11 +143,13 @@ export class CacheRepository {
     }
 
     // 3. Generations last: a page built under a new generation reads the entries written above.
-    if (bumps.length > 0) {
+    // The change journal with them: the reconciler looks at an entity only after its change is applied.
+    if (bumps.length > 0 || journal.length > 0) {
       const failed = await guarded(async () => {
-        const pipeline = this.state.pipeline();
+        const pipeline = this.state.pipeline() as ReturnType<Redis['pipeline']> & { journalChange(...args: [string, string, number, string, number]): unknown };
         // Many changes of one batch bump the same generation: once is enough to invalidate its pages.
         for (const key of new Set(bumps.map((b) => b.key))) pipeline.incr(key);
+        for (const j of journal) pipeline.journalChange(j.key, j.overflowKey, j.position, j.member, j.limit);
         return firstError(await pipeline.exec());
       }, STATE_STORE_NAME);
       if (failed) throw failed;

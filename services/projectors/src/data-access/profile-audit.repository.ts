@@ -8,12 +8,11 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { authorListingKey, POSTS_LISTING_KEY, postTombstoneKey, userKey } from '@polyglot/contracts/cache-keys';
-import type { CacheListing, CacheRepair, CacheRepairResult } from '@polyglot/contracts/reconcile';
+import type { CacheListing, CachePage, CacheRepair, CacheRepairResult, CacheTotals, ReconcileScope } from '@polyglot/contracts/reconcile';
 import { withListingCommands, type ListingRedis } from './listing-commands.ts';
 import { guarded, STATE_STORE_NAME } from './redis-client.ts';
 
 const PROFILE_KEY = /^user:([1-9][0-9]{0,15})$/;
-const AUTHOR_LISTING_KEY = /^posts:listing:author:([1-9][0-9]{0,15})$/;
 const CHUNK = 1000;
 
 // KEYS[1] the profile; ARGV[1] the digest it was listed with; ARGV[2] 'set' | 'del'; ARGV[3] the new value.
@@ -49,44 +48,61 @@ export class ProfileAuditRepository {
     this.state = withListingCommands(state);
   }
 
-  async #listed(): Promise<CacheListing['listed']> {
+  /** The scope's cached profiles (MGET) and where its posts are listed (one pipeline of ZSCOREs). */
+  scoped(scope: ReconcileScope): Promise<CacheListing> {
     return guarded(async () => {
-      const listed = new Map<string, CacheListing['listed'][number]>();
-      const entry = (id: string) => {
-        let found = listed.get(id);
-        if (!found) listed.set(id, (found = { id, inListing: false, authorIds: [] }));
-        return found;
-      };
-      for (const id of await this.state.zrange(POSTS_LISTING_KEY, 0, -1)) entry(id).inListing = true;
-      for await (const keys of this.state.scanStream({ match: 'posts:listing:author:*', count: 1000 }) as AsyncIterable<string[]>) {
-        for (const key of keys) {
-          const author = AUTHOR_LISTING_KEY.exec(key);
-          if (!author) continue;
-          for (const id of await this.state.zrange(key, 0, -1)) entry(id).authorIds.push(Number(author[1]));
-        }
-      }
-      return [...listed.values()];
-    }, STATE_STORE_NAME);
-  }
-
-  listing(): Promise<CacheListing> {
-    return guarded(async () => {
-      const keys = new Set<string>();
-      // SCAN, not KEYS: it never blocks Redis for long, whatever the key count.
-      for await (const found of this.redis.scanStream({ match: 'user:*', count: 1000 }) as AsyncIterable<string[]>) for (const key of found) if (PROFILE_KEY.test(key)) keys.add(key);
-      const list = [...keys];
       const profiles: CacheListing['profiles'] = [];
-      for (let start = 0; start < list.length; start += CHUNK) {
-        const chunk = list.slice(start, start + CHUNK);
-        const values = await this.redis.mget(chunk);
+      for (let start = 0; start < scope.users.length; start += CHUNK) {
+        const ids = scope.users.slice(start, start + CHUNK);
+        const values = await this.redis.mget(ids.map((id) => userKey(id)));
         values.forEach((raw, i) => {
-          // Gone between SCAN and MGET: nothing to compare.
-          if (raw === null) return;
-          profiles.push({ id: Number(PROFILE_KEY.exec(chunk[i]!)![1]), ...parse(raw), digest: digestOf(raw) });
+          if (raw !== null) profiles.push({ id: ids[i]!, ...parse(raw), digest: digestOf(raw) });
         });
       }
-      return { profiles, listed: await this.#listed() };
+      const listed = await guarded(async () => {
+        const pipeline = this.state.pipeline();
+        for (const post of scope.posts) {
+          pipeline.zscore(POSTS_LISTING_KEY, post.id);
+          if (post.authorId !== null) pipeline.zscore(authorListingKey(post.authorId), post.id);
+        }
+        const replies = ((await pipeline.exec()) ?? []).map(([error, reply]) => {
+          if (error) throw error;
+          return reply !== null;
+        });
+        const found: CacheListing['listed'] = [];
+        let at = 0;
+        for (const post of scope.posts) {
+          const inListing = replies[at++]!;
+          const byAuthor = post.authorId !== null && replies[at++]!;
+          if (inListing || byAuthor) found.push({ id: post.id, inListing, authorIds: byAuthor ? [post.authorId!] : [] });
+        }
+        return found;
+      }, STATE_STORE_NAME);
+      return { profiles, listed };
     });
+  }
+
+  /** Profiles: one SCAN step (after = its cursor); listing: ids after `after` in the listing's order. */
+  page(kind: 'profiles' | 'listing', after: string | undefined, limit: number): Promise<CachePage> {
+    return guarded(async () => {
+      const listing: CacheListing = { profiles: [], listed: [] };
+      if (kind === 'profiles') {
+        const [cursor, found] = await this.redis.scan(after ?? '0', 'MATCH', 'user:*', 'COUNT', limit);
+        const keys = found.filter((key) => PROFILE_KEY.test(key));
+        const values = keys.length > 0 ? await this.redis.mget(keys) : [];
+        values.forEach((raw, i) => {
+          if (raw !== null) listing.profiles.push({ id: Number(PROFILE_KEY.exec(keys[i]!)![1]), ...parse(raw), digest: digestOf(raw) });
+        });
+        return { listing, next: cursor === '0' ? null : cursor };
+      }
+      const ids = await guarded(() => this.state.zrange(POSTS_LISTING_KEY, after ? `(${after}` : '-', '+', 'BYLEX', 'LIMIT', 0, limit), STATE_STORE_NAME);
+      listing.listed = ids.map((id) => ({ id, inListing: true, authorIds: [] }));
+      return { listing, next: ids.length === limit ? ids.at(-1)! : null };
+    });
+  }
+
+  totals(): Promise<CacheTotals> {
+    return guarded(async () => ({ listing: await this.state.zcard(POSTS_LISTING_KEY) }), STATE_STORE_NAME);
   }
 
   repair(request: CacheRepair): Promise<CacheRepairResult> {

@@ -6,6 +6,7 @@
 import { POSTS_GENERATION_KEY, authorListingKey, feedGenerationKey, postKey, postTombstoneKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { UserSnapshot, type ChangeEvent } from '@polyglot/contracts/events';
 import { ListedPost } from '@polyglot/contracts/post-events';
+import type { JournalEntry } from './change-journal.ts';
 
 /** What user:{id} holds: the public profile and the source position it reflects. */
 export type CachedUser = UserSnapshot & { position: number };
@@ -27,7 +28,9 @@ export type CacheOperation =
   /** SET key = post, only if the cached copy has an older version and the post has no tombstone. */
   | { kind: 'putPost'; key: string; tombstoneKey: string; version: number; post: ListedPost }
   /** DEL key: an event recorded before events carried the post's view; the next read fills it from the source. */
-  | { kind: 'dropPost'; key: string };
+  | { kind: 'dropPost'; key: string }
+  /** The changed entity, for the reconciler's incremental check (change-journal.ts). */
+  | JournalEntry;
 
 export function planCacheChange(event: ChangeEvent | null): CacheOperation[] {
   if (event === null) return [];

@@ -5,6 +5,7 @@ import { normalizeMessage, UnparseableMessageError, type ChangeEvent } from '@po
 import { PermanentError } from '@polyglot/platform/kafka';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
 import { EventWithoutAuthorError, planCacheChange, type CacheOperation } from './cache-projection.ts';
+import { journalEntryOf } from './change-journal.ts';
 
 export interface ProjectedChange {
   event: ChangeEvent | null;
@@ -14,7 +15,8 @@ export interface ProjectedChange {
 function plan(topic: string, value: string | null): ProjectedChange {
   try {
     const event = normalizeMessage(topic, value);
-    return { event, operations: planCacheChange(event) };
+    const journal = journalEntryOf(event);
+    return { event, operations: journal ? [...planCacheChange(event), journal] : planCacheChange(event) };
   } catch (error) {
     if (error instanceof UnparseableMessageError || error instanceof EventWithoutAuthorError) throw new PermanentError(error.message, { cause: error });
     if (error instanceof z.ZodError) throw new PermanentError(`the event's data is not a user: ${z.prettifyError(error)}`, { cause: error });

@@ -1,0 +1,77 @@
+// Benchmark: GET /users/:id, served from the profile cache the pipeline keeps,
+// against the least a service can do for the same answer (a bare Fastify route
+// with one Redis GET, bench/support/bare-profile-server.ts), measured in the
+// same run with the same load: autocannon, --connections connections (default
+// 50) for --seconds each, over --users existing users whose profiles are cached
+// first. Also the same read with consistency=strong, which goes to the users
+// service and PostgreSQL. Prints numbers; asserts nothing. Needs the system up.
+//
+// Options: --connections 50  --seconds 10  --users 1000
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
+import { repoRoot } from '../stack/src/paths.ts';
+import { cpuRows, cpuSnapshot } from './support/cpu.ts';
+import { announceRateLimit, call, gateway } from './support/load.ts';
+
+const { values } = parseArgs({ options: { connections: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' }, users: { type: 'string', default: '1000' } } });
+const CONNECTIONS = Number(values.connections);
+const SECONDS = Number(values.seconds);
+const USERS = Number(values.users);
+const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+interface Run {
+  label: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cpu: string[];
+}
+
+async function load(label: string, base: string, ids: readonly number[], query = ''): Promise<Run> {
+  let next = 0;
+  const cpuBefore = cpuSnapshot();
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: internalHeaders(),
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/users/${ids[next++ % ids.length]}${query}` }) }],
+  });
+  const cpu = cpuRows(cpuBefore, cpuSnapshot());
+  return { label, perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, cpu };
+}
+
+async function startBareServer(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', `${repoRoot}/bench/support/bare-profile-server.ts`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  if (!/^\d+$/.test(line)) throw new Error(`the bare server did not start: ${line}`);
+  return { url: `http://127.0.0.1:${line}`, stop: () => child.kill() };
+}
+
+async function main(): Promise<void> {
+  await announceRateLimit();
+  const listed = await call('GET', `/users?limit=${USERS}`, 'users');
+  const ids = ((listed.json ?? []) as Array<{ id: number }>).map((u) => u.id);
+  if (ids.length === 0) throw new Error('no users: seed some first (./stackctl seed --users 1000 --posts 0 --follows 0)');
+  // Every profile cached (a miss is read from the users service and filled).
+  for (const id of ids) await call('GET', `/users/${id}`, 'warm', undefined, { parse: false });
+  const bare = await startBareServer();
+  try {
+    process.stdout.write(`\nGET /users/:id over ${ids.length} users, ${CONNECTIONS} connections, ${SECONDS} s each (autocannon):\n`);
+    const runs = [await load('bare Fastify + Redis GET (reference)', bare.url, ids), await load('gateway, from the profile cache', gateway, ids), await load('gateway, consistency=strong (users service, PostgreSQL)', gateway, ids, '?consistency=strong')];
+    const reference = runs[0]!.perSecond;
+    for (const run of runs) {
+      process.stdout.write(`  ${run.label.padEnd(58)} ${thousands(run.perSecond).padStart(7)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  ${((run.perSecond / reference) * 100).toFixed(0).padStart(3)}% of the reference${run.errors ? `  (${run.errors} errors or non-2xx)` : ''}\n`);
+      process.stdout.write(`    ${run.cpu.join('\n    ')}\n`);
+    }
+  } finally {
+    bare.stop();
+  }
+}
+
+await main();
