@@ -10,7 +10,7 @@
 // a service started by the stack never reads the file (it may run as a user
 // that cannot). Anything else takes INTERNAL_SECRET from its environment, else
 // reads the file: this module is the one place that knows where it is.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -79,11 +79,20 @@ export function internalHeaders(secret: string = internalSecret()): Record<strin
   return { [INTERNAL_SECRET_HEADER]: secret };
 }
 
-/** Whether a header value is the secret, in time independent of where they differ (both are hashed to one length first). */
+const secretBytes = new Map<string, Buffer>();
+
+/**
+ * Whether a header value is the secret, in time independent of where they differ. The length is not a secret
+ * (every stack's is 64 hex characters), so a value of another length is refused at once; the bytes of one of
+ * the same length are compared in constant time. Asked on every request: hashing both values each time was a
+ * tenth of the gateway's CPU on a cached read.
+ */
 export function isInternalSecret(given: string | string[] | undefined, secret: string): boolean {
   if (typeof given !== 'string') return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(secret));
+  let expected = secretBytes.get(secret);
+  if (!expected) secretBytes.set(secret, (expected = Buffer.from(secret)));
+  const candidate = Buffer.from(given);
+  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
 }
 
 /**
