@@ -65,14 +65,15 @@ const SCOPED_POSTS_SQL = `
   WHERE event_type IN ('POST_CREATED', 'POST_DELETED') AND entity_id = ANY($1::text[])
   ORDER BY entity_id, ${NEWEST_FIRST}`;
 
-// A follow's rows carry the follower as their entity: a scope of pairs is read through the entity index, then filtered.
-const SCOPED_FOLLOWS_SQL = `
+// A follow's rows carry the follower as their entity: the follows of $1 (followers) through the entity index,
+// only the pairs $2 when it is not null.
+const FOLLOWS_OF_SQL = `
   SELECT DISTINCT ON (follower, followee) follower, followee, event_type, position, time, event_id
   FROM (SELECT ${FOLLOWER}::bigint AS follower, ${FOLLOWEE}::bigint AS followee, event_type, position, time, event_id
         FROM events
-        WHERE event_type IN ('FOLLOW_CREATED', 'FOLLOW_DELETED') AND entity_id = ANY($2::text[])
+        WHERE event_type IN ('FOLLOW_CREATED', 'FOLLOW_DELETED') AND entity_id = ANY($1::text[])
           AND ${FOLLOWER} ~ '^[0-9]{1,15}$' AND ${FOLLOWEE} ~ '^[0-9]{1,15}$') e
-  WHERE (follower || '->' || followee) = ANY($1::text[])
+  WHERE $2::text[] IS NULL OR (follower || '->' || followee) = ANY($2::text[])
   ORDER BY follower, followee, ${NEWEST_FIRST}`;
 
 // The full check's pages: the next keys after `after`, each event type's index range read in order and cut at
@@ -83,13 +84,6 @@ const nextKeys = (types: readonly string[]) => `
 const NEXT_USERS_SQL = nextKeys(['USER_CREATED', 'USER_UPDATED', 'USER_DELETED']);
 const NEXT_POSTS_SQL = nextKeys(['POST_CREATED', 'POST_DELETED']);
 const NEXT_FOLLOWERS_SQL = nextKeys(['FOLLOW_CREATED', 'FOLLOW_DELETED']);
-const FOLLOWS_OF_SQL = `
-  SELECT DISTINCT ON (follower, followee) follower, followee, event_type, position, time, event_id
-  FROM (SELECT ${FOLLOWER}::bigint AS follower, ${FOLLOWEE}::bigint AS followee, event_type, position, time, event_id
-        FROM events
-        WHERE event_type IN ('FOLLOW_CREATED', 'FOLLOW_DELETED') AND entity_id = ANY($1::text[])
-          AND ${FOLLOWER} ~ '^[0-9]{1,15}$' AND ${FOLLOWEE} ~ '^[0-9]{1,15}$') e
-  ORDER BY follower, followee, ${NEWEST_FIRST}`;
 
 const TOTALS_SQL = `
   SELECT (SELECT count(*) FROM (${USERS_SQL}) u WHERE event_type <> 'USER_DELETED') AS users,
@@ -149,7 +143,7 @@ export class ReconcileRepository {
       async (client) => {
         const users = await query<UserState>(client, SCOPED_USERS_SQL, [scope.users.map(String)]);
         const posts = await query<PostState>(client, SCOPED_POSTS_SQL, [scope.posts.map((p) => p.id)]);
-        const follows = await query<FollowState>(client, SCOPED_FOLLOWS_SQL, [scope.follows.map((f) => `${f.followerId}->${f.followeeId}`), [...new Set(scope.follows.map((f) => String(f.followerId)))]]);
+        const follows = await query<FollowState>(client, FOLLOWS_OF_SQL, [[...new Set(scope.follows.map((f) => String(f.followerId)))], scope.follows.map((f) => `${f.followerId}->${f.followeeId}`)]);
         return { users: usersOf(users.rows), posts: postsOf(posts.rows), follows: followsOf(follows.rows) };
       },
       true,
@@ -166,7 +160,7 @@ export class ReconcileRepository {
         const listing: AnalyticsListing = { users: [], posts: [], follows: [] };
         if (kind === 'users') listing.users = usersOf((await query<UserState>(client, SCOPED_USERS_SQL, [keys])).rows);
         else if (kind === 'posts') listing.posts = postsOf((await query<PostState>(client, SCOPED_POSTS_SQL, [keys])).rows);
-        else listing.follows = followsOf((await query<FollowState>(client, FOLLOWS_OF_SQL, [keys])).rows);
+        else listing.follows = followsOf((await query<FollowState>(client, FOLLOWS_OF_SQL, [keys, null])).rows);
         return { listing, next: keys.length === limit ? keys.at(-1)! : null };
       },
       true,
