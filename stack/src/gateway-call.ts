@@ -9,6 +9,9 @@ import { StackError, type StackErrorCode } from './errors.ts';
 /** Exit code when no verdict could be reached: distinct from 1 ("drift remains", "dead letters remain"). */
 export const CANNOT_CHECK = 3;
 
+/** A full check reads every entity of every store (and a repair compares twice): many minutes at a million posts. */
+const CALL_TIMEOUT_MS = 3_600_000;
+
 /** GATEWAY_URL, else the stack's own gateway. */
 export function gatewayBase(): string {
   return (process.env.GATEWAY_URL ?? `http://${HOST}:${servicePorts.gateway}`).replace(/\/+$/, '');
@@ -26,7 +29,7 @@ export async function gatewayCall<T>(method: 'GET' | 'POST', path: string, optio
       method,
       headers,
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      signal: AbortSignal.timeout(600_000),
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
     });
   } catch (error) {
     const reason = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;

@@ -76,6 +76,32 @@ export class ProgressBoard {
 
 const emptyScope = (): ReconcileScope => ({ users: [], posts: [], follows: [] });
 
+/** Batches compared at once. */
+const BATCHES_IN_FLIGHT = 3;
+
+/** Up to `limit` pieces of work at once, oldest awaited first; a failure is thrown by the next add or by drain. */
+class InFlight {
+  readonly #limit: number;
+  #pending: Promise<void>[] = [];
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  async add(work: () => Promise<void>): Promise<void> {
+    if (this.#pending.length >= this.#limit) await this.#pending.shift();
+    const running = work();
+    // Awaited later (above, or in drain): marked handled now, so a failure meanwhile is not an unhandled rejection.
+    running.catch(() => undefined);
+    this.#pending.push(running);
+  }
+
+  async drain(): Promise<void> {
+    const pending = this.#pending.splice(0);
+    await Promise.all(pending);
+  }
+}
+
 /** The findings of one batch, only those about `entities` (a batch also looks at the users its posts and follows name). */
 class Findings {
   readonly #byKey = new Map<string, Finding>();
@@ -101,50 +127,61 @@ export async function fullCheck(client: ReconcileClient, progress: ProgressBoard
   const held = { neo4jUsers: 0, timescaleUsers: 0, neo4jPosts: 0, timescalePosts: 0, listed: 0, timescaleFollows: 0 };
   const sources = { users: 0, posts: 0, follows: 0 };
 
+  // The next batch is read while the last ones are compared: the work is spread over the stores' processes.
+  const inFlight = new InFlight(BATCHES_IN_FLIGHT);
+
   progress.phase('users (PostgreSQL)');
   for (let after = 0; ; ) {
     const users = await client.usersPage(after, batch);
     if (users.length === 0) break;
-    const snapshot = await look({ ...emptyScope(), users: users.map((u) => u.id) }, { users }, ['user']);
-    held.neo4jUsers += snapshot.graph.users.length;
-    held.timescaleUsers += snapshot.analytics.users.filter((u) => u.latest !== 'USER_DELETED').length;
-    sources.users += users.length;
-    progress.add('users', users.length);
+    await inFlight.add(async () => {
+      const snapshot = await look({ ...emptyScope(), users: users.map((u) => u.id) }, { users }, ['user']);
+      held.neo4jUsers += snapshot.graph.users.length;
+      held.timescaleUsers += snapshot.analytics.users.filter((u) => u.latest !== 'USER_DELETED').length;
+      sources.users += users.length;
+      progress.add('users', users.length);
+    });
     if (users.length < batch) break;
     after = users.at(-1)!.id;
   }
+  await inFlight.drain();
 
   progress.phase('posts (document store)');
   let posts: PostsListing['posts'] = [];
-  const lookAtPosts = async () => {
-    if (posts.length === 0) return;
-    const snapshot = await look({ ...emptyScope(), posts: posts.map((p) => ({ id: p.id, authorId: p.authorId })) }, { posts }, ['post']);
+  const lookAtPosts = async (these: PostsListing['posts']) => {
+    const snapshot = await look({ ...emptyScope(), posts: these.map((p) => ({ id: p.id, authorId: p.authorId })) }, { posts: these }, ['post']);
     held.neo4jPosts += snapshot.graph.posts.length;
     held.timescalePosts += snapshot.analytics.posts.filter((p) => p.created && !p.deleted).length;
     held.listed += snapshot.cache.listed.filter((l) => l.inListing).length;
-    sources.posts += posts.length;
-    progress.add('posts', posts.length);
-    posts = [];
+    sources.posts += these.length;
+    progress.add('posts', these.length);
   };
   for await (const post of client.livePosts()) {
     posts.push(post);
-    if (posts.length >= batch) await lookAtPosts();
+    if (posts.length < batch) continue;
+    const these = posts;
+    posts = [];
+    await inFlight.add(() => lookAtPosts(these));
   }
-  await lookAtPosts();
+  if (posts.length > 0) await inFlight.add(() => lookAtPosts(posts));
+  await inFlight.drain();
 
   progress.phase('follows (Neo4j)');
   for (let after: string | null = null; ; ) {
     const page = await client.graphPage('follows', after, batch);
     const follows = page.listing.follows.map((f) => ({ followerId: f.followerId, followeeId: f.followeeId }));
     if (follows.length > 0) {
-      const snapshot = await look({ ...emptyScope(), follows }, {}, ['follow']);
-      held.timescaleFollows += snapshot.analytics.follows.filter((f) => f.latest === 'FOLLOW_CREATED').length;
-      sources.follows += follows.length;
-      progress.add('follows', follows.length);
+      await inFlight.add(async () => {
+        const snapshot = await look({ ...emptyScope(), follows }, {}, ['follow']);
+        held.timescaleFollows += snapshot.analytics.follows.filter((f) => f.latest === 'FOLLOW_CREATED').length;
+        sources.follows += follows.length;
+        progress.add('follows', follows.length);
+      });
     }
     if (page.next === null) break;
     after = page.next;
   }
+  await inFlight.drain();
 
   // ---- what the projections hold beyond the sources ----
   const [graphTotals, analyticsTotals, cacheTotals] = await Promise.all([client.graphTotals(), client.analyticsTotals(), client.cacheTotals()]);
