@@ -45,6 +45,7 @@ const PUBLIC_ROUTES = [
   'post /faults/units/{unit}/start',
   'post /faults/units/{unit}/kill',
   'get /reconcile',
+  'get /reconcile/progress',
   'post /reconcile/repair',
 ];
 
