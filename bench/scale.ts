@@ -14,7 +14,9 @@
 //   then cached at --read-rate;
 // - reads while writes go on: GET /posts from --connections connections (as wrk)
 //   while posts are created at --write-rate;
-// - GET /users/:id/feed of the user who follows the most: uncached and cached.
+// - GET /users/:id/feed of the user who follows the most: uncached and cached;
+// - the reconciler: a full check (time, rate, the gateway's memory), and an
+//   incremental check after --write-rate posts/s for --seconds.
 //
 // Options: --reads 200  --read-rate 500  --seconds 10  --connections 20  --write-rate 50
 import { spawnSync } from 'node:child_process';
@@ -28,7 +30,7 @@ import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
 import { repoRoot, statePaths } from '../stack/src/paths.ts';
 import { READER_FOLLOWS } from '../stack/src/seed/dataset.ts';
 import { cpuRows, cpuSnapshot, unitResident } from './support/cpu.ts';
-import { announceRateLimit, call, closedLoop, fmt, gateway, openLoop, percentile, sleep, type Timing } from './support/load.ts';
+import { announceRateLimit, call, caughtUp, closedLoop, fmt, gateway, lastTokens, openLoop, percentile, sleep, type Timing } from './support/load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -169,10 +171,55 @@ async function main(): Promise<void> {
     process.stdout.write(`  ${summary(`cached, ${READ_RATE} req/s`, feedCached.results)}\n`);
   }
 
+  await reconcilerFigures(authors);
+
   process.stdout.write(`\nResident memory after the reads: ${NODE_SERVICES.map((s) => `${s} ${mib(unitResident(s))}`).join(', ')}\n`);
   if (marker.json?._id) await call('DELETE', `/posts/${marker.json._id}`, 'write');
   state.disconnect();
   cache.disconnect();
+}
+
+/**
+ * The reconciler: a full check (its time, rate and the gateway's resident memory, sampled each second while it
+ * runs), then the incremental check: the change journal emptied, WRITE_RATE posts/s written for SECONDS, and one
+ * check of what changed.
+ */
+async function reconcilerFigures(authors: number[]): Promise<void> {
+  process.stdout.write('\nReconciler:\n');
+  const before = unitResident('gateway');
+  let peak = before;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      peak = Math.max(peak, unitResident('gateway'));
+      await sleep(1000);
+    }
+  })();
+  const full = await call('GET', '/reconcile', 'reconcile', undefined, { timeoutMs: 3_600_000 });
+  running = false;
+  await sampler;
+  const report = full.json as { durationMs: number; total: number; counts: { users: { postgres: number }; posts: { ferretdb: number }; follows: { neo4j: number } } } | undefined;
+  if (full.status !== 200 || !report) {
+    process.stdout.write(`  full check: ${full.status} ${JSON.stringify(full.json).slice(0, 200)}\n`);
+    return;
+  }
+  const entities = report.counts.users.postgres + report.counts.posts.ferretdb + report.counts.follows.neo4j;
+  process.stdout.write(
+    `  full check: ${(report.durationMs / 1000).toFixed(1)} s for ${thousands(entities)} source entities (${thousands(Math.round(entities / (report.durationMs / 1000)))}/s), ${report.total} drift; gateway resident ${mib(before)} before, at most ${mib(peak)} while it ran\n`,
+  );
+  // Everything changed so far looked at, so the next check sees only what is written below.
+  for (let looks = 0; looks < 200; looks++) {
+    const drained = (await call('GET', '/reconcile?scope=changes', 'reconcile', undefined, { timeoutMs: 600_000 })).json as { changes?: { remaining: number } } | undefined;
+    if (!drained?.changes || drained.changes.remaining === 0) break;
+  }
+  if (authors.length === 0) return;
+  const written = await openLoop(WRITE_RATE, SECONDS, (i) => call('POST', '/posts', 'write', { author_id: authors[i % authors.length], title: `bench reconcile ${i}`, body: 'b' }, { parse: false }));
+  await caughtUp(lastTokens(written.results), 60_000);
+  const incremental = (await call('GET', '/reconcile?scope=changes', 'reconcile', undefined, { timeoutMs: 600_000 })).json as { durationMs: number; total: number; changes: { users: number; posts: number; follows: number } } | undefined;
+  if (incremental) {
+    const c = incremental.changes;
+    process.stdout.write(`  incremental check after ${written.results.length} posts written at ${WRITE_RATE}/s: ${(incremental.durationMs / 1000).toFixed(2)} s for ${c.users} users, ${c.posts} posts, ${c.follows} follows; ${incremental.total} drift\n`);
+  }
 }
 
 /** Some authors of listed posts, to write as. */

@@ -74,13 +74,13 @@ export interface Timing {
  * per-request objects grew this process's young generation until its garbage collection paused
  * it for 25 ms, and every request in flight during a pause was timed as slow.
  */
-export async function call(method: string, path: string, endpoint: string, body?: unknown, options: { parse?: boolean; base?: string } = {}): Promise<Timing> {
+export async function call(method: string, path: string, endpoint: string, body?: unknown, options: { parse?: boolean; base?: string; timeoutMs?: number } = {}): Promise<Timing> {
   const headers: Record<string, string> = { ...ownHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (process.env.GATEWAY_TOKEN) headers.authorization = `Bearer ${process.env.GATEWAY_TOKEN}`;
   const t0 = performance.now();
   try {
-    const answer = await httpRequest(new URL(`${options.base ?? gateway}${path}`), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: 30_000 });
+    const answer = await httpRequest(new URL(`${options.base ?? gateway}${path}`), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: options.timeoutMs ?? 30_000 });
     const ms = performance.now() - t0;
     if (answer.status === 429) throttled++;
     const header = answer.headers['x-consistency-token'];
