@@ -12,7 +12,7 @@
 //   last one: the page is assembled from the listing and the cached posts), then
 //   cold (the cached posts of the page dropped too, so they come from FerretDB),
 //   then cached at --read-rate;
-// - reads while writes go on: GET /posts from --connections connections (as wrk)
+// - reads while writes go on: GET /posts from --connections connections (wrk)
 //   while posts are created at --write-rate;
 // - GET /users/:id/feed of the user who follows the most: uncached and cached;
 // - the reconciler: a full check (time, rate, the gateway's memory), and an
@@ -30,7 +30,8 @@ import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
 import { repoRoot, statePaths } from '../stack/src/paths.ts';
 import { READER_FOLLOWS } from '../stack/src/seed/dataset.ts';
 import { cpuRows, cpuSnapshot, unitResident } from './support/cpu.ts';
-import { announceRateLimit, call, caughtUp, closedLoop, fmt, gateway, lastTokens, openLoop, percentile, sleep, type Timing } from './support/load.ts';
+import { ensureWrk, runWrk } from './support/wrk.ts';
+import { announceRateLimit, call, caughtUp, fmt, gateway, lastTokens, openLoop, percentile, sleep, type Timing } from './support/load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -80,6 +81,7 @@ function diskOf(engine: string): string {
 }
 
 async function main(): Promise<void> {
+  await ensureWrk();
   await announceRateLimit(READ_RATE);
   // ---- size ----
   const posts = Number((await fetch(`${gateway}/posts?limit=1`)).headers.get('x-total-count'));
@@ -148,12 +150,11 @@ async function main(): Promise<void> {
       }
     })();
     const cpuBefore = cpuSnapshot();
-    const reads = await closedLoop(CONNECTIONS, SECONDS, () => call('GET', '/posts?limit=50', 'read', undefined, { parse: false }));
+    const reads = await runWrk(gateway, ['/posts?limit=50'], CONNECTIONS, SECONDS);
     const cpuAfter = cpuSnapshot();
     writing = false;
     await writer;
-    const ok = reads.results.filter((t) => t.status === 200);
-    process.stdout.write(`  ${summary(`first page while ${WRITE_RATE} posts/s are written`, reads.results)}; ${thousands(Math.round(ok.length / reads.seconds))} req/s from ${CONNECTIONS} connections, ${written} posts written\n`);
+    process.stdout.write(`  first page while ${WRITE_RATE} posts/s are written: ${thousands(Math.round(reads.perSecond))} req/s from ${CONNECTIONS} connections (wrk), p50 ${reads.p50}, p99 ${reads.p99}${reads.errors ? `, ${reads.errors} errors or non-2xx` : ''}; ${written} posts written\n`);
     process.stdout.write(`    ${cpuRows(cpuBefore, cpuAfter).join('\n    ')}\n`);
   }
 
