@@ -14,7 +14,7 @@
 // first, MAX_SCOPE per source at a time. Each store is asked about those ids
 // only, through its indexes, so its cost follows the changes, not the data.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_SCOPE, type CacheRepair, type Drift, type GraphRepair, type AnalyticsRepair, type ReconcileReport, type ReconcileScope, type RepairReport } from '@polyglot/contracts/reconcile';
+import { MAX_SCOPE, type CacheRepair, type Drift, type GraphRepair, type AnalyticsRepair, type ReconcileCounts, type ReconcileReport, type ReconcileScope, type RepairReport } from '@polyglot/contracts/reconcile';
 import type { Logger } from '@polyglot/platform/logger';
 import { waitFor } from '@polyglot/platform/wait-for';
 import { createChangeJournal, type ChangeJournal, type JournalEntry, type JournalRead } from '../data-access/change-journal.ts';
@@ -112,56 +112,36 @@ export function scopeOf(entries: readonly JournalEntry[]): ReconcileScope {
   return { users: [...users], posts: [...posts].map(([id, authorId]) => ({ id, authorId })), follows: [...follows.values()] };
 }
 
+type Compared = { findings: Finding[]; counts: ReconcileCounts };
+
 /**
- * The full check: every entity, streamed a batch at a time (full-check.ts). Drift seen on that first look is
- * looked at again, those entities only, once the pipeline has settled; only what persists is reported.
+ * A first look, then the drift it saw looked at again (those entities only) once the pipeline has settled:
+ * only what persists is reported, with the counts of the latest look.
  */
-async function compareFull(deps: ReconcileDeps, options: ReconcileOptions): Promise<{ findings: Finding[]; report: ReconcileReport }> {
+async function compare(deps: ReconcileDeps, options: ReconcileOptions, scope: ReconcileScopeKind, firstLook: () => Promise<Compared>, lookAgain: (suspects: Finding[]) => Promise<Snapshot>): Promise<{ findings: Finding[]; report: ReconcileReport }> {
   const started = Date.now();
-  deps.progress.begin('full');
+  deps.progress.begin(scope);
   try {
-    const first = await fullCheck(deps.reconcile, deps.progress);
-    let findings = first.findings;
+    const first = await firstLook();
+    let result = first;
     let passes = 1;
-    if (findings.length > 0) {
+    if (first.findings.length > 0) {
       deps.progress.phase('the drift seen, again once the pipeline settled');
-      const suspects = new Set(findings.map((f) => findingKey(f.drift)));
+      const suspects = new Set(first.findings.map((f) => findingKey(f.drift)));
       await waitForSettledPipeline(deps.pipeline, options.settleMs ?? DEFAULT_SETTLE_MS);
-      findings = findDrift(await scopedSnapshot(deps.reconcile, scopeOfFindings(findings))).findings.filter((f) => suspects.has(findingKey(f.drift)));
+      const second = findDrift(await lookAgain(first.findings));
+      result = { findings: second.findings.filter((f) => suspects.has(findingKey(f.drift))), counts: scope === 'full' ? first.counts : second.counts };
       passes = 2;
-      if (findings.length < suspects.size) deps.logger.info({ suspects: suspects.size, confirmed: findings.length }, 'reconcile: drift in flight on the first look left out');
+      if (result.findings.length < suspects.size) deps.logger.info({ suspects: suspects.size, confirmed: result.findings.length }, 'reconcile: drift in flight on the first look left out');
     }
-    const drift = findings.map((f) => f.drift);
+    const drift = result.findings.map((f) => f.drift);
     return {
-      findings,
-      report: { checkedAt: new Date().toISOString(), durationMs: Date.now() - started, passes, drift, counts: first.counts, total: drift.length, scope: 'full', changes: null },
+      findings: result.findings,
+      report: { checkedAt: new Date().toISOString(), durationMs: Date.now() - started, passes, drift, counts: result.counts, total: drift.length, scope, changes: null },
     };
   } finally {
     deps.progress.end();
   }
-}
-
-/** Drift that persists across two comparisons of what `look` lists, and the second comparison's counts. */
-async function compare(deps: ReconcileDeps, options: ReconcileOptions, look: () => Promise<Snapshot>): Promise<{ findings: Finding[]; report: ReconcileReport }> {
-  const started = Date.now();
-  const first = findDrift(await look());
-  let passes = 1;
-  let result = first;
-  if (first.findings.length > 0) {
-    const suspects = new Set(first.findings.map((f) => findingKey(f.drift)));
-    await waitForSettledPipeline(deps.pipeline, options.settleMs ?? DEFAULT_SETTLE_MS);
-    const second = findDrift(await look());
-    passes = 2;
-    result = { findings: second.findings.filter((f) => suspects.has(findingKey(f.drift))), counts: second.counts };
-    if (result.findings.length < first.findings.length) {
-      deps.logger.info({ suspects: first.findings.length, confirmed: result.findings.length }, 'reconcile: drift in flight on the first look left out');
-    }
-  }
-  const drift = result.findings.map((f) => f.drift);
-  return {
-    findings: result.findings,
-    report: { checkedAt: new Date().toISOString(), durationMs: Date.now() - started, passes, drift, counts: result.counts, total: drift.length, scope: 'full', changes: null },
-  };
 }
 
 /** A comparison of the scope the options name; for "changes", with the journal it read, to forget once done. */
@@ -169,19 +149,22 @@ async function compareScope(deps: ReconcileDeps, options: ReconcileOptions): Pro
   if (options.scope !== 'changes') {
     // Everything is compared from here on, so what the journal lost to its limit no longer matters.
     await deps.journal.clearOverflow();
-    return { ...(await compareFull(deps, options)), journal: null };
+    // The full check streams every entity (full-check.ts); the second look is only at what it saw drift in.
+    const compared = await compare(deps, options, 'full', () => fullCheck(deps.reconcile, deps.progress), (suspects) => scopedSnapshot(deps.reconcile, scopeOfFindings(suspects)));
+    return { ...compared, journal: null };
   }
   const journal = await deps.journal.read(MAX_SCOPE);
-  const scope = scopeOf(journal.entries);
-  deps.progress.begin('changes');
-  deps.progress.phase('the changed entities');
-  const { findings, report } = await compare(deps, options, () => scopedSnapshot(deps.reconcile, scope)).finally(() => deps.progress.end());
-  return { findings, report: { ...report, scope: 'changes', changes: changesOf(journal) }, journal };
+  const { findings, report } = await compareJournaled(deps, options, journal);
+  return { findings, report, journal };
 }
 
-function changesOf(journal: JournalRead): NonNullable<ReconcileReport['changes']> {
+/** The entities the journal named, compared: the incremental check, and its look again after a repair. */
+async function compareJournaled(deps: ReconcileDeps, options: ReconcileOptions, journal: JournalRead): Promise<{ findings: Finding[]; report: ReconcileReport }> {
   const scope = scopeOf(journal.entries);
-  return { users: scope.users.length, posts: scope.posts.length, follows: scope.follows.length, remaining: journal.remaining, overflowed: journal.overflowed };
+  const look = () => scopedSnapshot(deps.reconcile, scope);
+  const compared = await compare(deps, options, 'changes', async () => findDrift(await look()), look);
+  const changes = { users: scope.users.length, posts: scope.posts.length, follows: scope.follows.length, remaining: journal.remaining, overflowed: journal.overflowed };
+  return { findings: compared.findings, report: { ...compared.report, changes } };
 }
 
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
@@ -320,10 +303,7 @@ export async function repair(deps: ReconcileDeps, options: ReconcileOptions = {}
 
   if (fixable.length > 0) await waitForSettledPipeline(deps.pipeline, AFTER_REPAIR_SETTLE_MS);
   // The same entities again (the repairs' own changes are journaled for a later look).
-  const report =
-    journal === null
-      ? await reconcile(deps, options)
-      : { ...(await compare(deps, options, () => scopedSnapshot(deps.reconcile, scopeOf(journal.entries)))).report, scope: 'changes' as const, changes: changesOf(journal) };
+  const report = journal === null ? await reconcile(deps, options) : (await compareJournaled(deps, options, journal)).report;
   if (journal) await deps.journal.forget(journal.entries);
   const repaired: Drift[] = fixable.map((f) => f.drift);
   return { repaired, actions, durationMs: Date.now() - started, report };
