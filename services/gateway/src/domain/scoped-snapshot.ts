@@ -14,7 +14,11 @@ export interface KnownSources {
   posts?: PostsListing['posts'];
 }
 
-export async function scopedSnapshot(client: ReconcileClient, asked: ReconcileScope, known: KnownSources = {}): Promise<Snapshot> {
+/**
+ * projectionsOfUsers false: the projections are not asked about the users (the full check's posts and follows
+ * passes, which compare only posts or follows: the users they name are looked up at their source only).
+ */
+export async function scopedSnapshot(client: ReconcileClient, asked: ReconcileScope, known: KnownSources = {}, projectionsOfUsers = true): Promise<Snapshot> {
   const posts: PostsListing = known.posts ? { posts: [...known.posts] } : asked.posts.length > 0 ? await client.postsAmong(asked) : { posts: [] };
   const needed = new Set(asked.users);
   for (const p of asked.posts) if (p.authorId !== null) needed.add(p.authorId);
@@ -27,11 +31,12 @@ export async function scopedSnapshot(client: ReconcileClient, asked: ReconcileSc
     posts: asked.posts.map((p) => ({ id: p.id, authorId: authors.get(p.id) ?? p.authorId })),
     follows: asked.follows,
   };
+  const projected = projectionsOfUsers ? scope : { ...scope, users: [] };
   const [fetched, graph, analytics, cache] = await Promise.all([
     client.usersAmong(scope.users.filter((id) => !knownUsers.has(id))),
-    client.graphAmong(scope),
-    client.analyticsAmong(scope),
-    client.cacheAmong(scope),
+    client.graphAmong(projected),
+    client.analyticsAmong(projected),
+    client.cacheAmong(projected),
   ]);
   return { users: [...knownUsers.values(), ...fetched], posts, graph, analytics, cache };
 }
