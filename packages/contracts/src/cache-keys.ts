@@ -3,7 +3,7 @@
 // generation number in their key: bumping the generation invalidates every
 // page built from older data in one O(1) step.
 //
-// Two instances (docs/ARCHITECTURE-NOTES.md, "Two Redis instances"):
+// Two instances (docs/adr/0015-two-redis-instances.md):
 //   cache (urls.redis, evicts LRU): user:{id}, post:{id}, pages, page budgets;
 //   state (urls.redisState, never evicts): the post listings, tombstones, generations, sessions
 //   (and the gateway's login counters, the watermarks of consistency.ts).

@@ -4,7 +4,7 @@
 // - At-least-once: a message is committed only after its handler succeeded, with
 //   the others handled in the same COMMIT_EVERY_MS.
 //   Messages that have already arrived go to the handler together when it
-//   takes batches (ARCHITECTURE-NOTES §9); a batch that fails is applied again
+//   takes batches (docs/adr/0009-batched-projections-and-periodic-commits.md); a batch that fails is applied again
 //   one by one, so a poisoned message is still isolated.
 // - A message that fails for its own sake is tried again with the backoff, then
 //   sent to the dead-letter topic with its error, and the partition moves on.

@@ -73,7 +73,7 @@ export const JAVA = '/usr/lib/jvm/java-21-openjdk-amd64/bin/java';
 
 /**
  * JVM flags shared by the Java engines, sized for a 2-core machine that runs three JVMs beside a dozen
- * other processes (the figures are in docs/ARCHITECTURE-NOTES.md §21, "The JVMs on two cores"):
+ * other processes (the figures are in docs/adr/0021-jvms-on-two-cores.md):
  * - the serial collector: heaps of a few hundred MB that fill at a few MB/s, young collections of
  *   10-25 ms on average here, with no concurrent GC threads competing for the cores and no remembered
  *   sets costing memory;

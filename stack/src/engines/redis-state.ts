@@ -4,7 +4,7 @@
 // (redis.ts) so that filling the cache cannot evict any of it: this one never
 // evicts (noeviction), and at its memory limit a write fails loudly instead.
 // Every key here is small and bounded by the data or expires on its own
-// (see docs/ARCHITECTURE-NOTES.md, "Two Redis instances").
+// (see docs/adr/0015-two-redis-instances.md).
 import { Redis } from 'ioredis';
 import { endpoints, urls } from './endpoints.ts';
 import { defineRedis } from './redis.ts';

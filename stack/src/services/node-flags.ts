@@ -1,7 +1,7 @@
 // How every Node unit runs (the services and the unit control): sized for the
 // 2-core machine that holds all of them, where each process's idle memory is
 // mostly what V8 keeps for load that has passed, not what it uses.
-// Measured on the running stack: docs/ARCHITECTURE-NOTES.md §20.
+// Measured on the running stack: docs/adr/0020-bounded-node-heaps-and-idle-fetches.md.
 
 /**
  * - --max-semi-space-size=16: the young generation grows to 2 × 16 MiB instead of 2 × 64 MiB (V8's ceiling

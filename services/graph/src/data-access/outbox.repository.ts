@@ -31,7 +31,7 @@ export const APPEND_OUTBOX = `
  * The write path's statements are planned once and kept: each one's plan is fixed by unique
  * constraints or index hints, so no statistics can make a better one, while the :Outbox nodes,
  * created and deleted by the dozen, swing their statistics between empty and not often enough
- * that Neo4j otherwise discarded and re-planned them every few seconds (ARCHITECTURE-NOTES §21).
+ * that Neo4j otherwise discarded and re-planned them every few seconds (docs/adr/0021-jvms-on-two-cores.md).
  */
 export const PLANNED_ONCE = 'CYPHER replan=skip';
 
