@@ -1,41 +1,20 @@
 // The stack CLI: `./stackctl <command>`. Each failure is one line on stderr
 // with a stable code, and a non-zero exit.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { engineByName, ENGINE_NAMES_FOR_HELP, requireEngineArg } from './engines/registry.ts';
-import { ADMIN_HELP, adminCommand } from './commands/admin.ts';
-import { CREDENTIALS_HELP, credentialsCommand } from './commands/credentials.ts';
-import { DEAD_LETTERS_HELP, deadLettersCommand } from './commands/dead-letters.ts';
-import { FAULT_HELP, faultCommand } from './commands/fault.ts';
+import { engineByName, requireEngineArg } from './engines/registry.ts';
+import { adminCommand } from './commands/admin.ts';
+import { credentialsCommand } from './commands/credentials.ts';
+import { deadLettersCommand } from './commands/dead-letters.ts';
+import { faultCommand } from './commands/fault.ts';
 import { fetchCommand } from './commands/fetch.ts';
 import { StackError } from './errors.ts';
+import { HELP } from './help.ts';
+import { writeStackctlDoc } from './docs/stackctl-doc.ts';
 import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, stopCommand, downCommand } from './commands/lifecycle.ts';
-import { RECONCILE_HELP, reconcileCommand } from './commands/reconcile.ts';
-import { SEED_HELP, seedCommand } from './commands/seed.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
+import { seedCommand } from './commands/seed.ts';
 import { benchCommand, testCommand } from './commands/test.ts';
 import { upCommand } from './commands/up.ts';
-
-const HELP = `Usage: ./stackctl <command> [options]
-
-  up [--native|--docker] [--json]   provision what is missing, start every engine and service; a second run changes nothing
-  fetch [ENGINE...]                  download and build what the engines need into the cache, start nothing
-  test [FILES...]                    bring the stack up if needed, type-check, run all tests against the real engines
-  status [--json]                    healthy / starting / down / crashed per engine, with pid and memory
-${CREDENTIALS_HELP}
-  logs ENGINE [-n N] [-f]            the last N lines of an engine's log (default 50), -f to follow
-  start ENGINE...                    start engines (and what they depend on)
-  stop ENGINE...                     stop engines cleanly
-  kill ENGINE...                     SIGKILL engines (for fault tests); status then shows them as crashed
-${FAULT_HELP}
-${RECONCILE_HELP}
-${DEAD_LETTERS_HELP}
-${ADMIN_HELP}
-${SEED_HELP}
-  down                               stop every engine
-  bench NAME [ARGS...]               run a benchmark from bench/ (e.g. stack-startup) and print its numbers
-  reset [--yes]                      stop everything and delete all engine data (asks unless --yes)
-
-${ENGINE_NAMES_FOR_HELP}
-`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -98,6 +77,9 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse({ yes: { type: 'boolean', short: 'y' } });
       return resetCommand(values as { yes?: boolean });
     }
+    case 'docs':
+      parse();
+      return writeStackctlDoc();
     case undefined:
     case 'help':
     case '--help':
@@ -105,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, credentials, logs, start, stop, kill, fault, reconcile, dead-letters, admin, down, reset (./stackctl help)`, { exitCode: 2 });
+      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, credentials, logs, start, stop, kill, fault, reconcile, dead-letters, admin, seed, down, reset, docs (./stackctl help)`, { exitCode: 2 });
   }
 }
 

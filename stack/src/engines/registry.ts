@@ -48,4 +48,4 @@ export function requireEngineArg(args: readonly string[], command: string): Engi
   return args.map(engineByName);
 }
 
-export const ENGINE_NAMES_FOR_HELP = `Engines:  ${engines.map((e) => e.name).join(', ')}\nControl:  ${unitControl.name} (root; runs /faults' stop, start and kill for the gateway)\nServices: ${services.map((e) => e.name).join(', ')}`;
+export const ENGINE_NAMES_FOR_HELP = `Engines:  ${engines.map((e) => e.name).join(', ')}\nControl:  ${unitControl.name} (root; runs /faults' stop, start and kill for the gateway)\nServices: ${services.map((e) => e.name).join(', ')}\nAliases:  ${Object.entries(ALIASES).map(([alias, name]) => `${alias} (${name})`).join(', ')}`;
