@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { PROJECTIONS, PROJECTION_STORES, type ConsistencyMode, type ProjectionName } from '../packages/contracts/src/consistency.ts';
+import { recordFigures } from './support/figures-doc.ts';
 import { announceRateLimit, call, createUsers, drained, fmt, isDrained, openLoop, percentile, pipeline, sleep, type Timing, writeMix } from './support/load.ts';
 
 const { values } = parseArgs({
@@ -339,3 +340,4 @@ lines.unshift(
 lines.push('', '## summary', '', ...costLines.map((l) => `- ${l}`), ...(drain ? [`- ${drain.summary}`] : []));
 if (!isDrained(final)) lines.push('- note: the pipeline still had lag when the bench ended (other writers?)');
 process.stdout.write(`${lines.join('\n')}\n`);
+recordFigures('consistency', lines.join('\n'));

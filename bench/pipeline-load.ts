@@ -31,6 +31,7 @@ import { endpoints } from '../packages/contracts/src/endpoints.ts';
 import { servicePorts } from '../packages/contracts/src/services.ts';
 import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
 import { cpuRows, cpuSnapshot, gib, machineCpuSeconds, memoryRow, stackCpuSeconds, stackMemory, stackStartedAt, type CpuSnapshot, type StackMemory } from './support/cpu.ts';
+import { recordFigures } from './support/figures-doc.ts';
 import {
   announceRateLimit,
   call,
@@ -555,3 +556,4 @@ lines.push(
   'Memory is each unit\'s processes\' proportional set size summed (shared pages counted once); resident sets summed count shared buffers once per process.',
 );
 process.stdout.write(`${lines.join('\n')}\n`);
+recordFigures('pipeline-load', lines.join('\n'));

@@ -13,9 +13,11 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../stack/src/paths.ts';
 import { cpuRows, cpuSnapshot } from './support/cpu.ts';
+import { printer, recordFigures } from './support/figures-doc.ts';
 import { announceRateLimit, call, gateway } from './support/load.ts';
 import { ensureWrk, runWrk, type WrkResult } from './support/wrk.ts';
 
+const { print, printed } = printer();
 const { values } = parseArgs({ options: { connections: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' }, users: { type: 'string', default: '1000' } } });
 const CONNECTIONS = Number(values.connections);
 const SECONDS = Number(values.seconds);
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
   const bare = await startBareServer();
   try {
     const reads = ids.map((id) => `/users/${id}`);
-    process.stdout.write(`\nGET /users/:id over ${ids.length} users, ${CONNECTIONS} connections, ${SECONDS} s each (wrk -t2):\n`);
+    print(`\nGET /users/:id over ${ids.length} users, ${CONNECTIONS} connections, ${SECONDS} s each (wrk -t2):\n`);
     const runs = [
       await load('bare Fastify + Redis GET (reference)', bare.url, reads),
       await load('gateway, from the profile cache', gateway, reads),
@@ -59,8 +61,8 @@ async function main(): Promise<void> {
     ];
     const reference = runs[0]!.perSecond;
     for (const run of runs) {
-      process.stdout.write(`  ${run.label.padEnd(58)} ${thousands(run.perSecond).padStart(7)} req/s  p50 ${run.p50}  p99 ${run.p99}  ${((run.perSecond / reference) * 100).toFixed(0).padStart(3)}% of the reference${run.errors ? `  (${run.errors} errors or non-2xx)` : ''}\n`);
-      process.stdout.write(`    ${run.cpu.join('\n    ')}\n`);
+      print(`  ${run.label.padEnd(58)} ${thousands(run.perSecond).padStart(7)} req/s  p50 ${run.p50}  p99 ${run.p99}  ${((run.perSecond / reference) * 100).toFixed(0).padStart(3)}% of the reference${run.errors ? `  (${run.errors} errors or non-2xx)` : ''}\n`);
+      print(`    ${run.cpu.join('\n    ')}\n`);
     }
   } finally {
     bare.stop();
@@ -68,3 +70,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+recordFigures('profile-reads', printed());

@@ -30,9 +30,11 @@ import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
 import { repoRoot, statePaths } from '../stack/src/paths.ts';
 import { READER_FOLLOWS } from '../stack/src/seed/dataset.ts';
 import { cpuRows, cpuSnapshot, unitResident } from './support/cpu.ts';
+import { printer, recordFigures } from './support/figures-doc.ts';
 import { ensureWrk, runWrk } from './support/wrk.ts';
 import { announceRateLimit, call, caughtUp, fmt, gateway, lastTokens, openLoop, percentile, sleep, type Timing } from './support/load.ts';
 
+const { print, printed } = printer();
 const { values } = parseArgs({
   options: {
     reads: { type: 'string', default: '200' },
@@ -87,23 +89,23 @@ async function main(): Promise<void> {
   const posts = Number((await fetch(`${gateway}/posts?limit=1`)).headers.get('x-total-count'));
   const analytics = (await call('GET', '/analytics', 'GET /analytics')).json as { stats?: { totalUsers?: number } } | undefined;
   const reader = await findReader();
-  process.stdout.write(`\nSize: ${thousands(analytics?.stats?.totalUsers ?? 0)} users, ${thousands(posts)} live posts in the listing${reader ? `; the seed's reader is user ${reader.id}, who follows ${thousands(reader.followees)}` : ''}\n`);
-  process.stdout.write(`Disk: ${ENGINES.map((e) => `${e} ${diskOf(e)}`).join(', ')}\n`);
+  print(`\nSize: ${thousands(analytics?.stats?.totalUsers ?? 0)} users, ${thousands(posts)} live posts in the listing${reader ? `; the seed's reader is user ${reader.id}, who follows ${thousands(reader.followees)}` : ''}\n`);
+  print(`Disk: ${ENGINES.map((e) => `${e} ${diskOf(e)}`).join(', ')}\n`);
 
   // ---- start-up ----
-  process.stdout.write('\nStart-up (stop, start, until /health answers):\n');
+  print('\nStart-up (stop, start, until /health answers):\n');
   for (const service of NODE_SERVICES) {
     stackctl('stop', service);
     const started = performance.now();
     stackctl('start', service);
     const port = { users: 4001, posts: 4002, graph: 4003, analytics: 4004, projectors: 4005, gateway: 4000 }[service];
     const healthy = await healthyWithin(`http://127.0.0.1:${port}`, 60_000);
-    process.stdout.write(`  ${service.padEnd(12)} ${healthy === null ? 'not healthy within 60 s' : `${((performance.now() - started) / 1000).toFixed(1)} s`} (resident ${mib(unitResident(service))})\n`);
+    print(`  ${service.padEnd(12)} ${healthy === null ? 'not healthy within 60 s' : `${((performance.now() - started) / 1000).toFixed(1)} s`} (resident ${mib(unitResident(service))})\n`);
   }
   await sleep(2000);
 
   // ---- GET /posts ----
-  process.stdout.write('\nGET /posts:\n');
+  print('\nGET /posts:\n');
   // A token already applied: a read that carries it never waits for the projection, but is never answered a stale page.
   const authorsForToken = await authorIds();
   const marker = await call('POST', '/posts?consistency=strong', 'write', { author_id: authorsForToken[0], title: 'bench scale marker', body: 'b' });
@@ -124,15 +126,15 @@ async function main(): Promise<void> {
     }
     return timings;
   };
-  process.stdout.write(`  ${summary('first page, uncached', await uncached('/posts?limit=50', 'first', false))}\n`);
-  process.stdout.write(`  ${summary('first page, cold (posts from FerretDB)', await uncached('/posts?limit=50', 'first', true))}\n`);
+  print(`  ${summary('first page, uncached', await uncached('/posts?limit=50', 'first', false))}\n`);
+  print(`  ${summary('first page, cold (posts from FerretDB)', await uncached('/posts?limit=50', 'first', true))}\n`);
   if (deep) {
-    process.stdout.write(`  ${summary(`deep page (${thousands(deepRank)} down), uncached`, await uncached(`/posts?limit=50&before=${deep}`, 'deep', false))}\n`);
-    process.stdout.write(`  ${summary(`deep page (${thousands(deepRank)} down), cold`, await uncached(`/posts?limit=50&before=${deep}`, 'deep', true))}\n`);
+    print(`  ${summary(`deep page (${thousands(deepRank)} down), uncached`, await uncached(`/posts?limit=50&before=${deep}`, 'deep', false))}\n`);
+    print(`  ${summary(`deep page (${thousands(deepRank)} down), cold`, await uncached(`/posts?limit=50&before=${deep}`, 'deep', true))}\n`);
   }
   await call('GET', '/posts?limit=50', 'warm');
   const cachedRun = await openLoop(READ_RATE, SECONDS, () => call('GET', '/posts?limit=50', 'cached', undefined, { parse: false }));
-  process.stdout.write(`  ${summary(`first page, cached, ${READ_RATE} req/s`, cachedRun.results)}\n`);
+  print(`  ${summary(`first page, cached, ${READ_RATE} req/s`, cachedRun.results)}\n`);
 
   // ---- reads while writes go on ----
   const authors = await authorIds();
@@ -154,27 +156,27 @@ async function main(): Promise<void> {
     const cpuAfter = cpuSnapshot();
     writing = false;
     await writer;
-    process.stdout.write(`  first page while ${WRITE_RATE} posts/s are written: ${thousands(Math.round(reads.perSecond))} req/s from ${CONNECTIONS} connections (wrk), p50 ${reads.p50}, p99 ${reads.p99}${reads.errors ? `, ${reads.errors} errors or non-2xx` : ''}; ${written} posts written\n`);
-    process.stdout.write(`    ${cpuRows(cpuBefore, cpuAfter).join('\n    ')}\n`);
+    print(`  first page while ${WRITE_RATE} posts/s are written: ${thousands(Math.round(reads.perSecond))} req/s from ${CONNECTIONS} connections (wrk), p50 ${reads.p50}, p99 ${reads.p99}${reads.errors ? `, ${reads.errors} errors or non-2xx` : ''}; ${written} posts written\n`);
+    print(`    ${cpuRows(cpuBefore, cpuAfter).join('\n    ')}\n`);
   }
 
   // ---- feed ----
   if (reader) {
-    process.stdout.write(`\nGET /users/${reader.id}/feed (${thousands(reader.followees)} followees):\n`);
+    print(`\nGET /users/${reader.id}/feed (${thousands(reader.followees)} followees):\n`);
     const feedUncached: Timing[] = [];
     for (let i = 0; i < READS; i++) {
       await state.incr(feedGenerationKey(reader.id));
       feedUncached.push(await call('GET', `/users/${reader.id}/feed?token=${token}`, 'feed', undefined, { parse: false }));
     }
-    process.stdout.write(`  ${summary('uncached', feedUncached)}\n`);
+    print(`  ${summary('uncached', feedUncached)}\n`);
     await call('GET', `/users/${reader.id}/feed`, 'warm');
     const feedCached = await openLoop(READ_RATE, SECONDS, () => call('GET', `/users/${reader.id}/feed`, 'feed', undefined, { parse: false }));
-    process.stdout.write(`  ${summary(`cached, ${READ_RATE} req/s`, feedCached.results)}\n`);
+    print(`  ${summary(`cached, ${READ_RATE} req/s`, feedCached.results)}\n`);
   }
 
   await reconcilerFigures(authors);
 
-  process.stdout.write(`\nResident memory after the reads: ${NODE_SERVICES.map((s) => `${s} ${mib(unitResident(s))}`).join(', ')}\n`);
+  print(`\nResident memory after the reads: ${NODE_SERVICES.map((s) => `${s} ${mib(unitResident(s))}`).join(', ')}\n`);
   if (marker.json?._id) await call('DELETE', `/posts/${marker.json._id}`, 'write');
   state.disconnect();
   cache.disconnect();
@@ -186,7 +188,7 @@ async function main(): Promise<void> {
  * check of what changed.
  */
 async function reconcilerFigures(authors: number[]): Promise<void> {
-  process.stdout.write('\nReconciler:\n');
+  print('\nReconciler:\n');
   const before = unitResident('gateway');
   let peak = before;
   let running = true;
@@ -201,11 +203,11 @@ async function reconcilerFigures(authors: number[]): Promise<void> {
   await sampler;
   const report = full.json as { durationMs: number; total: number; counts: { users: { postgres: number }; posts: { ferretdb: number }; follows: { neo4j: number } } } | undefined;
   if (full.status !== 200 || !report) {
-    process.stdout.write(`  full check: ${full.status} ${JSON.stringify(full.json).slice(0, 200)}\n`);
+    print(`  full check: ${full.status} ${JSON.stringify(full.json).slice(0, 200)}\n`);
     return;
   }
   const entities = report.counts.users.postgres + report.counts.posts.ferretdb + report.counts.follows.neo4j;
-  process.stdout.write(
+  print(
     `  full check: ${(report.durationMs / 1000).toFixed(1)} s for ${thousands(entities)} source entities (${thousands(Math.round(entities / (report.durationMs / 1000)))}/s), ${report.total} drift; gateway resident ${mib(before)} before, at most ${mib(peak)} while it ran\n`,
   );
   // Everything changed so far looked at, so the next check sees only what is written below.
@@ -219,7 +221,7 @@ async function reconcilerFigures(authors: number[]): Promise<void> {
   const incremental = (await call('GET', '/reconcile?scope=changes', 'reconcile', undefined, { timeoutMs: 600_000 })).json as { durationMs: number; total: number; changes: { users: number; posts: number; follows: number } } | undefined;
   if (incremental) {
     const c = incremental.changes;
-    process.stdout.write(`  incremental check after ${written.results.length} posts written at ${WRITE_RATE}/s: ${(incremental.durationMs / 1000).toFixed(2)} s for ${c.users} users, ${c.posts} posts, ${c.follows} follows; ${incremental.total} drift\n`);
+    print(`  incremental check after ${written.results.length} posts written at ${WRITE_RATE}/s: ${(incremental.durationMs / 1000).toFixed(2)} s for ${c.users} users, ${c.posts} posts, ${c.follows} follows; ${incremental.total} drift\n`);
   }
 }
 
@@ -247,3 +249,4 @@ async function findReader(): Promise<{ id: number; followees: number } | null> {
 }
 
 await main();
+recordFigures('scale', printed());

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { recordFigures } from './support/figures-doc.ts';
 
 const cli = join(import.meta.dirname, '..', 'stack', 'src', 'cli.ts');
 const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, runs: { type: 'string', default: '3' } } });
@@ -98,6 +99,7 @@ try {
   out.push(`${'total'.padEnd(12)} ${String(Math.round(total / MiB)).padStart(5)} MiB`);
   out.push('', 'targets: warm ≤ 30 s, cold ≤ 4 min, all engines ≤ 2048 MiB resident');
   process.stdout.write(`${out.join('\n')}\n`);
+  recordFigures('stack-startup', out.join('\n'));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
   if (userStackWasUp) {
