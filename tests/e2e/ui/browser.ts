@@ -1,7 +1,7 @@
 // The browser the UI tests drive: Debian's Chromium (installed by
 // ./stackctl test as a host package), headless, through playwright-core.
 // Screenshots go to .stack/screenshots/ui (git-ignored); with
-// UI_SCREENSHOTS_DIR=docs/screenshots they refresh the README's pictures.
+// UI_SCREENSHOTS_DIR=docs/screenshots they refresh the pictures of docs/ui.md.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
