@@ -1,7 +1,7 @@
 // The users table has a role column (services/users/migrations/0002_user_role.sql)
 // that Debezium captures with the rest of the row. The projections must not
 // break on it, nor carry it anywhere: the recorded messages, with a role added
-// as Debezium now sends it, normalise to the same change as before.
+// as Debezium sends it, normalise to the same change as without it.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { normalizeUserChange } from '../src/events.ts';

@@ -46,9 +46,9 @@ const IDLE_FETCH_WAIT_MS = 500;
 /** At most this much per fetch response: a few thousand of these messages (Kafka always returns at least one batch). */
 const MAX_FETCH_BYTES = 4 * 1024 * 1024;
 /**
- * How long a handled message's offset may wait to be committed, with those handled after it. One commit per
- * message was a round trip to Kafka and a record in its offsets log for every change in every group; a crash
- * now redelivers at most this much more of what was applied, and every projection is idempotent.
+ * How long a handled message's offset may wait to be committed, with those handled after it. A commit per
+ * message would be a round trip to Kafka and a record in its offsets log for every change in every group; the
+ * price is that a crash redelivers up to this much more of what was applied, and every projection is idempotent.
  */
 export const COMMIT_EVERY_MS = 200;
 

@@ -1,9 +1,8 @@
 // One HTTP request to a service on loopback, over node:http with a keep-alive
 // pool, bounded by a deadline that covers the body too. Used instead of fetch
 // on the hot paths (the gateway's calls to the services, relay nudges, the
-// load generator): fetch spent three times the CPU per call (0.38 ms against
-// 0.12 ms, client and server in one process), and the gateway makes one or two
-// such calls per write.
+// load generator): fetch costs about three times the CPU per call, and the
+// gateway makes one or two such calls per write.
 import http from 'node:http';
 
 export interface HttpRequestOptions {

@@ -1,6 +1,9 @@
-// Kafka helpers shared by relays and consumers: an idempotent producer, topics,
-// dead letters and their replays, and what a consumer's handler reports. The
-// one consumer is SupervisedConsumer (consumer.ts).
+// Kafka helpers shared by the relays and the one consumer (SupervisedConsumer,
+// consumer.ts, which hands its handlers batches): the brokers' address, an
+// idempotent producer, topics made with their contract's partitions, a record's
+// size and whether the broker refuses it for what it is (so a relay's sends stay
+// under message.max.bytes), dead letters and their replays, and what a handler
+// reports of each change it applied.
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import type { ChangeEvent } from '../../contracts/src/events.ts';
 import { KAFKA_MAX_MESSAGE_BYTES, partitionsOf, topics } from '../../contracts/src/topics.ts';

@@ -25,7 +25,7 @@ const CLI = resolve(import.meta.dirname, '..', '..', '..', 'stack', 'src', 'cli.
 
 const stack: Stack = await startStack({ services: ['users', 'posts', 'graph', 'analytics', 'projectors', 'cacheProjection'] });
 const redis = stateRedisClient();
-// An email that looks like an admin's: the gateway once made admins of ADMIN_EMAILS. It must no longer read it.
+// An email that looks like an admin's, listed in ADMIN_EMAILS: that list must make nobody an admin.
 const bootstrapEmail = uniqueEmail('bootstrap-admin');
 let gateway: RunningGateway;
 let url: string;

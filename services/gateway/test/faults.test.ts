@@ -75,7 +75,7 @@ describe('names and settings are checked', () => {
       assert.match(r.body.error, /graph, cache, analytics, user-cascade/);
     }
     // posts-relay: posts are captured from the store's log by Connect; graph-relay: the relay runs in the
-    // graph service's process. Neither is a unit to break any more.
+    // graph service's process. Neither is a unit to break.
     for (const unit of ['nope', 'gateway', 'posts-relay', 'graph-relay', 'redis;reboot', '..%2F..%2Fbin%2Fsh']) {
       const r = await call(open, 'POST', `/faults/units/${unit}/kill`);
       assert.equal(r.status, 404, `${unit}: ${r.text}`);

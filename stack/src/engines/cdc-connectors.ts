@@ -26,9 +26,9 @@ export interface CdcConnector {
 /**
  * Every connector hands each change to Kafka as soon as it has one (max.batch.size 1: Debezium
  * otherwise waits out poll.interval.ms to fill a batch; Connect's producer batches anyway), and
- * looks for the next one every 50 ms. An idle task spins on the clock for the end of each interval:
- * at 10 ms that was 9.6% of a core per connector with nothing to capture, at 50 ms 2.4%, for
- * change → Kafka p50 30 ms, p90 53 ms (23 / 31 ms at 10 ms; 698 / 920 ms at the default 500 ms).
+ * looks for the next one every 50 ms. An idle task spins on the clock for the end of each interval,
+ * so a shorter interval costs a core's share with nothing to capture and a longer one adds latency;
+ * the measurements behind 50 ms are in docs/adr/0021-jvms-on-two-cores.md ("Connect idle").
  */
 const COMMON = {
   'poll.interval.ms': '50',

@@ -1,20 +1,18 @@
-// The PostgreSQL cluster under FerretDB. FerretDB's SQLite backend scans the
-// whole collection for every query and rewrites documents without isolation;
-// on PostgreSQL, deletes by _id use FerretDB's own index (an update by _id 9 ms
-// instead of 211 ms among 3,000 posts under load). FerretDB creates its own
-// schema here; Debezium reads the posts table's changes (posts-capture.ts).
+// The PostgreSQL cluster under FerretDB, which stores its documents here rather
+// than in SQLite, where every query scans the collection
+// (docs/adr/0004-ferretdb-on-postgresql.md). FerretDB creates its own schema
+// here; Debezium reads the posts table's changes (posts-capture.ts).
 //
 // One addition under FerretDB: FerretDB 1.24 turns {_id: x} into
 // `_jsonb->'_id' @> x` (containment, as a field may be an array), which its
-// btree index on `_jsonb->'_id'` cannot answer, so every findOne and update by
-// _id read the whole collection: 22 ms among 21,700 posts, most of the
-// machine at 50 writes/s. A GIN index on the same expression answers `@>`
-// (0.1 ms). An event trigger gives it to every table FerretDB creates, and the
-// tables made before the trigger get it at the next start. FerretDB neither
-// sees nor needs it: dropping a collection drops its table and the index.
-// The same for `author_id`, which FerretDB pushes down the same way: a deleted
-// user's posts are found by it (the posts service's cascade), and without the
-// index each deletion read every post.
+// btree index on `_jsonb->'_id'` cannot answer, so without help every findOne
+// and update by _id reads the whole collection. A GIN index on the same
+// expression answers `@>`. An event trigger gives it to every table FerretDB
+// creates, and the tables made before the trigger get it at the next start.
+// FerretDB neither sees nor needs it: dropping a collection drops its table and
+// the index. The same for `author_id`, which FerretDB pushes down the same way:
+// a deleted user's posts are found by it (the posts service's cascade)
+// (docs/adr/0012-ferretdb-containment-indexes.md).
 import { endpoints } from './endpoints.ts';
 import { POSTS_CAPTURE, POSTS_CAPTURE_SLOT } from './posts-capture.ts';
 import { definePostgresCluster } from './postgres-cluster.ts';

@@ -1,6 +1,7 @@
-// FerretDB (MongoDB wire protocol on SQLite), built from the Go module proxy
-// through the small `main` in stack/provision/ferretdb. The key includes a
-// hash of that source, so a change to it rebuilds the binary.
+// FerretDB (the MongoDB wire protocol; the stack runs it on its PostgreSQL
+// backend, the ferretdb-store engine), built from the Go module proxy through
+// the small `main` in stack/provision/ferretdb. The key includes a hash of that
+// source, so a change to it rebuilds the binary.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

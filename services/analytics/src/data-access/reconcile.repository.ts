@@ -126,8 +126,8 @@ const query = <R extends pg.QueryResultRow>(client: pg.PoolClient, text: string,
 
 /**
  * The queries a check runs once per batch, prepared once per connection and planned once (a generic plan).
- * They have no time predicate, so the planner looks at every chunk of the hypertable: with a year of seeded
- * events in daily chunks (368), planning one took 669 ms and running it 176 ms.
+ * They have no time predicate, so the planner looks at every chunk of the hypertable: with a year of daily
+ * chunks, planning one costs several times running it (docs/adr/0025-reconciler-in-batches.md).
  */
 const PREPARED = new Map<string, string>([
   [SCOPED_USERS_SQL, 'reconcile-scoped-users'],

@@ -14,7 +14,7 @@
 //
 // A page read in its last seconds is answered as it is and rebuilt behind the
 // answer, so a hot page's expiry never makes its readers wait for a build.
-// Staleness stays bounded by the TTL, as before.
+// Staleness stays bounded by the TTL.
 //
 // Under writes the generation moves with every change (50 times a second at 50
 // posts a second), so every reader would find no page for the newest generation

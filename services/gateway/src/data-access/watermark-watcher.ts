@@ -5,9 +5,9 @@
 // is woken by the announcement that reaches it — no polling loop.
 //
 // The subscription is held only while someone waits or listens (and for a
-// linger after), because every projection announces every change it applies:
-// at 50 writes/s, hearing and parsing announcements nobody waited for took a
-// tenth of the gateway's CPU.
+// linger after), because every projection announces every change it applies,
+// and hearing and parsing announcements nobody waits for costs the gateway CPU
+// on every change (docs/adr/0007-per-entity-consistency-tokens.md).
 import { Redis } from 'ioredis';
 import {
   APPLIED_CHANNEL,

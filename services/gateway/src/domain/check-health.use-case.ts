@@ -128,7 +128,7 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
           // (absent when that consumer is switched off, so "every projection has lag 0" still means something).
           ...(field('posts', 'userCascade') ? { 'user-cascade': field('posts', 'userCascade') } : {}),
         },
-        // Named as before the relay moved into the graph service (and as its dead letters' group).
+        // The relay's name, as in its dead letters' group.
         relays: { 'graph-relay': (field('graph', 'relay') as Body | null)?.backlog ?? null },
       },
     },

@@ -1,11 +1,14 @@
 // Serialises the writes to one post within this process, the only writer of
 // posts (the API and the user-cascade consumer both run here). FerretDB 1.24
-// does not make a single-document update atomic: 200 concurrent
-// updateOne({_id}, {$inc}) on one document left 36 increments, and of 50
-// racing conditional updates {_id, version: 0} → {version: 1}, four won. So
-// two writes of one post must never overlap; queuing them here costs no store
-// command. On MongoDB the {_id, version} filter of every update is a real
-// compare-and-set as well, so a second writer process there would only retry.
+// does not make a single-document update atomic, on its PostgreSQL backend as
+// on any: it reads the document, applies the update in its own process and
+// writes the whole document back by _id, without checking that the row is
+// unchanged since it read it, so concurrent updates of one post overwrite each
+// other and a {_id, version} filter is no compare-and-set
+// (docs/adr/0004-ferretdb-on-postgresql.md). So two writes of one post must
+// never overlap; queuing them here costs no store command. On MongoDB the
+// {_id, version} filter of every update is a real compare-and-set as well, so a
+// second writer process there would only retry.
 
 export interface WriteLock {
   run<T>(key: string, fn: () => Promise<T>): Promise<T>;
