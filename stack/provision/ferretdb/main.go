@@ -1,4 +1,6 @@
-// Command ferretdb runs FerretDB's embeddable server with its SQLite backend.
+// Command ferretdb runs FerretDB's embeddable server on the backend it is given:
+// the stack runs it with -handler postgresql on the ferretdb-store cluster
+// (docs/ferretdb.md); -handler sqlite remains for a run by hand.
 //
 // FerretDB's own cmd/ferretdb refuses to run when built with `go install`
 // (it expects a version file produced by its release build), so the stack
