@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { COMPOSE_VARIABLES } from '../src/credentials.ts';
-import { topics } from '../../packages/contracts/src/topics.ts';
+import { topics } from '@polyglot/contracts/topics';
 import { postsConnector } from '../src/engines/cdc-connectors.ts';
 import { endpoints, HOST, urls } from '../src/engines/endpoints.ts';
 

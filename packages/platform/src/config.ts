@@ -1,7 +1,7 @@
 // Reads a service's settings from the environment once, at start, through a
 // zod schema, and stops the process with a readable list of what is wrong.
 import { z } from 'zod';
-import { KAFKA_MAX_MESSAGE_BYTES } from '../../contracts/src/topics.ts';
+import { KAFKA_MAX_MESSAGE_BYTES } from '@polyglot/contracts/topics';
 
 export class ConfigError extends Error {
   constructor(service: string, issues: string) {

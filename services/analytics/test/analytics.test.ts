@@ -11,10 +11,10 @@ import { consumerGroups, PIPELINE_TOPICS, topics } from '@polyglot/contracts/top
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { createProducer, type StringProducer } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { start, type Running } from '../src/app.ts';
 import { loadAnalyticsConfig } from '../src/config.ts';
-import { retireTestUsers, capturedPost } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import { retireTestUsers, capturedPost } from '@polyglot/contracts/test-fixtures/message-builders';
 import { debeziumChange, findDeadLetter, outboxEvent, produce, testPostId, testUserId } from './pipeline.ts';
 
 const logger = pino({ level: 'silent' });

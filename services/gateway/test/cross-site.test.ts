@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { rawRequest, upgradeRequest } from '../../../packages/platform/test/raw-http.ts';
-import { start as startPosts } from '../../posts/src/app.ts';
-import { PostsConfigSchema } from '../../posts/src/config.ts';
+import { rawRequest, upgradeRequest } from '@polyglot/platform/test-fixtures/raw-http';
+import { start as startPosts } from '@polyglot/posts/app';
+import { PostsConfigSchema } from '@polyglot/posts/config';
 import { startUiServer, UiConfig, type RunningUi } from '../src/ui-server.ts';
 import { call, startGateway, startStack, uniqueEmail, type Stack } from './support.ts';
 

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { urls } from '@polyglot/contracts/endpoints';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { consumerGroups, PIPELINE_TOPICS, topics } from '@polyglot/contracts/topics';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { start, type RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
 

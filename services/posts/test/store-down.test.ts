@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
 import { createProducer, type StringProducer } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
-import { runCli } from '../../../stack/test/run-cli.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
+import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
 import { bootPosts, call, testUserId, type TestService } from './helpers.ts';
 
 const MESSAGE = 'the posts store (MongoDB wire) is unavailable; try again shortly';

@@ -11,7 +11,7 @@ import type { PostDocument } from '../src/data-access/post-document.ts';
 import { KeyedMutex } from '../src/data-access/write-lock.ts';
 import { userCascadeHandler } from '../src/entry-points/user-cascade.consumer.ts';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { bootPosts, call, testUserId, type TestService } from './helpers.ts';
 
 let svc: TestService;

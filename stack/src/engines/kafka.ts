@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
-import { KAFKA_MAX_MESSAGE_BYTES } from '../../../packages/contracts/src/topics.ts';
+import { KAFKA_MAX_MESSAGE_BYTES } from '@polyglot/contracts/topics';
 import { endpoints, HOST, versions } from './endpoints.ts';
 import { JAVA, jvmFlags, withTimeout, type Engine } from './engine.ts';
 
