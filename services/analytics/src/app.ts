@@ -38,8 +38,8 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
       await projection.start();
     }
     analyticsRoutes(app, events);
-    shownPositionRoutes(app, pool);
-    healthRoutes(app, events, projection);
+    shownPositionRoutes(app, events);
+    healthRoutes(app, { name: STORE_NAME, ping: () => events.ping() }, projection);
     reconcileRoutes(app, new ReconcileRepository(pool));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     if (projection) registerProjectionFaultsRoutes(app, projection);

@@ -56,7 +56,7 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
       await deadLetterReader.start();
     }
     deadLetterRoutes(app, index, replays);
-    healthRoutes(app, { cache, index, projection, deadLetterReader });
+    healthRoutes(app, { cache, storeNames: { cache: STORE_NAME, state: STATE_STORE_NAME }, index, projection, deadLetterReader });
     reconcileRoutes(app, new ProfileAuditRepository(redis, state));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     if (projection) registerProjectionFaultsRoutes(app, projection);

@@ -9,21 +9,8 @@
 import type { DeadLetterReplayResult } from '@polyglot/contracts/api';
 import { AppError, StoreUnavailableError } from '@polyglot/platform/errors';
 import { isRejectedRecord, REPLAY_HEADERS, type DeadLetterReplayRecord } from '@polyglot/platform/kafka';
+import type { ReplayMessage, ReplayPublisher } from '../data-access/replay.publisher.ts';
 import type { DeadLetterEntry, DeadLetterIndex } from './dead-letter-index.ts';
-
-/** One message for its topic, and the record of its replay, in one send. */
-export interface ReplayMessage {
-  topic: string;
-  /** Absent for a relay's letter: the producer places it by key, as the relay would have. */
-  partition?: number;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string>;
-}
-
-export interface ReplayPublisher {
-  publish(message: ReplayMessage, record: DeadLetterReplayRecord): Promise<void>;
-}
 
 /** One letter ({id}) or every one listed ({all: true}). */
 export type ReplaySelection = { id?: string | undefined; all?: true | undefined };
