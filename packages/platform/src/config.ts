@@ -16,6 +16,13 @@ export function loadConfig<S extends z.ZodType>(service: string, schema: S, env:
   return parsed.data;
 }
 
+/**
+ * A switch, written "on" or "off" and nothing else (a typo stops the process with
+ * a readable message rather than leaving the switch at its default); true when on.
+ * CONSUMERS, in every service that runs Kafka consumers, is one.
+ */
+export const envSwitch = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback).transform((v) => v === 'on');
+
 /** "true"/"1"/"yes" → true; everything else → false. */
 export const envFlag = z
   .string()

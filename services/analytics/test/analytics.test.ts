@@ -247,7 +247,7 @@ describe('health and a store that is down', () => {
 
   test('TimescaleDB unreachable → 503 STORE_UNAVAILABLE naming it, fast', async () => {
     const down = await start(
-      loadAnalyticsConfig({ PORT: '0', TIMESCALE_URL: 'postgres://postgres:postgres@127.0.0.1:1/analytics', SKIP_MIGRATIONS: 'true', SKIP_CONSUMERS: 'true', LOG_LEVEL: 'silent' }),
+      loadAnalyticsConfig({ PORT: '0', TIMESCALE_URL: 'postgres://postgres:postgres@127.0.0.1:1/analytics', SKIP_MIGRATIONS: 'true', CONSUMERS: 'off', LOG_LEVEL: 'silent' }),
       { logger },
     );
     try {

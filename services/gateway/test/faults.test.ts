@@ -10,7 +10,7 @@ import { waitFor } from '@polyglot/platform/wait-for';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
 import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { start as startPosts } from '@polyglot/posts/app';
-import { PostsConfigSchema } from '@polyglot/posts/config';
+import { PostsConfig } from '@polyglot/posts/config';
 import { start, type RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
 import { setRole } from '@polyglot/stack/commands/admin';
@@ -19,7 +19,7 @@ import { bearer, call, DOWN_URL, startStack, uniqueEmail, type Stack } from './s
 const stack: Stack = await startStack({ services: ['users', 'analytics'] });
 const cascadeGroup = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
 const cascade = await startPosts(
-  PostsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', USER_CASCADE: 'on', USER_CASCADE_GROUP: cascadeGroup }),
+  PostsConfig.parse({ PORT: '0', LOG_LEVEL: 'silent', CONSUMERS: 'on', USER_CASCADE_GROUP: cascadeGroup }),
   { logger: pino({ level: 'silent' }) },
 );
 const cascadeUrl = `http://127.0.0.1:${cascade.port}`;

@@ -40,7 +40,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   const follows = new FollowRepository(driver);
   const outbox = new OutboxRepository(driver);
   const relay =
-    config.GRAPH_RELAY === 'on'
+    config.GRAPH_RELAY
       ? new OutboxRelay({
           outbox,
           logger,
@@ -51,9 +51,9 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
       : null;
   // Every write that fills the outbox tells the relay at once, with a call.
   const outboxWritten = () => relay?.wake();
-  const watermarks = config.GRAPH_PROJECTION === 'on' ? createWatermarkPublisher('graph', config.WATERMARKS_REDIS_URL, logger) : undefined;
+  const watermarks = config.CONSUMERS ? createWatermarkPublisher('graph', config.WATERMARKS_REDIS_URL, logger) : undefined;
   const projection =
-    config.GRAPH_PROJECTION === 'on'
+    config.CONSUMERS
       ? createGraphProjection({
           repository: new GraphProjectionRepository(driver),
           logger,
@@ -89,7 +89,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   // It publishes what earlier runs left in the outbox at once, then waits to be woken.
   relay?.start();
   const port = (app.server.address() as AddressInfo).port;
-  logger.info({ port, projection: config.GRAPH_PROJECTION, relay: config.GRAPH_RELAY }, 'graph service listening');
+  logger.info({ port, consumers: config.CONSUMERS, relay: config.GRAPH_RELAY }, 'graph service listening');
 
   return {
     port,

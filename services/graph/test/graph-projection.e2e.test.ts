@@ -30,7 +30,7 @@ before(async () => {
   driver = openNeo4j();
   producer = createProducer('graph-e2e-test');
   group = await testGroupAtEnd(consumerGroups.graphProjector, GRAPH_PROJECTION_TOPICS);
-  service = await start(graphConfig({ GRAPH_PROJECTION: 'on', GRAPH_PROJECTION_GROUP: group }), { logger: silent });
+  service = await start(graphConfig({ CONSUMERS: 'on', GRAPH_PROJECTION_GROUP: group }), { logger: silent });
 });
 
 after(async () => {

@@ -12,7 +12,7 @@ let app: RunningService;
 let group: string;
 before(async () => {
   group = await testGroupAtEnd(consumerGroups.graphProjector, GRAPH_PROJECTION_TOPICS);
-  app = await start(graphConfig({ GRAPH_PROJECTION: 'on', GRAPH_PROJECTION_GROUP: group, GRAPH_RELAY: 'off' }), { logger: silent });
+  app = await start(graphConfig({ CONSUMERS: 'on', GRAPH_PROJECTION_GROUP: group, GRAPH_RELAY: 'off' }), { logger: silent });
 });
 after(async () => {
   await app?.stop();

@@ -52,7 +52,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const posts = new PostRepository(store.db, writeLock);
   void posts.ensureIndexes(logger);
 
-  const consumer = config.USER_CASCADE ? createUserCascade(posts, config.USER_CASCADE_GROUP, logger) : null;
+  const consumer = config.CONSUMERS ? createUserCascade(posts, config.USER_CASCADE_GROUP, logger) : null;
 
   const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   withInvalidIdErrors(app, (routes) => {

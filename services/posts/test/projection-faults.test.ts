@@ -11,7 +11,7 @@ let svc: TestService;
 let group: string;
 before(async () => {
   group = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
-  svc = await bootPosts({ USER_CASCADE: 'on', USER_CASCADE_GROUP: group });
+  svc = await bootPosts({ CONSUMERS: 'on', USER_CASCADE_GROUP: group });
   await waitFor('the cascade consumer to run', async () => (await call(svc.base, 'GET', '/health')).body.userCascade?.running === true, { timeoutMs: 30_000 });
 });
 after(async () => {

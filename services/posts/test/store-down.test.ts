@@ -66,7 +66,7 @@ describe('with FerretDB’s own PostgreSQL (ferretdb-store) killed', () => {
     // A retry budget of two quick tries: the outage below outlasts it many times over.
     process.env.CONSUMER_MAX_ATTEMPTS = '2';
     process.env.CONSUMER_MAX_BACKOFF_MS = '10';
-    live = await bootPosts({ USER_CASCADE: 'on', USER_CASCADE_GROUP: cascadeGroup });
+    live = await bootPosts({ CONSUMERS: 'on', USER_CASCADE_GROUP: cascadeGroup });
     producer = createProducer('posts-store-down-test');
     await waitFor('the cascade consumer to run', async () => (await call(live.base, 'GET', '/health')).body.userCascade?.running === true, { timeoutMs: 30_000 });
   });

@@ -21,7 +21,7 @@ before(async () => {
   // A group of its own, so a posts service running on the stack cannot take the partition,
   // from the end of the users topic, so it does not read the whole history first.
   group = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
-  svc = await bootPosts({ USER_CASCADE: 'on', USER_CASCADE_GROUP: group });
+  svc = await bootPosts({ CONSUMERS: 'on', USER_CASCADE_GROUP: group });
   producer = createProducer('posts-cascade-test');
   await waitFor('the cascade consumer to run', async () => (await call(svc.base, 'GET', '/health')).body.userCascade?.running === true, { timeoutMs: 30_000 });
 });

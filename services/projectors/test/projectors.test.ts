@@ -188,7 +188,7 @@ describe('health', () => {
   });
 
   test('Redis unreachable → /health 503 naming it, fast', async () => {
-    const down = await start(loadProjectorsConfig({ PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', SKIP_CONSUMERS: 'true', LOG_LEVEL: 'silent' }), { logger });
+    const down = await start(loadProjectorsConfig({ PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', CONSUMERS: 'off', LOG_LEVEL: 'silent' }), { logger });
     try {
       const started = Date.now();
       const response = await fetch(`http://127.0.0.1:${down.port}/health`, { headers: internalHeaders() });
@@ -205,7 +205,7 @@ describe('health', () => {
   });
 
   test('the state store unreachable → /health 503 naming it, fast', async () => {
-    const down = await start(loadProjectorsConfig({ PORT: '0', STATE_REDIS_URL: 'redis://127.0.0.1:1', SKIP_CONSUMERS: 'true', LOG_LEVEL: 'silent' }), { logger });
+    const down = await start(loadProjectorsConfig({ PORT: '0', STATE_REDIS_URL: 'redis://127.0.0.1:1', CONSUMERS: 'off', LOG_LEVEL: 'silent' }), { logger });
     try {
       const started = Date.now();
       const response = await fetch(`http://127.0.0.1:${down.port}/health`, { headers: internalHeaders() });
