@@ -290,8 +290,8 @@ test('docker-compose puts the values of compose.env in place, and refuses to run
     assert.equal(environment('postgres')['POSTGRES_PASSWORD'], v['POSTGRES_PASSWORD']);
     assert.equal(environment('timescaledb')['POSTGRES_PASSWORD'], v['TIMESCALEDB_PASSWORD']);
     assert.equal(environment('neo4j')['NEO4J_AUTH'], `${endpoints.neo4j.user}/${v['NEO4J_PASSWORD']}`);
-    assert.ok((resolved.services['redis']?.command as string[]).includes(v['REDIS_PASSWORD']!));
-    assert.ok((resolved.services['redis-state']?.command as string[]).includes(v['REDIS_STATE_PASSWORD']!));
+    assert.ok(((resolved.services['redis']?.command ?? []) as string[]).includes(v['REDIS_PASSWORD']!));
+    assert.ok(((resolved.services['redis-state']?.command ?? []) as string[]).includes(v['REDIS_STATE_PASSWORD']!));
     assert.equal(environment('connect')['REST_PASSWORD'], v['CONNECT_PASSWORD']);
   } finally {
     variables.done();

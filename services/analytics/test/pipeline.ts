@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { topics } from '@polyglot/contracts/topics';
-import { kafkaBrokers, type DeadLetter, type StringProducer } from '@polyglot/platform/kafka';
+import { kafkaBrokers, type DeadLetter } from '@polyglot/platform/kafka';
 
 export { debeziumChange, outboxEvent, produce, testPostId, testUserId } from '@polyglot/contracts/test-fixtures/message-builders';
 

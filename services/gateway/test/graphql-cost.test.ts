@@ -6,7 +6,7 @@
 // page sizes the API allows.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildSchema, getNamedType, isEnumType, isInputObjectType, isNonNullType, parse, typeFromAST, type GraphQLInputType, type GraphQLSchema } from 'graphql';
+import { buildSchema, getNamedType, isEnumType, isInputObjectType, isNonNullType, parse, typeFromAST, type GraphQLInputType } from 'graphql';
 import { M, Q, S } from '@polyglot/ui/api/documents';
 import type { RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';

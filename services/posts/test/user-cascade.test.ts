@@ -7,7 +7,6 @@ import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { createProducer, PermanentError, type InboundMessage, type StringProducer } from '@polyglot/platform/kafka';
 import { PostRepository } from '../src/data-access/post.repository.ts';
-import type { PostDocument } from '../src/data-access/post-document.ts';
 import { KeyedMutex } from '../src/data-access/write-lock.ts';
 import { userCascadeHandler } from '../src/entry-points/user-cascade.consumer.ts';
 import { waitFor } from '@polyglot/platform/wait-for';

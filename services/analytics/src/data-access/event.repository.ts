@@ -82,7 +82,7 @@ export class EventRepository {
       return result.rowCount === 1;
     } catch (error) {
       // Class 22 (data exception, e.g. a \u0000 that jsonb refuses): no retry can fix the message.
-      if (/^22/.test((error as { code?: string }).code ?? '')) throw new PermanentError(`the events row was refused: ${(error as Error).message}`, { cause: error });
+      if (((error as { code?: string }).code ?? '').startsWith('22')) throw new PermanentError(`the events row was refused: ${(error as Error).message}`, { cause: error });
       throw error;
     }
   }

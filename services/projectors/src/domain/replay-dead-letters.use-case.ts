@@ -24,7 +24,7 @@ function notReplayable(letter: DeadLetterEntry): string | null {
 /** The replay of one letter: its message, marked for the group that failed it, and the record that says so. */
 export function replayOfLetter(letter: DeadLetterEntry, now = new Date()): { message: ReplayMessage; record: DeadLetterReplayRecord } {
   const produced = letter.stage !== 'produce';
-  const headers = { ...(letter.headers ?? {}), ...(produced ? { [REPLAY_HEADERS.id]: letter.id, [REPLAY_HEADERS.group]: letter.group } : {}) };
+  const headers = { ...letter.headers, ...(produced ? { [REPLAY_HEADERS.id]: letter.id, [REPLAY_HEADERS.group]: letter.group } : {}) };
   return {
     message: { topic: letter.topic, ...(produced && letter.partition >= 0 ? { partition: letter.partition } : {}), key: letter.key, value: letter.value, headers },
     // A relay's event is done with once it is in its topic; a consumer's letter once its group applied it.
