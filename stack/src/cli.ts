@@ -12,13 +12,15 @@ import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, st
 import { RECONCILE_HELP, reconcileCommand } from './commands/reconcile.ts';
 import { SEED_HELP, seedCommand } from './commands/seed.ts';
 import { benchCommand, testCommand } from './commands/test.ts';
+import { staticChecks } from './static-checks.ts';
 import { upCommand } from './commands/up.ts';
 
 const HELP = `Usage: ./stackctl <command> [options]
 
   up [--native|--docker] [--json]   provision what is missing, start every engine and service; a second run changes nothing
   fetch [ENGINE...]                  download and build what the engines need into the cache, start nothing
-  test [FILES...]                    bring the stack up if needed, type-check, run all tests against the real engines
+  test [FILES...]                    bring the stack up if needed, type-check, run the static checks and all tests against the real engines
+  lint                               the static checks alone: oxlint, the layer rules, knip (docs/layers.md)
   status [--json]                    healthy / starting / down / crashed per engine, with pid and memory
 ${CREDENTIALS_HELP}
   logs ENGINE [-n N] [-f]            the last N lines of an engine's log (default 50), -f to follow
@@ -57,6 +59,9 @@ async function main(argv: string[]): Promise<number> {
       return benchCommand(rest);
     case 'test':
       return testCommand(rest);
+    case 'lint':
+      parse();
+      return staticChecks();
     case 'status': {
       const { values } = parse({ json: { type: 'boolean' } });
       return statusCommand(values as { json?: boolean });
