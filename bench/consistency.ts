@@ -21,7 +21,7 @@
 // GATEWAY_URL / GATEWAY_TOKEN as for ./stackctl fault (an admin token when AUTH_REQUIRED is on).
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { PROJECTIONS, PROJECTION_STORES, type ConsistencyMode, type ProjectionName } from '../packages/contracts/src/consistency.ts';
+import { PROJECTIONS, PROJECTION_STORES, type ConsistencyMode, type ProjectionName } from '@polyglot/contracts/consistency';
 import { recordFigures } from './support/figures-doc.ts';
 import { announceRateLimit, call, createUsers, drained, fmt, isDrained, openLoop, percentile, pipeline, sleep, type Timing, writeMix } from './support/load.ts';
 

@@ -27,9 +27,9 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { endpoints } from '../packages/contracts/src/endpoints.ts';
-import { servicePorts } from '../packages/contracts/src/services.ts';
-import { internalHeaders } from '../packages/platform/src/internal-secret.ts';
+import { endpoints } from '@polyglot/contracts/endpoints';
+import { servicePorts } from '@polyglot/contracts/services';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { cpuRows, cpuSnapshot, gib, machineCpuSeconds, memoryRow, stackCpuSeconds, stackMemory, stackStartedAt, type CpuSnapshot, type StackMemory } from './support/cpu.ts';
 import { recordFigures } from './support/figures-doc.ts';
 import {

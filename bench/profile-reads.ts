@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../stack/src/paths.ts';
+import { repoRoot } from '@polyglot/stack/paths';
 import { cpuRows, cpuSnapshot } from './support/cpu.ts';
 import { printer, recordFigures } from './support/figures-doc.ts';
 import { announceRateLimit, call, gateway } from './support/load.ts';

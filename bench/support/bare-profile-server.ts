@@ -6,8 +6,8 @@
 // Prints the port it listens on (loopback) as its first line.
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
-import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import { HOST, urls } from '../../packages/contracts/src/endpoints.ts';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import { HOST, urls } from '@polyglot/contracts/endpoints';
 
 const redis = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
 const app = Fastify({ logger: false });

@@ -5,9 +5,9 @@
 // there are no pid records and these figures are empty.
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { statePaths } from '../../stack/src/paths.ts';
-import { readPidRecord } from '../../stack/src/supervisor/pid-file.ts';
-import { CLOCK_TICKS_PER_SECOND, cpuTicksOfTrees, isRunning, processTrees } from '../../stack/src/supervisor/process-table.ts';
+import { statePaths } from '@polyglot/stack/paths';
+import { readPidRecord } from '@polyglot/stack/supervisor/pid-file';
+import { CLOCK_TICKS_PER_SECOND, cpuTicksOfTrees, isRunning, processTrees } from '@polyglot/stack/supervisor/process-table';
 
 export interface CpuSnapshot {
   at: number;

@@ -12,11 +12,11 @@
 // announceRateLimit() prints the limit in force before the load starts, and any
 // 429 the bench meets is reported loudly at exit, with exit code 1.
 import { randomUUID } from 'node:crypto';
-import { HOST } from '../../packages/contracts/src/endpoints.ts';
-import { httpRequest } from '../../packages/platform/src/http-request.ts';
-import { internalHeaders } from '../../packages/platform/src/internal-secret.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
-import { servicePorts } from '../../packages/contracts/src/services.ts';
+import { HOST } from '@polyglot/contracts/endpoints';
+import { httpRequest } from '@polyglot/platform/http-request';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { servicePorts } from '@polyglot/contracts/services';
 
 export const gateway = (process.env.GATEWAY_URL ?? `http://${HOST}:${servicePorts.gateway}`).replace(/\/+$/, '');
 

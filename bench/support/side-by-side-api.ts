@@ -13,8 +13,8 @@
 import Fastify from 'fastify';
 import { MongoClient, ObjectId } from 'mongodb';
 import { Admin } from '@platformatic/kafka';
-import { urls } from '../../packages/contracts/src/endpoints.ts';
-import { createProducer, kafkaBrokers } from '../../packages/platform/src/kafka.ts';
+import { urls } from '@polyglot/contracts/endpoints';
+import { createProducer, kafkaBrokers } from '@polyglot/platform/kafka';
 
 const database = process.env.REFERENCE_DATABASE;
 const topic = process.env.REFERENCE_TOPIC;

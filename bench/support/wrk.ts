@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INTERNAL_SECRET_HEADER, internalSecret } from '../../packages/platform/src/internal-secret.ts';
-import { ensureHostPackages } from '../../stack/src/provision/host-packages.ts';
+import { INTERNAL_SECRET_HEADER, internalSecret } from '@polyglot/platform/internal-secret';
+import { ensureHostPackages } from '@polyglot/stack/provision/host-packages';
 
 export interface WrkResult {
   perSecond: number;

@@ -14,6 +14,7 @@ import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, st
 import { reconcileCommand } from './commands/reconcile.ts';
 import { seedCommand } from './commands/seed.ts';
 import { benchCommand, testCommand } from './commands/test.ts';
+import { staticChecks } from './static-checks.ts';
 import { upCommand } from './commands/up.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -36,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
       return benchCommand(rest);
     case 'test':
       return testCommand(rest);
+    case 'lint':
+      parse();
+      return staticChecks();
     case 'status': {
       const { values } = parse({ json: { type: 'boolean' } });
       return statusCommand(values as { json?: boolean });

@@ -4,9 +4,9 @@
 // shown to the person by `./stackctl credentials`.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServiceName } from '../../packages/contracts/src/services.ts';
-import { ensureInternalSecret } from '../../packages/platform/src/internal-secret.ts';
-import { credentialsFile, engineCredentials, ensureEngineCredentials, type CredentialKey } from '../../packages/contracts/src/engine-credentials.ts';
+import type { ServiceName } from '@polyglot/contracts/services';
+import { ensureInternalSecret } from '@polyglot/platform/internal-secret';
+import { credentialsFile, engineCredentials, ensureEngineCredentials, type CredentialKey } from '@polyglot/contracts/engine-credentials';
 import { endpoints, HOST, urls } from './engines/endpoints.ts';
 import { StackError } from './errors.ts';
 import { statePaths } from './paths.ts';

@@ -2,8 +2,8 @@
 // dead-letters). GATEWAY_URL and GATEWAY_TOKEN (an admin session, when
 // AUTH_REQUIRED is on) say where and as whom. A gateway that does not answer,
 // or answers with an error, is a StackError with exit code 3 ("no verdict").
-import { HOST } from '../../packages/contracts/src/endpoints.ts';
-import { servicePorts } from '../../packages/contracts/src/services.ts';
+import { HOST } from '@polyglot/contracts/endpoints';
+import { servicePorts } from '@polyglot/contracts/services';
 import { StackError, type StackErrorCode } from './errors.ts';
 
 /** Exit code when no verdict could be reached: distinct from 1 ("drift remains", "dead letters remain"). */

@@ -12,7 +12,8 @@ export const HELP = `Usage: ./stackctl <command> [options]
 
   up [--native|--docker] [--json]   provision what is missing, start every engine and service; a second run changes nothing
   fetch [ENGINE...]                  download and build what the engines need into the cache, start nothing
-  test [FILES...]                    bring the stack up if needed, type-check, run all tests against the real engines
+  test [FILES...]                    bring the stack up if needed, type-check, run the static checks and all tests against the real engines
+  lint                               the static checks alone: oxlint, the layer rules, knip (docs/layers.md)
   status [--json]                    healthy / starting / down / crashed per engine, with pid and memory
 ${CREDENTIALS_HELP}
   logs ENGINE [-n N] [-f]            the last N lines of an engine's log (default 50), -f to follow

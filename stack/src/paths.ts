@@ -3,7 +3,7 @@
 // git-ignored folder of this checkout.
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { UNIT_CONTROL_SOCKET } from '../../packages/contracts/src/faults.ts';
+import { UNIT_CONTROL_SOCKET } from '@polyglot/contracts/faults';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 

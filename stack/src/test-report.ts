@@ -32,6 +32,10 @@ interface TestEventData {
 
 const reason = (value: string | boolean | undefined): string | true | undefined => (value === undefined || value === false ? undefined : value === true || value === '' ? true : value);
 
+/**
+ * The reporter node's test runner loads by path (--test-reporter=…/test-report.ts in commands/test.ts).
+ * @public
+ */
 export default async function* report(source: AsyncIterable<{ type: string; data: unknown }>): AsyncGenerator<string> {
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;

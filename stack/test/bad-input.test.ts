@@ -7,9 +7,9 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { debeziumKey, kafkaKey } from '../src/provision/maven-artifacts.ts';
-import { errorLine, runCli, startCli } from './run-cli.ts';
+import { errorLine, runCli, startCli } from '../test-fixtures/run-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'stack-bad-input-'));
 chmodSync(scratch, 0o755);

@@ -12,11 +12,11 @@ import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import neo4jDriver from 'neo4j-driver';
 import pg from 'pg';
-import { CREDENTIAL_KEYS, credentialsFile, engineCredentials } from '../../packages/contracts/src/engine-credentials.ts';
+import { CREDENTIAL_KEYS, credentialsFile, engineCredentials } from '@polyglot/contracts/engine-credentials';
 import { basicAuthorization, connectHeaders, endpoints, HOST, urls } from '../src/engines/endpoints.ts';
 import { engineDataDir, statePaths } from '../src/paths.ts';
 import { knownArtifactDirs } from '../src/supervisor/artifacts.ts';
-import { runCli } from './run-cli.ts';
+import { runCli } from '../test-fixtures/run-cli.ts';
 
 const run = promisify(execFile);
 const credentials = engineCredentials();

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { COMPOSE_VARIABLES } from '../src/credentials.ts';
-import { topics } from '../../packages/contracts/src/topics.ts';
+import { topics } from '@polyglot/contracts/topics';
 import { postsConnector } from '../src/engines/cdc-connectors.ts';
 import { endpoints, HOST, urls } from '../src/engines/endpoints.ts';
 
@@ -290,8 +290,8 @@ test('docker-compose puts the values of compose.env in place, and refuses to run
     assert.equal(environment('postgres')['POSTGRES_PASSWORD'], v['POSTGRES_PASSWORD']);
     assert.equal(environment('timescaledb')['POSTGRES_PASSWORD'], v['TIMESCALEDB_PASSWORD']);
     assert.equal(environment('neo4j')['NEO4J_AUTH'], `${endpoints.neo4j.user}/${v['NEO4J_PASSWORD']}`);
-    assert.ok((resolved.services['redis']?.command as string[]).includes(v['REDIS_PASSWORD']!));
-    assert.ok((resolved.services['redis-state']?.command as string[]).includes(v['REDIS_STATE_PASSWORD']!));
+    assert.ok(((resolved.services['redis']?.command ?? []) as string[]).includes(v['REDIS_PASSWORD']!));
+    assert.ok(((resolved.services['redis-state']?.command ?? []) as string[]).includes(v['REDIS_STATE_PASSWORD']!));
     assert.equal(environment('connect')['REST_PASSWORD'], v['CONNECT_PASSWORD']);
   } finally {
     variables.done();

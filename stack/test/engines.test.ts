@@ -8,12 +8,12 @@ import { Redis } from 'ioredis';
 import { MongoClient, MongoServerError, ObjectId } from 'mongodb';
 import neo4jDriver from 'neo4j-driver';
 import pg from 'pg';
-import { deleteTestGroups, testGroupAtEnd } from '../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { connectHeaders, endpoints, HOST, urls } from '../src/engines/endpoints.ts';
 import { DEBEZIUM_POSTGRES_CLASS } from '../src/engines/connect.ts';
 import { connectorState, postsConnector, usersConnector } from '../src/engines/cdc-connectors.ts';
 import { POSTS_CAPTURE_NAME, POSTS_SCHEMA } from '../src/engines/posts-capture.ts';
-import { partitionsOf } from '../../packages/contracts/src/topics.ts';
+import { partitionsOf } from '@polyglot/contracts/topics';
 
 const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
 

@@ -3,7 +3,7 @@
 // the running system in tests/e2e/faults.e2e.test.ts.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errorLine, runCli } from './run-cli.ts';
+import { errorLine, runCli } from '../test-fixtures/run-cli.ts';
 
 test('bad arguments: exit 2, BAD_ARGUMENT, nothing sent', async () => {
   const nowhere = { GATEWAY_URL: 'http://127.0.0.1:1' };

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { endpoints, HOST } from '../src/engines/endpoints.ts';
 import { units } from '../src/engines/registry.ts';
 import { engineDataDir } from '../src/paths.ts';
-import { errorLine, runCli } from './run-cli.ts';
+import { errorLine, runCli } from '../test-fixtures/run-cli.ts';
 
 interface StatusJson {
   mode: string;

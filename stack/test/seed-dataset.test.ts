@@ -2,7 +2,7 @@
 // and the shapes fit what the bulk paths accept.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BulkFollowsBody, BulkPostsBody, BulkUsersBody } from '../../packages/contracts/src/seed.ts';
+import { BulkFollowsBody, BulkPostsBody, BulkUsersBody } from '@polyglot/contracts/seed';
 import { followBatch, postBatch, READER_FOLLOWS, SEED_PASSWORD, seededPostId, userBatch } from '../src/seed/dataset.ts';
 
 const ids = Array.from({ length: 3000 }, (_, i) => 1000 + i);

@@ -10,15 +10,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { FAULT_UNITS } from '../../packages/contracts/src/faults.ts';
-import { ensureInternalSecret } from '../../packages/platform/src/internal-secret.ts';
+import { FAULT_UNITS } from '@polyglot/contracts/faults';
+import { ensureInternalSecret } from '@polyglot/platform/internal-secret';
 import { controlRequest } from '../src/control/unit-control.ts';
 import { controlSocket, engineLogFile, statePaths } from '../src/paths.ts';
 import { trixieRootDir } from '../src/provision/trixie-root.ts';
 import { engineUserIds } from '../src/supervisor/launcher.ts';
 import { readPidRecord } from '../src/supervisor/pid-file.ts';
 import { isRunning } from '../src/supervisor/process-table.ts';
-import { runCli } from './run-cli.ts';
+import { runCli } from '../test-fixtures/run-cli.ts';
 
 const secret = ensureInternalSecret(statePaths.root);
 const polyglot = engineUserIds(trixieRootDir());

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { ensureSchemathesis } from '../../stack/src/provision/schemathesis.ts';
-import { internalSecret } from '../../packages/platform/src/internal-secret.ts';
+import { ensureSchemathesis } from '@polyglot/stack/provision/schemathesis';
+import { internalSecret } from '@polyglot/platform/internal-secret';
 import { gateway } from './support.ts';
 
 test('schemathesis finds no 5xx and no response that breaks its own schema', { timeout: 600_000 }, async () => {

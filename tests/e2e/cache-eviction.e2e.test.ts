@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { POSTS_GENERATION_KEY, userTombstoneKey } from '../../packages/contracts/src/cache-keys.ts';
-import { PROJECTIONS, watermarkKey } from '../../packages/contracts/src/consistency.ts';
-import { urls } from '../../packages/contracts/src/endpoints.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
-import { loginAttemptsKey } from '../../services/gateway/src/data-access/login-attempts.store.ts';
+import { POSTS_GENERATION_KEY, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+import { PROJECTIONS, watermarkKey } from '@polyglot/contracts/consistency';
+import { urls } from '@polyglot/contracts/endpoints';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { loginAttemptsKey } from '@polyglot/gateway/data-access/login-attempts.store';
 import { api, callAs, createUser, gateway, runId } from './support.ts';
 
 /** Room left above what the cache holds when the test starts. */

@@ -2,8 +2,8 @@
 // system: what the API promises, checked in Neo4j, Redis and TimescaleDB.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, createUser, cypher, gateway, openStores, runId, type Stores } from './support.ts';
 
 let stores: Stores;

@@ -5,9 +5,9 @@
 // service answers nothing without the stack's internal secret.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { servicePorts } from '../../packages/contracts/src/services.ts';
-import { internalHeaders } from '../../packages/platform/src/internal-secret.ts';
-import { rawRequest, upgradeRequest } from '../../packages/platform/test/raw-http.ts';
+import { servicePorts } from '@polyglot/contracts/services';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
+import { rawRequest, upgradeRequest } from '@polyglot/platform/test-fixtures/raw-http';
 import { api } from './support.ts';
 
 const gatewayPort = servicePorts.gateway;

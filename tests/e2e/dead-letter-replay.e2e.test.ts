@@ -9,11 +9,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { userKey, userTombstoneKey } from '../../packages/contracts/src/cache-keys.ts';
-import { urls } from '../../packages/contracts/src/endpoints.ts';
-import { consumerGroups, topics } from '../../packages/contracts/src/topics.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
-import { runCli } from '../../stack/test/run-cli.ts';
+import { userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
+import { urls } from '@polyglot/contracts/endpoints';
+import { consumerGroups, topics } from '@polyglot/contracts/topics';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
 import { api, createUser, eventCount, openStores, type Stores } from './support.ts';
 
 interface Letter {

@@ -8,9 +8,9 @@
 // and every user made here is deleted at the end (with their follows and posts).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import { runCli } from '../../stack/test/run-cli.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, createUser, cypher, eventCount, openStores, pipelineDrained, type Stores } from './support.ts';
 
 let stores: Stores;

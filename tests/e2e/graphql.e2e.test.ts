@@ -4,7 +4,7 @@
 // store shows it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectGraphQL, type GraphQLSocket } from '../../services/gateway/test/graphql-ws.ts';
+import { connectGraphQL, type GraphQLSocket } from '@polyglot/gateway/test-fixtures/graphql-ws';
 import { api, gateway, runId } from './support.ts';
 
 const ws = `${gateway.replace('http', 'ws')}/graphql`;

@@ -2,9 +2,9 @@
 // read anywhere; results are kept and listed; bad input is refused.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { start, type RunningGateway } from '../../services/gateway/src/app.ts';
-import { loadGatewayConfig } from '../../services/gateway/src/config.ts';
-import { setRole } from '../../stack/src/commands/admin.ts';
+import { start, type RunningGateway } from '@polyglot/gateway/app';
+import { loadGatewayConfig } from '@polyglot/gateway/config';
+import { setRole } from '@polyglot/stack/commands/admin';
 import { api, callAs, runId } from './support.ts';
 
 describe('the consistency lab', () => {

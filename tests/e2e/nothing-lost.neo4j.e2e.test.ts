@@ -8,7 +8,7 @@
 // TimescaleDB holds each change once, and the reconciler reports zero drift.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, pipelineDrained, runId } from './support.ts';
 import {
   cacheProblems,

@@ -12,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
-import { urls } from '../../packages/contracts/src/endpoints.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { urls } from '@polyglot/contracts/endpoints';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, pipelineDrained, runId } from './support.ts';
 import {
   cacheProblems,

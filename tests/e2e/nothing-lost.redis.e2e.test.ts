@@ -7,8 +7,8 @@
 // fill what is missing; the reconciler reports zero drift.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, gateway, pipelineDrained, runId } from './support.ts';
 import {
   cacheProblems,

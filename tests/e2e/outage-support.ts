@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Driver } from 'neo4j-driver';
 import type pg from 'pg';
-import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import type { ReconcileReport } from '../../packages/contracts/src/reconcile.ts';
-import { runCli } from '../../stack/test/run-cli.ts';
-import { internalHeaders } from '../../packages/platform/src/internal-secret.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import type { ReconcileReport } from '@polyglot/contracts/reconcile';
+import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, gateway, openStores, runId, type ApiResponse, type Stores } from './support.ts';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

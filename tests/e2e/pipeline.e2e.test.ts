@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Producer, stringSerializers } from '@platformatic/kafka';
-import { topics } from '../../packages/contracts/src/topics.ts';
-import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import { kafkaBrokers } from '../../packages/platform/src/kafka.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { topics } from '@polyglot/contracts/topics';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import { kafkaBrokers } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, createUser, cypher, eventCount, openStores, runId, type Stores } from './support.ts';
 
 let stores: Stores;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { api, createUser, cypher, pipelineDrained } from './support.ts';
 import { connectorRunning, driftBaseline, outageScenario, reconcileClean, sleep, unitAction } from './outage-support.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { waitFor } from '@polyglot/platform/wait-for';
 
 const stores = outageScenario(['connect']);
 

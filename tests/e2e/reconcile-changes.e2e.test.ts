@@ -6,8 +6,8 @@
 // is left to the full check, which still finds it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import type { Drift, ReconcileReport, RepairReport } from '../../packages/contracts/src/reconcile.ts';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import type { Drift, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
 import { api, createUser, cypher, gateway, openStores, pipelineDrained, type Stores } from './support.ts';
 
 let stores: Stores;

@@ -8,10 +8,10 @@
 // last test of the run, zz-no-drift-left).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { userKey } from '../../packages/contracts/src/cache-keys.ts';
-import type { Drift, ReconcileReport, RepairReport } from '../../packages/contracts/src/reconcile.ts';
-import { runCli } from '../../stack/test/run-cli.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { userKey } from '@polyglot/contracts/cache-keys';
+import type { Drift, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
+import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, createUser, cypher, describeDrift, eventCount, gateway, openStores, settledDrift, type Stores } from './support.ts';
 
 let stores: Stores;

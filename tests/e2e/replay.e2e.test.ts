@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Admin } from '@platformatic/kafka';
-import { consumerGroups } from '../../packages/contracts/src/topics.ts';
-import { kafkaBrokers } from '../../packages/platform/src/kafka.ts';
-import { runCli } from '../../stack/test/run-cli.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { consumerGroups } from '@polyglot/contracts/topics';
+import { kafkaBrokers } from '@polyglot/platform/kafka';
+import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, createUser, cypher, openStores, pipelineDrained, type Stores } from './support.ts';
 
 let stores: Stores;

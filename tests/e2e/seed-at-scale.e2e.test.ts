@@ -9,10 +9,10 @@ import { randomInt } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { statePaths } from '../../stack/src/paths.ts';
-import { seededPostId } from '../../stack/src/seed/dataset.ts';
-import { runCli } from '../../stack/test/run-cli.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { statePaths } from '@polyglot/stack/paths';
+import { seededPostId } from '@polyglot/stack/seed/dataset';
+import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, pipelineDrained, type ApiResponse } from './support.ts';
 
 const USERS = 2000;

@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import neo4jDriver, { type Driver } from 'neo4j-driver';
 import pg from 'pg';
-import { endpoints, urls } from '../../packages/contracts/src/endpoints.ts';
-import { servicePorts } from '../../packages/contracts/src/services.ts';
-import type { Drift, ReconcileReport } from '../../packages/contracts/src/reconcile.ts';
-import { internalHeaders } from '../../packages/platform/src/internal-secret.ts';
-import { waitFor } from '../../packages/platform/src/wait-for.ts';
+import { endpoints, urls } from '@polyglot/contracts/endpoints';
+import { servicePorts } from '@polyglot/contracts/services';
+import type { Drift, ReconcileReport } from '@polyglot/contracts/reconcile';
+import { internalHeaders } from '@polyglot/platform/internal-secret';
+import { waitFor } from '@polyglot/platform/wait-for';
 
 export const gateway = `http://127.0.0.1:${servicePorts.gateway}`;
 export const runId = randomUUID().slice(0, 8);

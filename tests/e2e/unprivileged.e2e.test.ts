@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
-import { units } from '../../stack/src/engines/registry.ts';
-import { trixieRootDir } from '../../stack/src/provision/trixie-root.ts';
-import { engineUserIds } from '../../stack/src/supervisor/launcher.ts';
-import { readPidRecord } from '../../stack/src/supervisor/pid-file.ts';
-import { isRunning, processTrees } from '../../stack/src/supervisor/process-table.ts';
+import { units } from '@polyglot/stack/engines/registry';
+import { trixieRootDir } from '@polyglot/stack/provision/trixie-root';
+import { engineUserIds } from '@polyglot/stack/supervisor/launcher';
+import { readPidRecord } from '@polyglot/stack/supervisor/pid-file';
+import { isRunning, processTrees } from '@polyglot/stack/supervisor/process-table';
 
 const polyglot = engineUserIds(trixieRootDir());
 

@@ -1,7 +1,7 @@
 // Reads a service's settings from the environment once, at start, through a
 // zod schema, and stops the process with a readable list of what is wrong.
 import { z } from 'zod';
-import { KAFKA_MAX_MESSAGE_BYTES } from '../../contracts/src/topics.ts';
+import { KAFKA_MAX_MESSAGE_BYTES } from '@polyglot/contracts/topics';
 
 export class ConfigError extends Error {
   constructor(service: string, issues: string) {
@@ -15,6 +15,13 @@ export function loadConfig<S extends z.ZodType>(service: string, schema: S, env:
   if (!parsed.success) throw new ConfigError(service, z.prettifyError(parsed.error));
   return parsed.data;
 }
+
+/**
+ * A switch, written "on" or "off" and nothing else (a typo stops the process with
+ * a readable message rather than leaving the switch at its default); true when on.
+ * CONSUMERS, in every service that runs Kafka consumers, is one.
+ */
+export const envSwitch = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback).transform((v) => v === 'on');
 
 /** "true"/"1"/"yes" → true; everything else → false. */
 export const envFlag = z

@@ -14,7 +14,7 @@
 // whose body is still arriving does not: requestTimeout and this close it.
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ERROR_CODES, type ErrorCode } from '../../contracts/src/error-codes.ts';
+import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;

@@ -1,7 +1,7 @@
 // How a source service hands the gateway the consistency token of a write: a
 // response header, named once here (see @polyglot/contracts/consistency).
 import type { FastifyReply } from 'fastify';
-import { formatToken, type ConsistencyToken } from '../../contracts/src/consistency.ts';
+import { formatToken, type ConsistencyToken } from '@polyglot/contracts/consistency';
 
 export const CONSISTENCY_TOKEN_HEADER = 'x-consistency-token';
 

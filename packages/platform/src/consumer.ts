@@ -18,7 +18,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, stringDeserializers, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { Logger } from 'pino';
-import { topics as pipelineTopics } from '../../contracts/src/topics.ts';
+import { topics as pipelineTopics } from '@polyglot/contracts/topics';
 import { retryBackoffMs } from './backoff.ts';
 import { isStoreUnavailable } from './errors.ts';
 import {

@@ -1,6 +1,6 @@
 // Errors with a stable code from the registry; the HTTP layer turns them into
 // {error, code} with the registry's status.
-import { ERROR_CODES, type ErrorCode } from '../../contracts/src/error-codes.ts';
+import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

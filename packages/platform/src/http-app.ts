@@ -4,7 +4,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { ERROR_CODES, type ErrorCode } from '../../contracts/src/error-codes.ts';
+import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
 import { AppError, isStoreUnavailable } from './errors.ts';
 import { spareAnswersInProgress, timeoutOptions, type ConnectionTimeouts } from './connection-timeouts.ts';
 import { registerRequestGuards, type RequestGuardOptions } from './request-guards.ts';

@@ -5,8 +5,8 @@
 // under message.max.bytes), dead letters and their replays, and what a handler
 // reports of each change it applied.
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
-import type { ChangeEvent } from '../../contracts/src/events.ts';
-import { KAFKA_MAX_MESSAGE_BYTES, partitionsOf, topics } from '../../contracts/src/topics.ts';
+import type { ChangeEvent } from '@polyglot/contracts/events';
+import { KAFKA_MAX_MESSAGE_BYTES, partitionsOf, topics } from '@polyglot/contracts/topics';
 
 export function kafkaBrokers(): string[] {
   return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);

@@ -1,7 +1,7 @@
 // GET/PUT /internal/projection: the fault controls of the projection a service
 // runs (pause, delay, duplicate). Internal: the gateway's /faults drives them,
 // checks who may, and logs who did.
-import { ProjectionFaultsChange, ProjectionFaultsStatus } from '../../contracts/src/faults.ts';
+import { ProjectionFaultsChange, ProjectionFaultsStatus } from '@polyglot/contracts/faults';
 import type { HttpApp } from './http-app.ts';
 import type { ProjectionFaults } from './projection-faults.ts';
 

@@ -10,7 +10,7 @@
 // - duplicate: each message or batch is applied twice, to prove the handlers
 //   idempotent: the stores must end identical, the analytics gain no row.
 import type { Logger } from 'pino';
-import type { ProjectionFaults as FaultsState, ProjectionFaultsChange } from '../../contracts/src/faults.ts';
+import type { ProjectionFaults as FaultsState, ProjectionFaultsChange } from '@polyglot/contracts/faults';
 
 export type { FaultsState, ProjectionFaultsChange };
 

@@ -20,7 +20,7 @@
 // run for WebSocket upgrades too, and a refusal is an HTTP answer on the socket.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ERROR_CODES, type ErrorCode } from '../../contracts/src/error-codes.ts';
+import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
 import { INTERNAL_SECRET_HEADER, isInternalSecret } from './internal-secret.ts';
 
 export interface RequestGuardOptions {

@@ -8,7 +8,7 @@
 // records beyond a bound; everything is flushed when Redis returns.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { APPLIED_CHANNEL, visibilityKey, VISIBILITY_TTL_SECONDS, watermarkKey, type AppliedNotice, type ProjectionName } from '../../contracts/src/consistency.ts';
+import { APPLIED_CHANNEL, visibilityKey, VISIBILITY_TTL_SECONDS, watermarkKey, type AppliedNotice, type ProjectionName } from '@polyglot/contracts/consistency';
 import { retryBackoffMs } from './backoff.ts';
 import type { AppliedChange } from './kafka.ts';
 

@@ -3,7 +3,7 @@
 // under, and withdraw the letters a test made on purpose, so that they leave
 // the running system's list and no one replays a test's message later.
 import { Consumer, stringDeserializers, type MessagesStream } from '@platformatic/kafka';
-import { topics } from '../../contracts/src/topics.ts';
+import { topics } from '@polyglot/contracts/topics';
 import { createProducer, kafkaBrokers, type DeadLetter, type DeadLetterReplayRecord } from '../src/kafka.ts';
 import { deleteTestGroups, testGroupAtEnd } from './consumer-group.ts';
 

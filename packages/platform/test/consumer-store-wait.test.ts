@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
-import { urls } from '../../contracts/src/endpoints.ts';
+import { urls } from '@polyglot/contracts/endpoints';
 import { retryBudget, SupervisedConsumer } from '../src/consumer.ts';
 import { createProducer, ensureTopics, type InboundMessage } from '../src/kafka.ts';
 import { waitFor } from '../src/wait-for.ts';

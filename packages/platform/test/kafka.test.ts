@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { pino } from 'pino';
-import { topics } from '../../contracts/src/topics.ts';
+import { topics } from '@polyglot/contracts/topics';
 import { waitFor } from '../src/wait-for.ts';
 import { watchDeadLetters } from '../test-fixtures/dead-letters.ts';
 import { SupervisedConsumer } from '../src/consumer.ts';

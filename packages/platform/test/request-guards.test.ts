@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { createHttpApp, type HttpApp } from '../src/http-app.ts';
 import { envInternalSecret, internalHeaders } from '../src/internal-secret.ts';
 import { envAllowedHosts, type RequestGuardOptions } from '../src/request-guards.ts';
-import { rawRequest } from './raw-http.ts';
+import { rawRequest } from '../test-fixtures/raw-http.ts';
 
 const logger = pino({ level: 'silent' });
 

@@ -30,16 +30,16 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
   const pool = createPool(config.TIMESCALE_URL, logger);
   const events = new EventRepository(pool);
   let projection: SupervisedConsumer | undefined;
-  const watermarks = config.SKIP_CONSUMERS ? undefined : createWatermarkPublisher('analytics', config.WATERMARKS_REDIS_URL, logger);
+  const watermarks = config.CONSUMERS ? createWatermarkPublisher('analytics', config.WATERMARKS_REDIS_URL, logger) : undefined;
   const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   try {
-    if (!config.SKIP_CONSUMERS) {
+    if (config.CONSUMERS) {
       projection = createProjection(events, logger, watermarks, config.PROJECTION_GROUP);
       await projection.start();
     }
     analyticsRoutes(app, events);
-    shownPositionRoutes(app, pool);
-    healthRoutes(app, events, projection);
+    shownPositionRoutes(app, events);
+    healthRoutes(app, { name: STORE_NAME, ping: () => events.ping() }, projection);
     reconcileRoutes(app, new ReconcileRepository(pool));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     if (projection) registerProjectionFaultsRoutes(app, projection);

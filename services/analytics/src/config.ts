@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
 import { servicePorts } from '@polyglot/contracts/services';
 import { consumerGroups } from '@polyglot/contracts/topics';
-import { envFlag, envPort, envWatermarksUrl, loadConfig } from '@polyglot/platform/config';
+import { envFlag, envPort, envSwitch, envWatermarksUrl, loadConfig } from '@polyglot/platform/config';
 import { envAllowedHosts } from '@polyglot/platform/request-guards';
 import { envInternalSecret } from '@polyglot/platform/internal-secret';
 
@@ -22,8 +22,8 @@ export const AnalyticsConfig = z.object({
   KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'KAFKA_BROKERS is host:port[,host:port…]').optional(),
   /** The schema is owned by this service; skip only when another process migrates (or in tests against a dead store). */
   SKIP_MIGRATIONS: envFlag,
-  /** HTTP API only, no projection consumer (tests, or a read-only replica). */
-  SKIP_CONSUMERS: envFlag,
+  /** off: this process runs no Kafka consumer (the analytics projection): the HTTP API alone, for tests or an instance beside the stack's own. */
+  CONSUMERS: envSwitch('on'),
   /** The projection's consumer group. Tests give one of their own, so they never take the running service's partitions. */
   PROJECTION_GROUP: z.string().min(1).default(consumerGroups.analyticsProjector),
   WATERMARKS_REDIS_URL: envWatermarksUrl(() => urls.redisState),

@@ -11,10 +11,10 @@ import { consumerGroups, PIPELINE_TOPICS, topics } from '@polyglot/contracts/top
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { createProducer, type StringProducer } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { start, type Running } from '../src/app.ts';
 import { loadAnalyticsConfig } from '../src/config.ts';
-import { retireTestUsers, capturedPost } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import { retireTestUsers, capturedPost } from '@polyglot/contracts/test-fixtures/message-builders';
 import { debeziumChange, findDeadLetter, outboxEvent, produce, testPostId, testUserId } from './pipeline.ts';
 
 const logger = pino({ level: 'silent' });
@@ -247,7 +247,7 @@ describe('health and a store that is down', () => {
 
   test('TimescaleDB unreachable → 503 STORE_UNAVAILABLE naming it, fast', async () => {
     const down = await start(
-      loadAnalyticsConfig({ PORT: '0', TIMESCALE_URL: 'postgres://postgres:postgres@127.0.0.1:1/analytics', SKIP_MIGRATIONS: 'true', SKIP_CONSUMERS: 'true', LOG_LEVEL: 'silent' }),
+      loadAnalyticsConfig({ PORT: '0', TIMESCALE_URL: 'postgres://postgres:postgres@127.0.0.1:1/analytics', SKIP_MIGRATIONS: 'true', CONSUMERS: 'off', LOG_LEVEL: 'silent' }),
       { logger },
     );
     try {

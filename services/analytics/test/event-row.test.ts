@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EVENT_TYPES, normalizeMessage, UnparseableMessageError, type ChangeEvent } from '@polyglot/contracts/events';
 import { eventToRow } from '../src/domain/event-row.ts';
-import { debezium, fixture, outbox, type RecordedMessage } from '../../../packages/contracts/test-fixtures/recorded-messages.ts';
+import { debezium, fixture, outbox, type RecordedMessage } from '@polyglot/contracts/test-fixtures/recorded-messages';
 
 function normalize(message: RecordedMessage): ChangeEvent {
   const event = normalizeMessage(message.topic, message.value);

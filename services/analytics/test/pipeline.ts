@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { topics } from '@polyglot/contracts/topics';
-import { kafkaBrokers, type DeadLetter, type StringProducer } from '@polyglot/platform/kafka';
+import { kafkaBrokers, type DeadLetter } from '@polyglot/platform/kafka';
 
-export { debeziumChange, outboxEvent, produce, testPostId, testUserId } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+export { debeziumChange, outboxEvent, produce, testPostId, testUserId } from '@polyglot/contracts/test-fixtures/message-builders';
 
 /** Reads the dead-letter topic from the start until a letter matches. */
 export async function findDeadLetter(matches: (letter: DeadLetter) => boolean, ms: number): Promise<DeadLetter> {

@@ -3,8 +3,8 @@
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { consumerGroups, PIPELINE_TOPICS } from '@polyglot/contracts/topics';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
-import { checkFaultsEndpoint } from '../../../packages/platform/test/faults-endpoint.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
+import { checkFaultsEndpoint } from '@polyglot/platform/test-fixtures/faults-endpoint';
 import { start, type Running } from '../src/app.ts';
 import { loadAnalyticsConfig } from '../src/config.ts';
 

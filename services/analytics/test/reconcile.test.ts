@@ -45,7 +45,7 @@ async function listing(): Promise<AnalyticsListing> {
 }
 
 before(async () => {
-  app = await start(loadAnalyticsConfig({ PORT: '0', LOG_LEVEL: 'silent', SKIP_CONSUMERS: 'true' }), { logger: pino({ level: 'silent' }) });
+  app = await start(loadAnalyticsConfig({ PORT: '0', LOG_LEVEL: 'silent', CONSUMERS: 'off' }), { logger: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${app.port}`;
   db = new pg.Client({ connectionString: urls.timescaledb });
   await db.connect();

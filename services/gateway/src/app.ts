@@ -14,6 +14,7 @@ import { createPageCache } from './data-access/page-cache.ts';
 import { createPostCache } from './data-access/post-cache.ts';
 import { createPostListing } from './data-access/post-listing.ts';
 import { createFaultLog } from './data-access/fault-log.ts';
+import { createLabResults } from './data-access/lab-results.store.ts';
 import { createPostsClient } from './data-access/posts.client.ts';
 import { createProjectionControls } from './data-access/projection-controls.client.ts';
 import { createStackUnits } from './data-access/stack-units.ts';
@@ -26,6 +27,7 @@ import { WatermarkWatcher } from './data-access/watermark-watcher.ts';
 import { checkHealth } from './domain/check-health.use-case.ts';
 import type { GatewayDeps } from './domain/gateway-deps.ts';
 import { HealthFeed } from './domain/health-feed.ts';
+import { createReconcileDeps } from './domain/reconcile.use-case.ts';
 import { ANALYTICS_MAX_AGE_MS, SharedRead } from './domain/shared-read.ts';
 import { registerAuthRoutes } from './entry-points/auth.routes.ts';
 import { registerCommentRoutes } from './entry-points/comments.routes.ts';
@@ -115,13 +117,16 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     registerFollowRoutes(app, deps);
     registerAuthRoutes(app, deps);
     registerOperationsRoutes(app, deps);
-    registerReconcileRoutes(app, deps);
-    await registerConsistencyRoutes(app, deps);
-    registerLabRoutes(app, deps);
-    // Shared by /faults and GraphQL: one log of fault actions, one lock per unit.
+    // Each shared by REST and GraphQL: one log of fault actions and one lock per unit, one list of lab
+    // results, one reconciler (and so one progress board).
     const faults = { logger, projections: createProjectionControls(config), units: createStackUnits(config.UNIT_CONTROL, config.INTERNAL_SECRET), faultLog: createFaultLog() };
+    const lab = createLabResults(stateRedis);
+    const reconcile = createReconcileDeps(deps);
+    registerReconcileRoutes(app, deps, reconcile);
+    await registerConsistencyRoutes(app, deps);
+    registerLabRoutes(app, deps, lab);
     registerFaultRoutes(app, deps, faults);
-    await registerGraphQL(app, deps, { faults });
+    await registerGraphQL(app, deps, { faults, lab, reconcile });
 
     await app.listen({ host: '127.0.0.1', port: config.PORT });
     const address = app.server.address();

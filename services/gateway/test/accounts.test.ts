@@ -13,11 +13,11 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sessionKey, userSessionsKey } from '@polyglot/contracts/cache-keys';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { upgradeRequest } from '../../../packages/platform/test/raw-http.ts';
-import { setRole } from '../../../stack/src/commands/admin.ts';
+import { upgradeRequest } from '@polyglot/platform/test-fixtures/raw-http';
+import { setRole } from '@polyglot/stack/commands/admin';
 import type { RunningGateway } from '../src/app.ts';
 import { tokenHash } from '../src/data-access/session.store.ts';
-import { connectGraphQL } from './graphql-ws.ts';
+import { connectGraphQL } from '../test-fixtures/graphql-ws.ts';
 import { bearer, call, startGateway, startStack, stateRedisClient, uniqueEmail, type Stack } from './support.ts';
 
 const PASSWORD = 'correct horse battery';

@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { rawRequest, upgradeRequest } from '../../../packages/platform/test/raw-http.ts';
-import { start as startPosts } from '../../posts/src/app.ts';
-import { PostsConfigSchema } from '../../posts/src/config.ts';
+import { rawRequest, upgradeRequest } from '@polyglot/platform/test-fixtures/raw-http';
+import { start as startPosts } from '@polyglot/posts/app';
+import { PostsConfig } from '@polyglot/posts/config';
 import { startUiServer, UiConfig, type RunningUi } from '../src/ui-server.ts';
 import { call, startGateway, startStack, uniqueEmail, type Stack } from './support.ts';
 
@@ -26,7 +26,7 @@ const UI_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];
 
 const cascadeGroup = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
 const cascade = await startPosts(
-  PostsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', USER_CASCADE: 'on', USER_CASCADE_GROUP: cascadeGroup }),
+  PostsConfig.parse({ PORT: '0', LOG_LEVEL: 'silent', CONSUMERS: 'on', USER_CASCADE_GROUP: cascadeGroup }),
   { logger: pino({ level: 'silent' }) },
 );
 const cascadeUrl = `http://127.0.0.1:${cascade.port}`;

@@ -8,18 +8,18 @@ import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { waitFor } from '@polyglot/platform/wait-for';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
-import { start as startPosts } from '../../posts/src/app.ts';
-import { PostsConfigSchema } from '../../posts/src/config.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
+import { start as startPosts } from '@polyglot/posts/app';
+import { PostsConfig } from '@polyglot/posts/config';
 import { start, type RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
-import { setRole } from '../../../stack/src/commands/admin.ts';
+import { setRole } from '@polyglot/stack/commands/admin';
 import { bearer, call, DOWN_URL, startStack, uniqueEmail, type Stack } from './support.ts';
 
 const stack: Stack = await startStack({ services: ['users', 'analytics'] });
 const cascadeGroup = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
 const cascade = await startPosts(
-  PostsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', USER_CASCADE: 'on', USER_CASCADE_GROUP: cascadeGroup }),
+  PostsConfig.parse({ PORT: '0', LOG_LEVEL: 'silent', CONSUMERS: 'on', USER_CASCADE_GROUP: cascadeGroup }),
   { logger: pino({ level: 'silent' }) },
 );
 const cascadeUrl = `http://127.0.0.1:${cascade.port}`;

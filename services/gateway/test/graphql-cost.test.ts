@@ -6,13 +6,13 @@
 // page sizes the API allows.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildSchema, getNamedType, isEnumType, isInputObjectType, isNonNullType, parse, typeFromAST, type GraphQLInputType, type GraphQLSchema } from 'graphql';
-import { M, Q, S } from '../../../ui/src/api/documents.ts';
+import { buildSchema, getNamedType, isEnumType, isInputObjectType, isNonNullType, parse, typeFromAST, type GraphQLInputType } from 'graphql';
+import { M, Q, S } from '@polyglot/ui/api/documents';
 import type { RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
 import { checkCost, checkShape, type CostLimits } from '../src/entry-points/graphql.cost.ts';
 import { schema as schemaText } from '../src/entry-points/graphql.schema.ts';
-import { connectGraphQL } from './graphql-ws.ts';
+import { connectGraphQL } from '../test-fixtures/graphql-ws.ts';
 import { countingProxy, type CountingProxy } from './counting-proxy.ts';
 import { call, startGateway, startStack, type Answer, type Stack } from './support.ts';
 

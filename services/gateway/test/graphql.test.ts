@@ -17,8 +17,8 @@ import type { RunningGateway } from '../src/app.ts';
 import { HealthFeed } from '../src/domain/health-feed.ts';
 import { changeAppliedStream, MAX_CHANGES_PER_BATCH, type ChangeBatch } from '../src/entry-points/graphql.subscriptions.ts';
 import { LiveChannel } from '../src/entry-points/live-channel.ts';
-import { setRole } from '../../../stack/src/commands/admin.ts';
-import { connectGraphQL } from './graphql-ws.ts';
+import { setRole } from '@polyglot/stack/commands/admin';
+import { connectGraphQL } from '../test-fixtures/graphql-ws.ts';
 import { bearer, call, DOWN_URL, startGateway, startStack, uniqueEmail, type Answer, type Stack } from './support.ts';
 
 const PASSWORD = 'correct horse battery';

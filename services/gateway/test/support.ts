@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { urls } from '@polyglot/contracts/endpoints';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { consumerGroups, PIPELINE_TOPICS, topics } from '@polyglot/contracts/topics';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { start, type RunningGateway } from '../src/app.ts';
 import { loadGatewayConfig } from '../src/config.ts';
 
@@ -29,29 +29,35 @@ interface Running {
   stop(): Promise<void>;
 }
 
-// Loaded by path, so a file needs only the services it starts.
-const SERVICES: Record<ServiceKey, { dir: string; config: string; env: Record<string, string>; groups?: Record<string, [string, readonly string[]]> }> = {
-  users: { dir: 'users', config: 'UsersConfig', env: {} },
-  posts: { dir: 'posts', config: 'PostsConfigSchema', env: { USER_CASCADE: 'off' } },
+type Env = Record<string, string>;
+const silent = pino({ level: 'silent' });
+
+// Each imported when first started, so a test file loads only the services it starts.
+const boot = {
+  users: async (env: Env) => (await import('@polyglot/users/app')).start((await import('@polyglot/users/config')).loadUsersConfig(env), { logger: silent }),
+  posts: async (env: Env) => (await import('@polyglot/posts/app')).start((await import('@polyglot/posts/config')).loadPostsConfig(env), { logger: silent }),
+  graph: async (env: Env) => (await import('@polyglot/graph/app')).start((await import('@polyglot/graph/config')).loadGraphConfig(env), { logger: silent }),
+  analytics: async (env: Env) => (await import('@polyglot/analytics/app')).start((await import('@polyglot/analytics/config')).loadAnalyticsConfig(env), { logger: silent }),
+  projectors: async (env: Env) => (await import('@polyglot/projectors/app')).start((await import('@polyglot/projectors/config')).loadProjectorsConfig(env), { logger: silent }),
+} satisfies Record<string, (env: Env) => Promise<Running>>;
+
+// Every service but the cache projection runs without its Kafka consumers (CONSUMERS=off), so none joins the stack's groups.
+const SERVICES: Record<ServiceKey, { boot: (env: Env) => Promise<Running>; env: Env; groups?: Record<string, [string, readonly string[]]> }> = {
+  users: { boot: boot.users, env: {} },
+  posts: { boot: boot.posts, env: { CONSUMERS: 'off' } },
   // Without its outbox relay, which would publish the shared outbox beside the stack's.
-  graph: { dir: 'graph', config: 'GraphConfig', env: { GRAPH_PROJECTION: 'off', GRAPH_RELAY: 'off' } },
-  analytics: { dir: 'analytics', config: 'AnalyticsConfig', env: { SKIP_CONSUMERS: 'true' } },
-  projectors: { dir: 'projectors', config: 'ProjectorsConfig', env: { SKIP_CONSUMERS: 'true' } },
+  graph: { boot: boot.graph, env: { CONSUMERS: 'off', GRAPH_RELAY: 'off' } },
+  analytics: { boot: boot.analytics, env: { CONSUMERS: 'off' } },
+  projectors: { boot: boot.projectors, env: { CONSUMERS: 'off' } },
   // The cache projection, in a test group that starts at the end of the topics: lists and feeds are served from
   // the listings it keeps, and the stack's own projectors do not run while the component tests do.
-  cacheProjection: { dir: 'projectors', config: 'ProjectorsConfig', env: {}, groups: { CACHE_PROJECTION_GROUP: [consumerGroups.cacheProjector, PIPELINE_TOPICS], DEAD_LETTER_INDEX_GROUP: [consumerGroups.deadLetterIndex, [topics.deadLetters, topics.deadLetterReplays]] } },
+  cacheProjection: { boot: boot.projectors, env: {}, groups: { CACHE_PROJECTION_GROUP: [consumerGroups.cacheProjector, PIPELINE_TOPICS], DEAD_LETTER_INDEX_GROUP: [consumerGroups.deadLetterIndex, [topics.deadLetters, topics.deadLetterReplays]] } },
 };
 
 async function startService(key: ServiceKey): Promise<Running> {
-  const { dir, config, env: fixed, groups = {} } = SERVICES[key];
+  const { boot: start, env: fixed, groups = {} } = SERVICES[key];
   const groupIds = Object.fromEntries(await Promise.all(Object.entries(groups).map(async ([name, [base, topicNames]]) => [name, await testGroupAtEnd(base, topicNames)] as const)));
-  const env = { ...fixed, ...groupIds };
-  const base = new URL(`../../${dir}/src/`, import.meta.url);
-  const app = (await import(new URL('app.ts', base).href)) as { start(config: unknown, options: { logger: unknown }): Promise<Running> };
-  const configs = (await import(new URL('config.ts', base).href)) as Record<string, { parse(env: unknown): unknown }>;
-  const schema = configs[config];
-  if (!schema) throw new Error(`${dir}/src/config.ts exports no ${config}`);
-  const running = await app.start(schema.parse({ PORT: '0', LOG_LEVEL: 'silent', ...env }), { logger: pino({ level: 'silent' }) });
+  const running = await start({ PORT: '0', LOG_LEVEL: 'silent', ...fixed, ...groupIds });
   if (Object.keys(groupIds).length === 0) return running;
   return {
     port: running.port,

@@ -15,6 +15,7 @@ import { ReconcileRepository } from './data-access/reconcile.repository.ts';
 import { prepareGraphSchema } from './data-access/graph-schema.ts';
 import { createNeo4jDriver, GRAPH_STORE } from './data-access/neo4j.ts';
 import { OutboxRepository } from './data-access/outbox.repository.ts';
+import { ShownPositionReader } from './data-access/shown-position.reader.ts';
 import { createGraphProjection } from './entry-points/graph-projection.consumer.ts';
 import { registerFollowRoutes } from './entry-points/follow.routes.ts';
 import { registerHealthRoutes, type RelayHealth } from './entry-points/health.routes.ts';
@@ -39,7 +40,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   const follows = new FollowRepository(driver);
   const outbox = new OutboxRepository(driver);
   const relay =
-    config.GRAPH_RELAY === 'on'
+    config.GRAPH_RELAY
       ? new OutboxRelay({
           outbox,
           logger,
@@ -50,9 +51,9 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
       : null;
   // Every write that fills the outbox tells the relay at once, with a call.
   const outboxWritten = () => relay?.wake();
-  const watermarks = config.GRAPH_PROJECTION === 'on' ? createWatermarkPublisher('graph', config.WATERMARKS_REDIS_URL, logger) : undefined;
+  const watermarks = config.CONSUMERS ? createWatermarkPublisher('graph', config.WATERMARKS_REDIS_URL, logger) : undefined;
   const projection =
-    config.GRAPH_PROJECTION === 'on'
+    config.CONSUMERS
       ? createGraphProjection({
           repository: new GraphProjectionRepository(driver),
           logger,
@@ -65,7 +66,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   const app = createHttpApp({ logger, storeName: GRAPH_STORE, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   registerFollowRoutes(app, { store: follows, outboxWritten });
   registerRelationshipRoutes(app, follows);
-  registerShownPositionRoutes(app, driver);
+  registerShownPositionRoutes(app, new ShownPositionReader(driver));
   registerReconcileRoutes(app, new ReconcileRepository(driver), outboxWritten);
   if (projection) registerLatencyResetRoute(app, () => projection.resetLatency());
   if (projection) registerProjectionFaultsRoutes(app, projection);
@@ -74,7 +75,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
     const { running, published, lastPublishedAt, lastError, deadLettered } = relay?.stats ?? { running: false, published: 0, lastPublishedAt: null, lastError: null, deadLettered: 0 };
     return { running, backlog, published, lastPublishedAt, lastError, deadLettered };
   };
-  registerHealthRoutes(app, { ping: () => follows.ping(), projection: async () => (projection ? projection.status() : PROJECTION_OFF), relay: relayHealth });
+  registerHealthRoutes(app, { store: GRAPH_STORE, ping: () => follows.ping(), projection: async () => (projection ? projection.status() : PROJECTION_OFF), relay: relayHealth });
 
   try {
     await app.listen({ host: '127.0.0.1', port: config.PORT });
@@ -88,7 +89,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   // It publishes what earlier runs left in the outbox at once, then waits to be woken.
   relay?.start();
   const port = (app.server.address() as AddressInfo).port;
-  logger.info({ port, projection: config.GRAPH_PROJECTION, relay: config.GRAPH_RELAY }, 'graph service listening');
+  logger.info({ port, consumers: config.CONSUMERS, relay: config.GRAPH_RELAY }, 'graph service listening');
 
   return {
     port,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { start, type RunningService } from '../src/app.ts';
-import { followEvent } from '../src/domain/follow-events.ts';
+import { followEvent } from '../src/data-access/follow-events.ts';
 import { FollowRepository } from '../src/data-access/follow.repository.ts';
 import { cleanUp, graphConfig, http, openNeo4j, outboxFor, silent, testUserIds, type Neo4jDriver } from './support.ts';
 

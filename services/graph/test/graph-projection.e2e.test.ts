@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
 import { createProducer, type StringProducer } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { start, type RunningService } from '../src/app.ts';
 import { GRAPH_PROJECTION_TOPICS } from '../src/entry-points/graph-projection.consumer.ts';
 import { cleanUp, graphConfig, http, openNeo4j, outboxFor, silent, testUserIds, type Neo4jDriver } from './support.ts';
@@ -30,7 +30,7 @@ before(async () => {
   driver = openNeo4j();
   producer = createProducer('graph-e2e-test');
   group = await testGroupAtEnd(consumerGroups.graphProjector, GRAPH_PROJECTION_TOPICS);
-  service = await start(graphConfig({ GRAPH_PROJECTION: 'on', GRAPH_PROJECTION_GROUP: group }), { logger: silent });
+  service = await start(graphConfig({ CONSUMERS: 'on', GRAPH_PROJECTION_GROUP: group }), { logger: silent });
 });
 
 after(async () => {

@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { normalizeMessage } from '@polyglot/contracts/events';
 import { topics } from '@polyglot/contracts/topics';
-import { capturedPost } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import { capturedPost } from '@polyglot/contracts/test-fixtures/message-builders';
 import { FollowRepository } from '../src/data-access/follow.repository.ts';
 import { GraphProjectionRepository } from '../src/data-access/graph-projection.repository.ts';
-import { followEvent } from '../src/domain/follow-events.ts';
+import { followEvent } from '../src/data-access/follow-events.ts';
 import { planGraphChange } from '../src/domain/graph-projection.ts';
 import { cleanUp, openNeo4j, outboxFor, testUserIds, type Neo4jDriver } from './support.ts';
 

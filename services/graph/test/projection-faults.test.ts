@@ -2,8 +2,8 @@
 // their place in /health, on the real service with its projection on (in a group of its own).
 import { after, before, test } from 'node:test';
 import { consumerGroups } from '@polyglot/contracts/topics';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
-import { checkFaultsEndpoint } from '../../../packages/platform/test/faults-endpoint.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
+import { checkFaultsEndpoint } from '@polyglot/platform/test-fixtures/faults-endpoint';
 import { start, type RunningService } from '../src/app.ts';
 import { GRAPH_PROJECTION_TOPICS } from '../src/entry-points/graph-projection.consumer.ts';
 import { graphConfig, silent } from './support.ts';
@@ -12,7 +12,7 @@ let app: RunningService;
 let group: string;
 before(async () => {
   group = await testGroupAtEnd(consumerGroups.graphProjector, GRAPH_PROJECTION_TOPICS);
-  app = await start(graphConfig({ GRAPH_PROJECTION: 'on', GRAPH_PROJECTION_GROUP: group, GRAPH_RELAY: 'off' }), { logger: silent });
+  app = await start(graphConfig({ CONSUMERS: 'on', GRAPH_PROJECTION_GROUP: group, GRAPH_RELAY: 'off' }), { logger: silent });
 });
 after(async () => {
   await app?.stop();

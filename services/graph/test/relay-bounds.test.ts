@@ -11,10 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { KAFKA_MAX_MESSAGE_BYTES, topics } from '@polyglot/contracts/topics';
 import { createProducer, recordBytes } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { watchDeadLetters, type DeadLetterWatch } from '../../../packages/platform/test-fixtures/dead-letters.ts';
+import { watchDeadLetters, type DeadLetterWatch } from '@polyglot/platform/test-fixtures/dead-letters';
 import { start, type RunningService } from '../src/app.ts';
 import { appendOutbox, OutboxRepository } from '../src/data-access/outbox.repository.ts';
-import { followEvent } from '../src/domain/follow-events.ts';
+import { followEvent } from '../src/data-access/follow-events.ts';
 import { GRAPH_RELAY_GROUP, OutboxRelay } from '../src/relay.ts';
 import { cleanUp, graphConfig, http, openNeo4j, outboxFor, readTopic, silent, testUserIds, type Neo4jDriver } from './support.ts';
 

@@ -15,7 +15,7 @@ export const silent = pino({ level: 'silent' });
  * (GRAPH_RELAY: 'on'): most tests look at the outbox events their writes leave, before anything publishes them.
  */
 export function graphConfig(env: Record<string, string> = {}): GraphConfig {
-  return loadConfig('graph-test', GraphConfig, { PORT: '0', GRAPH_PROJECTION: 'off', GRAPH_RELAY: 'off', ...env });
+  return loadConfig('graph-test', GraphConfig, { PORT: '0', CONSUMERS: 'off', GRAPH_RELAY: 'off', ...env });
 }
 
 /** Test users live at 900000000 and above, far from real ids. */

@@ -7,7 +7,7 @@ import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
 import { createLogger } from '@polyglot/platform/logger';
 import { registerProjectionFaultsRoutes } from '@polyglot/platform/projection-faults-route';
 import type { PostsConfig } from './config.ts';
-import { openPostsStore, POSTS_STORE_NAME } from './data-access/mongo-client.ts';
+import { openPostsStore, pingStore, POSTS_STORE_NAME } from './data-access/mongo-client.ts';
 import { LivePostsReader } from './data-access/live-posts.reader.ts';
 import { PostRepository } from './data-access/post.repository.ts';
 import { publishLegacyOutboxes } from './data-access/legacy-outbox.ts';
@@ -52,7 +52,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
   const posts = new PostRepository(store.db, writeLock);
   void posts.ensureIndexes(logger);
 
-  const consumer = config.USER_CASCADE ? createUserCascade(posts, config.USER_CASCADE_GROUP, logger) : null;
+  const consumer = config.CONSUMERS ? createUserCascade(posts, config.USER_CASCADE_GROUP, logger) : null;
 
   const app = createHttpApp({ logger, storeName: POSTS_STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   withInvalidIdErrors(app, (routes) => {
@@ -60,7 +60,7 @@ export async function start(config: PostsConfig, options: { logger?: Logger } = 
     registerCommentRoutes(routes, posts);
     registerInternalRoutes(routes, posts);
   });
-  registerHealthRoute(app, store.db, async () => (consumer ? consumer.status() : null));
+  registerHealthRoute(app, { name: POSTS_STORE_NAME, ping: () => pingStore(store.db) }, async () => (consumer ? consumer.status() : null));
   registerReconcileRoutes(app, new LivePostsReader(store.posts));
   if (consumer) registerProjectionFaultsRoutes(app, consumer);
 

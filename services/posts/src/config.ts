@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
 import { servicePorts } from '@polyglot/contracts/services';
 import { consumerGroups } from '@polyglot/contracts/topics';
-import { envPort } from '@polyglot/platform/config';
+import { envPort, envSwitch, loadConfig } from '@polyglot/platform/config';
 import { envAllowedHosts } from '@polyglot/platform/request-guards';
 import { envInternalSecret } from '@polyglot/platform/internal-secret';
 
@@ -15,13 +15,7 @@ const mongoUrl = z
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
-const onOff = (fallback: 'on' | 'off') =>
-  z
-    .enum(['on', 'off', 'true', 'false', '1', '0'])
-    .default(fallback)
-    .transform((v) => v === 'on' || v === 'true' || v === '1');
-
-export const PostsConfigSchema = z.object({
+export const PostsConfig = z.object({
   PORT: envPort(servicePorts.posts),
   /** More host names this server answers to (see request-guards.ts). */
   ALLOWED_HOSTS: envAllowedHosts,
@@ -29,8 +23,12 @@ export const PostsConfigSchema = z.object({
   INTERNAL_SECRET: envInternalSecret,
   MONGO_URL: mongoUrl,
   LOG_LEVEL: logLevel,
-  /** The consumer that deletes a deleted user's posts. */
-  USER_CASCADE: onOff('on'),
+  /** off: this process runs no Kafka consumer (the user cascade, which deletes a deleted user's posts): the HTTP API alone, for tests or an instance beside the stack's own. */
+  CONSUMERS: envSwitch('on'),
   USER_CASCADE_GROUP: z.string().min(1).default(consumerGroups.postsUserCascade),
 });
-export type PostsConfig = z.output<typeof PostsConfigSchema>;
+export type PostsConfig = z.output<typeof PostsConfig>;
+
+export function loadPostsConfig(env: NodeJS.ProcessEnv = process.env): PostsConfig {
+  return loadConfig('posts', PostsConfig, env);
+}

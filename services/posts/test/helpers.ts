@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient, ObjectId, type Collection } from 'mongodb';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { start } from '../src/app.ts';
-import { PostsConfigSchema } from '../src/config.ts';
+import { PostsConfig } from '../src/config.ts';
 import type { OutboxEvent } from '@polyglot/contracts/events';
 import type { PostDocument } from '../src/data-access/post-document.ts';
 import { onStackFerretDb, openStoreLog } from './store-log.ts';
@@ -28,7 +28,7 @@ export function testMongoUrl(): string {
 export async function bootPosts(env: Record<string, string> = {}, mongoUrl = testMongoUrl()): Promise<TestService> {
   // Opened before the service, so the log holds every version it writes; none for a store that is not the stack's.
   const log = onStackFerretDb(mongoUrl) ? await openStoreLog(mongoUrl) : undefined;
-  const config = PostsConfigSchema.parse({ PORT: '0', MONGO_URL: mongoUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', USER_CASCADE: 'off', ...env });
+  const config = PostsConfig.parse({ PORT: '0', MONGO_URL: mongoUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', CONSUMERS: 'off', ...env });
   const service = await start(config);
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 2000 });
   const posts = client.db().collection<PostDocument>('posts');

@@ -143,9 +143,10 @@ describe('ids as a client sends them', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.author_id, author);
     const stored = await svc.stored(created.body._id);
-    assert.equal(stored?.author_id, author, 'stored as a number, not a string');
-    assert.equal((stored?.lastEvent.data as { author_id: unknown }).author_id, author);
-    assert.equal(stored?.lastEvent.actorId, author);
+    assert.ok(stored, 'the post is stored');
+    assert.equal(stored.author_id, author, 'stored as a number, not a string');
+    assert.equal((stored.lastEvent.data as { author_id: unknown }).author_id, author);
+    assert.equal(stored.lastEvent.actorId, author);
 
     const liker = testUserId();
     const liked = await call(svc.base, 'POST', `/posts/${created.body._id}/like`, { userId: String(liker) });
@@ -239,7 +240,7 @@ describe('like', () => {
     assert.deepEqual(liked.map((e) => e.position), Array.from({ length: 20 }, (_, i) => i + 2), 'positions 2..21 in order');
     assert.deepEqual(liked.map((e) => (e.data as { likes: number }).likes), Array.from({ length: 20 }, (_, i) => i + 1));
     assert.deepEqual(new Set(liked.map((e) => e.actorId)), new Set(Array.from({ length: 20 }, (_, i) => 1000 + i)));
-    const { post: view, ...data } = liked[0]?.data as { post: { meta: { likes: number }; version: number } };
+    const { post: view, ...data } = liked[0]!.data as { post: { meta: { likes: number }; version: number } };
     assert.deepEqual(data, { _id: post._id, author_id: post.author_id, likes: 1, userId: liked[0]?.actorId });
     assert.deepEqual([view.meta.likes, view.version], [1, 2], 'each event carries the post as lists show it after the change');
 
@@ -253,9 +254,10 @@ describe('like', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body.meta.likes, 1);
     const stored = await svc.stored(post._id);
-    assert.equal(stored?.lastEvent.type, 'POST_LIKED');
-    assert.equal(stored?.lastEvent.actorId, null);
-    assert.equal((stored?.lastEvent.data as { userId: unknown }).userId, null);
+    assert.ok(stored, 'the post is stored');
+    assert.equal(stored.lastEvent.type, 'POST_LIKED');
+    assert.equal(stored.lastEvent.actorId, null);
+    assert.equal((stored.lastEvent.data as { userId: unknown }).userId, null);
     const missing = await call(svc.base, 'POST', `/posts/${'b'.repeat(24)}/like`);
     assert.equal(missing.status, 404);
     const badBody = await call(svc.base, 'POST', `/posts/${post._id}/like`, { userId: 'me' });

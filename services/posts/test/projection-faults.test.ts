@@ -2,8 +2,8 @@
 // place in /health, on a real posts service with the consumer in a group of its own.
 import { after, before, test } from 'node:test';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
-import { checkFaultsEndpoint } from '../../../packages/platform/test/faults-endpoint.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
+import { checkFaultsEndpoint } from '@polyglot/platform/test-fixtures/faults-endpoint';
 import { waitFor } from '@polyglot/platform/wait-for';
 import { bootPosts, call, type TestService } from './helpers.ts';
 
@@ -11,7 +11,7 @@ let svc: TestService;
 let group: string;
 before(async () => {
   group = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
-  svc = await bootPosts({ USER_CASCADE: 'on', USER_CASCADE_GROUP: group });
+  svc = await bootPosts({ CONSUMERS: 'on', USER_CASCADE_GROUP: group });
   await waitFor('the cascade consumer to run', async () => (await call(svc.base, 'GET', '/health')).body.userCascade?.running === true, { timeoutMs: 30_000 });
 });
 after(async () => {

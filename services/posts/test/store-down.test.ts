@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
 import { createProducer, type StringProducer } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
-import { runCli } from '../../../stack/test/run-cli.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
+import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
 import { bootPosts, call, testUserId, type TestService } from './helpers.ts';
 
 const MESSAGE = 'the posts store (MongoDB wire) is unavailable; try again shortly';
@@ -66,7 +66,7 @@ describe('with FerretDB’s own PostgreSQL (ferretdb-store) killed', () => {
     // A retry budget of two quick tries: the outage below outlasts it many times over.
     process.env.CONSUMER_MAX_ATTEMPTS = '2';
     process.env.CONSUMER_MAX_BACKOFF_MS = '10';
-    live = await bootPosts({ USER_CASCADE: 'on', USER_CASCADE_GROUP: cascadeGroup });
+    live = await bootPosts({ CONSUMERS: 'on', USER_CASCADE_GROUP: cascadeGroup });
     producer = createProducer('posts-store-down-test');
     await waitFor('the cascade consumer to run', async () => (await call(live.base, 'GET', '/health')).body.userCascade?.running === true, { timeoutMs: 30_000 });
   });

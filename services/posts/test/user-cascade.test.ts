@@ -7,11 +7,10 @@ import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { createProducer, PermanentError, type InboundMessage, type StringProducer } from '@polyglot/platform/kafka';
 import { PostRepository } from '../src/data-access/post.repository.ts';
-import type { PostDocument } from '../src/data-access/post-document.ts';
 import { KeyedMutex } from '../src/data-access/write-lock.ts';
 import { userCascadeHandler } from '../src/entry-points/user-cascade.consumer.ts';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { bootPosts, call, testUserId, type TestService } from './helpers.ts';
 
 let svc: TestService;
@@ -21,7 +20,7 @@ before(async () => {
   // A group of its own, so a posts service running on the stack cannot take the partition,
   // from the end of the users topic, so it does not read the whole history first.
   group = await testGroupAtEnd(consumerGroups.postsUserCascade, [topics.userChanges]);
-  svc = await bootPosts({ USER_CASCADE: 'on', USER_CASCADE_GROUP: group });
+  svc = await bootPosts({ CONSUMERS: 'on', USER_CASCADE_GROUP: group });
   producer = createProducer('posts-cascade-test');
   await waitFor('the cascade consumer to run', async () => (await call(svc.base, 'GET', '/health')).body.userCascade?.running === true, { timeoutMs: 30_000 });
 });

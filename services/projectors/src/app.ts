@@ -37,7 +37,7 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
   const replays = new KafkaReplayPublisher();
   const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   let projection: SupervisedConsumer | undefined;
-  const watermarks = config.SKIP_CONSUMERS ? undefined : createWatermarkPublisher('cache', config.WATERMARKS_REDIS_URL, logger);
+  const watermarks = config.CONSUMERS ? createWatermarkPublisher('cache', config.WATERMARKS_REDIS_URL, logger) : undefined;
   let deadLetterReader: SupervisedConsumer | undefined;
   const stopAll = async () => {
     await projection?.stop();
@@ -49,14 +49,14 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
     state.disconnect();
   };
   try {
-    if (!config.SKIP_CONSUMERS) {
+    if (config.CONSUMERS) {
       projection = createCacheProjection(cache, logger, watermarks, config.CACHE_PROJECTION_GROUP);
       await projection.start();
       deadLetterReader = createDeadLetterReader(index, logger, config.DEAD_LETTER_INDEX_GROUP);
       await deadLetterReader.start();
     }
     deadLetterRoutes(app, index, replays);
-    healthRoutes(app, { cache, index, projection, deadLetterReader });
+    healthRoutes(app, { cache, storeNames: { cache: STORE_NAME, state: STATE_STORE_NAME }, index, projection, deadLetterReader });
     reconcileRoutes(app, new ProfileAuditRepository(redis, state));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
     if (projection) registerProjectionFaultsRoutes(app, projection);
@@ -67,6 +67,6 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port, consumers: !config.SKIP_CONSUMERS }, 'projectors listening');
+  logger.info({ port, consumers: config.CONSUMERS }, 'projectors listening');
   return { port, stop: stopAll };
 }

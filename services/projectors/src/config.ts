@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
 import { servicePorts } from '@polyglot/contracts/services';
 import { consumerGroups } from '@polyglot/contracts/topics';
-import { envFlag, envPort, envRedisUrl, envWatermarksUrl, loadConfig } from '@polyglot/platform/config';
+import { envPort, envRedisUrl, envSwitch, envWatermarksUrl, loadConfig } from '@polyglot/platform/config';
 import { envAllowedHosts } from '@polyglot/platform/request-guards';
 import { envInternalSecret } from '@polyglot/platform/internal-secret';
 
@@ -21,8 +21,8 @@ export const ProjectorsConfig = z.object({
   WATERMARKS_REDIS_URL: envWatermarksUrl(() => urls.redisState),
   /** Read by @polyglot/platform/kafka; declared here so a typo is caught at start. */
   KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'KAFKA_BROKERS is host:port[,host:port…]').optional(),
-  /** HTTP API only: neither the cache projection nor the dead-letter index (tests against a dead store). */
-  SKIP_CONSUMERS: envFlag,
+  /** off: this process runs no Kafka consumer (neither the cache projection nor the dead-letter index): the HTTP API alone, for tests or an instance beside the stack's own. */
+  CONSUMERS: envSwitch('on'),
   /** The consumer groups. Tests give groups of their own, so they never take the running service's partitions. */
   CACHE_PROJECTION_GROUP: z.string().min(1).default(consumerGroups.cacheProjector),
   DEAD_LETTER_INDEX_GROUP: z.string().min(1).default(consumerGroups.deadLetterIndex),

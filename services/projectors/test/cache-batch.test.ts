@@ -10,7 +10,7 @@ import { authorListingKey, postKey, POSTS_LISTING_KEY, postTombstoneKey, userKey
 import type { ListedPost } from '@polyglot/contracts/post-events';
 import { urls } from '@polyglot/contracts/endpoints';
 import { CacheRepository } from '../src/data-access/cache.repository.ts';
-import type { CacheOperation } from '../src/domain/cache-projection.ts';
+import type { CacheOperation } from '../src/data-access/cache-operations.ts';
 
 let redis: Redis;
 let state: Redis;

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { authorListingKey, feedGenerationKey, postKey, POSTS_GENERATION_KEY, postTombstoneKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { EVENT_TYPES, normalizeMessage } from '@polyglot/contracts/events';
 import { planCacheChange, TOMBSTONE_TTL_SECONDS } from '../src/domain/cache-projection.ts';
-import { debezium, fixture, outbox, postsCapture, type RecordedMessage } from '../../../packages/contracts/test-fixtures/recorded-messages.ts';
+import { debezium, fixture, outbox, postsCapture, type RecordedMessage } from '@polyglot/contracts/test-fixtures/recorded-messages';
 
 const plan = (message: RecordedMessage) => planCacheChange(normalizeMessage(message.topic, message.value));
 const lsnOf = (message: RecordedMessage) => (JSON.parse(message.value ?? '') as { source: { lsn: number } }).source.lsn;

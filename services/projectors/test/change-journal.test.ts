@@ -9,8 +9,9 @@ import { changeJournalKey, changeJournalOverflowKey, CHANGE_JOURNAL_LIMIT } from
 import { urls } from '@polyglot/contracts/endpoints';
 import { normalizeMessage } from '@polyglot/contracts/events';
 import { CacheRepository } from '../src/data-access/cache.repository.ts';
-import { journalEntryOf, type JournalEntry } from '../src/domain/change-journal.ts';
-import { debezium, fixture, outbox } from '../../../packages/contracts/test-fixtures/recorded-messages.ts';
+import type { JournalEntry } from '../src/data-access/cache-operations.ts';
+import { journalEntryOf } from '../src/domain/change-journal.ts';
+import { debezium, fixture, outbox } from '@polyglot/contracts/test-fixtures/recorded-messages';
 
 describe('journalEntryOf on recorded messages', () => {
   test('a user change names the user, a post change the post and its author, a follow the pair; each at its source position', () => {

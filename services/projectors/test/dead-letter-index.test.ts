@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import type { AppError } from '@polyglot/platform/errors';
 import { REPLAY_HEADERS, type DeadLetter, type DeadLetterReplayRecord } from '@polyglot/platform/kafka';
 import { DeadLetterIndex } from '../src/domain/dead-letter-index.ts';
-import { replayDeadLetters, type ReplayMessage } from '../src/domain/replay-dead-letters.use-case.ts';
+import type { ReplayMessage } from '../src/data-access/replay.publisher.ts';
+import { replayDeadLetters } from '../src/domain/replay-dead-letters.use-case.ts';
 import { parseDeadLetter } from '../src/entry-points/dead-letter-index.consumer.ts';
 
 const letter = (n: number): DeadLetter => ({

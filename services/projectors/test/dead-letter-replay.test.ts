@@ -11,7 +11,7 @@ import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { SupervisedConsumer } from '@polyglot/platform/consumer';
 import { createProducer, ensureTopics, PermanentError, type InboundMessage, type StringProducer } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd, testGroupName } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd, testGroupName } from '@polyglot/platform/test-fixtures/consumer-group';
 import { start, type Running } from '../src/app.ts';
 import { loadProjectorsConfig } from '../src/config.ts';
 import type { DeadLetterEntry } from '../src/domain/dead-letter-index.ts';

@@ -3,9 +3,9 @@
 import { Admin } from '@platformatic/kafka';
 import { kafkaBrokers } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import type { Produced } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import type { Produced } from '@polyglot/contracts/test-fixtures/message-builders';
 
-export { debeziumChange, nextLsn, outboxEvent, produce, testPostId, testUserId, type Produced } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+export { debeziumChange, nextLsn, outboxEvent, produce, testPostId, testUserId, type Produced } from '@polyglot/contracts/test-fixtures/message-builders';
 
 /** Resolves once the group has committed past the message: the loop commits only after its handler finished. */
 export async function waitUntilConsumed(group: string, message: Produced, ms: number): Promise<void> {

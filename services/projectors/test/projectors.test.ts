@@ -11,10 +11,10 @@ import { consumerGroups, PIPELINE_TOPICS, topics } from '@polyglot/contracts/top
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { createProducer, type DeadLetter, type StringProducer } from '@polyglot/platform/kafka';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { deleteTestGroups, testGroupAtEnd, testGroupName } from '../../../packages/platform/test-fixtures/consumer-group.ts';
+import { deleteTestGroups, testGroupAtEnd, testGroupName } from '@polyglot/platform/test-fixtures/consumer-group';
 import { start, type Running } from '../src/app.ts';
 import { loadProjectorsConfig } from '../src/config.ts';
-import { retireTestUsers, capturedPost } from '../../../packages/contracts/test-fixtures/message-builders.ts';
+import { retireTestUsers, capturedPost } from '@polyglot/contracts/test-fixtures/message-builders';
 import { debeziumChange, nextLsn, outboxEvent, produce, testPostId, testUserId, waitUntilConsumed } from './pipeline.ts';
 
 const logger = pino({ level: 'silent' });
@@ -188,7 +188,7 @@ describe('health', () => {
   });
 
   test('Redis unreachable → /health 503 naming it, fast', async () => {
-    const down = await start(loadProjectorsConfig({ PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', SKIP_CONSUMERS: 'true', LOG_LEVEL: 'silent' }), { logger });
+    const down = await start(loadProjectorsConfig({ PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', CONSUMERS: 'off', LOG_LEVEL: 'silent' }), { logger });
     try {
       const started = Date.now();
       const response = await fetch(`http://127.0.0.1:${down.port}/health`, { headers: internalHeaders() });
@@ -205,7 +205,7 @@ describe('health', () => {
   });
 
   test('the state store unreachable → /health 503 naming it, fast', async () => {
-    const down = await start(loadProjectorsConfig({ PORT: '0', STATE_REDIS_URL: 'redis://127.0.0.1:1', SKIP_CONSUMERS: 'true', LOG_LEVEL: 'silent' }), { logger });
+    const down = await start(loadProjectorsConfig({ PORT: '0', STATE_REDIS_URL: 'redis://127.0.0.1:1', CONSUMERS: 'off', LOG_LEVEL: 'silent' }), { logger });
     try {
       const started = Date.now();
       const response = await fetch(`http://127.0.0.1:${down.port}/health`, { headers: internalHeaders() });

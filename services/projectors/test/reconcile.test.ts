@@ -29,7 +29,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 }
 
 before(async () => {
-  app = await start(loadProjectorsConfig({ PORT: '0', LOG_LEVEL: 'silent', SKIP_CONSUMERS: 'true' }), { logger: pino({ level: 'silent' }) });
+  app = await start(loadProjectorsConfig({ PORT: '0', LOG_LEVEL: 'silent', CONSUMERS: 'off' }), { logger: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${app.port}`;
   redis = new Redis(urls.redis, { maxRetriesPerRequest: 1 });
   await redis.set(userKey(stale), entry(stale, 'Old', 42));

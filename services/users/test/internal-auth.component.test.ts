@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type pg from 'pg';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
-import { rawRequest } from '../../../packages/platform/test/raw-http.ts';
+import { rawRequest } from '@polyglot/platform/test-fixtures/raw-http';
 import { call, cleanUp, directClient, startService, uniqueEmail, type Service } from './helpers.ts';
 
 let service: Service;

@@ -5,10 +5,10 @@
 // the person running the stack holds. Then every session of the user ends, so
 // the change holds from the next request on and no session outlives it.
 import pg from 'pg';
-import type { Role } from '../../../packages/contracts/src/api.ts';
-import { urls } from '../../../packages/contracts/src/endpoints.ts';
-import { connectSessionStore } from '../../../services/gateway/src/data-access/session.store.ts';
-import { UserRepository } from '../../../services/users/src/data-access/user.repository.ts';
+import type { Role } from '@polyglot/contracts/api';
+import { urls } from '@polyglot/contracts/endpoints';
+import { connectSessionStore } from '@polyglot/gateway/data-access/session.store';
+import { UserRepository } from '@polyglot/users/data-access/user.repository';
 import { StackError } from '../errors.ts';
 import { info } from '../progress.ts';
 

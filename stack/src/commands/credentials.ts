@@ -1,6 +1,6 @@
 // ./stackctl credentials: how to reach each engine with its own client, with
 // the passwords the stack generated for this machine (.stack/credentials.json).
-import { credentialsFile } from '../../../packages/contracts/src/engine-credentials.ts';
+import { credentialsFile } from '@polyglot/contracts/engine-credentials';
 import { connectionGuide, requireCredentials } from '../credentials.ts';
 import { statePaths } from '../paths.ts';
 

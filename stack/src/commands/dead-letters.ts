@@ -6,7 +6,7 @@
 // 3 when the gateway could not be asked. GATEWAY_URL and GATEWAY_TOKEN (an
 // admin session, when AUTH_REQUIRED is on) say where and as whom.
 import type { z } from 'zod';
-import type { DeadLetterEntry, DeadLetterReplayResult } from '../../../packages/contracts/src/api.ts';
+import type { DeadLetterEntry, DeadLetterReplayResult } from '@polyglot/contracts/api';
 import { StackError } from '../errors.ts';
 import { gatewayCall } from '../gateway-call.ts';
 import { info } from '../progress.ts';

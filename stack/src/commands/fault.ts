@@ -2,9 +2,9 @@
 // one is checked (admin when AUTH_REQUIRED is on) and logged with who asked,
 // like the same action from the API. GATEWAY_URL and GATEWAY_TOKEN (a session
 // token from POST /auth/login) say where and as whom.
-import { FAULT_PROJECTIONS, FAULT_UNITS, MAX_FAULT_DELAY_MS, PROJECTION_ALIASES, UNIT_ACTIONS } from '../../../packages/contracts/src/faults.ts';
-import { servicePorts } from '../../../packages/contracts/src/services.ts';
-import { HOST } from '../../../packages/contracts/src/endpoints.ts';
+import { FAULT_PROJECTIONS, FAULT_UNITS, MAX_FAULT_DELAY_MS, PROJECTION_ALIASES, UNIT_ACTIONS } from '@polyglot/contracts/faults';
+import { servicePorts } from '@polyglot/contracts/services';
+import { HOST } from '@polyglot/contracts/endpoints';
 import { StackError } from '../errors.ts';
 import { info } from '../progress.ts';
 

@@ -3,7 +3,7 @@
 // check could not be made (the gateway or a service behind it is down, or the
 // session is refused). GATEWAY_URL and GATEWAY_TOKEN (an admin session, when
 // AUTH_REQUIRED is on) say where and as whom.
-import type { Drift, ReconcileProgress, ReconcileReport, RepairReport } from '../../../packages/contracts/src/reconcile.ts';
+import type { Drift, ReconcileProgress, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
 import { gatewayCall as callGateway } from '../gateway-call.ts';
 import { formatSeconds, info } from '../progress.ts';
 

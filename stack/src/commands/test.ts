@@ -1,6 +1,7 @@
 // `test`: what CI runs. Installs the host tools tests need, brings the stack
-// up when it is not running, type-checks, then runs every test file with
-// node's test runner against the real engines.
+// up when it is not running, type-checks, runs the static checks
+// (static-checks.ts), then runs every test file with node's test runner
+// against the real engines.
 import { spawn } from 'node:child_process';
 import { glob, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { recordedMode } from '../mode.ts';
 import { repoRoot } from '../paths.ts';
 import { info, step } from '../progress.ts';
 import { ensureHostPackages } from '../provision/host-packages.ts';
+import { staticChecks } from '../static-checks.ts';
 import type { TestRecord } from '../test-report.ts';
 import { relativeFile, tally, type AllowedSkip, type Tally } from '../test-tally.ts';
 import { allowedSkips } from '../../test/allowed-skips.ts';
@@ -151,6 +153,11 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
   if (typecheck !== 0) {
     info('type errors above; fix them and run again');
     return typecheck;
+  }
+  const checks = await step('static checks (oxlint, the layer rules, knip)', () => staticChecks());
+  if (checks !== 0) {
+    info('static-check violations above; fix them and run again (./stackctl lint runs these checks alone)');
+    return checks;
   }
   const plan = await testPlan();
   let component = plan.component;

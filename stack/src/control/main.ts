@@ -3,7 +3,7 @@
 // 0660 root:polyglot, until SIGTERM.
 import { chmodSync, chownSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureInternalSecret } from '../../../packages/platform/src/internal-secret.ts';
+import { ensureInternalSecret } from '@polyglot/platform/internal-secret';
 import { controlSocket, repoRoot, statePaths } from '../paths.ts';
 import { createControlServer } from './server.ts';
 

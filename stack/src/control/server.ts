@@ -9,9 +9,10 @@
 // line in its log (.stack/logs/unit-control.log) with who asked.
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { ERROR_CODES, type ErrorCode } from '../../../packages/contracts/src/error-codes.ts';
-import { FAULT_UNITS, UNIT_ACTION_TIMEOUT_MS, UNIT_ACTIONS, UNIT_CONTROL_ROUTES, type FaultUnit, type UnitAction } from '../../../packages/contracts/src/faults.ts';
-import { INTERNAL_SECRET_HEADER, isInternalSecret } from '../../../packages/platform/src/internal-secret.ts';
+import { stripVTControlCharacters } from 'node:util';
+import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
+import { FAULT_UNITS, UNIT_ACTION_TIMEOUT_MS, UNIT_ACTIONS, UNIT_CONTROL_ROUTES, type FaultUnit, type UnitAction } from '@polyglot/contracts/faults';
+import { INTERNAL_SECRET_HEADER, isInternalSecret } from '@polyglot/platform/internal-secret';
 
 const MAX_BODY_BYTES = 4096;
 const MAX_BY_LENGTH = 200;
@@ -37,7 +38,7 @@ class ControlError extends Error {
   }
 }
 
-const plain = (text: string) => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim();
+const plain = (text: string) => stripVTControlCharacters(text).trim();
 
 /** The CLI's environment: this process's, less what would make it a test process. */
 function cliEnv(): NodeJS.ProcessEnv {

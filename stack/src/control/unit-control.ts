@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { UNIT_CONTROL_ROUTES } from '../../../packages/contracts/src/faults.ts';
+import { UNIT_CONTROL_ROUTES } from '@polyglot/contracts/faults';
 import { CONTROL_UNIT, type Engine } from '../engines/engine.ts';
 import { withTimeout } from '../engines/engine.ts';
 import { controlSocket, repoRoot, statePaths } from '../paths.ts';

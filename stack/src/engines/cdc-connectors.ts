@@ -3,9 +3,9 @@
 // change stream (under Compose). Registered by the stack once Connect is
 // healthy; PUT .../config creates or updates, so registering twice is harmless.
 import { Admin } from '@platformatic/kafka';
-import { partitionsOf, topics } from '../../../packages/contracts/src/topics.ts';
-import { ensureTopics as ensureContractTopics } from '../../../packages/platform/src/kafka.ts';
-import { waitFor } from '../../../packages/platform/src/wait-for.ts';
+import { partitionsOf, topics } from '@polyglot/contracts/topics';
+import { ensureTopics as ensureContractTopics } from '@polyglot/platform/kafka';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { recordedMode, type Mode } from '../mode.ts';
 import { connectHeaders, endpoints, HOST, urls } from './endpoints.ts';
 import { POSTS_CAPTURE_NAME, POSTS_SCHEMA } from './posts-capture.ts';

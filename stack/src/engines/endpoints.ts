@@ -1,3 +1,3 @@
 // The engines' addresses, credentials and versions live in packages/contracts,
 // where the services read their defaults too.
-export * from '../../../packages/contracts/src/endpoints.ts';
+export * from '@polyglot/contracts/endpoints';

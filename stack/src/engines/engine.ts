@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServiceName } from '../../../packages/contracts/src/services.ts';
+import type { ServiceName } from '@polyglot/contracts/services';
 import type { LaunchSpec } from '../supervisor/launcher.ts';
 
 export const ENGINE_NAMES = ['postgres', 'timescaledb', 'redis', 'redis-state', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;

@@ -2,10 +2,10 @@
 // every change travels through.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
-import { KAFKA_MAX_MESSAGE_BYTES } from '../../../packages/contracts/src/topics.ts';
+import { KAFKA_MAX_MESSAGE_BYTES } from '@polyglot/contracts/topics';
 import { endpoints, HOST, versions } from './endpoints.ts';
 import { JAVA, jvmFlags, withTimeout, type Engine } from './engine.ts';
 
@@ -57,12 +57,6 @@ background.threads=2
 `;
 
 export const kafkaClasspath = '/srv/dist/libs/*';
-
-export async function kafkaJarVersion(artifactDir: string | undefined): Promise<string> {
-  if (!artifactDir) return versions.kafka;
-  const jar = (await readdir(join(artifactDir, 'libs')).catch(() => [] as string[])).find((f) => /^kafka-clients-[\d.]+\.jar$/.test(f));
-  return jar?.replace(/^kafka-clients-|\.jar$/g, '') ?? versions.kafka;
-}
 
 export const kafka: Engine = {
   name: 'kafka',

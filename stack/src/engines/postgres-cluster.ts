@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { migrate } from '../../../packages/platform/src/postgres-migrations.ts';
+import { migrate } from '@polyglot/platform/postgres-migrations';
 import { engineDataDir } from '../paths.ts';
 import { HOST } from './endpoints.ts';
 import { withTimeout, type Engine, type EngineContext, type EngineName } from './engine.ts';

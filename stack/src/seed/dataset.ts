@@ -1,7 +1,7 @@
 // What `./stackctl seed` writes, made from --seed alone: the same options give
 // the same users, posts and follows, batch by batch, so a seed stopped halfway
 // goes on from its last finished batch and inserts nothing twice. Pure: no I/O.
-import type { BulkPostsBody, BulkUsersBody } from '../../../packages/contracts/src/seed.ts';
+import type { BulkPostsBody, BulkUsersBody } from '@polyglot/contracts/seed';
 
 export interface SeedSizes {
   users: number;

@@ -8,9 +8,9 @@
 // else: the supervisor opens their log (.stack/logs/NAME.log) for them.
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import { servicePorts, type ServiceName } from '../../../packages/contracts/src/services.ts';
-import { HOST } from '../../../packages/contracts/src/endpoints.ts';
-import { ensureInternalSecret, findInternalSecret, internalHeaders } from '../../../packages/platform/src/internal-secret.ts';
+import { servicePorts, type ServiceName } from '@polyglot/contracts/services';
+import { HOST } from '@polyglot/contracts/endpoints';
+import { ensureInternalSecret, findInternalSecret, internalHeaders } from '@polyglot/platform/internal-secret';
 import type { Engine, UnitName } from '../engines/engine.ts';
 import { StackError } from '../errors.ts';
 import { withTimeout } from '../engines/engine.ts';

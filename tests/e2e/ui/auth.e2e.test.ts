@@ -10,11 +10,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { waitFor } from '../../../packages/platform/src/wait-for.ts';
-import { start, type RunningGateway } from '../../../services/gateway/src/app.ts';
-import { loadGatewayConfig } from '../../../services/gateway/src/config.ts';
-import { startUiServer, UiConfig, type RunningUi } from '../../../services/gateway/src/ui-server.ts';
-import { setRole } from '../../../stack/src/commands/admin.ts';
+import { waitFor } from '@polyglot/platform/wait-for';
+import { start, type RunningGateway } from '@polyglot/gateway/app';
+import { loadGatewayConfig } from '@polyglot/gateway/config';
+import { startUiServer, UiConfig, type RunningUi } from '@polyglot/gateway/ui-server';
+import { setRole } from '@polyglot/stack/commands/admin';
 import { api, callAs, runId } from '../support.ts';
 import { LAPTOP, launch, shot } from './browser.ts';
 

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { servicePorts } from '../../../packages/contracts/src/services.ts';
+import { servicePorts } from '@polyglot/contracts/services';
 
 export const ui = `http://127.0.0.1:${servicePorts.ui}`;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { waitFor } from '../../../packages/platform/src/wait-for.ts';
+import { waitFor } from '@polyglot/platform/wait-for';
 import { api, runId } from '../support.ts';
 import { go, LAPTOP, launch, openPage, PHONE, shot, ui } from './browser.ts';
 

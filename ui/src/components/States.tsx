@@ -32,12 +32,3 @@ export function ErrorNote({ error, retry, what }: { error: unknown; retry?: () =
     </div>
   );
 }
-
-export function StatusDot({ level, label }: { level: string; label?: string }) {
-  return (
-    <span className="status-with-label">
-      <span className={`status-dot level-${level}`} aria-hidden="true" />
-      {label && <span>{label}</span>}
-    </span>
-  );
-}

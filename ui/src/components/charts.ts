@@ -21,6 +21,4 @@ export function colourOf(type: string): string {
   return colour;
 }
 
-export const STORE_COLOURS: Record<string, string> = { graph: '#1a7fb5', cache: '#c4412f', analytics: '#b7791f', Neo4j: '#1a7fb5', Redis: '#c4412f', TimescaleDB: '#b7791f' };
-
 export const AXIS = { stroke: '#8a97a8', fontSize: 11 };

@@ -2,10 +2,22 @@
 // GET /analytics. Every number is computed in SQL; none is counted in memory.
 import type pg from 'pg';
 import type { Analytics } from '@polyglot/contracts/api';
+import type { ChangeEvent, EventType } from '@polyglot/contracts/events';
 import { PermanentError } from '@polyglot/platform/kafka';
-import type { EventRow } from '../domain/event-row.ts';
 import { inTransaction } from '@polyglot/platform/postgres-pool';
 import { guarded } from './timescale-pool.ts';
+
+/** One row of the events hypertable (domain/event-row.ts makes it from a change). */
+export interface EventRow {
+  time: Date;
+  userId: number | null;
+  eventType: EventType;
+  properties: Record<string, unknown>;
+  eventId: string;
+  source: ChangeEvent['source'];
+  entityId: string;
+  position: number;
+}
 
 export interface SummaryOptions {
   newest: number;
@@ -70,9 +82,18 @@ export class EventRepository {
       return result.rowCount === 1;
     } catch (error) {
       // Class 22 (data exception, e.g. a \u0000 that jsonb refuses): no retry can fix the message.
-      if (/^22/.test((error as { code?: string }).code ?? '')) throw new PermanentError(`the events row was refused: ${(error as Error).message}`, { cause: error });
+      if (((error as { code?: string }).code ?? '').startsWith('22')) throw new PermanentError(`the events row was refused: ${(error as Error).message}`, { cause: error });
       throw error;
     }
+  }
+
+  /** The highest source position of this entity recorded in events; null when none is. */
+  async shownPosition(source: string, entityId: string): Promise<number | null> {
+    const result = await guarded(() =>
+      this.pool.query<{ position: string | null }>('SELECT max(position)::text AS position FROM events WHERE entity_id = $1 AND source = $2', [entityId, source]),
+    );
+    const position = result.rows[0]?.position;
+    return position === null || position === undefined ? null : Number(position);
   }
 
   async ping(): Promise<void> {

@@ -1,18 +1,8 @@
 // The pure half of the analytics projection: one ChangeEvent → one events row.
 // Everything in the row comes from the source message (never the clock), so a
 // replay yields the same (event_id, time) and the insert becomes a no-op.
-import type { ChangeEvent, EventType } from '@polyglot/contracts/events';
-
-export interface EventRow {
-  time: Date;
-  userId: number | null;
-  eventType: EventType;
-  properties: Record<string, unknown>;
-  eventId: string;
-  source: ChangeEvent['source'];
-  entityId: string;
-  position: number;
-}
+import type { ChangeEvent } from '@polyglot/contracts/events';
+import type { EventRow } from '../data-access/event.repository.ts';
 
 export function eventToRow(event: ChangeEvent): EventRow {
   return {

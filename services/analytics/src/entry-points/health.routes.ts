@@ -4,8 +4,6 @@ import { z } from 'zod';
 import { PROJECTION_OFF as OFF, ProjectionHealth } from '@polyglot/contracts/health';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { SupervisedConsumer } from '@polyglot/platform/consumer';
-import type { EventRepository } from '../data-access/event.repository.ts';
-import { STORE_NAME } from '../data-access/timescale-pool.ts';
 
 export const AnalyticsHealth = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -18,20 +16,26 @@ export const AnalyticsHealth = z.object({
 export type AnalyticsHealth = z.infer<typeof AnalyticsHealth>;
 
 
-export function healthRoutes(app: HttpApp, events: EventRepository, projection: SupervisedConsumer | undefined): void {
+/** The store a health check asks: its name, for the message, and a ping (app.ts builds it). */
+export interface StoreProbe {
+  name: string;
+  ping(): Promise<void>;
+}
+
+export function healthRoutes(app: HttpApp, store: StoreProbe, projection: SupervisedConsumer | undefined): void {
   app.get(
     '/health',
     { schema: { summary: 'TimescaleDB reachability and the analytics projection’s progress', response: { 200: AnalyticsHealth, 503: AnalyticsHealth } } },
     async (_request, reply) => {
-      const [store, status] = await Promise.all([
-        events.ping().then(
+      const [answer, status] = await Promise.all([
+        store.ping().then(
           () => 'ok' as const,
           () => 'unavailable' as const,
         ),
         projection ? projection.status() : OFF,
       ]);
-      const body: AnalyticsHealth = { status: 'ok', checks: { timescaledb: store }, projection: status };
-      if (store !== 'ok') Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error: `${STORE_NAME} is unavailable; try again shortly` });
+      const body: AnalyticsHealth = { status: 'ok', checks: { timescaledb: answer }, projection: status };
+      if (answer !== 'ok') Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error: `${store.name} is unavailable; try again shortly` });
       else if (projection && !status.running) Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error: 'the analytics projection is not consuming (is Kafka up?); it restarts on its own' });
       return reply.status(body.status === 'ok' ? 200 : 503).send(body);
     },

@@ -1,7 +1,7 @@
 // The consistency lab's results, kept in the state Redis (newest first, the
 // last 50) so the UI can draw them and they survive a gateway restart.
 import type { Redis } from 'ioredis';
-import type { ExperimentResult } from '../domain/run-experiment.use-case.ts';
+import type { ExperimentResult } from '@polyglot/contracts/lab';
 import { orUnavailable } from './redis.ts';
 
 const KEY = 'lab:experiments';

@@ -17,7 +17,7 @@ export function createProjectionControls(config: Pick<GatewayConfig, 'GRAPH_URL'
     try {
       return (await request(client)).body;
     } catch (error) {
-      // A service started without its consumer (SKIP_CONSUMERS, GRAPH_PROJECTION=off…) has no such route.
+      // A service started without its consumer (CONSUMERS=off) has no such route.
       if (error instanceof UpstreamError && error.statusCode === 404) {
         throw new AppError('UNKNOWN_PROJECTION', `the ${client.name} service runs without the ${name} projection (its consumer is switched off)`, { projection: name });
       }

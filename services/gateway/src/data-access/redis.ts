@@ -9,7 +9,6 @@ import { retryBackoffMs } from '@polyglot/platform/backoff';
 import { guardStore } from '@polyglot/platform/errors';
 import type { Logger } from '@polyglot/platform/logger';
 
-export const REDIS_STORE = 'Redis';
 /** How the state instance is named in 503s and logs. */
 export const STATE_STORE = 'the state store (Redis)';
 

@@ -79,3 +79,43 @@ export async function describeWrite(watcher: WatermarkWatcher, token: Consistenc
   info.visibleAfterMs = Object.fromEntries(projections.map((p) => [p, seen?.projections[p]?.visibleAfterMs ?? null]));
   return info;
 }
+
+const ProjectionVisibility = z.object({
+  applied: z.boolean().describe('the projection shows this change (or a later one of the same entity)'),
+  appliedAt: z.iso.datetime().nullable(),
+  visibleAfterMs: z.number().nullable().describe('milliseconds from the source commit until applied there'),
+});
+
+export const ChangeVisibility = z.object({
+  token: z.string(),
+  source: z.enum(['users', 'posts', 'graph']),
+  entityId: z.string(),
+  position: z.number(),
+  committedAt: z.iso.datetime().nullable().describe('the source commit, as the projections reported it (null until one applied it)'),
+  capturedAt: z.iso.datetime().nullable().describe('when Debezium read the change from the log (users, posts; null for follows, whose relay publishes at once)'),
+  publishedAt: z.iso.datetime().nullable().describe('when Kafka took the change from Debezium (users, posts) or the graph relay (follows)'),
+  complete: z.boolean().describe('every projection of this change shows it'),
+  projections: z.partialRecord(z.enum(PROJECTIONS), ProjectionVisibility).describe("the projections this change goes to (a follow is born in Neo4j: not the graph projection)"),
+});
+export type ChangeVisibility = z.infer<typeof ChangeVisibility>;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Where a change is visible now, per projection it goes to (GET /consistency/:token, the GraphQL consistency query and subscription). */
+export async function visibilityOf(deps: { watermarks: WatermarkWatcher }, token: ConsistencyToken): Promise<ChangeVisibility> {
+  const projections = projectionsFor(token);
+  const seen = await deps.watermarks.visibility(token, projections);
+  const entries = projections.map((p) => {
+    const v = seen.projections[p]!;
+    return [p, { applied: v.applied, appliedAt: iso(v.appliedAt), visibleAfterMs: v.visibleAfterMs }] as const;
+  });
+  return {
+    token: formatToken(token),
+    ...token,
+    committedAt: iso(seen.committedAt),
+    capturedAt: iso(seen.capturedAt),
+    publishedAt: iso(seen.publishedAt),
+    complete: entries.every(([, v]) => v.applied),
+    projections: Object.fromEntries(entries),
+  };
+}

@@ -55,22 +55,15 @@ export function pipelineSettled(pipeline: { projections: Record<string, unknown>
   return lags.length > 0 && [...lags, ...backlogs].every((n) => n === 0);
 }
 
-const built = new WeakMap<GatewayDeps, ReconcileDeps>();
-
-/** The reconciler's collaborators, one set per gateway: REST and GraphQL share them (and so its progress). */
-export function reconcileDepsOf(deps: GatewayDeps): ReconcileDeps {
-  let found = built.get(deps);
-  if (!found) {
-    found = {
-      reconcile: createReconcileClient(deps.config),
-      pipeline: { settled: async () => pipelineSettled((await checkHealth(deps)).report.pipeline) },
-      journal: createChangeJournal(deps.stateRedis),
-      progress: new ProgressBoard(deps.logger),
-      logger: deps.logger,
-    };
-    built.set(deps, found);
-  }
-  return found;
+/** The reconciler's collaborators. app.ts builds one set per gateway, which REST and GraphQL share (and so its progress). */
+export function createReconcileDeps(deps: GatewayDeps): ReconcileDeps {
+  return {
+    reconcile: createReconcileClient(deps.config),
+    pipeline: { settled: async () => pipelineSettled((await checkHealth(deps)).report.pipeline) },
+    journal: createChangeJournal(deps.stateRedis),
+    progress: new ProgressBoard(deps.logger),
+    logger: deps.logger,
+  };
 }
 
 /** Before the second look: at least this long, so a change between Debezium and Kafka (not counted as lag) can land. */

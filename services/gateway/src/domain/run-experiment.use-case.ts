@@ -3,10 +3,10 @@
 // is stale when the store does not show that write yet. Time-to-visible comes
 // from what the projections measured (source commit → applied).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { User } from '@polyglot/contracts/api';
 import { feedGenerationKey, userKey } from '@polyglot/contracts/cache-keys';
-import { CONSISTENCY_MODES, parseToken, PROJECTION_STORES, PROJECTIONS, type ConsistencyMode, type ConsistencyToken, type ProjectionName } from '@polyglot/contracts/consistency';
+import { parseToken, PROJECTION_STORES, type ConsistencyMode, type ConsistencyToken, type ProjectionName } from '@polyglot/contracts/consistency';
+import type { ExperimentInput, ExperimentKind, ExperimentResult } from '@polyglot/contracts/lab';
 import { LatencyWindow } from '@polyglot/platform/latency';
 import { awaitProjections, ConsistencyTimeoutError, projectionsFor } from './consistency.use-case.ts';
 import { follow } from './follows.use-case.ts';
@@ -14,41 +14,6 @@ import type { Caller, GatewayDeps } from './gateway-deps.ts';
 import { listPosts } from './list-posts.use-case.ts';
 import { createPost } from './post-writes.use-case.ts';
 import { createUser, updateUser } from './user-writes.use-case.ts';
-
-export const EXPERIMENT_KINDS = ['users', 'posts', 'follows'] as const;
-type Kind = (typeof EXPERIMENT_KINDS)[number];
-
-export const ExperimentInput = z
-  .strictObject({
-    mode: z.enum(CONSISTENCY_MODES),
-    writes: z.number().int().min(1).max(500).describe('how many writes'),
-    rate: z.number().min(0.5).max(100).describe('writes per second, sent on schedule (open loop)'),
-    kind: z.enum(EXPERIMENT_KINDS).describe('users: renames; posts: new posts; follows: new follows'),
-  })
-  .refine((v) => v.writes / v.rate <= 120, { message: 'an experiment may last at most 120 s: lower writes or raise rate', path: ['writes'] });
-export type ExperimentInput = z.infer<typeof ExperimentInput>;
-
-const Summary = z.object({ count: z.number(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() });
-
-export const StoreResult = z.object({
-  store: z.string().describe('the engine read'),
-  role: z.enum(['source', 'projection']).describe('source: where the write happened (always fresh); projection: fed by the pipeline'),
-  reads: z.number().int(),
-  stale: z.number().int().describe('reads, right after the write answered, that did not show it yet'),
-  staleRatio: z.number(),
-  timeToVisibleMs: Summary.describe('source commit → applied in this store, as the projection measured it'),
-});
-
-export const ExperimentResult = z.object({
-  id: z.string(),
-  input: z.object({ mode: z.enum(CONSISTENCY_MODES), writes: z.number(), rate: z.number(), kind: z.enum(EXPERIMENT_KINDS) }),
-  startedAt: z.iso.datetime(),
-  durationMs: z.number(),
-  failedWrites: z.number().int().describe('writes that answered an error (a strong write that timed out counts here, and its reads still run)'),
-  writeLatencyMs: Summary.describe('client side: the write request until its answer'),
-  stores: z.partialRecord(z.enum(PROJECTIONS), StoreResult),
-});
-export type ExperimentResult = z.infer<typeof ExperimentResult>;
 
 const STRONG_WAIT_MS = 5000;
 const VISIBILITY_WAIT_MS = 10_000;
@@ -108,7 +73,7 @@ export async function runExperiment(deps: Deps, caller: Caller, input: Experimen
   return { id, input: { ...input }, startedAt: new Date(started).toISOString(), durationMs, failedWrites, writeLatencyMs: latency.summary(), stores };
 }
 
-function projectionsOf(kind: Kind): ProjectionName[] {
+function projectionsOf(kind: ExperimentKind): ProjectionName[] {
   return projectionsFor({ source: kind === 'users' ? 'users' : kind === 'posts' ? 'posts' : 'graph', entityId: '0', position: 0 });
 }
 

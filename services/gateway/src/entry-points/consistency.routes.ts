@@ -1,53 +1,14 @@
 // Following a write after it answered: where its change is visible, and when
 // it became so, per projection — once (GET) or live (WebSocket).
 import { z } from 'zod';
-import { formatToken, parseToken, PROJECTIONS, TokenText, type AppliedNotice, type ConsistencyToken } from '@polyglot/contracts/consistency';
+import { parseToken, TokenText, type AppliedNotice } from '@polyglot/contracts/consistency';
 import type { HttpApp } from '@polyglot/platform/http-app';
-import { projectionsFor } from '../domain/consistency.use-case.ts';
+import { ChangeVisibility, visibilityOf } from '../domain/consistency.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { bearer, errors } from './route-helpers.ts';
 import { sessionOnly } from './session.hook.ts';
 
 const tags = ['consistency'];
-
-const ProjectionVisibility = z.object({
-  applied: z.boolean().describe('the projection shows this change (or a later one of the same entity)'),
-  appliedAt: z.iso.datetime().nullable(),
-  visibleAfterMs: z.number().nullable().describe('milliseconds from the source commit until applied there'),
-});
-
-export const ChangeVisibility = z.object({
-  token: z.string(),
-  source: z.enum(['users', 'posts', 'graph']),
-  entityId: z.string(),
-  position: z.number(),
-  committedAt: z.iso.datetime().nullable().describe('the source commit, as the projections reported it (null until one applied it)'),
-  capturedAt: z.iso.datetime().nullable().describe('when Debezium read the change from the log (users, posts; null for follows, whose relay publishes at once)'),
-  publishedAt: z.iso.datetime().nullable().describe('when Kafka took the change from Debezium (users, posts) or the graph relay (follows)'),
-  complete: z.boolean().describe('every projection of this change shows it'),
-  projections: z.partialRecord(z.enum(PROJECTIONS), ProjectionVisibility).describe("the projections this change goes to (a follow is born in Neo4j: not the graph projection)"),
-});
-export type ChangeVisibility = z.infer<typeof ChangeVisibility>;
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export async function visibilityOf(deps: GatewayDeps, token: ConsistencyToken): Promise<ChangeVisibility> {
-  const projections = projectionsFor(token);
-  const seen = await deps.watermarks.visibility(token, projections);
-  const entries = projections.map((p) => {
-    const v = seen.projections[p]!;
-    return [p, { applied: v.applied, appliedAt: iso(v.appliedAt), visibleAfterMs: v.visibleAfterMs }] as const;
-  });
-  return {
-    token: formatToken(token),
-    ...token,
-    committedAt: iso(seen.committedAt),
-    capturedAt: iso(seen.capturedAt),
-    publishedAt: iso(seen.publishedAt),
-    complete: entries.every(([, v]) => v.applied),
-    projections: Object.fromEntries(entries),
-  };
-}
 
 /** Needs @fastify/websocket registered on the app first (app.ts: one WebSocket server for this and /graphql). */
 export async function registerConsistencyRoutes(app: HttpApp, deps: GatewayDeps): Promise<void> {

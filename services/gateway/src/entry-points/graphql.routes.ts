@@ -12,8 +12,6 @@ import mercurius from 'mercurius';
 import { z } from 'zod';
 import { AppError } from '@polyglot/platform/errors';
 import type { HttpApp } from '@polyglot/platform/http-app';
-import { createLabResults } from '../data-access/lab-results.store.ts';
-import type { FaultsDeps } from '../domain/faults.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import type { HealthSnapshot } from '../domain/health-feed.ts';
 import { checkCost, checkShape, type CostLimits } from './graphql.cost.ts';
@@ -24,7 +22,6 @@ import { healthOf, queryResolvers, typeResolvers, type GraphQLExtras } from './g
 import { JSONScalar, SafeInt } from './graphql.scalars.ts';
 import { schema } from './graphql.schema.ts';
 import { changeAppliedStream, changeVisibilityStream, healthStream, type ChangeFilter } from './graphql.subscriptions.ts';
-import { reconcileDepsOf } from '../domain/reconcile.use-case.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -54,17 +51,8 @@ async function checkRequest(request: FastifyRequest): Promise<void> {
   }
 }
 
-export interface GraphQLOptions {
-  /** The same fault controls, log and unit locks as /faults, so both see each other's actions. */
-  faults: FaultsDeps;
-}
-
-export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, options: GraphQLOptions): Promise<void> {
-  const extras: GraphQLExtras = {
-    faults: options.faults,
-    lab: createLabResults(deps.stateRedis),
-    reconcile: reconcileDepsOf(deps),
-  };
+/** extras: the same fault controls, lab results and reconciler as REST (app.ts builds each once), so both see each other's work. */
+export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, extras: GraphQLExtras): Promise<void> {
   // The one health report of the gateway (app.ts), which /health answers from too.
   const healthFeed = deps.health;
   app.addHook('onClose', async () => healthFeed.stop());

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { WatermarkWatcher } from '../data-access/watermark-watcher.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import type { HealthFeed, HealthSnapshot } from '../domain/health-feed.ts';
-import { visibilityOf, type ChangeVisibility } from './consistency.routes.ts';
+import { visibilityOf, type ChangeVisibility } from '../domain/consistency.use-case.ts';
 import { parseInput } from './graphql.errors.ts';
 import { LiveChannel } from './live-channel.ts';
 

@@ -2,16 +2,17 @@
 // once from every store) and list the results kept for the UI.
 import { z } from 'zod';
 import type { HttpApp } from '@polyglot/platform/http-app';
-import { createLabResults } from '../data-access/lab-results.store.ts';
+import type { LabResults } from '../data-access/lab-results.store.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
-import { ExperimentInput, ExperimentResult, runExperiment } from '../domain/run-experiment.use-case.ts';
+import { ExperimentInput, ExperimentResult } from '@polyglot/contracts/lab';
+import { runExperiment } from '../domain/run-experiment.use-case.ts';
 import { adminOnly } from './admin.hook.ts';
 import { bearer, callerOf, errors } from './route-helpers.ts';
 
 const tags = ['lab'];
 
-export function registerLabRoutes(app: HttpApp, deps: GatewayDeps): void {
-  const results = createLabResults(deps.stateRedis);
+/** results: the one store app.ts builds, which GraphQL shares. */
+export function registerLabRoutes(app: HttpApp, deps: GatewayDeps, results: LabResults): void {
   // Experiments write on purpose, at a rate: with AUTH_REQUIRED on, only an admin runs them.
   const admin = adminOnly(app, deps);
 

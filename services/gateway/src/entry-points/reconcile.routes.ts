@@ -2,14 +2,14 @@
 import { ReconcileProgress, ReconcileQuery, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
-import { reconcile, reconcileDepsOf, repair } from '../domain/reconcile.use-case.ts';
+import { reconcile, repair, type ReconcileDeps } from '../domain/reconcile.use-case.ts';
 import { adminOnly } from './admin.hook.ts';
 import { bearer, errors } from './route-helpers.ts';
 
 const tags = ['reconcile'];
 
-export function registerReconcileRoutes(app: HttpApp, deps: GatewayDeps): void {
-  const reconcileDeps = reconcileDepsOf(deps);
+/** reconcileDeps: the one set app.ts builds, which GraphQL shares. */
+export function registerReconcileRoutes(app: HttpApp, deps: GatewayDeps, reconcileDeps: ReconcileDeps): void {
   // An operator's tool: with AUTH_REQUIRED on, both need an admin session (the report names every entity).
   const admin = adminOnly(app, deps);
 

@@ -3,10 +3,7 @@
 // if the change does. All Cypher is parameterised.
 import type { Relationship } from '@polyglot/contracts/api';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
-import type { PendingOutboxEvent } from '../domain/follow-events.ts';
-import type { FollowWriter } from '../domain/follow-user.use-case.ts';
-import type { RelationshipPage, RelationshipReader } from '../domain/list-relationships.use-case.ts';
-import type { UnfollowWriter } from '../domain/unfollow-user.use-case.ts';
+import type { PendingOutboxEvent } from './follow-events.ts';
 import { NotFoundError } from '@polyglot/platform/errors';
 import { int, onGraphStore } from './neo4j.ts';
 import { APPEND_OUTBOX, outboxEventsParam, PLANNED_ONCE } from './outbox.repository.ts';
@@ -32,7 +29,13 @@ function pairParams(followerId: number, followeeId: number) {
   };
 }
 
-export class FollowRepository implements FollowWriter, UnfollowWriter, RelationshipReader {
+/** A page of follow edges: after this edge (by follower, then followee), at most limit. */
+export interface RelationshipPage {
+  after?: { followerId: number; followeeId: number } | undefined;
+  limit?: number | undefined;
+}
+
+export class FollowRepository {
   private readonly driver: Driver;
 
   constructor(driver: Driver) {

@@ -2,10 +2,16 @@
 // and users are guarded by their source position, so a replayed or reordered
 // message never rolls a name back or resurrects state.
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
-import { followEvent } from '../domain/follow-events.ts';
-import type { GraphOperation } from '../domain/graph-projection.ts';
+import { followEvent } from './follow-events.ts';
 import { int, onGraphStore } from './neo4j.ts';
 import { appendOutbox, PLANNED_ONCE } from './outbox.repository.ts';
+
+/** What the projection plans for one change (domain/graph-projection.ts), and this repository applies. */
+export type GraphOperation =
+  | { kind: 'upsert-user'; userId: number; name: string; position: number }
+  | { kind: 'delete-user'; userId: number; position: number; occurredAt: Date; traceparent?: string }
+  | { kind: 'upsert-post'; postId: string; authorId: number }
+  | { kind: 'delete-post'; postId: string };
 
 export class GraphProjectionRepository {
   private readonly driver: Driver;

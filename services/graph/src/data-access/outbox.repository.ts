@@ -3,7 +3,7 @@
 // node, read and cleared by the relay.
 import type { OutboxEvent } from '@polyglot/contracts/events';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
-import type { PendingOutboxEvent } from '../domain/follow-events.ts';
+import type { PendingOutboxEvent } from './follow-events.ts';
 import { int, onGraphStore } from './neo4j.ts';
 
 /**

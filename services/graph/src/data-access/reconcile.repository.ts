@@ -4,7 +4,7 @@
 // repairs, each a parameterised UNWIND over the rows.
 import type { GraphListing, GraphPage, GraphRepair, GraphRepairResult, ReconcileKind, ReconcileScope, ReconcileTotals } from '@polyglot/contracts/reconcile';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
-import { followEvent } from '../domain/follow-events.ts';
+import { followEvent } from './follow-events.ts';
 import { int, onGraphStore } from './neo4j.ts';
 import { appendOutbox } from './outbox.repository.ts';
 

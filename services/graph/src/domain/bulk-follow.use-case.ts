@@ -1,5 +1,5 @@
 import type { BulkFollowsBody, BulkFollowsResult } from '@polyglot/contracts/seed';
-import { followEvent, type OutboxWritten, type PendingOutboxEvent } from './follow-events.ts';
+import { followEvent, type OutboxWritten, type PendingOutboxEvent } from '../data-access/follow-events.ts';
 
 export interface BulkFollowWriter {
   followMany(pairs: BulkFollowsBody['follows'], eventFor: (followerId: number, followeeId: number) => PendingOutboxEvent): Promise<number>;

@@ -1,6 +1,6 @@
 import type { FollowBody } from '@polyglot/contracts/api';
 import { AppError } from '@polyglot/platform/errors';
-import { followEvent, type OutboxWritten, type PendingOutboxEvent } from './follow-events.ts';
+import { followEvent, type OutboxWritten, type PendingOutboxEvent } from '../data-access/follow-events.ts';
 
 export interface FollowWriter {
   /** Creates the edge and its outbox event in one transaction; created is false (and seq null) when it already existed. */

@@ -2,12 +2,7 @@
 // operations it implies. No I/O here, so it is tested on recorded messages.
 import type { ChangeEvent } from '@polyglot/contracts/events';
 import { z } from 'zod';
-
-export type GraphOperation =
-  | { kind: 'upsert-user'; userId: number; name: string; position: number }
-  | { kind: 'delete-user'; userId: number; position: number; occurredAt: Date; traceparent?: string }
-  | { kind: 'upsert-post'; postId: string; authorId: number }
-  | { kind: 'delete-post'; postId: string };
+import type { GraphOperation } from '../data-access/graph-projection.repository.ts';
 
 /** A change whose data lacks what its type promises: retrying cannot fix it. */
 export class InvalidChangeError extends Error {

@@ -1,9 +1,5 @@
 import type { Relationship } from '@polyglot/contracts/api';
-
-export interface RelationshipPage {
-  after?: { followerId: number; followeeId: number } | undefined;
-  limit?: number | undefined;
-}
+import type { RelationshipPage } from '../data-access/follow.repository.ts';
 
 export interface RelationshipReader {
   relationships(page?: RelationshipPage): Promise<Relationship[]>;

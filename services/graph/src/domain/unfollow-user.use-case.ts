@@ -1,6 +1,6 @@
 import type { FollowBody } from '@polyglot/contracts/api';
 import { NotFoundError } from '@polyglot/platform/errors';
-import { followEvent, type OutboxWritten, type PendingOutboxEvent } from './follow-events.ts';
+import { followEvent, type OutboxWritten, type PendingOutboxEvent } from '../data-access/follow-events.ts';
 
 export interface UnfollowWriter {
   /** Deletes the edge and writes its outbox event in one transaction; false when there was no edge. */

@@ -2,7 +2,7 @@ import { ErrorBody, Follow, FollowBody } from '@polyglot/contracts/api';
 import { withConsistencyToken } from '@polyglot/platform/consistency-token';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { z } from 'zod';
-import type { OutboxWritten } from '../domain/follow-events.ts';
+import type { OutboxWritten } from '../data-access/follow-events.ts';
 import { BulkFollowsBody, BulkFollowsResult } from '@polyglot/contracts/seed';
 import { bulkFollow, type BulkFollowWriter } from '../domain/bulk-follow.use-case.ts';
 import { followUser, type FollowWriter } from '../domain/follow-user.use-case.ts';

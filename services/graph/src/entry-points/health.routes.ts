@@ -2,7 +2,6 @@ import type { HttpApp } from '@polyglot/platform/http-app';
 import { toErrorReply } from '@polyglot/platform/http-app';
 import { z } from 'zod';
 import { ProjectionHealth } from '@polyglot/contracts/health';
-import { GRAPH_STORE } from '../data-access/neo4j.ts';
 
 export const RelayHealth = z
   .object({
@@ -27,6 +26,8 @@ const GraphHealth = z.object({
 });
 
 export interface HealthDeps {
+  /** The store's name, for the message when its ping fails. */
+  store: string;
   ping(): Promise<void>;
   projection(): Promise<ProjectionHealth>;
   relay(): Promise<RelayHealth>;
@@ -39,7 +40,7 @@ export function registerHealthRoutes(app: HttpApp, deps: HealthDeps): void {
     async (request, reply) => {
       const [ping, projection, relay] = await Promise.all([deps.ping().then(() => null, (error: unknown) => error), deps.projection(), deps.relay()]);
       if (ping === null) return reply.status(200).send({ status: 'ok', checks: { neo4j: 'ok' }, projection, relay });
-      const { body } = toErrorReply(ping, GRAPH_STORE);
+      const { body } = toErrorReply(ping, deps.store);
       request.log.warn({ err: ping }, 'health: Neo4j check failed');
       return reply.status(503).send({ status: 'degraded', checks: { neo4j: 'unavailable' }, projection, relay, error: body.error, code: body.code });
     },

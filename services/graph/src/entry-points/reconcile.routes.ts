@@ -5,7 +5,7 @@ import { ErrorBody } from '@polyglot/contracts/api';
 import { GraphPage, GraphListing, GraphRepair, GraphRepairResult, ReconcilePageParams, ReconcilePageQuery, ReconcileScope, ReconcileTotals, REPAIR_BODY_LIMIT } from '@polyglot/contracts/reconcile';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { ReconcileRepository } from '../data-access/reconcile.repository.ts';
-import type { OutboxWritten } from '../domain/follow-events.ts';
+import type { OutboxWritten } from '../data-access/follow-events.ts';
 
 export function registerReconcileRoutes(app: HttpApp, store: ReconcileRepository, outboxWritten: OutboxWritten): void {
   app.get(

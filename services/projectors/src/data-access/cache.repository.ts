@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { POSTS_LISTING_KEY } from '@polyglot/contracts/cache-keys';
-import type { CacheOperation } from '../domain/cache-projection.ts';
+import type { CacheOperation } from './cache-operations.ts';
 import { withListingCommands, type ListingRedis } from './listing-commands.ts';
 import { guarded, STATE_STORE_NAME } from './redis-client.ts';
 

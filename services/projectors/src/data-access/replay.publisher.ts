@@ -2,7 +2,20 @@
 // (the idempotent producer; acks from every replica).
 import { topics } from '@polyglot/contracts/topics';
 import { createProducer, ensureTopics, type DeadLetterReplayRecord, type StringProducer } from '@polyglot/platform/kafka';
-import type { ReplayMessage, ReplayPublisher } from '../domain/replay-dead-letters.use-case.ts';
+
+/** One message for its topic, and the record of its replay, in one send. */
+export interface ReplayMessage {
+  topic: string;
+  /** Absent for a relay's letter: the producer places it by key, as the relay would have. */
+  partition?: number;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+export interface ReplayPublisher {
+  publish(message: ReplayMessage, record: DeadLetterReplayRecord): Promise<void>;
+}
 
 export class KafkaReplayPublisher implements ReplayPublisher {
   readonly #producer: StringProducer;

@@ -6,31 +6,10 @@
 import { POSTS_GENERATION_KEY, authorListingKey, feedGenerationKey, postKey, postTombstoneKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import { UserSnapshot, type ChangeEvent } from '@polyglot/contracts/events';
 import { ListedPost } from '@polyglot/contracts/post-events';
-import type { JournalEntry } from './change-journal.ts';
-
-/** What user:{id} holds: the public profile and the source position it reflects. */
-export type CachedUser = UserSnapshot & { position: number };
+import type { CacheOperation } from '../data-access/cache-operations.ts';
 
 /** A deleted user's tombstone outlives any plausible redelivery of its older changes. */
 export const TOMBSTONE_TTL_SECONDS = 3600;
-
-export type CacheOperation =
-  /** SET key = user, only if the cached entry is older and no tombstone at or after position exists. */
-  | { kind: 'putUser'; key: string; tombstoneKey: string; position: number; user: CachedUser }
-  /** DEL key and SET tombstoneKey = position EX ttl, under the same guard. */
-  | { kind: 'deleteUser'; key: string; tombstoneKey: string; position: number; ttlSeconds: number }
-  /** INCR key: a generation number that is part of cached page keys. */
-  | { kind: 'bump'; key: string }
-  /** ZADD the post to the listing and to its author's, unless its tombstone exists (any post event but a deletion). */
-  | { kind: 'listPost'; id: string; authorKey: string; tombstoneKey: string }
-  /** SET tombstoneKey EX ttl, then ZREM the post from both listings and DEL its cached copy. */
-  | { kind: 'unlistPost'; id: string; authorKey: string; key: string; tombstoneKey: string; ttlSeconds: number }
-  /** SET key = post, only if the cached copy has an older version and the post has no tombstone. */
-  | { kind: 'putPost'; key: string; tombstoneKey: string; version: number; post: ListedPost }
-  /** DEL key: an event recorded before events carried the post's view; the next read fills it from the source. */
-  | { kind: 'dropPost'; key: string }
-  /** The changed entity, for the reconciler's incremental check (change-journal.ts). */
-  | JournalEntry;
 
 export function planCacheChange(event: ChangeEvent | null): CacheOperation[] {
   if (event === null) return [];

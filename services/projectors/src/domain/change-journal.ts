@@ -4,16 +4,7 @@
 // (contracts/cache-keys.ts changeJournalKey) with its other state writes.
 import { changeJournalKey, changeJournalOverflowKey, CHANGE_JOURNAL_LIMIT } from '@polyglot/contracts/cache-keys';
 import type { ChangeEvent } from '@polyglot/contracts/events';
-
-/** ZADD GT the member under the change's position; trim the oldest beyond `limit`, marking the overflow. */
-export interface JournalEntry {
-  kind: 'journal';
-  key: string;
-  overflowKey: string;
-  member: string;
-  position: number;
-  limit: number;
-}
+import type { JournalEntry } from '../data-access/cache-operations.ts';
 
 const positiveId = (value: unknown): string | null => {
   const n = typeof value === 'string' && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : value;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { normalizeMessage, UnparseableMessageError, type ChangeEvent } from '@polyglot/contracts/events';
 import { PermanentError } from '@polyglot/platform/kafka';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
-import { EventWithoutAuthorError, planCacheChange, type CacheOperation } from './cache-projection.ts';
+import type { CacheOperation } from '../data-access/cache-operations.ts';
+import { EventWithoutAuthorError, planCacheChange } from './cache-projection.ts';
 import { journalEntryOf } from './change-journal.ts';
 
 export interface ProjectedChange {

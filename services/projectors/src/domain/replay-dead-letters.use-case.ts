@@ -9,21 +9,8 @@
 import type { DeadLetterReplayResult } from '@polyglot/contracts/api';
 import { AppError, StoreUnavailableError } from '@polyglot/platform/errors';
 import { isRejectedRecord, REPLAY_HEADERS, type DeadLetterReplayRecord } from '@polyglot/platform/kafka';
+import type { ReplayMessage, ReplayPublisher } from '../data-access/replay.publisher.ts';
 import type { DeadLetterEntry, DeadLetterIndex } from './dead-letter-index.ts';
-
-/** One message for its topic, and the record of its replay, in one send. */
-export interface ReplayMessage {
-  topic: string;
-  /** Absent for a relay's letter: the producer places it by key, as the relay would have. */
-  partition?: number;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string>;
-}
-
-export interface ReplayPublisher {
-  publish(message: ReplayMessage, record: DeadLetterReplayRecord): Promise<void>;
-}
 
 /** One letter ({id}) or every one listed ({all: true}). */
 export type ReplaySelection = { id?: string | undefined; all?: true | undefined };
@@ -37,7 +24,7 @@ function notReplayable(letter: DeadLetterEntry): string | null {
 /** The replay of one letter: its message, marked for the group that failed it, and the record that says so. */
 export function replayOfLetter(letter: DeadLetterEntry, now = new Date()): { message: ReplayMessage; record: DeadLetterReplayRecord } {
   const produced = letter.stage !== 'produce';
-  const headers = { ...(letter.headers ?? {}), ...(produced ? { [REPLAY_HEADERS.id]: letter.id, [REPLAY_HEADERS.group]: letter.group } : {}) };
+  const headers = { ...letter.headers, ...(produced ? { [REPLAY_HEADERS.id]: letter.id, [REPLAY_HEADERS.group]: letter.group } : {}) };
   return {
     message: { topic: letter.topic, ...(produced && letter.partition >= 0 ? { partition: letter.partition } : {}), key: letter.key, value: letter.value, headers },
     // A relay's event is done with once it is in its topic; a consumer's letter once its group applied it.

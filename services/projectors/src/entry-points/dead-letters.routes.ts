@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { DeadLetterEntry, DeadLetterReplayRequest, DeadLetterReplayResult, DeadLettersQuery, ErrorBody } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { DeadLetterIndex } from '../domain/dead-letter-index.ts';
-import { replayDeadLetters, type ReplayPublisher } from '../domain/replay-dead-letters.use-case.ts';
+import type { ReplayPublisher } from '../data-access/replay.publisher.ts';
+import { replayDeadLetters } from '../domain/replay-dead-letters.use-case.ts';
 
 export function deadLetterRoutes(app: HttpApp, index: DeadLetterIndex, replays: ReplayPublisher): void {
   app.get(

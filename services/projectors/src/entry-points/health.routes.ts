@@ -6,7 +6,6 @@ import { PROJECTION_OFF as OFF, ProjectionHealth } from '@polyglot/contracts/hea
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
-import { STATE_STORE_NAME, STORE_NAME } from '../data-access/redis-client.ts';
 import type { DeadLetterIndex } from '../domain/dead-letter-index.ts';
 
 export const ProjectorsHealth = z.object({
@@ -26,6 +25,8 @@ export type ProjectorsHealth = z.infer<typeof ProjectorsHealth>;
 
 export interface HealthParts {
   cache: CacheRepository;
+  /** The two Redis instances' names, for the message when one does not answer. */
+  storeNames: { cache: string; state: string };
   index: DeadLetterIndex;
   projection: SupervisedConsumer | undefined;
   deadLetterReader: SupervisedConsumer | undefined;
@@ -44,8 +45,8 @@ export function healthRoutes(app: HttpApp, parts: HealthParts): void {
       const [redis, redisState, projection] = await Promise.all([answers(parts.cache.ping()), answers(parts.cache.pingState()), parts.projection ? parts.projection.status() : OFF]);
       const body: ProjectorsHealth = { status: 'ok', checks: { redis, redisState }, projection, deadLetters: parts.index.size };
       const degraded = (error: string) => Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error });
-      if (redis !== 'ok') degraded(`${STORE_NAME} is unavailable; try again shortly`);
-      else if (redisState !== 'ok') degraded(`${STATE_STORE_NAME} is unavailable; try again shortly`);
+      if (redis !== 'ok') degraded(`${parts.storeNames.cache} is unavailable; try again shortly`);
+      else if (redisState !== 'ok') degraded(`${parts.storeNames.state} is unavailable; try again shortly`);
       else if (parts.projection && !projection.running) degraded('the cache projection is not consuming (is Kafka up?); it restarts on its own');
       else if (parts.deadLetterReader && !parts.deadLetterReader.running) degraded('the dead-letter index is not reading (is Kafka up?); it restarts on its own');
       return reply.status(body.status === 'ok' ? 200 : 503).send(body);

@@ -4,8 +4,7 @@
 // ./stackctl admin grant|revoke does, with the database's own credentials.
 import type pg from 'pg';
 import type { Account, Role } from '@polyglot/contracts/api';
-import { isStoreUnavailable } from '@polyglot/platform/errors';
-import { EmailTakenError } from '../domain/user-errors.ts';
+import { AppError, isStoreUnavailable } from '@polyglot/platform/errors';
 import { guarded } from './postgres-pool.ts';
 
 const PUBLIC_COLUMNS = 'id, email, name, role, created_at, updated_at';
@@ -17,6 +16,13 @@ const POSITION = `pos AS (SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::
 const LOCKED_POSITION = `locked AS (SELECT id FROM users WHERE id = $1 FOR UPDATE),
      pos AS (SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text AS position FROM locked)`;
 const EMAIL_UNIQUE_INDEX = 'users_email_lower_key';
+
+/** The unique index on lower(email) refused a second account with this email. */
+export class EmailTakenError extends AppError {
+  constructor(email: string) {
+    super('EMAIL_TAKEN', `a user with email ${email} already exists; log in or use another email`);
+  }
+}
 
 interface UserRow {
   // bigserial: pg returns int8 as a string to avoid losing precision.

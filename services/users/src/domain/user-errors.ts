@@ -1,16 +1,11 @@
 // The users service's own failures, each with a code from the registry and a
-// message that says what to do next.
+// message that says what to do next. EMAIL_TAKEN is the store's: the repository
+// throws it (data-access/user.repository.ts).
 import { AppError, NotFoundError } from '@polyglot/platform/errors';
 
 export class UserNotFoundError extends NotFoundError {
   constructor(id: number) {
     super('USER_NOT_FOUND', `no user has id ${id}`, { id });
-  }
-}
-
-export class EmailTakenError extends AppError {
-  constructor(email: string) {
-    super('EMAIL_TAKEN', `a user with email ${email} already exists; log in or use another email`);
   }
 }
 
