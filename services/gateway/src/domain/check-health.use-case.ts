@@ -4,6 +4,7 @@
 // runs in the graph service, whose /health carries its backlog.
 import type { GatewayHealth } from '@polyglot/contracts/api';
 import { basicAuthorization } from '@polyglot/contracts/endpoints';
+import type { ProjectionHealth } from '@polyglot/contracts/health';
 import type { ServiceName } from '@polyglot/contracts/services';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
 import type { GatewayDeps } from './gateway-deps.ts';
@@ -101,9 +102,9 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
     probeRedis(deps.redis),
     probeRedis(deps.stateRedis),
   ]);
-  const services = Object.fromEntries(probes.map(([name, p]) => [name, p.body]));
+  const services = Object.fromEntries(probes.map(([name, p]) => [name, p.body])) as GatewayHealth['services'];
   // Services put such figures at the top of their health body or among its checks.
-  const field = (name: string, key: string): unknown => {
+  const field = (name: keyof GatewayHealth['services'], key: string): unknown => {
     const body = services[name] as Body | undefined;
     return body?.[key] ?? (body?.checks as Body | undefined)?.[key] ?? null;
   };
@@ -121,15 +122,15 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
         connector: connectorStates['users-cdc']!,
         connectors: connectorStates,
         projections: {
-          graph: field('graph', 'projection'),
-          analytics: field('analytics', 'projection'),
-          cache: field('projectors', 'projection'),
+          graph: field('graph', 'projection') as ProjectionHealth | null,
+          analytics: field('analytics', 'projection') as ProjectionHealth | null,
+          cache: field('projectors', 'projection') as ProjectionHealth | null,
           // The posts service's consumer of user deletions: pausable like the projections, so its lag is shown too
           // (absent when that consumer is switched off, so "every projection has lag 0" still means something).
-          ...(field('posts', 'userCascade') ? { 'user-cascade': field('posts', 'userCascade') } : {}),
+          ...(field('posts', 'userCascade') ? { 'user-cascade': field('posts', 'userCascade') as ProjectionHealth } : {}),
         },
         // Named as before the relay moved into the graph service (and as its dead letters' group).
-        relays: { 'graph-relay': (field('graph', 'relay') as Body | null)?.backlog ?? null },
+        relays: { 'graph-relay': ((field('graph', 'relay') as Body | null)?.backlog as number | null | undefined) ?? null },
       },
     },
   };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { User } from '@polyglot/contracts/api';
 import { feedGenerationKey, userKey } from '@polyglot/contracts/cache-keys';
 import { CONSISTENCY_MODES, parseToken, PROJECTION_STORES, PROJECTIONS, type ConsistencyMode, type ConsistencyToken, type ProjectionName } from '@polyglot/contracts/consistency';
+import { LatencySummary } from '@polyglot/contracts/health';
 import { LatencyWindow } from '@polyglot/platform/latency';
 import { awaitProjections, ConsistencyTimeoutError, projectionsFor } from './consistency.use-case.ts';
 import { follow } from './follows.use-case.ts';
@@ -28,24 +29,22 @@ export const ExperimentInput = z
   .refine((v) => v.writes / v.rate <= 120, { message: 'an experiment may last at most 120 s: lower writes or raise rate', path: ['writes'] });
 export type ExperimentInput = z.infer<typeof ExperimentInput>;
 
-const Summary = z.object({ count: z.number(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() });
-
 export const StoreResult = z.object({
   store: z.string().describe('the engine read'),
   role: z.enum(['source', 'projection']).describe('source: where the write happened (always fresh); projection: fed by the pipeline'),
   reads: z.number().int(),
   stale: z.number().int().describe('reads, right after the write answered, that did not show it yet'),
   staleRatio: z.number(),
-  timeToVisibleMs: Summary.describe('source commit → applied in this store, as the projection measured it'),
+  timeToVisibleMs: LatencySummary.describe('source commit → applied in this store, as the projection measured it'),
 });
 
 export const ExperimentResult = z.object({
   id: z.string(),
-  input: z.object({ mode: z.enum(CONSISTENCY_MODES), writes: z.number(), rate: z.number(), kind: z.enum(EXPERIMENT_KINDS) }),
+  input: z.object({ mode: z.enum(CONSISTENCY_MODES), writes: z.number().int(), rate: z.number(), kind: z.enum(EXPERIMENT_KINDS) }),
   startedAt: z.iso.datetime(),
   durationMs: z.number(),
   failedWrites: z.number().int().describe('writes that answered an error (a strong write that timed out counts here, and its reads still run)'),
-  writeLatencyMs: Summary.describe('client side: the write request until its answer'),
+  writeLatencyMs: LatencySummary.describe('client side: the write request until its answer'),
   stores: z.partialRecord(z.enum(PROJECTIONS), StoreResult),
 });
 export type ExperimentResult = z.infer<typeof ExperimentResult>;
