@@ -104,19 +104,20 @@ describe('GraphQL subscriptions on the running gateway', () => {
   test('a STRONG post mutation answers once Neo4j, Redis and TimescaleDB show it, with each delay', async () => {
     const author = (await api('POST', '/users', { email: `gql-author-${runId}@example.test`, name: `Author ${runId}`, password: PASSWORD })).body;
     users.push(author.id);
-    const { createPost } = await gql('mutation ($i: CreatePostInput!) { createPost(input: $i, consistency: STRONG) { post { _id } consistency { token mode visibleAfterMs } } }', {
+    const { createPost } = await gql('mutation ($i: CreatePostInput!) { createPost(input: $i, consistency: STRONG) { post { _id } consistency { token mode visibleAfterMs { projection ms } } } }', {
       i: { author_id: author.id, title: `strong ${runId}`, body: 'b' },
     });
     assert.equal(createPost.consistency.mode, 'STRONG');
     assert.equal(createPost.consistency.token, `posts:${createPost.post._id}:1`);
-    for (const projection of ['graph', 'cache', 'analytics']) assert.equal(typeof createPost.consistency.visibleAfterMs[projection], 'number', projection);
+    const visibleAfter = new Map((createPost.consistency.visibleAfterMs as Array<{ projection: string; ms: number | null }>).map((v) => [v.projection, v.ms]));
+    for (const projection of ['graph', 'cache', 'analytics']) assert.equal(typeof visibleAfter.get(projection), 'number', projection);
     // Read-your-writes through GraphQL too: the page served from the cache shows it.
     const { posts } = await gql('query ($t: String) { posts(limit: 20, token: $t) { items { _id } } }', { t: createPost.consistency.token });
     assert.ok(posts.items.some((p: { _id: string }) => p._id === createPost.post._id));
   });
 
   test('health streams the system’s report', async () => {
-    const sub = socket.subscribe<{ data: { health: { status: string; healthy: boolean; services: Record<string, { status: string }> } } }>('subscription { health { status healthy services } }');
+    const sub = socket.subscribe<{ data: { health: { status: string; healthy: boolean; services: Record<string, { status: string }> } } }>('subscription { health { status healthy services { users { status } } } }');
     const first = await sub.waitFor(() => true, 5000, 'a health report');
     assert.ok(['ok', 'degraded'].includes(first.data.health.status));
     assert.ok(first.data.health.services.users, 'names each service');

@@ -2,6 +2,7 @@
 // OpenAPI document is generated from these, and services validate with the
 // same ones. Bodies are strict: an unknown key (such as "$where") is rejected.
 import { z } from 'zod';
+import { ProjectionHealth, ServiceHealth } from './health.ts';
 
 export const ErrorBody = z.object({
   error: z.string().describe('What went wrong and what to do about it'),
@@ -225,7 +226,7 @@ export type Relationship = z.infer<typeof Relationship>;
 
 export const AnalyticsEvent = z.object({
   time: z.string(),
-  user_id: z.number().nullable(),
+  user_id: positiveId.nullable(),
   event_type: z.string(),
   type: z.string().describe('the same as event_type (the name existing clients read)'),
   properties: z.record(z.string(), z.unknown()),
@@ -240,7 +241,7 @@ export const Analytics = z.object({
   }),
   events: z.array(AnalyticsEvent),
   series: z.array(z.object({ minute: z.string(), event_type: z.string(), count: z.number().int() })),
-  topUsers: z.array(z.object({ user_id: z.number(), events: z.number().int() })),
+  topUsers: z.array(z.object({ user_id: positiveId, events: z.number().int() })),
 });
 export type Analytics = z.infer<typeof Analytics>;
 
@@ -305,28 +306,34 @@ export const DeadLetterReplayResult = z.object({
 });
 export type DeadLetterReplayResult = z.infer<typeof DeadLetterReplayResult>;
 
-const ComponentHealth = z.record(z.string(), z.unknown()).describe("the component's own /health body, or {status: 'down', error}");
+const ConnectorTask = z.object({ id: z.number().int(), state: z.string(), error: z.string().optional() });
 
-const ConnectorHealth = z.object({
+export const ConnectorHealth = z.object({
   state: z.string().describe('RUNNING, PAUSED, FAILED…, or UNREACHABLE / MISSING'),
-  tasks: z.array(z.object({ id: z.number().int(), state: z.string(), error: z.string().optional() })),
+  tasks: z.array(ConnectorTask),
   error: z.string().optional(),
 });
 
+export const StoreHealth = z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() });
+
 export const GatewayHealth = z.object({
   status: z.enum(['ok', 'degraded']),
-  services: z.record(z.string(), ComponentHealth).describe('users, posts, graph (with its outbox relay), analytics, projectors'),
+  services: z
+    .object({ users: ServiceHealth, posts: ServiceHealth, graph: ServiceHealth.describe('with its outbox relay'), analytics: ServiceHealth, projectors: ServiceHealth })
+    .describe("each service's own /health body, or {status: 'down', error}"),
   stores: z.object({
-    redis: z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() }).describe('the cache instance (pages, profiles)'),
-    redisState: z.object({ status: z.enum(['ok', 'down']), error: z.string().optional() }).describe('the state instance, which never evicts (sessions, login counters, tombstones, generations, watermarks)'),
+    redis: StoreHealth.describe('the cache instance (pages, profiles)'),
+    redisState: StoreHealth.describe('the state instance, which never evicts (sessions, login counters, tombstones, generations, watermarks)'),
   }),
   pipeline: z.object({
     connector: ConnectorHealth.describe('the Debezium users-cdc connector in Kafka Connect (the same as connectors.users-cdc)'),
     connectors: z
       .record(z.string(), ConnectorHealth)
       .describe("every Debezium connector in Kafka Connect: users-cdc (users, from PostgreSQL's WAL) and posts-cdc (posts, from the WAL of FerretDB's PostgreSQL, or MongoDB's change stream under Compose)"),
-    projections: z.record(z.string(), z.unknown()).describe("each consumer's status (ProjectionHealth) from its service's health, by projection: graph, cache, analytics, user-cascade"),
-    relays: z.record(z.string(), z.unknown()).describe("each outbox relay's backlog: graph-relay, the relay in the graph service (its /health relay.backlog); posts are captured by posts-cdc"),
+    projections: z
+      .record(z.string(), ProjectionHealth.nullable())
+      .describe("each consumer's status from its service's health, by projection: graph, cache, analytics, user-cascade; null when its service does not answer"),
+    relays: z.record(z.string(), z.number().int().nullable()).describe("each outbox relay's backlog: graph-relay, the relay in the graph service (its /health relay.backlog); posts are captured by posts-cdc"),
   }),
 });
 export type GatewayHealth = z.infer<typeof GatewayHealth>;

@@ -88,13 +88,13 @@ export const AppliedNotice = z.object({
   position: z.number().int().nonnegative(),
   type: z.string(),
   /** Epoch ms: the source's commit. */
-  committedAt: z.number(),
+  committedAt: z.number().int(),
   /** Epoch ms: applied in the projection's store. */
-  appliedAt: z.number(),
+  appliedAt: z.number().int(),
   /** Epoch ms when Debezium read the change from the WAL (users only). */
-  capturedAt: z.number().optional(),
+  capturedAt: z.number().int().optional(),
   /** The Kafka record it came in; publishedAt (epoch ms) is when Kafka took it from Debezium or a relay. */
-  kafka: z.object({ topic: z.string(), partition: z.number(), offset: z.string(), publishedAt: z.number() }).optional(),
+  kafka: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string(), publishedAt: z.number().int() }).optional(),
 });
 export type AppliedNotice = z.infer<typeof AppliedNotice>;
 

@@ -76,7 +76,7 @@ export const FaultAction = z.object({
   action: z.string().describe('pause, resume, set, stop, start, kill'),
   target: z.string().describe('projection:NAME or unit:NAME'),
   by: FaultActor,
-  detail: z.record(z.string(), z.unknown()).optional(),
+  detail: ProjectionFaultsSettings.optional().describe('what a set changed'),
   outcome: z.enum(['ok', 'failed']),
   error: z.string().optional(),
   durationMs: z.number().int(),

@@ -32,3 +32,32 @@ export type ProjectionHealth = z.infer<typeof ProjectionHealth>;
 
 /** What a consumer that is switched off reports. */
 export const PROJECTION_OFF: ProjectionHealth = { running: false, lag: null, processed: 0, failed: 0, deadLettered: 0, lastAppliedAt: null, latency: { count: 0, p50: null, p99: null, max: null } };
+
+/** The outbox relay the graph service runs, as its /health reports it (relay). */
+export const RelayHealth = z
+  .object({
+    running: z.boolean().describe('false when this process leaves its outbox to another (GRAPH_RELAY=off)'),
+    backlog: z.number().int().nullable().describe('events waiting in the outbox; null when Neo4j does not answer'),
+    published: z.number().int(),
+    lastPublishedAt: z.string().nullable(),
+    lastError: z.string().nullable().describe('why the last round failed (Kafka or Neo4j down); null when the last round worked'),
+    deadLettered: z.number().int().describe('events that could never be produced: sent to pipeline.dead-letters and removed from the outbox'),
+  })
+  .describe('the outbox relay in this process, which publishes the follow events to graph.events; its troubles do not make the service degraded');
+export type RelayHealth = z.infer<typeof RelayHealth>;
+
+/**
+ * A service's /health body as the gateway passes it on: the fields every service may report, typed; a
+ * body with more keeps them (loose), and a service that does not answer is {status: 'down', error}.
+ */
+export const ServiceHealth = z.looseObject({
+  status: z.string().describe("ok, degraded, or down when the gateway got no answer"),
+  error: z.string().optional(),
+  code: z.string().optional(),
+  checks: z.record(z.string(), z.string()).optional().describe("the service's own stores: ok, unavailable, or up / down: <reason>"),
+  projection: ProjectionHealth.optional().describe('the projection this service runs (graph, analytics, projectors: cache)'),
+  userCascade: ProjectionHealth.nullable().optional().describe("the posts service's consumer of user deletions; null when switched off"),
+  relay: RelayHealth.optional().describe("the graph service's outbox relay"),
+  deadLetters: z.number().int().optional().describe('records held by the dead-letter index (projectors)'),
+});
+export type ServiceHealth = z.infer<typeof ServiceHealth>;

@@ -16,7 +16,6 @@ export const ExperimentInput = z
   .refine((v) => v.writes / v.rate <= 120, { message: 'an experiment may last at most 120 s: lower writes or raise rate', path: ['writes'] });
 export type ExperimentInput = z.infer<typeof ExperimentInput>;
 
-const Summary = z.object({ count: z.number(), p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() });
 
 const StoreResult = z.object({
   store: z.string().describe('the engine read'),
@@ -24,16 +23,16 @@ const StoreResult = z.object({
   reads: z.number().int(),
   stale: z.number().int().describe('reads, right after the write answered, that did not show it yet'),
   staleRatio: z.number(),
-  timeToVisibleMs: Summary.describe('source commit → applied in this store, as the projection measured it'),
+  timeToVisibleMs: LatencySummary.describe('source commit → applied in this store, as the projection measured it'),
 });
 
 export const ExperimentResult = z.object({
   id: z.string(),
-  input: z.object({ mode: z.enum(CONSISTENCY_MODES), writes: z.number(), rate: z.number(), kind: z.enum(EXPERIMENT_KINDS) }),
+  input: z.object({ mode: z.enum(CONSISTENCY_MODES), writes: z.number().int(), rate: z.number(), kind: z.enum(EXPERIMENT_KINDS) }),
   startedAt: z.iso.datetime(),
   durationMs: z.number(),
   failedWrites: z.number().int().describe('writes that answered an error (a strong write that timed out counts here, and its reads still run)'),
-  writeLatencyMs: Summary.describe('client side: the write request until its answer'),
+  writeLatencyMs: LatencySummary.describe('client side: the write request until its answer'),
   stores: z.partialRecord(z.enum(PROJECTIONS), StoreResult),
 });
 export type ExperimentResult = z.infer<typeof ExperimentResult>;

@@ -4,7 +4,7 @@
 // start() listens on 127.0.0.1:PORT; stop() closes the server, then Redis.
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
-import { createHttpApp } from '@polyglot/platform/http-app';
+import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
 import { createLogger, redactUrl, type Logger } from '@polyglot/platform/logger';
 import type { GatewayConfig } from './config.ts';
 import { createAnalyticsClient } from './data-access/analytics.client.ts';
@@ -56,46 +56,55 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-export async function start(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
-  const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
+/** The gateway's app with every route registered, not listening and with nothing connected yet. */
+export interface BuiltGateway {
+  app: HttpApp;
+  deps: GatewayDeps;
+  /** Closes the app, then Redis (which may never have connected). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the app without touching the network: the Redis clients connect lazily, so this is also how
+ * the OpenAPI document is produced without the stack (test/openapi-lint.test.ts).
+ */
+export async function buildGateway(config: GatewayConfig, logger: Logger): Promise<BuiltGateway> {
   const redis = createRedis(config.REDIS_URL, logger);
   // State that must not be lost lives in its own instance, which never evicts (filling the cache cannot push it out).
   const stateRedis = createRedis(config.STATE_REDIS_URL, logger, 'state');
   const watermarks = new WatermarkWatcher(stateRedis, logger);
+  const disconnect = (): void => {
+    watermarks.stop();
+    redis.disconnect();
+    stateRedis.disconnect();
+  };
+  const deps: GatewayDeps = {
+    config,
+    logger,
+    redis,
+    stateRedis,
+    users: createUsersClient(config.USERS_URL, config.INTERNAL_SECRET),
+    posts: createPostsClient(config.POSTS_URL, config.INTERNAL_SECRET),
+    graph: createGraphClient(config.GRAPH_URL, config.INTERNAL_SECRET),
+    analytics: createAnalyticsClient(config.ANALYTICS_URL, config.INTERNAL_SECRET),
+    projectors: createProjectorsClient(config.PROJECTORS_URL, config.INTERNAL_SECRET),
+    userCache: createUserCache(redis, logger, stateRedis),
+    postCache: createPostCache(redis, logger, stateRedis),
+    listing: createPostListing(stateRedis),
+    pages: createPageCache(redis, logger, { generations: stateRedis, maxPageBytes: config.PAGE_CACHE_MAX_BYTES, maxPagesPerGeneration: config.PAGE_CACHE_MAX_PAGES }),
+    sessions: createSessionStore(stateRedis),
+    attempts: createAttemptCounter(stateRedis),
+    watermarks,
+    health: new HealthFeed(() => checkHealth(deps), logger),
+    recentAnalytics: new SharedRead(() => deps.analytics.get(), ANALYTICS_MAX_AGE_MS),
+  };
+  const app = createHttpApp({
+    logger,
+    storeName: 'a service behind the gateway',
+    guards: { allowedHosts: config.ALLOWED_HOSTS, allowedOrigins: config.CORS_ORIGINS },
+    timeouts: { requestTimeoutMs: config.REQUEST_TIMEOUT_S * 1000, connectionTimeoutMs: config.CONNECTION_TIMEOUT_S * 1000 },
+  });
   try {
-    // Not fatal: without Redis the gateway serves reads uncached and reports the cache as disconnected.
-    const [cacheUp, stateUp] = await Promise.all([connectRedis(redis), connectRedis(stateRedis)]);
-    if (!cacheUp) logger.warn({ url: redactUrl(config.REDIS_URL) }, 'Redis does not answer yet; starting without the cache');
-    if (!stateUp) logger.warn({ url: redactUrl(config.STATE_REDIS_URL) }, 'the state Redis does not answer yet; sessions answer 503 until it does');
-
-    const deps: GatewayDeps = {
-      config,
-      logger,
-      redis,
-      stateRedis,
-      users: createUsersClient(config.USERS_URL, config.INTERNAL_SECRET),
-      posts: createPostsClient(config.POSTS_URL, config.INTERNAL_SECRET),
-      graph: createGraphClient(config.GRAPH_URL, config.INTERNAL_SECRET),
-      analytics: createAnalyticsClient(config.ANALYTICS_URL, config.INTERNAL_SECRET),
-      projectors: createProjectorsClient(config.PROJECTORS_URL, config.INTERNAL_SECRET),
-      userCache: createUserCache(redis, logger, stateRedis),
-      postCache: createPostCache(redis, logger, stateRedis),
-      listing: createPostListing(stateRedis),
-      pages: createPageCache(redis, logger, { generations: stateRedis, maxPageBytes: config.PAGE_CACHE_MAX_BYTES, maxPagesPerGeneration: config.PAGE_CACHE_MAX_PAGES }),
-      sessions: createSessionStore(stateRedis),
-      attempts: createAttemptCounter(stateRedis),
-      watermarks,
-      health: new HealthFeed(() => checkHealth(deps), logger),
-      recentAnalytics: new SharedRead(() => deps.analytics.get(), ANALYTICS_MAX_AGE_MS),
-    };
-    await watermarks.start();
-
-    const app = createHttpApp({
-      logger,
-      storeName: 'a service behind the gateway',
-      guards: { allowedHosts: config.ALLOWED_HOSTS, allowedOrigins: config.CORS_ORIGINS },
-      timeouts: { requestTimeoutMs: config.REQUEST_TIMEOUT_S * 1000, connectionTimeoutMs: config.CONNECTION_TIMEOUT_S * 1000 },
-    });
     await app.register(cors, {
       origin: config.CORS_ORIGINS,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
@@ -127,25 +136,39 @@ export async function start(config: GatewayConfig, options: StartOptions = {}): 
     registerLabRoutes(app, deps, lab);
     registerFaultRoutes(app, deps, faults);
     await registerGraphQL(app, deps, { faults, lab, reconcile });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    disconnect();
+    throw error;
+  }
+  return {
+    app,
+    deps,
+    async close() {
+      await app.close();
+      disconnect();
+    },
+  };
+}
+
+export async function start(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
+  const gateway = await buildGateway(config, logger);
+  const { app, deps } = gateway;
+  try {
+    // Not fatal: without Redis the gateway serves reads uncached and reports the cache as disconnected.
+    const [cacheUp, stateUp] = await Promise.all([connectRedis(deps.redis), connectRedis(deps.stateRedis)]);
+    if (!cacheUp) logger.warn({ url: redactUrl(config.REDIS_URL) }, 'Redis does not answer yet; starting without the cache');
+    if (!stateUp) logger.warn({ url: redactUrl(config.STATE_REDIS_URL) }, 'the state Redis does not answer yet; sessions answer 503 until it does');
+    await deps.watermarks.start();
 
     await app.listen({ host: '127.0.0.1', port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
     logger.info({ port, authRequired: config.AUTH_REQUIRED }, 'gateway listening');
-
-    return {
-      port,
-      async stop() {
-        await app.close();
-        watermarks.stop();
-        redis.disconnect();
-        stateRedis.disconnect();
-      },
-    };
+    return { port, stop: () => gateway.close() };
   } catch (error) {
-    watermarks.stop();
-    redis.disconnect();
-    stateRedis.disconnect();
+    await gateway.close().catch(() => undefined);
     throw error;
   }
 }

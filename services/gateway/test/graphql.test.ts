@@ -110,11 +110,13 @@ describe('GraphQL over HTTP', () => {
     const liked = await gql(stack.url, 'mutation ($id: ID!) { likePost(id: $id) { post { meta } } }', { id: created._id });
     assert.equal(liked.body.data.likePost.post.meta.likes, 1);
 
-    const overview = await gql(stack.url, '{ cacheStatus { connected keys hitRate } analytics { stats { totalEvents eventTypes } series { minute event_type count } } deadLetters(limit: 1) { topic } health { status healthy services pipeline } }');
+    const overview = await gql(stack.url, '{ cacheStatus { connected keys hitRate } analytics { stats { totalEvents eventTypes { type count } } series { minute event_type count } } deadLetters(limit: 1) { topic } health { status healthy services { users { status } } pipeline { connectors { name state } projections { name health { lag } } relays { name backlog } } } }');
     assert.equal(overview.body.errors, undefined, overview.text);
     assert.equal(overview.body.data.cacheStatus.connected, true);
     assert.equal(typeof overview.body.data.analytics.stats.totalEvents, 'number');
     assert.equal(typeof overview.body.data.health.services.users.status, 'string');
+    assert.deepEqual(overview.body.data.health.pipeline.connectors.map((c: { name: string }) => c.name).sort(), ['posts-cdc', 'users-cdc']);
+    assert.ok(overview.body.data.analytics.stats.eventTypes.every((e: { type: string; count: number }) => typeof e.type === 'string' && typeof e.count === 'number'));
 
     const visibility = await gql(stack.url, 'query ($t: String!) { consistency(token: $t) { token source entityId position complete projections { projection applied } } }', { t: consistency.token });
     assert.equal(visibility.body.data.consistency.token, consistency.token);
@@ -269,7 +271,7 @@ describe('GraphQL with AUTH_REQUIRED on', () => {
   });
 
   test('faults, lab and reconcile need an admin: UNAUTHENTICATED without a session, ADMIN_REQUIRED for anyone else', async () => {
-    const queries = ['{ faults { projections { name } } }', '{ labExperiments { id } }', '{ reconcile }', 'mutation { pauseProjection(name: "nope") { name } }', 'mutation { unitAction(unit: "nope", action: stop) { output } }'];
+    const queries = ['{ faults { projections { name } } }', '{ labExperiments { id } }', '{ reconcile { total } }', 'mutation { pauseProjection(name: "nope") { name } }', 'mutation { unitAction(unit: "nope", action: stop) { output } }'];
     for (const query of queries) {
       assert.equal(onlyError(await gql(url, query)).extensions.code, 'UNAUTHENTICATED', query);
       assert.equal(onlyError(await gql(url, query, undefined, bearer(token))).extensions.code, 'ADMIN_REQUIRED', query);
@@ -437,7 +439,7 @@ describe('GraphQL subscriptions over graphql-ws', () => {
   test('health streams the report about every 2 s', async () => {
     const socket = await connectGraphQL(ws);
     try {
-      const sub = socket.subscribe<{ data: { health: { status: string; healthy: boolean; checkedAt: string; services: Record<string, { status: string }> } } }>('subscription { health { status healthy checkedAt services } }');
+      const sub = socket.subscribe<{ data: { health: { status: string; healthy: boolean; checkedAt: string; services: Record<string, { status: string }> } } }>('subscription { health { status healthy checkedAt services { users { status } posts { status } } } }');
       await sub.waitFor(() => sub.payloads.length >= 2, 7000, 'two reports');
       const [a, b] = sub.payloads.map((p) => p.data.health);
       assert.equal(a!.healthy, false, 'the services are down here');
@@ -508,7 +510,7 @@ describe('the live streams stay bounded', () => {
 
   test('one health poller for every subscriber: started by the first, stopped with the last', async (t) => {
     let checks = 0;
-    const healthy: { healthy: boolean; report: GatewayHealth } = { healthy: true, report: { status: 'ok', services: {}, stores: { redis: { status: 'ok' }, redisState: { status: 'ok' } }, pipeline: { connector: { state: 'RUNNING', tasks: [] }, connectors: {}, projections: {}, relays: {} } } };
+    const healthy: { healthy: boolean; report: GatewayHealth } = { healthy: true, report: { status: 'ok', services: { users: { status: 'ok' }, posts: { status: 'ok' }, graph: { status: 'ok' }, analytics: { status: 'ok' }, projectors: { status: 'ok' } }, stores: { redis: { status: 'ok' }, redisState: { status: 'ok' } }, pipeline: { connector: { state: 'RUNNING', tasks: [] }, connectors: {}, projections: {}, relays: {} } } };
     const feed = new HealthFeed(
       async () => {
         checks++;

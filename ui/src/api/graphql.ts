@@ -3,6 +3,7 @@
 // GATEWAY_UNREACHABLE / TIMEOUT when there was no answer at all, so every
 // panel can say what went wrong and nothing waits forever.
 import { gateway } from './config.ts';
+import type { Operation } from './operations.generated.ts';
 import { session } from '../state/session.ts';
 
 export class ApiError extends Error {
@@ -27,7 +28,8 @@ interface GqlResponse<T> {
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }
 
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}, options: GqlOptions = {}): Promise<T> {
+/** Runs a query or mutation; its answer's type is the operation's (operations.generated.ts). */
+export async function gql<T, V>(operation: Operation<T, V>, variables: V = {} as V, options: GqlOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
   const token = session.get()?.token;
@@ -36,7 +38,7 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     response = await fetch(`${gateway().http}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: operation.text, variables }),
       signal: AbortSignal.any(signals),
     });
   } catch (error) {

@@ -8,6 +8,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { gateway } from './config.ts';
 import { session } from '../state/session.ts';
 import { createStore } from '../state/store.ts';
+import type { Operation } from './operations.generated.ts';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
@@ -48,9 +49,9 @@ export interface Sink<T> {
 }
 
 /** Subscribes; the returned function ends the subscription. Errors of the operation itself (not of the link) reach sink.error. */
-export function subscribe<T>(query: string, variables: Record<string, unknown>, sink: Sink<T>, onComplete?: () => void): () => void {
+export function subscribe<T, V>(operation: Operation<T, V>, variables: V, sink: Sink<T>, onComplete?: () => void): () => void {
   return liveClient().subscribe<T>(
-    { query, variables },
+    { query: operation.text, variables: variables as Record<string, unknown> },
     {
       next: (result) => {
         if (result.errors?.length) sink.error?.(result.errors.map((e) => e.message).join('; '));

@@ -1,290 +1,81 @@
-// The shapes the gateway's GraphQL schema answers (services/gateway/src/entry-points/graphql.schema.ts).
-import type { z } from 'zod';
-import type { DeadLetterEntry as DeadLetterSchema, DeadLetterReplayResult } from '@polyglot/contracts/api';
+// The shapes the UI works with, named: each is what an operation in
+// operations.graphql selects, as generated from the gateway's schema
+// (operations.generated.ts), so a shape changed in the contracts fails the UI's
+// type-check where it is read. GraphQL lists what REST keys by name (the health
+// report's connectors, projections, relays and checks); healthView gives the UI
+// them keyed again, as the views look them up.
+import type * as G from './operations.generated.ts';
 
-export type Source = 'users' | 'posts' | 'graph';
-export type Projection = 'graph' | 'cache' | 'analytics';
-export type Mode = 'EVENTUAL' | 'STRONG';
+export type { ConsistencyMode as Mode, Projection, Source } from './operations.generated.ts';
 
-export interface User {
-  id: number;
-  /** null, when the gateway runs with AUTH_REQUIRED, for anyone but the signed-in user */
-  email: string | null;
-  name: string;
-  created_at: string;
-  updated_at: string;
-}
+export type User = G.UserFieldsFragment;
+export type Account = G.AccountFieldsFragment;
+export type Session = G.LoginMutation['login'];
+export type Consistency = G.ConsistencyFieldsFragment;
+/** meta is a user-defined map (the JSON scalar), where the server keeps likes. */
+export type Post = G.PostFieldsFragment;
+export type PostAuthor = NonNullable<Post['user']>;
+export type PostsPage = G.PostsQuery['posts'];
+export type Comment = G.CommentFieldsFragment;
+export type Relationship = G.RelationshipsQuery['relationships'][number];
+export type Analytics = G.AnalyticsQuery['analytics'];
+export type CacheStatus = G.CacheStatusQuery['cacheStatus'];
+export type Latency = G.LatencyFieldsFragment;
+export type ProjectionHealth = G.ProjectionHealthFieldsFragment;
+export type ProjectionFaults = NonNullable<ProjectionHealth['faults']>;
+export type ConnectorHealth = G.ConnectorFieldsFragment;
+export type RelayHealth = NonNullable<G.ServiceHealthFieldsFragment['relay']>;
+export type AppliedChange = G.ChangeFieldsFragment;
+export type KafkaRecord = NonNullable<AppliedChange['kafka']>;
+export type ChangeBatch = G.ChangesSubscription['changeApplied'];
+export type ChangeVisibility = G.VisibilityFieldsFragment;
+export type LabExperiment = G.LabFieldsFragment;
+export type LabStore = LabExperiment['stores'][number];
+export type ProjectionControl = G.ControlFieldsFragment;
+export type FaultsOverview = G.FaultsQuery['faults'];
+export type FaultAction = FaultsOverview['recent'][number];
+export type Drift = G.DriftFieldsFragment;
+export type ReconcileReport = G.ReconcileFieldsFragment;
+export type RepairReport = G.RepairMutation['repair'];
+export type DeadLetter = G.DeadLettersQuery['deadLetters'][number];
+export type DeadLetterReplay = G.ReplayDeadLettersMutation['replayDeadLetters'];
 
-export interface Consistency {
-  token: string;
-  mode: Mode;
-  visibleAfterMs: Record<string, number> | null;
-}
+/** A service's health, its checks keyed by store. */
+export type ServiceHealth = Omit<G.ServiceHealthFieldsFragment, 'checks'> & { checks: Record<string, string> | null };
 
-export interface PostAuthor {
-  id: number;
-  name: string;
-  /** null, when the gateway runs with AUTH_REQUIRED, unless the author is the signed-in user */
-  email: string | null;
-}
+type GraphQLHealth = G.HealthFieldsFragment;
 
-export interface Comment {
-  id: string;
-  post_id: string;
-  author_id: number;
-  body: string;
-  createdAt: string;
-}
-
-export interface Post {
-  _id: string;
-  author_id: number;
-  title: string;
-  body: string;
-  tags: string[];
-  meta: { likes: number; [key: string]: unknown };
-  comments_count: number;
-  createdAt: string;
-  updatedAt: string;
-  user: PostAuthor | null;
-}
-
-export interface PostsPage {
-  items: Post[];
-  total: number;
-  hasMore: boolean;
-  nextBefore: string | null;
-}
-
-export interface Relationship {
-  followerId: number;
-  followerName: string | null;
-  followeeId: number;
-  followeeName: string | null;
-}
-
-export interface Analytics {
-  stats: { totalEvents: number; totalUsers: number; totalPosts: number; eventTypes: Record<string, number> };
-  events: Array<{ time: string; user_id: number | null; event_type: string; properties: Record<string, unknown> }>;
-  series: Array<{ minute: string; event_type: string; count: number }>;
-  topUsers: Array<{ user_id: number; events: number }>;
-}
-
-export interface CacheStatus {
-  connected: boolean;
-  /** megabytes (used_memory / 1048576), 2 decimals */
-  memory: number;
-  memoryBytes: number;
-  /** Redis used_memory_human, e.g. "1.23M" */
-  memoryHuman: string;
-  keys: number;
-  /** percent 0..100, 2 decimals */
-  hitRate: number;
-  /** fraction 0..1 */
-  hitRatio: number;
-  hits: number;
-  misses: number;
-  evictions: number;
-  opsPerSec: number;
-}
-
-export interface Latency {
-  count: number;
-  p50: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
-export interface ProjectionFaults {
-  paused: boolean;
-  pausedSince: string | null;
-  delayMs: number;
-  duplicate: boolean;
-  duplicated: number;
-}
-
-/** A consumer's block in /health (graph, cache, analytics, user-cascade). */
-export interface ProjectionHealth {
-  running?: boolean;
-  lag?: number | null;
-  processed?: number;
-  /** Tries that failed for the message's own sake (retried or dead-lettered). */
-  failed?: number;
-  deadLettered?: number;
-  lastAppliedAt?: string | null;
-  latency?: Latency | null;
-  faults?: ProjectionFaults;
-  waitingForStore?: { since: string; error: string } | null;
-}
-
-/** The outbox relay the graph service runs, as its /health reports it. */
-export interface RelayHealth {
-  /** false when the service runs without it (GRAPH_RELAY=off) */
-  running: boolean;
-  /** events waiting in the outbox; null when Neo4j does not answer */
-  backlog: number | null;
-  published: number;
-  lastPublishedAt: string | null;
-  /** why its last round failed (Kafka or Neo4j down) */
-  lastError: string | null;
-  deadLettered: number;
-}
-
-export interface ServiceHealth {
-  status: string;
-  error?: string;
-  code?: string;
-  checks?: Record<string, string>;
-  projection?: ProjectionHealth;
-  userCascade?: ProjectionHealth;
-  /** the graph service's outbox relay */
-  relay?: RelayHealth;
-  [key: string]: unknown;
-}
-
-/** A Debezium connector in Kafka Connect, as /health reports it. */
-export interface ConnectorHealth {
-  state: string;
-  tasks: Array<{ id: number; state: string; error?: string }>;
-  error?: string;
-}
-
-export interface Health {
-  status: string;
-  healthy: boolean;
-  checkedAt: string;
-  services: Record<string, ServiceHealth>;
-  /** redis: the cache; redisState: the state store (sessions, watermarks, ...), which never evicts. */
-  stores: { redis?: { status: string; error?: string }; redisState?: { status: string; error?: string } };
+/** The health report with what GraphQL lists keyed by name again. */
+export interface Health extends Omit<GraphQLHealth, 'services' | 'pipeline'> {
+  services: Record<keyof GraphQLHealth['services'], ServiceHealth>;
   pipeline: {
     /** users-cdc */
     connector: ConnectorHealth;
-    /** Every connector by name: users-cdc and posts-cdc (absent from a gateway older than the posts capture). */
-    connectors?: Record<string, ConnectorHealth>;
+    connectors: Record<string, ConnectorHealth>;
     projections: Record<string, ProjectionHealth | null>;
     relays: Record<string, number | null>;
   };
 }
 
-export interface KafkaRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  publishedAt: number;
+const byName = <T, V>(list: readonly T[] | null, key: (t: T) => string, value: (t: T) => V): Record<string, V> => Object.fromEntries((list ?? []).map((t) => [key(t), value(t)]));
+
+export function healthView(h: GraphQLHealth): Health {
+  const service = (s: G.ServiceHealthFieldsFragment): ServiceHealth => ({ ...s, checks: s.checks && byName(s.checks, (c) => c.name, (c) => c.state) });
+  const { users, posts, graph, analytics, projectors } = h.services;
+  return {
+    ...h,
+    services: { users: service(users), posts: service(posts), graph: service(graph), analytics: service(analytics), projectors: service(projectors) },
+    pipeline: {
+      connector: h.pipeline.connector,
+      connectors: byName(h.pipeline.connectors, (c) => c.name, ({ name: _, ...c }) => c),
+      projections: byName(h.pipeline.projections, (p) => p.name, (p) => p.health),
+      relays: byName(h.pipeline.relays, (r) => r.name, (r) => r.backlog),
+    },
+  };
 }
 
-export interface AppliedChange {
-  projection: Projection;
-  source: Source;
-  entityId: string;
-  position: number;
-  token: string;
-  type: string;
-  committedAt: number;
-  appliedAt: number;
-  visibleAfterMs: number;
-  kafka: KafkaRecord | null;
+/** A write's visibleAfterMs keyed by projection (GraphQL lists it). */
+export function visibleAfter(consistency: Consistency | null): Record<string, number> | null {
+  if (!consistency?.visibleAfterMs) return null;
+  return Object.fromEntries(consistency.visibleAfterMs.filter((v) => v.ms !== null).map((v) => [v.projection, v.ms as number]));
 }
-
-export interface ChangeBatch {
-  changes: AppliedChange[];
-  dropped: number;
-  from: number | null;
-  to: number | null;
-}
-
-export interface ChangeVisibility {
-  token: string;
-  source: Source;
-  entityId: string;
-  position: number;
-  committedAt: string | null;
-  /** When Debezium read it from the WAL (users only). */
-  capturedAt: string | null;
-  publishedAt: string | null;
-  complete: boolean;
-  projections: Array<{ projection: Projection; applied: boolean; appliedAt: string | null; visibleAfterMs: number | null }>;
-}
-
-export interface LabStore {
-  projection: Projection;
-  store: string;
-  role: string;
-  reads: number;
-  stale: number;
-  staleRatio: number;
-  timeToVisibleMs: Latency;
-}
-
-export interface LabExperiment {
-  id: string;
-  input: { mode: string; writes: number; rate: number; kind: string };
-  startedAt: string;
-  durationMs: number;
-  failedWrites: number;
-  writeLatencyMs: Latency;
-  stores: LabStore[];
-}
-
-export interface ProjectionControl {
-  name: string;
-  service: string;
-  faults: ProjectionFaults | null;
-  running: boolean | null;
-  lag: number | null;
-  error: string | null;
-}
-
-export interface UnitState {
-  name: string;
-  kind: string;
-  state: string;
-  pid: number | null;
-}
-
-export interface FaultAction {
-  at: string;
-  action: string;
-  target: string;
-  by: { userId: number | null; email: string | null; address: string };
-  detail: unknown;
-  outcome: string;
-  error: string | null;
-  durationMs: number;
-}
-
-export interface FaultsOverview {
-  projections: ProjectionControl[];
-  units: { available: boolean; reason: string | null; controllable: string[]; actions: string[]; states: UnitState[] };
-  recent: FaultAction[];
-}
-
-export interface Drift {
-  kind: 'missing' | 'extra' | 'stale' | string;
-  store: string;
-  entity: string;
-  id: string;
-  expected?: unknown;
-  actual?: unknown;
-}
-
-export interface ReconcileReport {
-  checkedAt: string;
-  durationMs: number;
-  passes: number;
-  drift: Drift[];
-  /** entity kind → store → how many each store holds */
-  counts: Record<string, Record<string, number>>;
-  total: number;
-}
-
-export interface RepairReport {
-  repaired: Drift[];
-  actions: Record<string, unknown>;
-  durationMs: number;
-  report: ReconcileReport;
-}
-
-/** A message a projection gave up on (or a relay could not produce), with the id a replay names: the REST and GraphQL shapes are the same zod schema's. */
-export type DeadLetter = z.infer<typeof DeadLetterSchema>;
-export type DeadLetterReplay = DeadLetterReplayResult;

@@ -16,7 +16,7 @@ import { ErrorNote, Loading } from './States.tsx';
 
 export function Comments({ post, mode, commentAs, onResult }: { post: Post; mode: 'EVENTUAL' | 'STRONG'; commentAs: number | null; onResult: (r: WriteOutcome) => void }) {
   const { byId } = useUsers();
-  const list = useQuery((signal) => gql<{ comments: Comment[] }>(Q.comments, { postId: post._id }, { signal, timeoutMs: 15_000 }).then((d) => d.comments), [post._id]);
+  const list = useQuery((signal) => gql(Q.comments, { postId: post._id }, { signal, timeoutMs: 15_000 }).then((d) => d.comments), [post._id]);
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const run = async (what: string, work: () => Promise<WriteOutcome>) => {
@@ -33,13 +33,13 @@ export function Comments({ post, mode, commentAs, onResult }: { post: Post; mode
   const add = () =>
     run('add', async () => {
       if (commentAs === null) throw new Error('sign in, or pick who comments in “Like and comment as”');
-      const data = await gql<{ addComment: { comment: Comment; consistency: Consistency } }>(M.addComment, { postId: post._id, input: { author_id: commentAs, body }, consistency: mode }, { timeoutMs: 35_000 });
+      const data = await gql(M.addComment, { postId: post._id, input: { author_id: commentAs, body }, consistency: mode }, { timeoutMs: 35_000 });
       setBody('');
       return { write: recordWrite(`commented on post ${post._id}`, data.addComment.consistency), text: `Commented on “${post.title}”.` };
     });
   const remove = (comment: Comment) =>
     run(comment.id, async () => {
-      const data = await gql<{ deleteComment: { deleted: boolean; consistency: Consistency | null } }>(M.deleteComment, { postId: post._id, commentId: comment.id, consistency: mode }, { timeoutMs: 35_000 });
+      const data = await gql(M.deleteComment, { postId: post._id, commentId: comment.id, consistency: mode }, { timeoutMs: 35_000 });
       return { write: recordWrite(`deleted a comment on post ${post._id}`, data.deleteComment.consistency), text: `Deleted a comment on “${post.title}”.` };
     });
   return (

@@ -51,18 +51,18 @@ export function PostCard({
   };
   const like = () =>
     run('like', async () => {
-      const data = await gql<{ likePost: { post: Post; consistency: Consistency } }>(M.likePost, { id: post._id, userId: likeAs, consistency: mode }, { timeoutMs: 35_000 });
+      const data = await gql(M.likePost, { id: post._id, userId: likeAs, consistency: mode }, { timeoutMs: 35_000 });
       return { write: recordWrite(`liked post ${post._id}`, data.likePost.consistency), text: `Liked “${post.title}”: ${data.likePost.post.meta.likes} likes now.` };
     });
   const save = () =>
     run('save', async () => {
-      const data = await gql<{ updatePost: { post: Post; consistency: Consistency } }>(M.updatePost, { id: post._id, input: { title, body }, consistency: mode }, { timeoutMs: 35_000 });
+      const data = await gql(M.updatePost, { id: post._id, input: { title, body }, consistency: mode }, { timeoutMs: 35_000 });
       setEditing(false);
       return { write: recordWrite(`updated post ${post._id}`, data.updatePost.consistency), text: `Saved “${data.updatePost.post.title}”.` };
     });
   const remove = () =>
     run('delete', async () => {
-      const data = await gql<{ deletePost: { deleted: boolean; consistency: Consistency | null } }>(M.deletePost, { id: post._id, consistency: mode }, { timeoutMs: 35_000 });
+      const data = await gql(M.deletePost, { id: post._id, consistency: mode }, { timeoutMs: 35_000 });
       setConfirming(false);
       return { write: recordWrite(`deleted post ${post._id}`, data.deletePost.consistency), text: `Deleted “${post.title}”.` };
     });
@@ -105,7 +105,7 @@ export function PostCard({
               ))}
             </span>
             <span className="post-meta">
-              ♥ {post.meta.likes} ·{' '}
+              ♥ {Number(post.meta.likes ?? 0)} ·{' '}
               <button type="button" className="link-button" onClick={toggleComments} aria-expanded={showComments} data-testid={`comments-toggle-${post._id}`}>
                 {post.comments_count} comment{post.comments_count === 1 ? '' : 's'}
               </button>

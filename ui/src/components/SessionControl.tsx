@@ -48,7 +48,7 @@ export function SessionControl() {
             setBusy(true);
             setError(null);
             try {
-              const data = await gql<{ login: Session }>(M.login, { email, password });
+              const data = await gql(M.login, { email, password });
               session.set(data.login);
               setOpen(false);
               setPassword('');

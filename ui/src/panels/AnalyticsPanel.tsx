@@ -43,12 +43,12 @@ function pivot(series: Analytics['series']): { rows: Array<Record<string, number
 }
 
 export function AnalyticsPanel() {
-  const analytics = useQuery((signal) => gql<{ analytics: Analytics }>(Q.analytics, {}, { signal, timeoutMs: 15_000 }).then((d) => d.analytics), []);
+  const analytics = useQuery((signal) => gql(Q.analytics, {}, { signal, timeoutMs: 15_000 }).then((d) => d.analytics), []);
   useRefreshOnChanges((c) => c.projection === 'analytics', analytics.reload, 3000);
   const { byId } = useUsers();
   const data = analytics.data;
   const perMinute = useMemo(() => (data ? pivot(data.series) : null), [data]);
-  const types = useMemo(() => (data ? Object.entries(data.stats.eventTypes).sort((a, b) => b[1] - a[1]).map(([type, count]) => ({ type, count })) : []), [data]);
+  const types = useMemo(() => (data ? [...data.stats.eventTypes].sort((a, b) => b.count - a.count) : []), [data]);
   const top = useMemo(() => (data ? data.topUsers.map((u) => ({ name: userLabel(byId, u.user_id), id: u.user_id, events: u.events })) : []), [data, byId]);
   return (
     <div className="stack">

@@ -45,7 +45,7 @@ export function CachePanel() {
     const sample = async () => {
       const t = Date.now();
       try {
-        const { cacheStatus } = await gql<{ cacheStatus: CacheStatus }>(Q.cacheStatus, {}, { timeoutMs: 4000 });
+        const { cacheStatus } = await gql(Q.cacheStatus, {}, { timeoutMs: 4000 });
         if (stopped) return;
         const d = new Date(t);
         setSamples((s) => [

@@ -74,11 +74,11 @@ function ProjectionCard({ spec, health, status, onError }: { spec: (typeof PROJE
       </div>
       <div className="btn-row">
         {paused ? (
-          <button type="button" className="btn small primary" disabled={busy} onClick={() => act(async () => (await gql<{ resumeProjection: ProjectionControl }>(M.resume, { name })).resumeProjection)} data-testid={`resume-${name}`}>
+          <button type="button" className="btn small primary" disabled={busy} onClick={() => act(async () => (await gql(M.resume, { name })).resumeProjection)} data-testid={`resume-${name}`}>
             Resume
           </button>
         ) : (
-          <button type="button" className="btn small" disabled={busy} onClick={() => act(async () => (await gql<{ pauseProjection: ProjectionControl }>(M.pause, { name })).pauseProjection)} data-testid={`pause-${name}`}>
+          <button type="button" className="btn small" disabled={busy} onClick={() => act(async () => (await gql(M.pause, { name })).pauseProjection)} data-testid={`pause-${name}`}>
             Pause
           </button>
         )}
@@ -87,7 +87,7 @@ function ProjectionCard({ spec, health, status, onError }: { spec: (typeof PROJE
           className="btn small"
           aria-pressed={duplicate}
           disabled={busy}
-          onClick={() => act(async () => (await gql<{ setProjectionFaults: ProjectionControl }>(M.setFaults, { name, duplicate: !duplicate })).setProjectionFaults)}
+          onClick={() => act(async () => (await gql(M.setFaults, { name, duplicate: !duplicate })).setProjectionFaults)}
           title="apply every message twice: idempotency must make the second a no-op"
         >
           {duplicate ? 'Duplicating: stop' : 'Duplicate'}
@@ -97,7 +97,7 @@ function ProjectionCard({ spec, health, status, onError }: { spec: (typeof PROJE
         className="btn-row"
         onSubmit={(e) => {
           e.preventDefault();
-          void act(async () => (await gql<{ setProjectionFaults: ProjectionControl }>(M.setFaults, { name, delayMs: Math.max(0, Math.min(60_000, Number(delay) || 0)) })).setProjectionFaults);
+          void act(async () => (await gql(M.setFaults, { name, delayMs: Math.max(0, Math.min(60_000, Number(delay) || 0)) })).setProjectionFaults);
         }}
       >
         <input aria-label={`delay of the ${spec.title} in ms`} type="number" min={0} max={60000} step={100} value={delay} onChange={(e) => setDelay(e.target.value)} style={{ width: 84 }} />
@@ -150,7 +150,7 @@ function Units({ overview, reload }: { overview: FaultsOverview; reload: () => v
       return rest;
     });
     try {
-      const { unitAction } = await gql<{ unitAction: { durationMs: number } }>(M.unitAction, { unit, action }, { timeoutMs: 200_000 });
+      const { unitAction } = await gql(M.unitAction, { unit, action }, { timeoutMs: 200_000 });
       setResults((r) => ({ ...r, [unit]: { ok: true, text: `${action} done in ${formatMs(unitAction.durationMs)}` } }));
     } catch (e) {
       setResults((r) => ({ ...r, [unit]: { ok: false, text: e instanceof Error ? e.message : String(e) } }));
@@ -220,14 +220,14 @@ function describeReplay(result: DeadLetterReplay): string {
 
 /** Messages a projection gave up on (unparseable, or failing after its retries), newest first; each can be replayed. */
 function DeadLetters() {
-  const list = useQuery((signal) => gql<{ deadLetters: DeadLetter[] }>(Q.deadLetters, { limit: 20 }, { signal }).then((d) => d.deadLetters), []);
+  const list = useQuery((signal) => gql(Q.deadLetters, { limit: 20 }, { signal }).then((d) => d.deadLetters), []);
   useRefreshOnChanges(() => true, list.reload, 15_000);
   const [busy, setBusy] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const replay = async (selection: { id: string } | { all: true }) => {
     setBusy('id' in selection ? selection.id : 'all');
     try {
-      const { replayDeadLetters } = await gql<{ replayDeadLetters: DeadLetterReplay }>(M.replayDeadLetters, selection);
+      const { replayDeadLetters } = await gql(M.replayDeadLetters, selection);
       setOutcome({ ok: replayDeadLetters.refused.length === 0, text: describeReplay(replayDeadLetters) });
       list.reload();
     } catch (e) {
@@ -307,7 +307,7 @@ function DeadLetters() {
 }
 
 export function FaultsPanel() {
-  const overview = useQuery((signal) => gql<{ faults: FaultsOverview }>(Q.faults, {}, { signal, timeoutMs: 30_000 }).then((d) => d.faults), []);
+  const overview = useQuery((signal) => gql(Q.faults, {}, { signal, timeoutMs: 30_000 }).then((d) => d.faults), []);
   const statuses = useComponentStatuses();
   const { health } = useStore(healthStore);
   const linkState = useStore(link).state;

@@ -25,7 +25,7 @@ export function FeedPanel({ userId }: { userId: number | null }) {
   // Read-your-writes: the newest post or follow made from this page (in the last minute) must show.
   const recent = writes.find((w) => (w.token.startsWith('posts:') || w.token.startsWith('graph:')) && Date.now() - w.at < 60_000)?.token ?? null;
   const feed = useQuery(
-    async (signal) => (userId === null ? null : (await gql<{ feed: PostsPage }>(Q.feed, { userId, limit: 20, token: recent }, { signal, timeoutMs: 15_000 })).feed),
+    async (signal) => (userId === null ? null : (await gql(Q.feed, { userId, limit: 20, token: recent }, { signal, timeoutMs: 15_000 })).feed),
     [userId, recent],
   );
   useRefreshOnChanges((c) => userId !== null && c.projection === 'cache' && (c.source === 'posts' || c.source === 'graph'), feed.reload, 2000);

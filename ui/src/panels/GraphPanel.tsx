@@ -100,7 +100,7 @@ function layout(center: { id: number; name: string }, hood: Neighbourhood): { no
 /** Whether Neo4j has this user: the graph projection's record of the newest change of theirs this page knows of. */
 function InNeo4j({ userId }: { userId: number }) {
   const token = myWrites.get().find((w) => w.token.startsWith(`users:${userId}:`))?.token ?? latestTokenOf('users', userId);
-  const state = useQuery(async (signal) => (token ? (await gql<{ consistency: ChangeVisibility }>(Q.consistency, { token }, { signal })).consistency : null), [token]);
+  const state = useQuery(async (signal) => (token ? (await gql(Q.consistency, { token }, { signal })).consistency : null), [token]);
   if (!token) return <span className="note">No change of this user seen since the page opened.</span>;
   if (state.error !== null) return <span className="note">Could not ask where {token} is visible.</span>;
   const graph = state.data?.projections.find((p) => p.projection === 'graph');
@@ -121,7 +121,7 @@ export function GraphPanel({ userId }: { userId: number | null }) {
   const [target, setTarget] = useState<number | null>(null);
   const [result, setResult] = useState<WriteOutcome | null>(null);
   const [busy, setBusy] = useState(false);
-  const rels = useQuery((signal) => gql<{ relationships: Relationship[] }>(Q.relationships, { token }, { signal, timeoutMs: 20_000 }).then((d) => d.relationships), [token]);
+  const rels = useQuery((signal) => gql(Q.relationships, { token }, { signal, timeoutMs: 20_000 }).then((d) => d.relationships), [token]);
   useRefreshOnChanges((c) => c.source === 'graph' || (c.source === 'users' && c.projection === 'graph'), rels.reload, 1500);
 
   // Without a user in the address: the most followed one.
@@ -143,8 +143,8 @@ export function GraphPanel({ userId }: { userId: number | null }) {
     try {
       const data =
         kind === 'follow'
-          ? (await gql<{ follow: { follow: { created: boolean }; consistency: Consistency | null } }>(M.follow, { followerId, followeeId, consistency: mode }, { timeoutMs: 35_000 })).follow
-          : (await gql<{ unfollow: { deleted: boolean; consistency: Consistency | null } }>(M.unfollow, { followerId, followeeId, consistency: mode }, { timeoutMs: 35_000 })).unfollow;
+          ? (await gql(M.follow, { followerId, followeeId, consistency: mode }, { timeoutMs: 35_000 })).follow
+          : (await gql(M.unfollow, { followerId, followeeId, consistency: mode }, { timeoutMs: 35_000 })).unfollow;
       const write = recordWrite(`${kind} ${followerId} → ${followeeId}`, data.consistency);
       const who = (id: number) => byId.get(id)?.name ?? `#${id}`;
       setResult({ write, text: kind === 'follow' ? `${who(followerId)} now follows ${who(followeeId)} (in Neo4j).` : `${who(followerId)} no longer follows ${who(followeeId)}.` });

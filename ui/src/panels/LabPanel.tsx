@@ -111,10 +111,10 @@ function Reconciler() {
     setError(null);
     try {
       if (what === 'check') {
-        setReport((await gql<{ reconcile: ReconcileReport }>(Q.reconcile, {}, { timeoutMs: 120_000 })).reconcile);
+        setReport((await gql(Q.reconcile, {}, { timeoutMs: 120_000 })).reconcile);
         setRepaired(null);
       } else {
-        const result = (await gql<{ repair: RepairReport }>(M.repair, {}, { timeoutMs: 180_000 })).repair;
+        const result = (await gql(M.repair, {}, { timeoutMs: 180_000 })).repair;
         setRepaired(result);
         setReport(result.report);
       }
@@ -169,16 +169,19 @@ function Reconciler() {
                 </tr>
               </thead>
               <tbody>
-                {Object.entries(report.counts).map(([entity, counts]) => (
-                  <tr key={entity}>
-                    <th scope="row">{entity}</th>
-                    {stores.map((s) => (
-                      <td key={s} className="num">
-                        {counts[s] !== undefined ? counts[s].toLocaleString() : '–'}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
+                {Object.entries(report.counts).map(([entity, counts]) => {
+                  const byStore = new Map<string, number>(Object.entries(counts));
+                  return (
+                    <tr key={entity}>
+                      <th scope="row">{entity}</th>
+                      {stores.map((s) => (
+                        <td key={s} className="num">
+                          {byStore.get(s)?.toLocaleString() ?? '–'}
+                        </td>
+                      ))}
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </div>
@@ -218,7 +221,7 @@ function Reconciler() {
 }
 
 export function LabPanel() {
-  const list = useQuery((signal) => gql<{ labExperiments: LabExperiment[] }>(Q.labExperiments, {}, { signal }).then((d) => d.labExperiments), []);
+  const list = useQuery((signal) => gql(Q.labExperiments, {}, { signal }).then((d) => d.labExperiments), []);
   const [kind, setKind] = useState<(typeof KINDS)[number]>('users');
   const [mode, setMode] = useState<'eventual' | 'strong'>('eventual');
   const [writes, setWrites] = useState(20);
@@ -246,7 +249,7 @@ export function LabPanel() {
       for (const m of modes) {
         setRunning({ since: Date.now(), label: `${writes} ${KIND_TEXT[kind]}, ${m}` });
         setElapsed(0);
-        const { runLabExperiment } = await gql<{ runLabExperiment: LabExperiment }>(M.runLab, { input: { kind, mode: m, writes, rate } }, { timeoutMs: 180_000 });
+        const { runLabExperiment } = await gql(M.runLab, { input: { kind, mode: m, writes, rate } }, { timeoutMs: 180_000 });
         setFresh((f) => [runLabExperiment, ...f]);
         setSelectedId(runLabExperiment.id);
       }

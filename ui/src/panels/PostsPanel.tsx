@@ -33,7 +33,7 @@ function CreatePost({ mode, onResult }: { mode: 'EVENTUAL' | 'STRONG'; onResult:
         setBusy(true);
         try {
           const input = { author_id: author, title, body, tags: tags.split(',').map((t) => t.trim()).filter(Boolean) };
-          const data = await gql<{ createPost: { post: Post; consistency: Consistency } }>(M.createPost, { input, consistency: mode }, { timeoutMs: 35_000 });
+          const data = await gql(M.createPost, { input, consistency: mode }, { timeoutMs: 35_000 });
           onResult({ write: recordWrite(`created post ${data.createPost.post._id}`, data.createPost.consistency), text: `Posted “${data.createPost.post.title}” (${data.createPost.post._id}).` });
           setTitle('');
           setBody('');
@@ -85,7 +85,7 @@ export function PostsPanel() {
     });
   const [result, setResult] = useState<WriteOutcome | null>(null);
   const before = cursors[cursors.length - 1] ?? null;
-  const page = useQuery((signal) => gql<{ posts: PostsPage }>(Q.posts, { limit: LIMIT, before, token }, { signal, timeoutMs: 15_000 }).then((d) => d.posts), [before, token]);
+  const page = useQuery((signal) => gql(Q.posts, { limit: LIMIT, before, token }, { signal, timeoutMs: 15_000 }).then((d) => d.posts), [before, token]);
   // The first page follows the pipeline: the cache projection invalidates it when a post changes.
   useRefreshOnChanges((c) => cursors.length === 1 && c.source === 'posts' && c.projection === 'cache', page.reload, 2000);
   const onResult = (r: WriteOutcome) => {

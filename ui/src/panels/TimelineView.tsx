@@ -46,11 +46,11 @@ function Timeline({ token }: { token: string }) {
     setError(null);
     setLive('waiting');
     const controller = new AbortController();
-    gql<{ consistency: ChangeVisibility }>(Q.consistency, { token }, { signal: controller.signal }).then(
+    gql(Q.consistency, { token }, { signal: controller.signal }).then(
       (d) => setState((s) => s ?? d.consistency),
       (e: unknown) => !controller.signal.aborted && setError(e),
     );
-    const stop = subscribe<{ changeVisibility: ChangeVisibility }>(
+    const stop = subscribe(
       S.visibility,
       { token },
       {

@@ -35,7 +35,7 @@ function CreateUser({ mode }: { mode: Mode }) {
         setError(null);
         setDone(null);
         try {
-          const data = await gql<{ createUser: { user: User; consistency: Consistency } }>(M.createUser, { input: { name, email, password }, consistency: mode }, { timeoutMs: 35_000 });
+          const data = await gql(M.createUser, { input: { name, email, password }, consistency: mode }, { timeoutMs: 35_000 });
           const { user, consistency } = data.createUser;
           setDone({ write: recordWrite(`created user ${user.name} (#${user.id})`, consistency), text: `Created ${user.name} (#${user.id}) in PostgreSQL.` });
           setName('');
@@ -87,7 +87,7 @@ function UserRow({ user, mode, onResult }: { user: User; mode: Mode; onResult: (
     try {
       // With AUTH_REQUIRED, a new email or password needs the current one.
       const input = { name, email, password: password || null, ...(currentPassword ? { currentPassword } : {}) };
-      const data = await gql<{ updateUser: { user: User; consistency: Consistency } }>(M.updateUser, { id: user.id, input, consistency: mode }, { timeoutMs: 35_000 });
+      const data = await gql(M.updateUser, { id: user.id, input, consistency: mode }, { timeoutMs: 35_000 });
       onResult({ write: recordWrite(`updated user #${user.id}`, data.updateUser.consistency), text: `Saved ${data.updateUser.user.name} (#${user.id}).` });
       setEditing(false);
       setPassword('');
@@ -102,7 +102,7 @@ function UserRow({ user, mode, onResult }: { user: User; mode: Mode; onResult: (
   const remove = async () => {
     setBusy(true);
     try {
-      const data = await gql<{ deleteUser: { deleted: boolean; consistency: Consistency | null } }>(M.deleteUser, { id: user.id, consistency: mode }, { timeoutMs: 35_000 });
+      const data = await gql(M.deleteUser, { id: user.id, consistency: mode }, { timeoutMs: 35_000 });
       onResult({ write: recordWrite(`deleted user #${user.id}`, data.deleteUser.consistency), text: `Deleted ${user.name} (#${user.id}). The pipeline now removes their posts, follows and cached profile.` });
       void reloadUsers();
     } catch (error) {

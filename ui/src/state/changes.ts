@@ -124,7 +124,7 @@ export function startChangeFeed(): void {
   started = true;
   // An operation error ends a graphql-ws subscription for good; the feed must outlive it.
   const open = (): void => {
-    subscribe<{ changeApplied: ChangeBatch }>(S.changes, {}, {
+    subscribe(S.changes, {}, {
       next: (data) => {
         feedError.set(null);
         ingest(data.changeApplied);

@@ -40,7 +40,7 @@ export const COMPONENT_IDS = [
 export type ComponentId = (typeof COMPONENT_IDS)[number];
 
 /** The projections as /health and /faults name them, per flow node. */
-export const PROJECTION_OF: Record<'proj-graph' | 'proj-cache' | 'proj-analytics' | 'proj-cascade', { name: string; service: string }> = {
+export const PROJECTION_OF: Record<'proj-graph' | 'proj-cache' | 'proj-analytics' | 'proj-cascade', { name: string; service: keyof Health['services'] }> = {
   'proj-graph': { name: 'graph', service: 'graph' },
   'proj-cache': { name: 'cache', service: 'projectors' },
   'proj-analytics': { name: 'analytics', service: 'analytics' },
@@ -144,9 +144,9 @@ export function deriveStatuses(state: HealthState, linkState: LinkState, now: nu
         : { level: 'ok', text: 'up' };
 
   result.connect = captureStatus(health.pipeline.connectors ?? { 'users-cdc': health.pipeline.connector });
-  result['graph-relay'] = relayStatus(s.graph?.relay, s.graph);
+  result['graph-relay'] = relayStatus(s.graph.relay ?? undefined, s.graph);
 
-  for (const [id, { name, service }] of Object.entries(PROJECTION_OF) as Array<[keyof typeof PROJECTION_OF, { name: string; service: string }]>) {
+  for (const [id, { name, service }] of Object.entries(PROJECTION_OF) as Array<[keyof typeof PROJECTION_OF, (typeof PROJECTION_OF)[keyof typeof PROJECTION_OF]]>) {
     result[id] = projectionStatus(health.pipeline.projections[name], s[service], service);
   }
 

@@ -3,7 +3,7 @@
 // backlog charts of the Faults view.
 import { S } from '../api/documents.ts';
 import { subscribe } from '../api/live.ts';
-import type { Health } from '../api/types.ts';
+import { healthView, type Health } from '../api/types.ts';
 import { createStore } from './store.ts';
 
 export interface HealthState {
@@ -47,10 +47,11 @@ export function startHealth(): void {
   started = true;
   // An operation error ends a graphql-ws subscription (e.g. signed out with AUTH_REQUIRED): subscribe again a little later.
   const open = (): void => {
-    subscribe<{ health: Health }>(S.health, {}, {
+    subscribe(S.health, {}, {
       next: (data) => {
-        healthStore.set({ health: data.health, receivedAt: Date.now(), error: null });
-        record(data.health);
+        const health = healthView(data.health);
+        healthStore.set({ health, receivedAt: Date.now(), error: null });
+        record(health);
       },
       error: (message) => {
         healthStore.set((s) => ({ ...s, error: message }));

@@ -25,7 +25,7 @@ let subscribers = 0;
 export function reloadUsers(): Promise<void> {
   if (inflight) return inflight;
   usersStore.set((s) => ({ ...s, loading: true }));
-  inflight = gql<{ users: User[] }>(Q.users, {}, { timeoutMs: 30_000 })
+  inflight = gql(Q.users, {}, { timeoutMs: 30_000 })
     .then(
       ({ users }) => {
         const sorted = [...users].sort((a, b) => b.id - a.id);

@@ -1,7 +1,7 @@
 // The writes made from this page, newest first, with their consistency
 // tokens: the Timeline view lists them, and the store panels show where each
 // one is visible.
-import type { Consistency } from '../api/types.ts';
+import { visibleAfter, type Consistency } from '../api/types.ts';
 import { createStore } from './store.ts';
 
 export interface MyWrite {
@@ -58,7 +58,7 @@ export function myTokenFor(source: string, entityId: string, position: number): 
 
 export function recordWrite(what: string, consistency: Consistency | null | undefined): MyWrite | null {
   if (!consistency) return null;
-  const write = { token: consistency.token, what, mode: consistency.mode, at: Date.now(), visibleAfterMs: consistency.visibleAfterMs };
+  const write = { token: consistency.token, what, mode: consistency.mode, at: Date.now(), visibleAfterMs: visibleAfter(consistency) };
   remember(write.token);
   channel?.postMessage(write.token);
   myWrites.set((list) => [write, ...list.filter((w) => w.token !== write.token)].slice(0, 30));

@@ -4,6 +4,7 @@
 // runs in the graph service, whose /health carries its backlog.
 import type { GatewayHealth } from '@polyglot/contracts/api';
 import { basicAuthorization } from '@polyglot/contracts/endpoints';
+import type { ProjectionHealth } from '@polyglot/contracts/health';
 import type { ServiceName } from '@polyglot/contracts/services';
 import { probeConnector, probeRedis, probeService, type ProbeBody } from '../data-access/health-probes.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
@@ -27,9 +28,9 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
     probeRedis(deps.redis),
     probeRedis(deps.stateRedis),
   ]);
-  const services = Object.fromEntries(probes.map(([name, p]) => [name, p.body]));
+  const services = Object.fromEntries(probes.map(([name, p]) => [name, p.body])) as GatewayHealth['services'];
   // Services put such figures at the top of their health body or among its checks.
-  const field = (name: string, key: string): unknown => {
+  const field = (name: keyof GatewayHealth['services'], key: string): unknown => {
     const body = services[name] as ProbeBody | undefined;
     return body?.[key] ?? (body?.checks as ProbeBody | undefined)?.[key] ?? null;
   };
@@ -47,15 +48,15 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
         connector: connectorStates['users-cdc']!,
         connectors: connectorStates,
         projections: {
-          graph: field('graph', 'projection'),
-          analytics: field('analytics', 'projection'),
-          cache: field('projectors', 'projection'),
+          graph: field('graph', 'projection') as ProjectionHealth | null,
+          analytics: field('analytics', 'projection') as ProjectionHealth | null,
+          cache: field('projectors', 'projection') as ProjectionHealth | null,
           // The posts service's consumer of user deletions: pausable like the projections, so its lag is shown too
           // (absent when that consumer is switched off, so "every projection has lag 0" still means something).
-          ...(field('posts', 'userCascade') ? { 'user-cascade': field('posts', 'userCascade') } : {}),
+          ...(field('posts', 'userCascade') ? { 'user-cascade': field('posts', 'userCascade') as ProjectionHealth } : {}),
         },
         // The relay's name, as in its dead letters' group.
-        relays: { 'graph-relay': (field('graph', 'relay') as ProbeBody | null)?.backlog ?? null },
+        relays: { 'graph-relay': ((field('graph', 'relay') as ProbeBody | null)?.backlog as number | null | undefined) ?? null },
       },
     },
   };

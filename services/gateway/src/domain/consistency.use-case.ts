@@ -90,7 +90,7 @@ export const ChangeVisibility = z.object({
   token: z.string(),
   source: z.enum(['users', 'posts', 'graph']),
   entityId: z.string(),
-  position: z.number(),
+  position: z.number().int(),
   committedAt: z.iso.datetime().nullable().describe('the source commit, as the projections reported it (null until one applied it)'),
   capturedAt: z.iso.datetime().nullable().describe('when Debezium read the change from the log (users, posts; null for follows, whose relay publishes at once)'),
   publishedAt: z.iso.datetime().nullable().describe('when Kafka took the change from Debezium (users, posts) or the graph relay (follows)'),

@@ -5,7 +5,7 @@ import { parseToken, TokenText, type AppliedNotice } from '@polyglot/contracts/c
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { ChangeVisibility, visibilityOf } from '../domain/consistency.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
-import { bearer, errors } from './route-helpers.ts';
+import { bearer, errors, noSession } from './route-helpers.ts';
 import { sessionOnly } from './session.hook.ts';
 
 const tags = ['consistency'];
@@ -17,7 +17,7 @@ export async function registerConsistencyRoutes(app: HttpApp, deps: GatewayDeps)
     {
       schema: {
         tags,
-        summary: 'Where a write is visible: per projection, whether it applied the change and how long after the commit (live: the WebSocket ws://…/consistency/stream?token=)',
+        operationId: 'getChangeVisibility', security: noSession, summary: 'Where a write is visible: per projection, whether it applied the change and how long after the commit (live: the WebSocket ws://…/consistency/stream?token=)',
         params: z.object({ token: TokenText }),
         response: { 200: ChangeVisibility, ...errors(400, 503) },
       },

@@ -55,7 +55,7 @@ export function registerFaultRoutes(app: HttpApp, deps: GatewayDeps, faults: Fau
       schema: {
         tags,
         security,
-        summary: 'Every projection’s fault controls and lag, the stack’s units, and the recent fault actions',
+        operationId: 'getFaults', summary: 'Every projection’s fault controls and lag, the stack’s units, and the recent fault actions',
         response: { 200: FaultsOverview, ...errors(401, 403) },
       },
     },
@@ -69,6 +69,7 @@ export function registerFaultRoutes(app: HttpApp, deps: GatewayDeps, faults: Fau
         onRequest,
         schema: {
           tags,
+          operationId: `${action}Projection`,
           security,
           summary:
             action === 'pause'
@@ -89,7 +90,7 @@ export function registerFaultRoutes(app: HttpApp, deps: GatewayDeps, faults: Fau
       schema: {
         tags,
         security,
-        summary: 'Delay (ms before each message or batch) or duplicate (apply everything twice) a projection; only the fields given change',
+        operationId: 'setProjectionFaults', summary: 'Delay (ms before each message or batch) or duplicate (apply everything twice) a projection; only the fields given change',
         params: ProjectionParam,
         body: ProjectionFaultsSettings,
         response: { 200: ProjectionControl, ...errors(400, 401, 403, 404, 503) },
@@ -105,6 +106,7 @@ export function registerFaultRoutes(app: HttpApp, deps: GatewayDeps, faults: Fau
         onRequest,
         schema: {
           tags,
+          operationId: `${action}Unit`,
           security,
           summary: `${action === 'kill' ? 'SIGKILL' : action[0]!.toUpperCase() + action.slice(1)} an engine or service through the stack CLI (./stackctl ${action} UNIT); answers when it is done`,
           params: UnitParam,

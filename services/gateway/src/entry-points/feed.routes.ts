@@ -6,7 +6,7 @@ import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { getFeed } from '../domain/get-feed.use-case.ts';
 import { postsFor, viewerOf } from '../domain/privacy.ts';
 import { carriesToken, consistencyTimeout, ReadQuery } from './consistency.hooks.ts';
-import { errors } from './route-helpers.ts';
+import { errors, sessionOptional } from './route-helpers.ts';
 import { serializedOnce } from './serialized-once.ts';
 
 export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
@@ -16,7 +16,7 @@ export function registerFeedRoutes(app: HttpApp, deps: GatewayDeps): void {
     {
       schema: {
         tags: ['feed'],
-        summary: 'Newest posts of the users this user follows, with authors (X-Total-Count header)',
+        operationId: 'getFeed', security: sessionOptional, summary: 'Newest posts of the users this user follows, with authors (X-Total-Count header)',
         params: UserIdParam,
         querystring: FeedQuery.extend(ReadQuery.shape),
         response: { 200: z.array(Post), ...errors(400, 404, 503), ...consistencyTimeout },

@@ -6,7 +6,7 @@ import { follow, listRelationships, unfollow } from '../domain/follows.use-case.
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
 import { bounded } from '../domain/bounded-list.ts';
-import { callerOf, bearer, errors, linkNext, WRITE_ERRORS } from './route-helpers.ts';
+import { callerOf, bearer, errors, linkNext, WRITE_ERRORS, noSession } from './route-helpers.ts';
 
 const tags = ['follows'];
 
@@ -16,7 +16,7 @@ export function registerFollowRoutes(app: HttpApp, deps: GatewayDeps): void {
     {
       schema: {
         tags,
-        summary: 'Follow a user: 201 when new, 200 when it already existed',
+        operationId: 'follow', summary: 'Follow a user: 201 when new, 200 when it already existed',
         security: bearer,
         body: FollowBody,
         response: { 201: withConsistency(Follow), 200: withConsistency(Follow), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery,
@@ -30,7 +30,7 @@ export function registerFollowRoutes(app: HttpApp, deps: GatewayDeps): void {
 
   app.delete(
     '/follow',
-    { schema: { tags, summary: 'Unfollow', security: bearer, body: FollowBody, response: { 204: z.null().describe('unfollowed'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
+    { schema: { tags, operationId: 'unfollow', summary: 'Unfollow', security: bearer, body: FollowBody, response: { 204: z.null().describe('unfollowed'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
     async (request, reply) => {
       const { token } = await unfollow(deps, callerOf(request), request.body);
       return reply.code(204).send(await settleWrite(deps, request, reply, token, null));
@@ -43,7 +43,7 @@ export function registerFollowRoutes(app: HttpApp, deps: GatewayDeps): void {
     {
       schema: {
         tags,
-        summary: 'Follows with names, by follower then followee, a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest',
+        operationId: 'listRelationships', security: noSession, summary: 'Follows with names, by follower then followee, a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest',
         querystring: RelationshipsPageQuery.extend(ReadQuery.shape),
         response: { 200: z.array(Relationship), ...errors(400, 503), ...consistencyTimeout },
       },

@@ -22,6 +22,13 @@ export interface GraphQLContext {
   };
 }
 
+// What contextOf gives every resolver, on mercurius' own context type.
+declare module 'mercurius' {
+  interface MercuriusContext {
+    http: GraphQLContext['http'];
+  }
+}
+
 export function contextOf(request: FastifyRequest): GraphQLContext {
   const { headers } = request;
   return {

@@ -18,16 +18,15 @@ import type { ExperimentResult } from '@polyglot/contracts/lab';
 import { currentUser } from '../domain/sessions.use-case.ts';
 import { visibilityOf, type ChangeVisibility } from '../domain/consistency.use-case.ts';
 import { getUser } from '../domain/get-user.use-case.ts';
-import { adminOf, readAfter, sessionOf, type GraphQLContext, type ReadArgs } from './graphql.context.ts';
+import { adminOf, readAfter, sessionOf } from './graphql.context.ts';
 import { parseInput } from './graphql.errors.ts';
+import type { QueryResolvers } from './graphql.schema.ts';
 
 export interface GraphQLExtras {
   faults: FaultsDeps;
   reconcile: ReconcileDeps;
   lab: LabResults;
 }
-
-type Resolver<A = Record<string, never>> = (root: unknown, args: A, ctx: GraphQLContext) => unknown;
 
 /** One argument checked by the REST schema of its path parameter; the message names the argument. */
 function idArg<S extends z.ZodType>(schema: S, field: string, value: unknown): z.output<S> {
@@ -48,45 +47,45 @@ export function healthOf(snapshot: HealthSnapshot) {
   return { ...snapshot.report, healthy: snapshot.healthy, checkedAt: snapshot.checkedAt };
 }
 
-export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record<string, Resolver<any>> {
-  const resolvers: Record<string, Resolver<any>> = {
+export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): QueryResolvers {
+  return {
     // With AUTH_REQUIRED on, emails only to their owners, as REST (privacy.ts).
     // The first LIST_LIMIT, as GET /users without ?limit (REST pages on with its Link).
     users: async (_root, _args, ctx) => usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list({ limit: deps.config.LIST_LIMIT })),
     // As GET /users/:id: the profile cache, or with a token (or strong) the users service.
-    user: async (_root, args: { id: number; token?: string | null; consistency?: 'EVENTUAL' | 'STRONG' | null }, ctx) => {
+    user: async (_root, args, ctx) => {
       const id = userIdArg(args.id);
       const from = args.token != null || args.consistency === 'STRONG' ? 'source' : 'cache';
       return userFor(await viewerOf(deps, ctx.http.authorization), await getUser(deps, id, from));
     },
     me: (_root, _args, ctx) => currentUser(deps, ctx.http.authorization),
 
-    posts: async (_root, args: { limit?: number | null; before?: string | null } & ReadArgs, ctx) => {
+    posts: async (_root, args, ctx) => {
       const query = parseInput(ListPostsQuery, { limit: args.limit ?? undefined, before: args.before ?? undefined }, 'arguments');
       // Authors come from the profile cache and whole pages are cached: a token waits for the cache projection.
       await readAfter(deps, args, ['cache']);
       const page = await listPosts(deps, query);
       return pageOf({ ...page, items: postsFor(await viewerOf(deps, ctx.http.authorization), page.items) });
     },
-    post: async (_root, args: { id: string } & ReadArgs, ctx) => {
+    post: async (_root, args, ctx) => {
       const id = postIdArg(args.id);
       await readAfter(deps, args, ['cache']);
-      return postsFor(await viewerOf(deps, ctx.http.authorization), [await getPost(deps, id)])[0];
+      return postsFor(await viewerOf(deps, ctx.http.authorization), [await getPost(deps, id)])[0]!;
     },
-    comments: (_root, args: { postId: string }) => deps.posts.comments(postIdArg(args.postId, 'postId')),
-    feed: async (_root, args: { userId: number; limit?: number | null } & ReadArgs, ctx) => {
+    comments: (_root, args) => deps.posts.comments(postIdArg(args.postId, 'postId')),
+    feed: async (_root, args, ctx) => {
       const id = userIdArg(args.userId, 'userId');
       const { limit } = parseInput(FeedQuery, { limit: args.limit ?? undefined }, 'arguments');
       await readAfter(deps, args, ['cache']);
       const page = await getFeed(deps, id, limit);
       return pageOf({ ...page, items: postsFor(await viewerOf(deps, ctx.http.authorization), page.items) });
     },
-    relationships: async (_root, args: ReadArgs) => {
+    relationships: async (_root, args, ctx) => {
       // The names come from the graph projection of the users table.
       await readAfter(deps, args, ['graph']);
       return listRelationships(deps, { limit: deps.config.LIST_LIMIT });
     },
-    analytics: async (_root, args: ReadArgs, ctx) => {
+    analytics: async (_root, args, ctx) => {
       await readAfter(deps, args, ['analytics']);
       // As GET /analytics: the shared report without a token, a fresh read after the wait with one.
       return analyticsFor(await viewerOf(deps, ctx.http.authorization), await (args.token ? deps.analytics.get() : deps.recentAnalytics.get()));
@@ -95,7 +94,7 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record
     // The report GET /health answers, shared (health-feed.ts): a hundred aliases of it cost one round of probes.
     health: async () => healthOf(await deps.health.current()),
     // Whole messages, emails included: with AUTH_REQUIRED on, only for a session (as REST).
-    deadLetters: async (_root, args: { limit?: number | null }, ctx) => {
+    deadLetters: async (_root, args, ctx) => {
       await sessionOf(deps, ctx);
       return (await deps.projectors.deadLetters(parseInput(DeadLettersQuery, { limit: args.limit ?? undefined }, 'arguments').limit)).map((letter) => ({
         ...letter,
@@ -103,7 +102,7 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record
         valueTruncated: letter.valueTruncated === true,
       }));
     },
-    consistency: (_root, args: { token: string }) => visibilityOf(deps, parseToken(parseInput(z.object({ token: TokenText }), args, 'arguments').token)!),
+    consistency: (_root, args) => visibilityOf(deps, parseToken(parseInput(z.object({ token: TokenText }), args, 'arguments').token)!),
 
     labExperiments: async (_root, _args, ctx) => {
       await adminOf(deps, ctx);
@@ -118,15 +117,4 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): Record
       return reconcile(extras.reconcile);
     },
   };
-  return resolvers;
 }
-
-/** Records in REST's bodies that GraphQL lists: keyed by projection there, a `projection` field here. */
-export const typeResolvers = {
-  ChangeVisibility: {
-    projections: (v: ChangeVisibility) => Object.entries(v.projections).map(([projection, p]) => ({ projection, ...p })),
-  },
-  LabExperiment: {
-    stores: (r: ExperimentResult) => Object.entries(r.stores).map(([projection, s]) => ({ projection, ...s })),
-  },
-};

@@ -18,10 +18,11 @@ import { checkCost, checkShape, type CostLimits } from './graphql.cost.ts';
 import { contextOf, sessionOf, type GraphQLContext } from './graphql.context.ts';
 import { formatErrors, parseInput, refusingWithCode } from './graphql.errors.ts';
 import { mutationResolvers } from './graphql.mutations.ts';
-import { healthOf, queryResolvers, typeResolvers, type GraphQLExtras } from './graphql.queries.ts';
+import { healthOf, queryResolvers, type GraphQLExtras } from './graphql.queries.ts';
 import { JSONScalar, SafeInt } from './graphql.scalars.ts';
-import { schema } from './graphql.schema.ts';
+import { entryResolvers, schema, type ChangeBatch, type SubscriptionResolvers } from './graphql.schema.ts';
 import { changeAppliedStream, changeVisibilityStream, healthStream, type ChangeFilter } from './graphql.subscriptions.ts';
+import type { ChangeVisibility } from '../domain/consistency.use-case.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -57,6 +58,35 @@ export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, extras: G
   const healthFeed = deps.health;
   app.addHook('onClose', async () => healthFeed.stop());
 
+  // With AUTH_REQUIRED on, each needs a session: the upgrade's Authorization header, or
+  // {authorization: 'Bearer …'} in connection_init (browsers cannot set a WebSocket's headers).
+  const subscriptions: SubscriptionResolvers = {
+    changeApplied: {
+      subscribe: (_root, args, ctx) =>
+        refusingWithCode(async () => {
+          await sessionOf(deps, ctx);
+          return changeAppliedStream(deps.watermarks, args);
+        }),
+      resolve: (batch: ChangeBatch) => batch,
+    },
+    changeVisibility: {
+      subscribe: (_root, args, ctx) =>
+        refusingWithCode(async () => {
+          await sessionOf(deps, ctx);
+          return changeVisibilityStream(deps, args);
+        }),
+      resolve: (state: ChangeVisibility) => state,
+    },
+    health: {
+      subscribe: (_root, _args, ctx) =>
+        refusingWithCode(async () => {
+          await sessionOf(deps, ctx);
+          return healthStream(healthFeed);
+        }),
+      resolve: (snapshot: HealthSnapshot) => healthOf(snapshot),
+    },
+  };
+
   await app.register(mercurius, {
     schema,
     resolvers: {
@@ -64,46 +94,19 @@ export async function registerGraphQL(app: HttpApp, deps: GatewayDeps, extras: G
       JSON: JSONScalar,
       Query: queryResolvers(deps, extras),
       Mutation: mutationResolvers(deps, extras),
-      Subscription: {
-        // With AUTH_REQUIRED on, each needs a session: the upgrade's Authorization header, or
-        // {authorization: 'Bearer …'} in connection_init (browsers cannot set a WebSocket's headers).
-        changeApplied: {
-          subscribe: (_root: unknown, args: ChangeFilter, ctx: GraphQLContext) =>
-            refusingWithCode(async () => {
-              await sessionOf(deps, ctx);
-              return changeAppliedStream(deps.watermarks, args);
-            }),
-          resolve: (batch: unknown) => batch,
-        },
-        changeVisibility: {
-          subscribe: (_root: unknown, args: { token: string }, ctx: GraphQLContext) =>
-            refusingWithCode(async () => {
-              await sessionOf(deps, ctx);
-              return changeVisibilityStream(deps, args);
-            }),
-          resolve: (state: unknown) => state,
-        },
-        health: {
-          subscribe: (_root: unknown, _args: unknown, ctx: GraphQLContext) =>
-            refusingWithCode(async () => {
-              await sessionOf(deps, ctx);
-              return healthStream(healthFeed);
-            }),
-          resolve: (snapshot: HealthSnapshot) => healthOf(snapshot),
-        },
-      },
-      ...typeResolvers,
-    } as never,
+      Subscription: subscriptions,
+      ...entryResolvers,
+    },
     path: GRAPHQL_PATH,
     // The UI's, bundled from npm (ui/src/panels/GraphiQLView.tsx): GET /graphiql below leads there.
     graphiql: false,
-    context: (request: FastifyRequest) => contextOf(request) as unknown as Record<string, unknown>,
+    context: (request: FastifyRequest) => contextOf(request),
     subscription: {
-      context: (_socket: unknown, request: FastifyRequest) => contextOf(request) as unknown as Record<string, unknown>,
+      context: (_socket: unknown, request: FastifyRequest) => contextOf(request),
       // A client that names no subprotocol speaks graphql-ws's current one.
       wsDefaultSubprotocol: 'graphql-transport-ws',
     },
-    errorFormatter: formatErrors as never,
+    errorFormatter: formatErrors,
     // The schema has no cycles; this bounds what a hand-written query can ask anyway.
     queryDepth: 8,
     additionalRouteOptions: {

@@ -22,7 +22,7 @@ export function registerLabRoutes(app: HttpApp, deps: GatewayDeps, results: LabR
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Run writes in a consistency mode, each followed at once by reads from every store; answers (and keeps) the result',
+        operationId: 'runLabExperiment', summary: 'Run writes in a consistency mode, each followed at once by reads from every store; answers (and keeps) the result',
         description:
           'Before the clock starts the lab creates its own users (lab-ID-N@lab.example) and waits until every store shows them. users: renames of those users; posts: new posts by one of them; follows: follows between them. A read is stale when the store does not show the write yet (Neo4j and TimescaleDB: the source position they hold; Redis: the cached profile, the posts page a client gets, the follower\'s feed generation). Time-to-visible is what the projections measured, source commit → applied. Lasts writes / rate seconds (at most 120).',
         security: bearer,
@@ -40,7 +40,7 @@ export function registerLabRoutes(app: HttpApp, deps: GatewayDeps, results: LabR
 
   app.get(
     '/lab/experiments',
-    { onRequest: admin, schema: { tags, summary: 'The experiments run so far, newest first (the last 50)', security: bearer, response: { 200: z.array(ExperimentResult), ...errors(401, 403, 503) } } },
+    { onRequest: admin, schema: { tags, operationId: 'listLabExperiments', summary: 'The experiments run so far, newest first (the last 50)', security: bearer, response: { 200: z.array(ExperimentResult), ...errors(401, 403, 503) } } },
     async () => results.list(),
   );
 }

@@ -10,7 +10,7 @@ import { analyticsFor, viewerOf } from '../domain/privacy.ts';
 import { consistencyTimeout, ReadQuery } from './consistency.hooks.ts';
 import { adminOnly } from './admin.hook.ts';
 import { sessionOnly } from './session.hook.ts';
-import { bearer, errors } from './route-helpers.ts';
+import { bearer, errors, noSession, sessionOptional } from './route-helpers.ts';
 
 const tags = ['operations'];
 
@@ -27,14 +27,14 @@ export function registerOperationsRoutes(app: HttpApp, deps: GatewayDeps): void 
   app.get(
     '/analytics',
     {
-      schema: { tags, summary: 'Event series and totals from the time-series store', querystring: ReadQuery, response: { 200: Analytics, ...errors(400, 503), ...consistencyTimeout } },
+      schema: { tags, operationId: 'getAnalytics', security: sessionOptional, summary: 'Event series and totals from the time-series store', querystring: ReadQuery, response: { 200: Analytics, ...errors(400, 503), ...consistencyTimeout } },
       config: { readsFrom: ['analytics'] },
     },
     // Events about users carry their profile: with AUTH_REQUIRED on, the email only for its owner.
     async (request) => analyticsFor(await viewerOf(deps, request.headers.authorization), await analyticsOf(deps, request)),
   );
 
-  app.get('/cache-status', { schema: { tags, summary: "Redis's memory, keys and hit rate (connected: false when it is down)", response: { 200: CacheStatus } } }, async () =>
+  app.get('/cache-status', { schema: { tags, operationId: 'getCacheStatus', security: noSession, summary: "Redis's memory, keys and hit rate (connected: false when it is down)", response: { 200: CacheStatus } } }, async () =>
     cacheStatus(deps),
   );
 
@@ -43,7 +43,7 @@ export function registerOperationsRoutes(app: HttpApp, deps: GatewayDeps): void 
     {
       schema: {
         tags,
-        summary: 'Every service (the graph service with its outbox relay), every store and the CDC connectors: 200 when all are up, else 503 with the same body',
+        operationId: 'getHealth', security: noSession, summary: 'Every service (the graph service with its outbox relay), every store and the CDC connectors: 200 when all are up, else 503 with the same body',
         response: { 200: GatewayHealth, 503: GatewayHealth },
       },
     },
@@ -61,7 +61,7 @@ export function registerOperationsRoutes(app: HttpApp, deps: GatewayDeps): void 
       onRequest: sessionOnly(deps),
       schema: {
         tags,
-        summary: 'Messages the projections gave up on (and events a relay could not produce), newest first, with their errors',
+        operationId: 'listDeadLetters', summary: 'Messages the projections gave up on (and events a relay could not produce), newest first, with their errors',
         description: 'A replayed letter stays listed (with replayedAt) until the group that failed it has applied the replay, then leaves the list.',
         security: bearer,
         querystring: DeadLettersQuery,
@@ -77,7 +77,7 @@ export function registerOperationsRoutes(app: HttpApp, deps: GatewayDeps): void 
       onRequest: adminOnly(app, deps),
       schema: {
         tags,
-        summary: 'Replay one dead letter ({id}) or all of them ({all: true}): each goes back to its topic and partition for the group that failed it',
+        operationId: 'replayDeadLetters', summary: 'Replay one dead letter ({id}) or all of them ({all: true}): each goes back to its topic and partition for the group that failed it',
         description:
           'Idempotent: a letter whose replay is under way is not published again (listed under pending), and every projection applies a change once (by eventId or position). A letter leaves GET /pipeline/dead-letters once its group has applied the replay; a replay that fails again becomes a new letter in its place.',
         security: bearer,

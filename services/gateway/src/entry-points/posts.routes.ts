@@ -10,7 +10,7 @@ import { listPosts, type PostsPage } from '../domain/list-posts.use-case.ts';
 import { postsFor, viewerOf } from '../domain/privacy.ts';
 import { createPost, deletePost, likePost, updatePost } from '../domain/post-writes.use-case.ts';
 import { carriesToken, consistencyTimeout, ReadQuery, settleWrite, withConsistency, WriteQuery } from './consistency.hooks.ts';
-import { callerOf, bearer, errors, linkNext, WRITE_ERRORS } from './route-helpers.ts';
+import { callerOf, bearer, errors, linkNext, WRITE_ERRORS, sessionOptional } from './route-helpers.ts';
 import { serializedOnce } from './serialized-once.ts';
 
 const tags = ['posts'];
@@ -29,7 +29,7 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
     {
       schema: {
         tags,
-        summary: 'Newest posts first, with authors; X-Total-Count and Link (rel="next") headers page through them',
+        operationId: 'listPosts', security: sessionOptional, summary: 'Newest posts first, with authors; X-Total-Count and Link (rel="next") headers page through them',
         querystring: ListPostsQuery.extend(ReadQuery.shape),
         response: { 200: z.array(Post), ...errors(400, 503), ...consistencyTimeout },
       },
@@ -47,14 +47,14 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
 
   app.post(
     '/posts',
-    { schema: { tags, summary: 'Create a post; author_id must be a user', security: bearer, body: CreatePostBody, response: { 201: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
+    { schema: { tags, operationId: 'createPost', summary: 'Create a post; author_id must be a user', security: bearer, body: CreatePostBody, response: { 201: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
     async (request, reply) => {
       const { value, token } = await createPost(deps, callerOf(request), request.body);
       return reply.code(201).send(await settleWrite(deps, request, reply, token, value));
     },
   );
 
-  app.get('/posts/:id', { schema: { tags, summary: 'One post with its author', params: PostIdParam, querystring: ReadQuery, response: { 200: Post, ...errors(400, 404, 503), ...consistencyTimeout } }, config: { readsFrom: ['cache'] } }, async (request) => {
+  app.get('/posts/:id', { schema: { tags, operationId: 'getPost', security: sessionOptional, summary: 'One post with its author', params: PostIdParam, querystring: ReadQuery, response: { 200: Post, ...errors(400, 404, 503), ...consistencyTimeout } }, config: { readsFrom: ['cache'] } }, async (request) => {
     const post = await getPost(deps, request.params.id);
     return postsFor(await viewerOf(deps, request.headers.authorization), [post])[0]!;
   });
@@ -62,7 +62,7 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.put(
     '/posts/:id',
     {
-      schema: { tags, summary: "Change a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, body: UpdatePostBody, response: { 200: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
+      schema: { tags, operationId: 'updatePost', summary: "Change a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, body: UpdatePostBody, response: { 200: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
     },
     async (request, reply) => {
       const { value, token } = await updatePost(deps, callerOf(request), request.params.id, request.body);
@@ -73,7 +73,7 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.delete(
     '/posts/:id',
     {
-      schema: { tags, summary: "Delete a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
+      schema: { tags, operationId: 'deletePost', summary: "Delete a post (with AUTH_REQUIRED: only the author's)", security: bearer, params: PostIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
     },
     async (request, reply) => {
       const { token } = await deletePost(deps, callerOf(request), request.params.id);
@@ -84,7 +84,7 @@ export function registerPostRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.post(
     '/posts/:id/like',
     {
-      schema: { tags, summary: 'Like a post (optionally naming the liker)', security: bearer, params: PostIdParam, body: LikeBody, response: { 200: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
+      schema: { tags, operationId: 'likePost', summary: 'Like a post (optionally naming the liker)', security: bearer, params: PostIdParam, body: LikeBody, response: { 200: withConsistency(Post), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery },
       // Fastify validates a missing body as null, which LikeBody (an optional object) refuses: no body means {}.
       preValidation: async (request) => {
         if (request.body === undefined || request.body === null) request.body = {};

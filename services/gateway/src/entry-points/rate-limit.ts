@@ -22,6 +22,7 @@ import { INTERNAL_SECRET_HEADER, isInternalSecret } from '@polyglot/platform/int
 import type { GatewayConfig } from '../config.ts';
 import type { SessionStore } from '../data-access/session.store.ts';
 import { bearerToken } from '../domain/sessions.use-case.ts';
+import { errors } from './route-helpers.ts';
 
 /** The limit in force, on every limited answer: "LIMIT;w=WINDOW_S" (as the IETF RateLimit-Policy field). */
 export const POLICY_HEADER = 'ratelimit-policy';
@@ -82,6 +83,14 @@ export async function registerRateLimit(app: HttpApp, deps: RateLimitDeps): Prom
         `too many requests: ${who} may make ${context.max} per ${windowS} s; try again in ${context.after} (retry-after)`,
       );
     },
+  });
+
+  // Every route registered after this one can answer 429: documented on each (a route that lists its own 429, for
+  // the login limits, keeps its description). Routes kept out of the document are left as they are.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
+    if (schema === undefined || schema.hide || route.websocket) return;
+    schema.response = { ...errors(429), ...schema.response };
   });
 
   // Says which limit applies, so a client (a benchmark, say) can tell before it meets it.

@@ -19,7 +19,7 @@ export function registerReconcileRoutes(app: HttpApp, deps: GatewayDeps, reconci
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Compare every store with its source of truth and report each drift with its id',
+        operationId: 'findDrift', summary: 'Compare every store with its source of truth and report each drift with its id',
         description:
           'Users (PostgreSQL) against :User nodes (Neo4j), cached profiles (Redis) and USER_* events (TimescaleDB); live posts (document store) against POSTED edges and POST_CREATED / POST_DELETED events; FOLLOWS edges (Neo4j) against FOLLOW_* events. A missing cached profile is a cache miss, not drift. Drift seen on a first look is compared again once the pipeline has settled (lag 0, or about 2 s): only what persists is reported. scope=changes compares only the entities changed since the last such check (the change journal the cache projection keeps, by source position), each store asked about those ids only.',
         security: bearer,
@@ -32,7 +32,7 @@ export function registerReconcileRoutes(app: HttpApp, deps: GatewayDeps, reconci
 
   app.get(
     '/reconcile/progress',
-    { onRequest: admin, schema: { tags, summary: 'Where the running check is: its phase, the entities compared per kind and the rate; running is null when none runs', security: bearer, response: { 200: ReconcileProgress, ...errors(401, 403) } } },
+    { onRequest: admin, schema: { tags, operationId: 'getReconcileProgress', summary: 'Where the running check is: its phase, the entities compared per kind and the rate; running is null when none runs', security: bearer, response: { 200: ReconcileProgress, ...errors(401, 403) } } },
     async () => ({ running: reconcileDeps.progress.current }),
   );
 
@@ -42,7 +42,7 @@ export function registerReconcileRoutes(app: HttpApp, deps: GatewayDeps, reconci
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Repair the drift from each source of truth, then report what was fixed and a fresh comparison',
+        operationId: 'repairDrift', summary: 'Repair the drift from each source of truth, then report what was fixed and a fresh comparison',
         description:
           "Each store is repaired by the service that owns it: Neo4j nodes and POSTED edges restored or removed (a removed user's follows are announced as FOLLOW_DELETED); stale cached profiles rewritten, those of deleted users removed; missing lifecycle events appended to TimescaleDB, marked properties.reconciled, with deterministic keys (repeating a repair adds nothing); live posts of deleted users removed through the posts service's cascade.",
         security: bearer,

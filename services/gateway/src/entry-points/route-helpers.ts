@@ -36,8 +36,17 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorBody> 
 /** Statuses any write that goes through a service may answer. */
 export const WRITE_ERRORS = [400, 401, 403, 413, 503] as const;
 
-/** Routes a session may be needed for, in the OpenAPI document. */
-export const bearer = [{ bearerAuth: [] as string[] }];
+// Who may call a route, in the OpenAPI document (the scheme, bearerAuth, is declared in docs.ts). Every
+// route declares one of these: a generated client reads them to know when to send the session.
+
+type Security = Array<Record<string, string[]>>;
+
+/** A session is needed: always (logout, me), or with AUTH_REQUIRED on (writes, operators' endpoints). */
+export const bearer: Security = [{ bearerAuth: [] }];
+/** Anyone may; a session, when sent, is read: with AUTH_REQUIRED on, it shows its own user's email where others see null. */
+export const sessionOptional: Security = [{}, { bearerAuth: [] }];
+/** Anyone may, and no session is read. */
+export const noSession: Security = [];
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 

@@ -9,14 +9,14 @@ import { createUser, deleteUser, updateUser } from '../domain/user-writes.use-ca
 import { getUser } from '../domain/get-user.use-case.ts';
 import { consistencyTimeout, readsSource, settleWrite, SourceReadQuery, withConsistency, WriteQuery } from './consistency.hooks.ts';
 import { bounded } from '../domain/bounded-list.ts';
-import { callerOf, bearer, errors, linkNext, WRITE_ERRORS } from './route-helpers.ts';
+import { callerOf, bearer, errors, linkNext, WRITE_ERRORS, noSession, sessionOptional } from './route-helpers.ts';
 
 const tags = ['users'];
 
 export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.post(
     '/users',
-    { schema: { tags, summary: 'Create a user', body: CreateUserBody, querystring: WriteQuery, response: { 201: withConsistency(User), ...errors(400, 409, 413, 503), ...consistencyTimeout } } },
+    { schema: { tags, operationId: 'createUser', security: noSession, summary: 'Create a user', body: CreateUserBody, querystring: WriteQuery, response: { 201: withConsistency(User), ...errors(400, 409, 413, 503), ...consistencyTimeout } } },
     async (request, reply) => {
       const { value, token } = await createUser(deps, callerOf(request), request.body);
       return reply.code(201).send(await settleWrite(deps, request, reply, token, value));
@@ -26,7 +26,7 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
   // With AUTH_REQUIRED on, an email is shown only to its owner (privacy.ts).
   app.get(
     '/users',
-    { schema: { tags, summary: 'Users by id, a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest', querystring: UsersPageQuery, response: { 200: z.array(UserView), ...errors(400, 503) } } },
+    { schema: { tags, operationId: 'listUsers', security: sessionOptional, summary: 'Users by id, a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest', querystring: UsersPageQuery, response: { 200: z.array(UserView), ...errors(400, 503) } } },
     async (request, reply) => {
       const limit = request.query.limit ?? deps.config.LIST_LIMIT;
       const page = await bounded(limit, (n) => deps.users.list({ after: request.query.after, limit: n }));
@@ -43,7 +43,7 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
     {
       schema: {
         tags,
-        summary: 'One user, from the profile cache (eventual); with a token or consistency=strong, from the users service (PostgreSQL)',
+        operationId: 'getUser', security: sessionOptional, summary: 'One user, from the profile cache (eventual); with a token or consistency=strong, from the users service (PostgreSQL)',
         params: UserIdParam,
         querystring: SourceReadQuery,
         response: { 200: UserView, ...errors(400, 404, 503) },
@@ -55,7 +55,7 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
   app.put(
     '/users/:id',
     {
-      schema: { tags, summary: 'Change a user (with AUTH_REQUIRED: only yourself, and a new email or password needs currentPassword)', security: bearer, params: UserIdParam, body: UpdateUserBody, response: { 200: withConsistency(User), ...errors(...WRITE_ERRORS, 404, 409, 429), ...consistencyTimeout }, querystring: WriteQuery },
+      schema: { tags, operationId: 'updateUser', summary: 'Change a user (with AUTH_REQUIRED: only yourself, and a new email or password needs currentPassword)', security: bearer, params: UserIdParam, body: UpdateUserBody, response: { 200: withConsistency(User), ...errors(...WRITE_ERRORS, 404, 409, 429), ...consistencyTimeout }, querystring: WriteQuery },
     },
     async (request, reply) => {
       try {
@@ -71,7 +71,7 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
 
   app.delete(
     '/users/:id',
-    { schema: { tags, summary: 'Delete a user (with AUTH_REQUIRED: only yourself)', security: bearer, params: UserIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
+    { schema: { tags, operationId: 'deleteUser', summary: 'Delete a user (with AUTH_REQUIRED: only yourself)', security: bearer, params: UserIdParam, response: { 204: z.null().describe('deleted'), ...errors(...WRITE_ERRORS, 404), ...consistencyTimeout }, querystring: WriteQuery } },
     async (request, reply) => {
       const { token } = await deleteUser(deps, callerOf(request), request.params.id);
       return reply.code(204).send(await settleWrite(deps, request, reply, token, null));

@@ -1,19 +1,7 @@
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { toErrorReply } from '@polyglot/platform/http-app';
 import { z } from 'zod';
-import { ProjectionHealth } from '@polyglot/contracts/health';
-
-export const RelayHealth = z
-  .object({
-    running: z.boolean().describe('false when this process leaves its outbox to another (GRAPH_RELAY=off)'),
-    backlog: z.number().int().nullable().describe('events waiting in the outbox; null when Neo4j does not answer'),
-    published: z.number().int(),
-    lastPublishedAt: z.string().nullable(),
-    lastError: z.string().nullable().describe('why the last round failed (Kafka or Neo4j down); null when the last round worked'),
-    deadLettered: z.number().int().describe('events that could never be produced: sent to pipeline.dead-letters and removed from the outbox'),
-  })
-  .describe('the outbox relay in this process, which publishes the follow events to graph.events; its troubles do not make the service degraded');
-export type RelayHealth = z.infer<typeof RelayHealth>;
+import { ProjectionHealth, RelayHealth } from '@polyglot/contracts/health';
 
 const GraphHealth = z.object({
   status: z.enum(['ok', 'degraded']).describe("the service and Neo4j; the relay's state is in relay"),
