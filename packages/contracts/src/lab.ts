@@ -2,6 +2,7 @@
 // the GraphQL lab fields): the gateway runs an experiment and keeps the results.
 import { z } from 'zod';
 import { CONSISTENCY_MODES, PROJECTIONS } from './consistency.ts';
+import { LatencySummary } from './health.ts';
 
 export const EXPERIMENT_KINDS = ['users', 'posts', 'follows'] as const;
 export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number];

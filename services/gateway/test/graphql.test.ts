@@ -96,9 +96,13 @@ describe('GraphQL over HTTP', () => {
     const followed = await gql(stack.url, 'mutation ($a: SafeInt!, $b: SafeInt!) { follow(followerId: $a, followeeId: $b) { follow { followerId followeeId created } consistency { token } } }', { a: user.id, b: author.id });
     assert.deepEqual(followed.body.data.follow.follow, { followerId: user.id, followeeId: author.id, created: true });
     assert.match(followed.body.data.follow.consistency.token, new RegExp(`^graph:${user.id}:[0-9]+$`));
-    const relationships = await gql(stack.url, 'query ($t: String) { relationships(token: $t) { followerId followeeId } }', { t: followed.body.data.follow.consistency.token });
+    // A page from just before the new follow: the store may hold more follows than one page.
+    const relationships = await gql(stack.url, 'query ($t: String, $after: String) { relationships(token: $t, after: $after, limit: 5) { followerId followeeId } }', {
+      t: followed.body.data.follow.consistency.token,
+      after: `${user.id}:${author.id - 1}`,
+    });
     assert.equal(relationships.body.errors, undefined, relationships.text);
-    assert.ok(relationships.body.data.relationships.some((r: { followerId: number; followeeId: number }) => r.followerId === user.id && r.followeeId === author.id));
+    assert.deepEqual(relationships.body.data.relationships[0], { followerId: user.id, followeeId: author.id });
     const feed = await gql(stack.url, 'query ($id: SafeInt!) { feed(userId: $id, limit: 10) { total items { _id } } }', { id: user.id });
     const restFeed = await call(stack.url, 'GET', `/users/${user.id}/feed?limit=10`);
     assert.deepEqual(
@@ -148,6 +152,8 @@ describe('GraphQL over HTTP', () => {
       ['mutation ($id: ID!) { deletePost(id: $id) { deleted } }', { id: 'a'.repeat(24) }, 'POST_NOT_FOUND', /./],
       ['mutation ($id: SafeInt!) { updateUser(id: $id, input: {email: "a@b.example", name: "n"}, timeoutMs: 999999) { user { id } } }', { id: author.id }, 'VALIDATION_FAILED', /timeoutMs/],
       ['query { posts(limit: 500) { total } }', {}, 'VALIDATION_FAILED', /arguments\.limit/],
+      ['query { users(limit: 0) { id } }', {}, 'VALIDATION_FAILED', /arguments\.limit/],
+      ['query { relationships(after: "1-2") { followerId } }', {}, 'VALIDATION_FAILED', /FOLLOWER:FOLLOWEE/],
       ['query { consistency(token: "users:1") { complete } }', {}, 'VALIDATION_FAILED', /SOURCE:ENTITY:POSITION/],
     ];
     for (const [query, variables, code, message] of cases) {

@@ -1,7 +1,7 @@
 // GraphQL queries: the REST API's reads, each calling the same use case with
 // its input checked by the same zod schema.
 import { z } from 'zod';
-import { DeadLettersQuery, FeedQuery, Id, ListPostsQuery, PostIdParam } from '@polyglot/contracts/api';
+import { DeadLettersQuery, FeedQuery, Id, ListPostsQuery, PostIdParam, RelationshipsPageQuery, UsersPageQuery } from '@polyglot/contracts/api';
 import { parseToken, TokenText } from '@polyglot/contracts/consistency';
 import type { LabResults } from '../data-access/lab-results.store.ts';
 import { cacheStatus } from '../domain/cache-status.use-case.ts';
@@ -50,8 +50,11 @@ export function healthOf(snapshot: HealthSnapshot) {
 export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): QueryResolvers {
   return {
     // With AUTH_REQUIRED on, emails only to their owners, as REST (privacy.ts).
-    // The first LIST_LIMIT, as GET /users without ?limit (REST pages on with its Link).
-    users: async (_root, _args, ctx) => usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list({ limit: deps.config.LIST_LIMIT })),
+    // A page, as GET /users: LIST_LIMIT unless limit says fewer; after pages on.
+    users: async (_root, args, ctx) => {
+      const page = parseInput(UsersPageQuery, { after: args.after ?? undefined, limit: args.limit ?? undefined }, 'arguments');
+      return usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list({ after: page.after, limit: page.limit ?? deps.config.LIST_LIMIT }));
+    },
     // As GET /users/:id: the profile cache, or with a token (or strong) the users service.
     user: async (_root, args, ctx) => {
       const id = userIdArg(args.id);
@@ -80,10 +83,11 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): QueryR
       const page = await getFeed(deps, id, limit);
       return pageOf({ ...page, items: postsFor(await viewerOf(deps, ctx.http.authorization), page.items) });
     },
-    relationships: async (_root, args, ctx) => {
+    relationships: async (_root, args) => {
+      const page = parseInput(RelationshipsPageQuery, { after: args.after ?? undefined, limit: args.limit ?? undefined }, 'arguments');
       // The names come from the graph projection of the users table.
       await readAfter(deps, args, ['graph']);
-      return listRelationships(deps, { limit: deps.config.LIST_LIMIT });
+      return listRelationships(deps, { after: page.after, limit: page.limit ?? deps.config.LIST_LIMIT });
     },
     analytics: async (_root, args, ctx) => {
       await readAfter(deps, args, ['analytics']);

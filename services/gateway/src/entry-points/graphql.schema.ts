@@ -31,20 +31,21 @@ import {
   PostIdParam,
   PostMeta,
   Relationship,
+  RelationshipsPageQuery,
   Session,
   StoreHealth,
   UpdatePostBody,
   UpdateUserBody,
+  UsersPageQuery,
   UserView,
 } from '@polyglot/contracts/api';
 import { AppliedNotice, PROJECTIONS, SOURCES } from '@polyglot/contracts/consistency';
 import { FaultAction, FaultActor, FaultsOverview, ProjectionControl, ProjectionFaults, ProjectionFaultsSettings, UNIT_ACTIONS, UnitActionResult, UnitState } from '@polyglot/contracts/faults';
 import { LatencySummary, ProjectionHealth, RelayHealth, ServiceHealth, StoreWait } from '@polyglot/contracts/health';
 import { AnalyticsRepairResult, CacheRepairResult, Drift, GraphRepairResult, ReconcileCounts, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
-import { ConsistencyInfo } from '../domain/consistency.use-case.ts';
-import { ExperimentInput, ExperimentResult } from '../domain/run-experiment.use-case.ts';
+import { ExperimentInput, ExperimentResult } from '@polyglot/contracts/lab';
+import { ChangeVisibility, ConsistencyInfo } from '../domain/consistency.use-case.ts';
 import { ReadQuery, WriteQuery } from './consistency.hooks.ts';
-import { ChangeVisibility } from './consistency.routes.ts';
 import type { HealthSnapshot } from '../domain/health-feed.ts';
 import type { GraphQLContext } from './graphql.context.ts';
 import { buildSdl, type GraphQLDefinition, type Operation } from './graphql.sdl.ts';
@@ -111,7 +112,11 @@ const args = <S extends z.ZodRawShape>(shape: S) => z.object(shape);
 // ---- the schema ----
 
 const Query = {
-  users: { type: z.array(UserView) },
+  users: {
+    type: z.array(UserView),
+    args: args({ after: optional(UsersPageQuery.shape.after.unwrap()), limit: optional(UsersPageQuery.shape.limit.unwrap()) }),
+    description: 'By id, at most limit (default LIST_LIMIT, 1,000); after: only larger ids (the last id of the previous page).',
+  },
   user: {
     type: UserView,
     args: args({ id: Id, token: optional(z.string()), consistency: optional(ConsistencyMode) }),
@@ -122,7 +127,11 @@ const Query = {
   post: { type: Post, args: args({ id: PostId, ...readArgs }) },
   comments: { type: z.array(Comment), args: args({ postId: PostId }) },
   feed: { type: PostsPage, args: args({ userId: Id, limit: FeedQuery.shape.limit, ...readArgs }) },
-  relationships: { type: z.array(Relationship), args: args(readArgs) },
+  relationships: {
+    type: z.array(Relationship),
+    args: args({ after: optional(z.string()), limit: optional(RelationshipsPageQuery.shape.limit.unwrap()), ...readArgs }),
+    description: "By follower then followee, at most limit (default LIST_LIMIT, 1,000); after: FOLLOWER:FOLLOWEE of the previous page's last.",
+  },
   analytics: { type: Analytics, args: args(readArgs) },
   cacheStatus: { type: CacheStatus },
   health: { type: Health },
