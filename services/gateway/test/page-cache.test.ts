@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { createPageCache } from '../src/data-access/page-cache.ts';
+import { createPageCache, FRESH_FOR_MS } from '../src/data-access/page-cache.ts';
 import { waitFor } from '@polyglot/platform/wait-for';
 import { redisClient, stateRedisClient, unique } from './support.ts';
 
@@ -139,4 +139,17 @@ test('a generation caches at most its share of new pages; cached ones are still 
   } finally {
     await redis.del(...keys, budget, next);
   }
+});
+
+test('a page found current is answered from memory for FRESH_FOR_MS to stale-allowed readers, then the generations are read again', async () => {
+  const pages = createPageCache(redis, pino({ level: 'silent' }));
+  const family = `test:family:${unique('fresh')}`;
+  assert.equal(pages.fresh(family), null, 'nothing held yet');
+  const first = await pages.load(`${family}:g1`, async () => ({ items: ['g1'] }), undefined, { family, age: 1 });
+  assert.equal(pages.fresh(family), first, 'just built: current');
+  await new Promise((resolve) => setTimeout(resolve, FRESH_FOR_MS + 20));
+  assert.equal(pages.fresh(family), null, 'past the window: the reader must look at the generations');
+  // Reading the page under the newest generation again makes it current again.
+  assert.equal(await pages.load(`${family}:g1`, async () => ({ items: ['never built'] }), undefined, { family, age: 1 }), first);
+  assert.equal(pages.fresh(family), first);
 });

@@ -14,6 +14,9 @@ export async function getFeed(
   limit: number,
   options: { stale?: boolean } = {},
 ): Promise<PostsPage> {
+  const family = feedPageFamily(userId, limit);
+  const held = options.stale ? deps.pages.fresh<PostsPage>(family) : null;
+  if (held) return held;
   const reader = (await findAuthors(deps, [userId])).get(userId);
   if (!reader) throw new NotFoundError('USER_NOT_FOUND', `user ${userId} does not exist`, { id: userId });
 
@@ -28,6 +31,6 @@ export async function getFeed(
     },
     // Every user's feed is a key of its own: the same cap as GET /posts pages.
     generations ? pageBudgetKey(generations[0]!) : undefined,
-    { family: feedPageFamily(userId, limit), age: (generations?.[0] ?? 0) + (generations?.[1] ?? 0), stale: options.stale ?? false },
+    { family, age: (generations?.[0] ?? 0) + (generations?.[1] ?? 0), stale: options.stale ?? false },
   );
 }

@@ -28,6 +28,9 @@ export async function assemblePage(deps: Omit<PageDeps, 'pages' | 'listing'>, pa
 
 /** stale: the read carries no consistency token, so it may be answered the page this process built last while the new one builds. */
 export async function listPosts(deps: PageDeps, query: { limit: number; before?: string | undefined }, options: { stale?: boolean } = {}): Promise<PostsPage> {
+  const family = postsPageFamily(query.limit, query.before);
+  const held = options.stale ? deps.pages.fresh<PostsPage>(family) : null;
+  if (held) return held;
   const generations = await deps.pages.generations([POSTS_GENERATION_KEY]);
   const key = generations ? postsPageKey(generations[0]!, query.limit, query.before) : null;
   return deps.pages.load(
@@ -35,6 +38,6 @@ export async function listPosts(deps: PageDeps, query: { limit: number; before?:
     async () => assemblePage(deps, await deps.listing.page(query)),
     // Any `before=` is a new key: the generation's cap bounds how many a client can make the cache hold.
     generations ? pageBudgetKey(generations[0]!) : undefined,
-    { family: postsPageFamily(query.limit, query.before), age: generations?.[0] ?? 0, stale: options.stale ?? false },
+    { family, age: generations?.[0] ?? 0, stale: options.stale ?? false },
   );
 }

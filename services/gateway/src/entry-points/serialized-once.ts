@@ -8,14 +8,15 @@ import type { z } from 'zod';
 /** Sends `value` as JSON through `schema`, reusing the body made for the same object before. */
 export function serializedOnce<S extends z.ZodType>(schema: S, url: string) {
   const serialize = serializerCompiler({ schema, method: 'GET', url, httpStatus: '200' }) as (data: unknown) => string;
-  const bodies = new WeakMap<object, string>();
+  const bodies = new WeakMap<object, Buffer>();
   return (reply: FastifyReply, value: z.input<S> & object): FastifyReply => {
     let body = bodies.get(value);
     if (body === undefined) {
-      body = serialize(value);
+      // Bytes, not a string: a string would be encoded again on every send.
+      body = Buffer.from(serialize(value));
       bodies.set(value, body);
     }
-    // A string with a JSON content type is sent as it is: the route's serializer does not run again.
+    // A Buffer is sent as it is: the route's serializer does not run again.
     return reply.type('application/json; charset=utf-8').send(body);
   };
 }
