@@ -20,17 +20,31 @@ export interface ListingPage {
 
 // KEYS: the authors' listings. ARGV[1] the upper bound ('+' or '(ID'), ARGV[2] how many ids to return.
 // Returns the total of the listings, then the newest ids among them below the bound.
+//
+// Only the `want` listings whose newest id (below the bound) is highest can hold a page id: those
+// heads are themselves `want` ids at least as new as the `want`-th head, so nothing older than it
+// belongs on the page. So each listing is asked for its head, and only those listings for the ids
+// down to that threshold: at most want * want ids are sorted, whatever the number of followees.
 const MERGE_LISTINGS = `
+local bound = ARGV[1]
 local want = tonumber(ARGV[2])
 local total = 0
-local ids = {}
+local heads = {}
 for _, key in ipairs(KEYS) do
   total = total + redis.call('ZCARD', key)
-  local part = redis.call('ZRANGE', key, ARGV[1], '-', 'BYLEX', 'REV', 'LIMIT', 0, want)
+  local head = redis.call('ZRANGE', key, bound, '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)[1]
+  if head then heads[#heads + 1] = { head, key } end
+end
+table.sort(heads, function(a, b) return a[1] > b[1] end)
+local out = { total }
+-- Fewer listings than ids wanted: the page may reach below every head.
+local floor = #heads >= want and ('[' .. heads[want][1]) or '-'
+local ids = {}
+for i = 1, math.min(want, #heads) do
+  local part = redis.call('ZRANGE', heads[i][2], bound, floor, 'BYLEX', 'REV', 'LIMIT', 0, want)
   for _, id in ipairs(part) do ids[#ids + 1] = id end
 end
 table.sort(ids, function(a, b) return a > b end)
-local out = { total }
 for i = 1, math.min(want, #ids) do out[#out + 1] = ids[i] end
 return out`;
 
