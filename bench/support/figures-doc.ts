@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { writeSections } from '../../stack/src/docs/markers.ts';
-import { repoRoot } from '../../stack/src/paths.ts';
+import { writeSections } from '@polyglot/stack/docs/markers';
+import { repoRoot } from '@polyglot/stack/paths';
 
 export const BENCHMARKS_DOC = join(repoRoot, 'docs', 'benchmarks.md');
 

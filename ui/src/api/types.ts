@@ -6,23 +6,17 @@
 // them keyed again, as the views look them up.
 import type * as G from './operations.generated.ts';
 
-export type { ConsistencyMode as Mode, Projection, Source } from './operations.generated.ts';
+export type { Projection, Source } from './operations.generated.ts';
 
 export type User = G.UserFieldsFragment;
-export type Account = G.AccountFieldsFragment;
-export type Session = G.LoginMutation['login'];
 export type Consistency = G.ConsistencyFieldsFragment;
 /** meta is a user-defined map (the JSON scalar), where the server keeps likes. */
 export type Post = G.PostFieldsFragment;
-export type PostAuthor = NonNullable<Post['user']>;
-export type PostsPage = G.PostsQuery['posts'];
 export type Comment = G.CommentFieldsFragment;
 export type Relationship = G.RelationshipsQuery['relationships'][number];
 export type Analytics = G.AnalyticsQuery['analytics'];
 export type CacheStatus = G.CacheStatusQuery['cacheStatus'];
-export type Latency = G.LatencyFieldsFragment;
 export type ProjectionHealth = G.ProjectionHealthFieldsFragment;
-export type ProjectionFaults = NonNullable<ProjectionHealth['faults']>;
 export type ConnectorHealth = G.ConnectorFieldsFragment;
 export type RelayHealth = NonNullable<G.ServiceHealthFieldsFragment['relay']>;
 export type AppliedChange = G.ChangeFieldsFragment;
@@ -30,14 +24,10 @@ export type KafkaRecord = NonNullable<AppliedChange['kafka']>;
 export type ChangeBatch = G.ChangesSubscription['changeApplied'];
 export type ChangeVisibility = G.VisibilityFieldsFragment;
 export type LabExperiment = G.LabFieldsFragment;
-export type LabStore = LabExperiment['stores'][number];
 export type ProjectionControl = G.ControlFieldsFragment;
 export type FaultsOverview = G.FaultsQuery['faults'];
-export type FaultAction = FaultsOverview['recent'][number];
-export type Drift = G.DriftFieldsFragment;
 export type ReconcileReport = G.ReconcileFieldsFragment;
 export type RepairReport = G.RepairMutation['repair'];
-export type DeadLetter = G.DeadLettersQuery['deadLetters'][number];
 export type DeadLetterReplay = G.ReplayDeadLettersMutation['replayDeadLetters'];
 
 /** A service's health, its checks keyed by store. */
@@ -67,7 +57,7 @@ export function healthView(h: GraphQLHealth): Health {
     services: { users: service(users), posts: service(posts), graph: service(graph), analytics: service(analytics), projectors: service(projectors) },
     pipeline: {
       connector: h.pipeline.connector,
-      connectors: byName(h.pipeline.connectors, (c) => c.name, ({ name: _, ...c }) => c),
+      connectors: byName(h.pipeline.connectors, (c) => c.name, (c) => ({ state: c.state, error: c.error, tasks: c.tasks })),
       projections: byName(h.pipeline.projections, (p) => p.name, (p) => p.health),
       relays: byName(h.pipeline.relays, (r) => r.name, (r) => r.backlog),
     },

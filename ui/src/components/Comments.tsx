@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
-import type { Comment, Consistency, Post } from '../api/types.ts';
+import type { Comment, Post } from '../api/types.ts';
 import { useQuery } from '../state/query.ts';
 import { userLabel, useUsers } from '../state/users.ts';
 import { recordWrite } from '../state/writes.ts';

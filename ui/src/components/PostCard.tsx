@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Comments } from './Comments.tsx';
 import { M } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
-import type { Consistency, Post } from '../api/types.ts';
+import type { Post } from '../api/types.ts';
 import { recordWrite, type MyWrite } from '../state/writes.ts';
 import { shortDate } from './format.ts';
 

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { M } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
-import { session, type Session } from '../state/session.ts';
+import { session } from '../state/session.ts';
 import { useStore } from '../state/store.ts';
 import { ErrorNote } from './States.tsx';
 

@@ -7,7 +7,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
 import { link } from '../api/live.ts';
-import type { DeadLetter, DeadLetterReplay, FaultsOverview, ProjectionControl, ProjectionHealth } from '../api/types.ts';
+import type { DeadLetterReplay, FaultsOverview, ProjectionControl, ProjectionHealth } from '../api/types.ts';
 import { AXIS } from '../components/charts.ts';
 import { timeAgo } from '../components/format.ts';
 import { ErrorNote, Loading } from '../components/States.tsx';

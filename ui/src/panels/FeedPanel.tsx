@@ -5,7 +5,6 @@
 import { useState } from 'react';
 import { Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
-import type { PostsPage } from '../api/types.ts';
 import { plural, timeAgo } from '../components/format.ts';
 import { Link } from '../components/Link.tsx';
 import { PostCard, type WriteOutcome } from '../components/PostCard.tsx';

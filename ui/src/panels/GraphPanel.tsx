@@ -6,7 +6,7 @@ import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
-import type { ChangeVisibility, Consistency, Relationship } from '../api/types.ts';
+import type { Relationship } from '../api/types.ts';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNote, Loading } from '../components/States.tsx';
 import { UserPicker } from '../components/UserPicker.tsx';

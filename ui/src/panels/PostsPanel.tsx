@@ -5,7 +5,6 @@
 import { useState } from 'react';
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
-import type { Consistency, Post, PostsPage } from '../api/types.ts';
 import { PostCard, type WriteOutcome } from '../components/PostCard.tsx';
 import { Empty, ErrorNote, Loading } from '../components/States.tsx';
 import { UserPicker } from '../components/UserPicker.tsx';

@@ -4,7 +4,7 @@
 import { useMemo, useState } from 'react';
 import { M } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
-import type { Consistency, User } from '../api/types.ts';
+import type { User } from '../api/types.ts';
 import { shortDate } from '../components/format.ts';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNote, Loading } from '../components/States.tsx';

@@ -3,7 +3,7 @@
 // with the REST schema, then calls the same use case and settles the write in
 // the mode asked for.
 import { CommentIdParam, CreateCommentBody, CreatePostBody, CreateUserBody, DeadLetterReplayRequest, FollowBody, LikeBody, LoginBody, UpdatePostBody, UpdateUserBody } from '@polyglot/contracts/api';
-import { ProjectionFaultsSettings, type UnitAction } from '@polyglot/contracts/faults';
+import { ProjectionFaultsSettings } from '@polyglot/contracts/faults';
 import { controlProjection, controlUnit } from '../domain/faults.use-case.ts';
 import { follow, unfollow } from '../domain/follows.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';

@@ -15,13 +15,13 @@ import type { HttpApp } from '@polyglot/platform/http-app';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import type { HealthSnapshot } from '../domain/health-feed.ts';
 import { checkCost, checkShape, type CostLimits } from './graphql.cost.ts';
-import { contextOf, sessionOf, type GraphQLContext } from './graphql.context.ts';
+import { contextOf, sessionOf } from './graphql.context.ts';
 import { formatErrors, parseInput, refusingWithCode } from './graphql.errors.ts';
 import { mutationResolvers } from './graphql.mutations.ts';
 import { healthOf, queryResolvers, type GraphQLExtras } from './graphql.queries.ts';
 import { JSONScalar, SafeInt } from './graphql.scalars.ts';
 import { entryResolvers, schema, type ChangeBatch, type SubscriptionResolvers } from './graphql.schema.ts';
-import { changeAppliedStream, changeVisibilityStream, healthStream, type ChangeFilter } from './graphql.subscriptions.ts';
+import { changeAppliedStream, changeVisibilityStream, healthStream } from './graphql.subscriptions.ts';
 import type { ChangeVisibility } from '../domain/consistency.use-case.ts';
 
 export const GRAPHQL_PATH = '/graphql';
