@@ -156,10 +156,11 @@ describe('the projection', () => {
 describe('GET /analytics', () => {
   async function fromSql(): Promise<Analytics> {
     const totals = await db.query<{ total: string }>('SELECT count(*) AS total FROM events');
-    const distinct = async (type: string, entity: string) =>
-      Number((await db.query<{ n: string }>(`SELECT count(DISTINCT ${entity}) AS n FROM events WHERE event_type = $1`, [type])).rows[0]?.n);
-    const users = Math.max(0, (await distinct('USER_CREATED', 'coalesce(entity_id, user_id::text)')) - (await distinct('USER_DELETED', 'coalesce(entity_id, user_id::text)')));
-    const posts = Math.max(0, (await distinct('POST_CREATED', "coalesce(entity_id, properties->>'_id')")) - (await distinct('POST_DELETED', "coalesce(entity_id, properties->>'_id')")));
+    const count = async (type: string): Promise<number> =>
+      Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE event_type = $1', [type])).rows[0]?.n);
+    // A user or a post counts from its creation until its deletion (as many creations as deletions: none).
+    const users = Math.max(0, (await count('USER_CREATED')) - (await count('USER_DELETED')));
+    const posts = Math.max(0, (await count('POST_CREATED')) - (await count('POST_DELETED')));
     const types = await db.query<{ event_type: string; n: string }>('SELECT event_type, count(*) AS n FROM events GROUP BY event_type');
     const newest = await db.query<{ time: Date; user_id: string | null; event_type: string; properties: Record<string, unknown> }>(
       'SELECT time, user_id, event_type, properties FROM events ORDER BY time DESC LIMIT 50',
@@ -207,6 +208,27 @@ describe('GET /analytics', () => {
     assert.ok(agreed.stats.totalEvents >= 12, 'the rows this file projected are counted');
     assert.ok(agreed.events.length <= 50);
     assert.ok(agreed.series.every((s) => s.minute.endsWith(':00.000Z')), 'series buckets are whole minutes');
+  });
+
+  test('the counts GET /analytics reads follow rows however they come and go: an insert, a replayed insert, a delete', async () => {
+    const userId = testUserId();
+    const type = `TEST_COUNTED_${userId}`;
+    const counts = async () => ({
+      type: Number((await db.query<{ count: string }>('SELECT count FROM event_counts WHERE event_type = $1', [type])).rows[0]?.count ?? 0),
+      user: Number((await db.query<{ events: string }>('SELECT events FROM user_event_counts WHERE user_id = $1', [userId])).rows[0]?.events ?? 0),
+    });
+    const insert = (eventId: string) =>
+      db.query("INSERT INTO events (time, user_id, event_type, event_id) VALUES ('2026-01-01T00:00:00Z', $1, $2, $3) ON CONFLICT (event_id, time) DO NOTHING", [userId, type, eventId]);
+    await insert(`${type}:a`);
+    await insert(`${type}:b`);
+    await insert(`${type}:a`);
+    assert.deepEqual(await counts(), { type: 2, user: 2 }, 'a replayed row counts nothing');
+    await db.query('DELETE FROM events WHERE event_type = $1 AND event_id = $2', [type, `${type}:a`]);
+    assert.deepEqual(await counts(), { type: 1, user: 1 });
+    await db.query('DELETE FROM events WHERE event_type = $1', [type]);
+    assert.deepEqual(await counts(), { type: 0, user: 0 });
+    const response = await fetch(`${base}/analytics`, { headers: internalHeaders() });
+    assert.equal(type in Analytics.parse(await response.json()).stats.eventTypes, false, 'a type without events is not listed');
   });
 
   test('the rows this file projected appear among the newest events and in the series', async () => {

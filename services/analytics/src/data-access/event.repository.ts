@@ -27,18 +27,16 @@ export interface SummaryOptions {
   bucket: string;
 }
 
-// Rows recorded before events had identity columns fall back to what their
-// properties or user_id say, so they still count as an entity.
-const USER_ENTITY = `coalesce(entity_id, user_id::text)`;
-const POST_ENTITY = `coalesce(entity_id, properties->>'_id')`;
-
+// The counts come from event_counts and user_event_counts, which triggers on events keep
+// (migrations/0004_event_counters.sql): a few rows, however many events there are. A user or a
+// post counts once created and until deleted.
 const STATS_SQL = `
-  SELECT count(*) AS total_events,
-         greatest(0, count(DISTINCT ${USER_ENTITY}) FILTER (WHERE event_type = 'USER_CREATED')
-                   - count(DISTINCT ${USER_ENTITY}) FILTER (WHERE event_type = 'USER_DELETED')) AS total_users,
-         greatest(0, count(DISTINCT ${POST_ENTITY}) FILTER (WHERE event_type = 'POST_CREATED')
-                   - count(DISTINCT ${POST_ENTITY}) FILTER (WHERE event_type = 'POST_DELETED')) AS total_posts
-  FROM events`;
+  SELECT coalesce(sum(count), 0) AS total_events,
+         greatest(0, coalesce(sum(count) FILTER (WHERE event_type = 'USER_CREATED'), 0)
+                   - coalesce(sum(count) FILTER (WHERE event_type = 'USER_DELETED'), 0)) AS total_users,
+         greatest(0, coalesce(sum(count) FILTER (WHERE event_type = 'POST_CREATED'), 0)
+                   - coalesce(sum(count) FILTER (WHERE event_type = 'POST_DELETED'), 0)) AS total_posts
+  FROM event_counts`;
 
 export class EventRepository {
   private readonly pool: pg.Pool;
@@ -108,7 +106,7 @@ export class EventRepository {
         async (client): Promise<Analytics> => {
           const stats = await client.query<{ total_events: string; total_users: string; total_posts: string }>(STATS_SQL);
           const types = await client.query<{ event_type: string; count: string }>(
-            'SELECT event_type, count(*) AS count FROM events GROUP BY event_type ORDER BY event_type',
+            'SELECT event_type, count FROM event_counts WHERE count > 0 ORDER BY event_type',
           );
           const newest = await client.query<{ time: Date; user_id: string | null; event_type: string; properties: Record<string, unknown> }>(
             'SELECT time, user_id, event_type, properties FROM events ORDER BY time DESC LIMIT $1',
@@ -123,12 +121,7 @@ export class EventRepository {
             [options.bucket, options.seriesWindow],
           );
           const top = await client.query<{ user_id: string; events: string }>(
-            `SELECT user_id, count(*) AS events
-             FROM events
-             WHERE user_id IS NOT NULL
-             GROUP BY user_id
-             ORDER BY events DESC, user_id
-             LIMIT $1`,
+            'SELECT user_id, events FROM user_event_counts WHERE events > 0 ORDER BY events DESC, user_id LIMIT $1',
             [options.topUsers],
           );
           const totals = stats.rows[0];
