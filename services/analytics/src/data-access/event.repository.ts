@@ -108,10 +108,15 @@ export class EventRepository {
           const types = await client.query<{ event_type: string; count: string }>(
             'SELECT event_type, count FROM event_counts WHERE count > 0 ORDER BY event_type',
           );
-          const newest = await client.query<{ time: Date; user_id: string | null; event_type: string; properties: Record<string, unknown> }>(
-            'SELECT time, user_id, event_type, properties FROM events ORDER BY time DESC LIMIT $1',
-            [options.newest],
-          );
+          // Planning this over every chunk of the hypertable (one a day) cost more than running it: the
+          // plan is made once per connection (a named statement) and kept whatever the limit.
+          await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+          const newest = await client.query<{ time: Date; user_id: string | null; event_type: string; properties: Record<string, unknown> }>({
+            name: 'analytics-newest-events',
+            text: 'SELECT time, user_id, event_type, properties FROM events ORDER BY time DESC LIMIT $1',
+            values: [options.newest],
+          });
+          await client.query('SET LOCAL plan_cache_mode = auto');
           const series = await client.query<{ minute: Date; event_type: string; count: string }>(
             `SELECT time_bucket($1::interval, time) AS minute, event_type, count(*) AS count
              FROM events
