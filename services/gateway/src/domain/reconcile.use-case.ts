@@ -11,7 +11,7 @@
 //
 // The incremental check (scope "changes") compares only the entities the change
 // journal names: those changed since it last looked, oldest source position
-// first, MAX_SCOPE per source at a time. Each store is asked about those ids
+// first, JOURNAL_LOOK per source at a time. Each store is asked about those ids
 // only, through its indexes, so its cost follows the changes, not the data.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_SCOPE, type CacheRepair, type Drift, type GraphRepair, type AnalyticsRepair, type ReconcileCounts, type ReconcileReport, type ReconcileScope, type RepairReport } from '@polyglot/contracts/reconcile';
@@ -85,6 +85,9 @@ export async function waitForSettledPipeline(probe: PipelineProbe, maxMs: number
 
 const numberOf = (text: string | undefined): number | null => (text !== undefined && /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : null);
 
+/** How many changes per source one look takes from the journal. */
+export const JOURNAL_LOOK = Math.floor(MAX_SCOPE / 5);
+
 /** The entities the journal names, as a scope. */
 export function scopeOf(entries: readonly JournalEntry[]): ReconcileScope {
   const users = new Set<number>();
@@ -146,7 +149,10 @@ async function compareScope(deps: ReconcileDeps, options: ReconcileOptions): Pro
     const compared = await compare(deps, options, 'full', () => fullCheck(deps.reconcile, deps.progress), (suspects) => scopedSnapshot(deps.reconcile, scopeOfFindings(suspects)));
     return { ...compared, journal: null };
   }
-  const journal = await deps.journal.read(MAX_SCOPE);
+  // A look's users are its users' changes and the people its posts and follows name (a post's
+  // author as journaled and as stored, a follower and a followee): at most five per change, so a
+  // fifth of MAX_SCOPE per source keeps them within one scope.
+  const journal = await deps.journal.read(JOURNAL_LOOK);
   const { findings, report } = await compareJournaled(deps, options, journal);
   return { findings, report, journal };
 }
