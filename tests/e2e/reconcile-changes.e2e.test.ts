@@ -93,6 +93,17 @@ test('drift on an entity that did not change since the last look is the full che
   assert.deepEqual(concerning(repaired.report.drift), []);
 });
 
+test('a full check covers the changes journaled before it began: the next incremental look has none of them', async () => {
+  await pipelineDrained(120_000);
+  const renamed = `Renamed before the full check ${Date.now()}`;
+  assert.equal((await api('PUT', `/users/${G.id}?consistency=strong`, { email: G.email, name: renamed })).status, 200);
+  G = { ...G, name: renamed };
+  await pipelineDrained(120_000);
+  await call<ReconcileReport>('GET', '/reconcile');
+  const next = await call<ReconcileReport>('GET', '/reconcile?scope=changes');
+  assert.deepEqual({ users: next.changes!.users, posts: next.changes!.posts, follows: next.changes!.follows }, { users: 0, posts: 0, follows: 0 }, JSON.stringify(next.changes));
+});
+
 test('a scope that is neither full nor changes is 400 VALIDATION_FAILED', async () => {
   const response = await api('GET', '/reconcile?scope=everything');
   assert.equal(response.status, 400);

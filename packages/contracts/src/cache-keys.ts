@@ -64,4 +64,6 @@ export const userSessionsKey = (userId: number | string): string => `user-sessio
  */
 export const changeJournalKey = (source: 'users' | 'posts' | 'graph'): string => `reconcile:changes:${source}`;
 export const changeJournalOverflowKey = (source: 'users' | 'posts' | 'graph'): string => `reconcile:changes:${source}:overflowed`;
+/** The journal as a full check found it when it began: what the check covers, forgotten once it ends. */
+export const changeJournalCoveredKey = (source: 'users' | 'posts' | 'graph'): string => `reconcile:changes:${source}:covered`;
 export const CHANGE_JOURNAL_LIMIT = 100_000;

@@ -222,7 +222,7 @@ describe('reconcile: a second look', () => {
     // The first look (the streamed full check) sees `lagging`; once the pipeline settled, the second (the suspects only) sees `caughtUp`.
     let current = lagging;
     const client = fakeClient(() => current);
-    const journal = { clearOverflow: async () => undefined } as unknown as ChangeJournal;
+    const journal = { fullCheckBegins: async () => undefined, fullCheckEnded: async () => 0 } as unknown as ChangeJournal;
     const logger = pino({ level: 'silent' });
     const settled = async () => {
       current = caughtUp;

@@ -4,7 +4,7 @@
 // position of their latest change. The check takes the oldest first and forgets
 // an entry only if no newer change of that entity arrived while it looked.
 import type { Redis } from 'ioredis';
-import { changeJournalKey, changeJournalOverflowKey } from '@polyglot/contracts/cache-keys';
+import { changeJournalCoveredKey, changeJournalKey, changeJournalOverflowKey } from '@polyglot/contracts/cache-keys';
 
 export const JOURNAL_SOURCES = ['users', 'posts', 'graph'] as const;
 export type JournalSource = (typeof JOURNAL_SOURCES)[number];
@@ -68,9 +68,36 @@ export function createChangeJournal(state: Redis) {
       }
     },
 
-    /** A full check covers everything, so what was trimmed no longer matters once it starts. */
-    async clearOverflow(): Promise<void> {
-      await state.del(...JOURNAL_SOURCES.map(changeJournalOverflowKey));
+    /**
+     * A full check begins: it covers everything, so what was trimmed no longer matters, and what the
+     * journal holds now is kept aside (a copy inside Redis) to be forgotten once the check has ended.
+     */
+    async fullCheckBegins(): Promise<void> {
+      const pipeline = state.pipeline();
+      for (const source of JOURNAL_SOURCES) {
+        pipeline.del(changeJournalOverflowKey(source));
+        pipeline.copy(changeJournalKey(source), changeJournalCoveredKey(source), 'REPLACE');
+      }
+      const failed = ((await pipeline.exec()) ?? []).find(([error]) => error);
+      if (failed) throw failed[0];
+    },
+
+    /**
+     * A full check has ended: the changes it covered are forgotten, each unless a newer change of its
+     * entity arrived meanwhile (then the next incremental check looks at it), a thousand at a time.
+     */
+    async fullCheckEnded(): Promise<number> {
+      let forgotten = 0;
+      for (const source of JOURNAL_SOURCES) {
+        const covered = changeJournalCoveredKey(source);
+        for (let start = 0; ; start += 1000) {
+          const flat = await state.zrange(covered, start, start + 999, 'WITHSCORES');
+          if (flat.length === 0) break;
+          forgotten += Number(await state.eval(FORGET, 1, changeJournalKey(source), ...flat));
+        }
+        await state.del(covered);
+      }
+      return forgotten;
     },
   };
 }

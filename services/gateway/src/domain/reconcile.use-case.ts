@@ -143,10 +143,12 @@ async function compare(deps: ReconcileDeps, options: ReconcileOptions, scope: Re
 /** A comparison of the scope the options name; for "changes", with the journal it read, to forget once done. */
 async function compareScope(deps: ReconcileDeps, options: ReconcileOptions): Promise<{ findings: Finding[]; report: ReconcileReport; journal: JournalRead | null }> {
   if (options.scope !== 'changes') {
-    // Everything is compared from here on, so what the journal lost to its limit no longer matters.
-    await deps.journal.clearOverflow();
+    // Everything is compared from here on: the journal's changes so far are covered, and what it lost
+    // to its limit no longer matters.
+    await deps.journal.fullCheckBegins();
     // The full check streams every entity (full-check.ts); the second look is only at what it saw drift in.
     const compared = await compare(deps, options, 'full', () => fullCheck(deps.reconcile, deps.progress), (suspects) => scopedSnapshot(deps.reconcile, scopeOfFindings(suspects)));
+    await deps.journal.fullCheckEnded();
     return { ...compared, journal: null };
   }
   // A look's users are its users' changes and the people its posts and follows name (a post's
