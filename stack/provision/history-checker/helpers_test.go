@@ -62,8 +62,10 @@ func final(t int64, entity, observed string) []string {
 }
 
 // Observations: at(store, position), absent(store), tombstone(store, position), joined by obs.
-func at(store string, position int64) string { return fmt.Sprintf(`%q:{"position":%d,"deleted":false}`, store, position) }
-func absent(store string) string           { return fmt.Sprintf(`%q:{"position":null,"deleted":false}`, store) }
+func at(store string, position int64) string {
+	return fmt.Sprintf(`%q:{"position":%d,"deleted":false}`, store, position)
+}
+func absent(store string) string { return fmt.Sprintf(`%q:{"position":null,"deleted":false}`, store) }
 func tombstone(store string, position int64) string {
 	return fmt.Sprintf(`%q:{"position":%d,"deleted":true}`, store, position)
 }

@@ -184,46 +184,37 @@ func (t *token) names(entity string) bool {
 	return entity == t.source+":"+t.entityID
 }
 
-// wireLine is a line as decoded; pointers tell a missing field from a zero.
+// wireLine is a line as decoded, in one pass; pointers tell a missing field
+// (or null) from a zero. A number with a fraction where a whole one belongs
+// fails the decoding.
 type wireLine struct {
-	Index   *int64          `json:"index"`
-	Type    *string         `json:"type"`
-	Process *int64          `json:"process"`
-	Time    *int64          `json:"time"`
-	F       *string         `json:"f"`
-	Session *string         `json:"session"`
-	Entity  *string         `json:"entity"`
-	Mode    *string         `json:"mode"`
-	Token   *string         `json:"token"`
-	Value   json.RawMessage `json:"value"`
+	Index   *int64     `json:"index"`
+	Type    *string    `json:"type"`
+	Process *int64     `json:"process"`
+	Time    *int64     `json:"time"`
+	F       *string    `json:"f"`
+	Session *string    `json:"session"`
+	Entity  *string    `json:"entity"`
+	Mode    *string    `json:"mode"`
+	Token   *string    `json:"token"`
+	Value   *wireValue `json:"value"`
+}
+
+// wireValue holds the fields of every kind of value: {deleted} at a
+// write's invoke, {position, deleted} at its completion, {observed} of a read.
+type wireValue struct {
+	Position *int64                     `json:"position"`
+	Deleted  *bool                      `json:"deleted"`
+	Observed map[string]wireObservation `json:"observed"`
 }
 
 type wireObservation struct {
-	Position *json.Number `json:"position"`
-	Deleted  *bool        `json:"deleted"`
+	Position *int64 `json:"position"`
+	Deleted  *bool  `json:"deleted"`
 }
 
-func isNull(raw json.RawMessage) bool {
-	return len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
-}
-
-func decodeStrict(raw json.RawMessage, into any) error {
-	decoder := json.NewDecoder(bytes.NewReader(raw))
-	decoder.UseNumber()
-	decoder.DisallowUnknownFields()
-	return decoder.Decode(into)
-}
-
-func nonNegativeInt(n json.Number) (int64, bool) {
-	v, err := strconv.ParseInt(string(n), 10, 64)
-	return v, err == nil && v >= 0
-}
-
-func parseObserved(line int, raw json.RawMessage) (map[string]observation, error) {
-	var value struct {
-		Observed map[string]wireObservation `json:"observed"`
-	}
-	if isNull(raw) || decodeStrict(raw, &value) != nil || value.Observed == nil {
+func parseObserved(line int, value *wireValue) (map[string]observation, error) {
+	if value == nil || value.Observed == nil {
 		return nil, malformed(line, `value must be {"observed": {STORE: {"position": N or null, "deleted": BOOL}, ...}}`)
 	}
 	if len(value.Observed) == 0 {
@@ -239,11 +230,10 @@ func parseObserved(line int, raw json.RawMessage) (map[string]observation, error
 		}
 		obs := observation{deleted: *o.Deleted}
 		if o.Position != nil {
-			p, ok := nonNegativeInt(*o.Position)
-			if !ok {
+			if *o.Position < 0 {
 				return nil, malformed(line, "value.observed.%s.position must be a whole number ≥ 0 or null", store)
 			}
-			obs.position = &p
+			obs.position = o.Position
 		} else if obs.deleted {
 			return nil, malformed(line, "value.observed.%s: a deletion the store shows has a position; an absent entity is position null, deleted false", store)
 		}
@@ -253,22 +243,18 @@ func parseObserved(line int, raw json.RawMessage) (map[string]observation, error
 }
 
 // parseWriteOutcome reads a write's ok or info value {position, deleted} and its token.
-func parseWriteOutcome(e *event, value json.RawMessage, op *operation) error {
-	var v struct {
-		Position *json.Number `json:"position"`
-		Deleted  *bool        `json:"deleted"`
-	}
-	if isNull(value) {
+func parseWriteOutcome(e *event, v *wireValue, op *operation) error {
+	if v == nil {
 		if e.typ == "ok" {
 			return malformed(e.line, `an acknowledged write's value is {"position": N, "deleted": BOOL}`)
 		}
 		return nil // an info write that never answered: its position is unknown
 	}
-	if decodeStrict(value, &v) != nil || v.Position == nil || v.Deleted == nil {
+	if v.Position == nil || v.Deleted == nil {
 		return malformed(e.line, `a write's value is {"position": N, "deleted": BOOL}`)
 	}
-	position, ok := nonNegativeInt(*v.Position)
-	if !ok {
+	position := *v.Position
+	if position < 0 {
 		return malformed(e.line, "value.position must be a whole number ≥ 0")
 	}
 	if *v.Deleted != op.deleted {
@@ -299,6 +285,13 @@ func parseHistory(r io.Reader) (*history, error) {
 	lineNo := 0
 	lastIndex := int64(math.MinInt64)
 	finalsStarted := false
+	valid := map[string]bool{} // entity names seen valid: most lines repeat one
+	validEntity := func(name string) bool {
+		if !valid[name] {
+			valid[name] = entityPattern.MatchString(name)
+		}
+		return valid[name]
+	}
 	entity := func(name string) *entityHistory {
 		eh := h.entities[name]
 		if eh == nil {
@@ -314,9 +307,7 @@ func parseHistory(r io.Reader) (*history, error) {
 			continue
 		}
 		var w wireLine
-		decoder := json.NewDecoder(bytes.NewReader(text))
-		decoder.UseNumber()
-		if err := decoder.Decode(&w); err != nil {
+		if err := json.Unmarshal(text, &w); err != nil {
 			return nil, malformed(lineNo, "not a history line (a JSON object with whole-number index, process and time): %v", err)
 		}
 		e := &event{line: lineNo, raw: append(json.RawMessage(nil), text...)}
@@ -331,7 +322,7 @@ func parseHistory(r io.Reader) (*history, error) {
 			return nil, malformed(lineNo, "f is missing (write, read or final)")
 		case w.Time == nil || *w.Time < 0:
 			return nil, malformed(lineNo, "time (ns since the run's start, ≥ 0) is missing")
-		case w.Entity == nil || !entityPattern.MatchString(*w.Entity):
+		case w.Entity == nil || !validEntity(*w.Entity):
 			return nil, malformed(lineNo, `entity must be users:ID, posts:<24 hex> or graph:FOLLOWER:FOLLOWEE`)
 		}
 		e.index, e.typ, e.f, e.time, e.entity = *w.Index, *w.Type, *w.F, *w.Time, *w.Entity
@@ -378,13 +369,10 @@ func parseHistory(r io.Reader) (*history, error) {
 			}
 			op := &operation{f: e.f, process: e.process, session: e.session, entity: e.entity, mode: e.mode, invoke: e, outcome: "info", call: e.time, ret: math.MaxInt64}
 			if e.f == "write" {
-				var v struct {
-					Deleted *bool `json:"deleted"`
-				}
-				if isNull(w.Value) || decodeStrict(w.Value, &v) != nil || v.Deleted == nil {
+				if w.Value == nil || w.Value.Deleted == nil {
 					return nil, malformed(lineNo, `a write's invoke value is {"deleted": BOOL}`)
 				}
-				op.deleted = *v.Deleted
+				op.deleted = *w.Value.Deleted
 			} else if e.token != "" {
 				t, ok := parseToken(e.token)
 				if !ok {
