@@ -199,7 +199,7 @@ function simulate(options: GeneratorOptions): Simulation {
   };
 
   const tokenOf = (e: Entity, change: Change) => `${e.tokenPrefix}:${change.position}`;
-  const processes = Array.from({ length: options.processes }, (_, p) => ({
+  const processes = Array.from({ length: options.processes }, () => ({
     time: between(0, 5),
     lastWritten: undefined as Entity | undefined,
     tokens: new Map<Entity, { text: string; change: Change }>(),
