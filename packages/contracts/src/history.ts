@@ -29,7 +29,7 @@ export type Observed = Partial<Record<HistoryStore, StoreObservation>>;
 interface OperationFields {
   /** Increases line by line. */
   index: number;
-  /** The client. One operation at a time per process; a client that gives up on one continues as a new process. */
+  /** The client. One operation at a time per process: its completion (`info` too) frees it for the next. */
   process: number;
   /** Nanoseconds since the run's start, on one monotonic clock. */
   time: number;

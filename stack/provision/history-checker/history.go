@@ -365,7 +365,7 @@ func parseHistory(r io.Reader) (*history, error) {
 
 		if e.typ == "invoke" {
 			if open := pending[e.process]; open != nil {
-				return nil, malformed(lineNo, "process %d invokes again while its operation of line %d is open (a process does one operation at a time; a client that gives up on one continues as a new process)", e.process, open.invoke.line)
+				return nil, malformed(lineNo, "process %d invokes again while its operation of line %d is open (a process does one operation at a time: complete it first, with info when its outcome is unknown)", e.process, open.invoke.line)
 			}
 			op := &operation{f: e.f, process: e.process, session: e.session, entity: e.entity, mode: e.mode, invoke: e, outcome: "info", call: e.time, ret: math.MaxInt64}
 			if e.f == "write" {
