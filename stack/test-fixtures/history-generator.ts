@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { FinalObservation, HistoryEntity, HistoryLine, HistoryStore, Observed, StoreObservation } from '@polyglot/contracts/history';
 import type { ConsistencyMode } from '@polyglot/contracts/consistency';
 import { repoRoot } from '../src/paths.ts';
+import { random } from '../src/seed/dataset.ts';
 
 /** Deliberately broken system modes (issue 16): the checker must catch and name each. */
 export type Fault =
@@ -76,17 +77,6 @@ const MS = 1_000_000;
 /** The gateway's strong wait and token wait (timeoutMs). */
 const TIMEOUT = 1000 * MS;
 
-/** mulberry32: small, seeded, good enough to pick operations. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Change {
   /** The position the write's token names. */
