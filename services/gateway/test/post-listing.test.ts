@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Redis } from 'ioredis';
 import { authorListingKey } from '@polyglot/contracts/cache-keys';
+import { testUserId } from '@polyglot/contracts/test-fixtures/message-builders';
 import { createPostListing } from '../src/data-access/post-listing.ts';
 import { stateRedisClient } from './support.ts';
 
 let state: Redis;
-// Author ids far above any the stack hands out, so the listings are this test's own.
-const base = 9_000_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
+// Author ids far above any the stack hands out (the tests' own user ids, times 100), so the listings are this run's own.
+const base = testUserId() * 100;
 const listings = new Map<number, string[]>();
 
 /** An ObjectId-like id (24 hex digits, ordered by time as post ids are). */
