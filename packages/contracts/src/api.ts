@@ -102,9 +102,15 @@ export const DEFAULT_LIST_LIMIT = 1000;
 export const MAX_LIST_LIMIT = 10_000;
 const listLimit = z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).optional().describe(`at most this many (default LIST_LIMIT, ${DEFAULT_LIST_LIMIT}; at most ${MAX_LIST_LIMIT})`);
 
+/** id: oldest first, the order clients have always had; newest: the latest sign-ups first. */
+export const USER_ORDERS = ['id', 'newest'] as const;
+export type UserOrder = (typeof USER_ORDERS)[number];
+const userOrder = z.enum(USER_ORDERS).optional().describe('id (default): by id, oldest first; newest: by id, newest first');
+
 export const UsersPageQuery = z.strictObject({
   limit: listLimit,
-  after: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('only users with a larger id (the Link of the previous page gives it)'),
+  after: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('only users past this id in the order: a larger id by id, a smaller one newest first (the Link of the previous page gives it)'),
+  order: userOrder,
 });
 
 /** A follow's place in GET /relationships, which is ordered by follower then followee. */
@@ -126,9 +132,10 @@ export const ListUsersQuery = z.strictObject({
     .refine((ids) => ids.every((id) => Number.isSafeInteger(id)), 'an id in ids is too large')
     .refine((ids) => ids.length <= MAX_USER_IDS, `ids may list at most ${MAX_USER_IDS} ids`)
     .optional()
-    .describe('only these users (comma-separated ids, at most 500); absent: every user'),
+    .describe('only these users (comma-separated ids, at most 500); absent: a page of every user, in the order'),
   after: UsersPageQuery.shape.after,
-  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT + 1).optional().describe('at most this many, by id'),
+  order: UsersPageQuery.shape.order,
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT + 1).optional().describe('at most this many, in the order'),
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
 

@@ -379,7 +379,7 @@ export interface Operation<Answer, Variables> {
 }
 
 export const operations = {
-  Users: { name: 'Users', text: "query Users { users { ...UserFields } } fragment UserFields on User { id email name created_at updated_at }" } as Operation<UsersQuery, UsersQueryVariables>,
+  Users: { name: 'Users', text: "query Users { users(order: NEWEST) { ...UserFields } } fragment UserFields on User { id email name created_at updated_at }" } as Operation<UsersQuery, UsersQueryVariables>,
   Me: { name: 'Me', text: "query Me { me { ...AccountFields } } fragment AccountFields on Account { id email name created_at updated_at role }" } as Operation<MeQuery, MeQueryVariables>,
   Posts: { name: 'Posts', text: "query Posts($limit: Int, $before: ID, $token: String) { posts(limit: $limit, before: $before, token: $token) { items { ...PostFields } total hasMore nextBefore } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } }" } as Operation<PostsQuery, PostsQueryVariables>,
   Feed: { name: 'Feed', text: "query Feed($userId: SafeInt!, $limit: Int, $token: String) { feed(userId: $userId, limit: $limit, token: $token) { items { ...PostFields } total hasMore nextBefore } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } }" } as Operation<FeedQuery, FeedQueryVariables>,

@@ -1,5 +1,6 @@
-// The users (PostgreSQL, the source of truth), shared by every view that
-// names or picks a user. Loaded once, then again when the change feed reports
+// The newest users (PostgreSQL, the source of truth; one page, LIST_LIMIT), shared by
+// every view that names or picks a user: newest first, so a sign-up shows at once
+// however many users there are. Loaded once, then again when the change feed reports
 // a user change (at most every 5 s).
 import { useEffect } from 'react';
 import { Q } from '../api/documents.ts';
@@ -28,8 +29,7 @@ export function reloadUsers(): Promise<void> {
   inflight = gql(Q.users, {}, { timeoutMs: 30_000 })
     .then(
       ({ users }) => {
-        const sorted = [...users].sort((a, b) => b.id - a.id);
-        usersStore.set({ users: sorted, byId: new Map(sorted.map((u) => [u.id, u])), error: null, loading: false, loadedAt: Date.now() });
+        usersStore.set({ users, byId: new Map(users.map((u) => [u.id, u])), error: null, loading: false, loadedAt: Date.now() });
       },
       (error: unknown) => usersStore.set((s) => ({ ...s, error, loading: false })),
     )

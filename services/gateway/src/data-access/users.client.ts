@@ -1,7 +1,7 @@
 // The users service (PostgreSQL): the source of truth for users, their roles and
 // passwords. It answers each user with their role (Account); the gateway's
 // public schemas leave the role out (only /auth/me and a login show one's own).
-import type { Account, CreateUserBody, UpdateUserBody } from '@polyglot/contracts/api';
+import type { Account, CreateUserBody, UpdateUserBody, UserOrder } from '@polyglot/contracts/api';
 import { ServiceClient, type Written } from './service-client.ts';
 
 export function createUsersClient(baseUrl: string, secret: string) {
@@ -12,9 +12,9 @@ export function createUsersClient(baseUrl: string, secret: string) {
       const r = await http.post<Account>('/users', body, { traceparent });
       return { value: r.body, token: r.token };
     },
-    /** Users by id, after an id, at most limit. */
-    async list(page: { after?: number | undefined; limit: number }): Promise<Account[]> {
-      return (await http.get<Account[]>('/users', { query: { after: page.after, limit: page.limit } })).body;
+    /** A page of users in the order (by id unless newest), past an id, at most limit. */
+    async list(page: { after?: number | undefined; limit: number; order?: UserOrder | undefined }): Promise<Account[]> {
+      return (await http.get<Account[]>('/users', { query: { after: page.after, limit: page.limit, order: page.order } })).body;
     },
     /** The users among ids that exist (in no particular order). */
     async findMany(ids: readonly number[]): Promise<Account[]> {

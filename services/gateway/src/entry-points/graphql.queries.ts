@@ -51,8 +51,9 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): QueryR
     // With AUTH_REQUIRED on, emails only to their owners, as REST (privacy.ts).
     // A page, as GET /users: LIST_LIMIT unless limit says fewer; after pages on.
     users: async (_root, args, ctx) => {
-      const page = parseInput(UsersPageQuery, { after: args.after ?? undefined, limit: args.limit ?? undefined }, 'arguments');
-      return usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list({ after: page.after, limit: page.limit ?? deps.config.LIST_LIMIT }));
+      const order = args.order === 'NEWEST' ? 'newest' : 'id';
+      const page = parseInput(UsersPageQuery, { after: args.after ?? undefined, limit: args.limit ?? undefined, order }, 'arguments');
+      return usersFor(await viewerOf(deps, ctx.http.authorization), await deps.users.list({ after: page.after, limit: page.limit ?? deps.config.LIST_LIMIT, order: page.order }));
     },
     // As GET /users/:id: the profile cache, or with a token (or strong) the users service.
     user: async (_root, args, ctx) => {

@@ -53,6 +53,7 @@ import { buildSdl, type GraphQLDefinition, type Operation } from './graphql.sdl.
 // ---- what only GraphQL answers ----
 
 const ConsistencyMode = z.enum(['EVENTUAL', 'STRONG']);
+const UserOrder = z.enum(['ID', 'NEWEST']);
 
 /** A write's consistency, as REST's, with the mode as GraphQL's enum. */
 export const GraphQLConsistency = ConsistencyInfo.extend({ mode: ConsistencyMode }).describe('How far a write has travelled when it answered.');
@@ -114,8 +115,8 @@ const args = <S extends z.ZodRawShape>(shape: S) => z.object(shape);
 const Query = {
   users: {
     type: z.array(UserView),
-    args: args({ after: optional(UsersPageQuery.shape.after.unwrap()), limit: optional(UsersPageQuery.shape.limit.unwrap()) }),
-    description: 'By id, at most limit (default LIST_LIMIT, 1,000); after: only larger ids (the last id of the previous page).',
+    args: args({ after: optional(UsersPageQuery.shape.after.unwrap()), limit: optional(UsersPageQuery.shape.limit.unwrap()), order: optional(UserOrder) }),
+    description: 'By id (order NEWEST: newest first), at most limit (default LIST_LIMIT, 1,000); after: the last id of the previous page.',
   },
   user: {
     type: UserView,
@@ -198,6 +199,7 @@ export const definition: GraphQLDefinition = {
     Source: { values: SOURCES, description: 'Where a change is born: users (PostgreSQL), posts (document store), graph (Neo4j: follows).' },
     Projection: { values: PROJECTIONS, description: 'The projections a change travels to: graph (Neo4j), cache (Redis), analytics (TimescaleDB).' },
     UnitAction: { values: UNIT_ACTIONS },
+    UserOrder: { values: UserOrder.options, description: 'ID (default): oldest first. NEWEST: the latest sign-ups first.' },
   },
   objects: {
     User: UserView,

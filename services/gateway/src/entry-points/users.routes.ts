@@ -26,12 +26,13 @@ export function registerUserRoutes(app: HttpApp, deps: GatewayDeps): void {
   // With AUTH_REQUIRED on, an email is shown only to its owner (privacy.ts).
   app.get(
     '/users',
-    { schema: { tags, operationId: 'listUsers', security: sessionOptional, summary: 'Users by id, a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest', querystring: UsersPageQuery, response: { 200: z.array(UserView), ...errors(400, 503) } } },
+    { schema: { tags, operationId: 'listUsers', security: sessionOptional, summary: 'Users by id (or newest first with order=newest), a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest', querystring: UsersPageQuery, response: { 200: z.array(UserView), ...errors(400, 503) } } },
     async (request, reply) => {
       const limit = request.query.limit ?? deps.config.LIST_LIMIT;
-      const page = await bounded(limit, (n) => deps.users.list({ after: request.query.after, limit: n }));
+      const { after, order } = request.query;
+      const page = await bounded(limit, (n) => deps.users.list({ after, limit: n, order }));
       const last = page.items.at(-1);
-      if (page.more && last) linkNext(request, reply, '/users', { after: last.id, limit });
+      if (page.more && last) linkNext(request, reply, '/users', { after: last.id, limit, order });
       return usersFor(await viewerOf(deps, request.headers.authorization), page.items);
     },
   );

@@ -3,7 +3,7 @@
 // role is written in one place only (setRoleByEmail), which no route calls:
 // ./stackctl admin grant|revoke does, with the database's own credentials.
 import type pg from 'pg';
-import type { Account, Role } from '@polyglot/contracts/api';
+import type { Account, Role, UserOrder } from '@polyglot/contracts/api';
 import { AppError, isStoreUnavailable } from '@polyglot/platform/errors';
 import { guarded } from './postgres-pool.ts';
 
@@ -111,21 +111,22 @@ export class UserRepository {
     return row ? toUser(row) : null;
   }
 
-  /** Every user, or only those with the given ids (unknown ids are skipped); ordered by id. */
-  async list(ids?: readonly number[]): Promise<Account[]> {
-    const result = await guarded(() =>
-      ids === undefined
-        ? this.pool.query<UserRow>(`SELECT ${PUBLIC_COLUMNS} FROM users ORDER BY id`)
-        : this.pool.query<UserRow>(`SELECT ${PUBLIC_COLUMNS} FROM users WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]),
-    );
+  /** The users with the given ids (unknown ids are skipped), by id. */
+  async list(ids: readonly number[]): Promise<Account[]> {
+    const result = await guarded(() => this.pool.query<UserRow>(`SELECT ${PUBLIC_COLUMNS} FROM users WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]));
     return result.rows.map(toUser);
   }
 
-  /** Users with an id above `after`, by id, at most `limit` (all of them without one). */
-  async page(after: number, limit: number | undefined): Promise<Account[]> {
-    const result = await guarded(() =>
-      this.pool.query<UserRow>(`SELECT ${PUBLIC_COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2`, [after, limit ?? null]),
-    );
+  /**
+   * A page of every user: by id past `after`, or newest first below it; at most `limit` (all of them
+   * without one). Both walk the primary key's index.
+   */
+  async page(query: { after: number | undefined; limit: number | undefined; order: UserOrder }): Promise<Account[]> {
+    const sql =
+      query.order === 'newest'
+        ? `SELECT ${PUBLIC_COLUMNS} FROM users WHERE id < COALESCE($1::bigint, 9223372036854775807) ORDER BY id DESC LIMIT $2`
+        : `SELECT ${PUBLIC_COLUMNS} FROM users WHERE id > COALESCE($1::bigint, 0) ORDER BY id LIMIT $2`;
+    const result = await guarded(() => this.pool.query<UserRow>(sql, [query.after ?? null, query.limit ?? null]));
     return result.rows.map(toUser);
   }
 
