@@ -89,6 +89,9 @@ export async function generatedFiles(): Promise<Record<string, string>> {
       inputMaybeValue: 'T | null | undefined',
       enumsAsTypes: true,
       preResolveTypes: true,
+      // A fragment's selection is its type, which the operations and other fragments that spread
+      // it name, rather than each repeating the fields inline.
+      inlineFragmentTypes: 'combine',
       useTypeImports: true,
       scalars: {
         ID: 'string',

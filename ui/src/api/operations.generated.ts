@@ -86,41 +86,41 @@ export type CommentFieldsFragment = { id: string, post_id: string, author_id: nu
 
 export type LatencyFieldsFragment = { count: number, p50: number | null, p99: number | null, max: number | null };
 
-export type ProjectionHealthFieldsFragment = { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null };
+export type ProjectionHealthFieldsFragment = { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: LatencyFieldsFragment | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null };
 
-export type ServiceHealthFieldsFragment = { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null };
+export type ServiceHealthFieldsFragment = { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: ProjectionHealthFieldsFragment | null, userCascade: ProjectionHealthFieldsFragment | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null };
 
 export type ConnectorFieldsFragment = { state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> };
 
-export type HealthFieldsFragment = { status: string, healthy: boolean, checkedAt: string, services: { users: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, posts: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, graph: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, analytics: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, projectors: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null } }, stores: { redis: { status: string, error: string | null }, redisState: { status: string, error: string | null } }, pipeline: { connector: { state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }, connectors: Array<{ name: string, state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }>, projections: Array<{ name: string, health: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null }>, relays: Array<{ name: string, backlog: number | null }> } };
+export type HealthFieldsFragment = { status: string, healthy: boolean, checkedAt: string, services: { users: ServiceHealthFieldsFragment, posts: ServiceHealthFieldsFragment, graph: ServiceHealthFieldsFragment, analytics: ServiceHealthFieldsFragment, projectors: ServiceHealthFieldsFragment }, stores: { redis: { status: string, error: string | null }, redisState: { status: string, error: string | null } }, pipeline: { connector: ConnectorFieldsFragment, connectors: Array<{ name: string, state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }>, projections: Array<{ name: string, health: ProjectionHealthFieldsFragment | null }>, relays: Array<{ name: string, backlog: number | null }> } };
 
 export type ChangeFieldsFragment = { projection: Projection, source: Source, entityId: string, position: number, token: string, type: string, committedAt: number, appliedAt: number, visibleAfterMs: number, kafka: { topic: string, partition: number, offset: string, publishedAt: number } | null };
 
 export type VisibilityFieldsFragment = { token: string, source: Source, entityId: string, position: number, committedAt: string | null, capturedAt: string | null, publishedAt: string | null, complete: boolean, projections: Array<{ projection: Projection, applied: boolean, appliedAt: string | null, visibleAfterMs: number | null }> };
 
-export type LabFieldsFragment = { id: string, startedAt: string, durationMs: number, failedWrites: number, input: { mode: string, writes: number, rate: number, kind: string }, writeLatencyMs: { count: number, p50: number | null, p99: number | null, max: number | null }, stores: Array<{ projection: Projection, store: string, role: string, reads: number, stale: number, staleRatio: number, timeToVisibleMs: { count: number, p50: number | null, p99: number | null, max: number | null } }> };
+export type LabFieldsFragment = { id: string, startedAt: string, durationMs: number, failedWrites: number, input: { mode: string, writes: number, rate: number, kind: string }, writeLatencyMs: LatencyFieldsFragment, stores: Array<{ projection: Projection, store: string, role: string, reads: number, stale: number, staleRatio: number, timeToVisibleMs: LatencyFieldsFragment }> };
 
 export type ControlFieldsFragment = { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null };
 
 export type DriftFieldsFragment = { kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null };
 
-export type ReconcileFieldsFragment = { checkedAt: string, durationMs: number, passes: number, total: number, scope: string, drift: Array<{ kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null }>, counts: { users: { postgres: number, neo4j: number, redis: number, timescaledb: number }, posts: { ferretdb: number, neo4j: number, timescaledb: number, redis: number }, follows: { neo4j: number, timescaledb: number } }, changes: { users: number, posts: number, follows: number, remaining: number, overflowed: Array<Source> } | null };
+export type ReconcileFieldsFragment = { checkedAt: string, durationMs: number, passes: number, total: number, scope: string, drift: Array<DriftFieldsFragment>, counts: { users: { postgres: number, neo4j: number, redis: number, timescaledb: number }, posts: { ferretdb: number, neo4j: number, timescaledb: number, redis: number }, follows: { neo4j: number, timescaledb: number } }, changes: { users: number, posts: number, follows: number, remaining: number, overflowed: Array<Source> } | null };
 
-export type UserPayloadFieldsFragment = { user: { id: number, email: string | null, name: string, created_at: string, updated_at: string }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null };
+export type UserPayloadFieldsFragment = { user: UserFieldsFragment, consistency: ConsistencyFieldsFragment | null };
 
-export type PostPayloadFieldsFragment = { post: { _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null };
+export type PostPayloadFieldsFragment = { post: PostFieldsFragment, consistency: ConsistencyFieldsFragment | null };
 
-export type DeletePayloadFieldsFragment = { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null };
+export type DeletePayloadFieldsFragment = { deleted: boolean, consistency: ConsistencyFieldsFragment | null };
 
 export type UsersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type UsersQuery = { users: Array<{ id: number, email: string | null, name: string, created_at: string, updated_at: string }> };
+export type UsersQuery = { users: Array<UserFieldsFragment> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: number, email: string, name: string, created_at: string, updated_at: string, role: string } };
+export type MeQuery = { me: AccountFieldsFragment };
 
 export type PostsQueryVariables = Exact<{
   limit?: number | null | undefined;
@@ -129,7 +129,7 @@ export type PostsQueryVariables = Exact<{
 }>;
 
 
-export type PostsQuery = { posts: { total: number, hasMore: boolean, nextBefore: string | null, items: Array<{ _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }> } };
+export type PostsQuery = { posts: { total: number, hasMore: boolean, nextBefore: string | null, items: Array<PostFieldsFragment> } };
 
 export type FeedQueryVariables = Exact<{
   userId: number;
@@ -138,7 +138,7 @@ export type FeedQueryVariables = Exact<{
 }>;
 
 
-export type FeedQuery = { feed: { total: number, hasMore: boolean, nextBefore: string | null, items: Array<{ _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }> } };
+export type FeedQuery = { feed: { total: number, hasMore: boolean, nextBefore: string | null, items: Array<PostFieldsFragment> } };
 
 export type RelationshipsQueryVariables = Exact<{
   token?: string | null | undefined;
@@ -164,29 +164,29 @@ export type ConsistencyQueryVariables = Exact<{
 }>;
 
 
-export type ConsistencyQuery = { consistency: { token: string, source: Source, entityId: string, position: number, committedAt: string | null, capturedAt: string | null, publishedAt: string | null, complete: boolean, projections: Array<{ projection: Projection, applied: boolean, appliedAt: string | null, visibleAfterMs: number | null }> } };
+export type ConsistencyQuery = { consistency: VisibilityFieldsFragment };
 
 export type LabQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LabQuery = { labExperiments: Array<{ id: string, startedAt: string, durationMs: number, failedWrites: number, input: { mode: string, writes: number, rate: number, kind: string }, writeLatencyMs: { count: number, p50: number | null, p99: number | null, max: number | null }, stores: Array<{ projection: Projection, store: string, role: string, reads: number, stale: number, staleRatio: number, timeToVisibleMs: { count: number, p50: number | null, p99: number | null, max: number | null } }> }> };
+export type LabQuery = { labExperiments: Array<LabFieldsFragment> };
 
 export type FaultsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type FaultsQuery = { faults: { projections: Array<{ name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null }>, units: { available: boolean, reason: string | null, controllable: Array<string>, actions: Array<UnitAction>, states: Array<{ name: string, kind: string, state: string, pid: number | null }> }, recent: Array<{ at: string, action: string, target: string, outcome: string, error: string | null, durationMs: number, by: { userId: number | null, email: string | null, address: string }, detail: { delayMs: number | null, duplicate: boolean | null } | null }> } };
+export type FaultsQuery = { faults: { projections: Array<ControlFieldsFragment>, units: { available: boolean, reason: string | null, controllable: Array<string>, actions: Array<UnitAction>, states: Array<{ name: string, kind: string, state: string, pid: number | null }> }, recent: Array<{ at: string, action: string, target: string, outcome: string, error: string | null, durationMs: number, by: { userId: number | null, email: string | null, address: string }, detail: { delayMs: number | null, duplicate: boolean | null } | null }> } };
 
 export type ReconcileQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ReconcileQuery = { reconcile: { checkedAt: string, durationMs: number, passes: number, total: number, scope: string, drift: Array<{ kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null }>, counts: { users: { postgres: number, neo4j: number, redis: number, timescaledb: number }, posts: { ferretdb: number, neo4j: number, timescaledb: number, redis: number }, follows: { neo4j: number, timescaledb: number } }, changes: { users: number, posts: number, follows: number, remaining: number, overflowed: Array<Source> } | null } };
+export type ReconcileQuery = { reconcile: ReconcileFieldsFragment };
 
 export type CommentsQueryVariables = Exact<{
   postId: string;
 }>;
 
 
-export type CommentsQuery = { comments: Array<{ id: string, post_id: string, author_id: number, body: string, createdAt: string }> };
+export type CommentsQuery = { comments: Array<CommentFieldsFragment> };
 
 export type DeadLettersQueryVariables = Exact<{
   limit?: number | null | undefined;
@@ -201,7 +201,7 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { token: string, expiresAt: string, user: { id: number, email: string, name: string, created_at: string, updated_at: string, role: string } } };
+export type LoginMutation = { login: { token: string, expiresAt: string, user: AccountFieldsFragment } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -214,7 +214,7 @@ export type CreateUserMutationVariables = Exact<{
 }>;
 
 
-export type CreateUserMutation = { createUser: { user: { id: number, email: string | null, name: string, created_at: string, updated_at: string }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type CreateUserMutation = { createUser: UserPayloadFieldsFragment };
 
 export type UpdateUserMutationVariables = Exact<{
   id: number;
@@ -223,7 +223,7 @@ export type UpdateUserMutationVariables = Exact<{
 }>;
 
 
-export type UpdateUserMutation = { updateUser: { user: { id: number, email: string | null, name: string, created_at: string, updated_at: string }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type UpdateUserMutation = { updateUser: UserPayloadFieldsFragment };
 
 export type DeleteUserMutationVariables = Exact<{
   id: number;
@@ -231,7 +231,7 @@ export type DeleteUserMutationVariables = Exact<{
 }>;
 
 
-export type DeleteUserMutation = { deleteUser: { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type DeleteUserMutation = { deleteUser: DeletePayloadFieldsFragment };
 
 export type CreatePostMutationVariables = Exact<{
   input: CreatePostInput;
@@ -239,7 +239,7 @@ export type CreatePostMutationVariables = Exact<{
 }>;
 
 
-export type CreatePostMutation = { createPost: { post: { _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type CreatePostMutation = { createPost: PostPayloadFieldsFragment };
 
 export type UpdatePostMutationVariables = Exact<{
   id: string;
@@ -248,7 +248,7 @@ export type UpdatePostMutationVariables = Exact<{
 }>;
 
 
-export type UpdatePostMutation = { updatePost: { post: { _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type UpdatePostMutation = { updatePost: PostPayloadFieldsFragment };
 
 export type DeletePostMutationVariables = Exact<{
   id: string;
@@ -256,7 +256,7 @@ export type DeletePostMutationVariables = Exact<{
 }>;
 
 
-export type DeletePostMutation = { deletePost: { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type DeletePostMutation = { deletePost: DeletePayloadFieldsFragment };
 
 export type LikePostMutationVariables = Exact<{
   id: string;
@@ -265,7 +265,7 @@ export type LikePostMutationVariables = Exact<{
 }>;
 
 
-export type LikePostMutation = { likePost: { post: { _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type LikePostMutation = { likePost: PostPayloadFieldsFragment };
 
 export type AddCommentMutationVariables = Exact<{
   postId: string;
@@ -274,7 +274,7 @@ export type AddCommentMutationVariables = Exact<{
 }>;
 
 
-export type AddCommentMutation = { addComment: { comment: { id: string, post_id: string, author_id: number, body: string, createdAt: string }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type AddCommentMutation = { addComment: { comment: CommentFieldsFragment, consistency: ConsistencyFieldsFragment | null } };
 
 export type DeleteCommentMutationVariables = Exact<{
   postId: string;
@@ -283,7 +283,7 @@ export type DeleteCommentMutationVariables = Exact<{
 }>;
 
 
-export type DeleteCommentMutation = { deleteComment: { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type DeleteCommentMutation = { deleteComment: DeletePayloadFieldsFragment };
 
 export type FollowMutationVariables = Exact<{
   followerId: number;
@@ -292,7 +292,7 @@ export type FollowMutationVariables = Exact<{
 }>;
 
 
-export type FollowMutation = { follow: { follow: { followerId: number, followeeId: number, created: boolean }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type FollowMutation = { follow: { follow: { followerId: number, followeeId: number, created: boolean }, consistency: ConsistencyFieldsFragment | null } };
 
 export type UnfollowMutationVariables = Exact<{
   followerId: number;
@@ -301,28 +301,28 @@ export type UnfollowMutationVariables = Exact<{
 }>;
 
 
-export type UnfollowMutation = { unfollow: { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
+export type UnfollowMutation = { unfollow: DeletePayloadFieldsFragment };
 
 export type RunLabMutationVariables = Exact<{
   input: LabExperimentInput;
 }>;
 
 
-export type RunLabMutation = { runLabExperiment: { id: string, startedAt: string, durationMs: number, failedWrites: number, input: { mode: string, writes: number, rate: number, kind: string }, writeLatencyMs: { count: number, p50: number | null, p99: number | null, max: number | null }, stores: Array<{ projection: Projection, store: string, role: string, reads: number, stale: number, staleRatio: number, timeToVisibleMs: { count: number, p50: number | null, p99: number | null, max: number | null } }> } };
+export type RunLabMutation = { runLabExperiment: LabFieldsFragment };
 
 export type PauseMutationVariables = Exact<{
   name: string;
 }>;
 
 
-export type PauseMutation = { pauseProjection: { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null } };
+export type PauseMutation = { pauseProjection: ControlFieldsFragment };
 
 export type ResumeMutationVariables = Exact<{
   name: string;
 }>;
 
 
-export type ResumeMutation = { resumeProjection: { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null } };
+export type ResumeMutation = { resumeProjection: ControlFieldsFragment };
 
 export type SetFaultsMutationVariables = Exact<{
   name: string;
@@ -331,7 +331,7 @@ export type SetFaultsMutationVariables = Exact<{
 }>;
 
 
-export type SetFaultsMutation = { setProjectionFaults: { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null } };
+export type SetFaultsMutation = { setProjectionFaults: ControlFieldsFragment };
 
 export type UnitActionMutationVariables = Exact<{
   unit: string;
@@ -344,7 +344,7 @@ export type UnitActionMutation = { unitAction: { unit: string, action: UnitActio
 export type RepairMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type RepairMutation = { repair: { durationMs: number, repaired: Array<{ kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null }>, actions: { neo4j: { usersUpserted: number, usersDeleted: number, followsAnnounced: number, postsDeleted: number, postsLinked: number } | null, redis: { refreshed: number, removed: number, listed: number, unlisted: number, unchanged: number } | null, timescaledb: { appended: number, unchanged: number, removed: number } | null, ferretdb: { authors: number, postsDeleted: number } | null }, report: { checkedAt: string, durationMs: number, passes: number, total: number, scope: string, drift: Array<{ kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null }>, counts: { users: { postgres: number, neo4j: number, redis: number, timescaledb: number }, posts: { ferretdb: number, neo4j: number, timescaledb: number, redis: number }, follows: { neo4j: number, timescaledb: number } }, changes: { users: number, posts: number, follows: number, remaining: number, overflowed: Array<Source> } | null } } };
+export type RepairMutation = { repair: { durationMs: number, repaired: Array<DriftFieldsFragment>, actions: { neo4j: { usersUpserted: number, usersDeleted: number, followsAnnounced: number, postsDeleted: number, postsLinked: number } | null, redis: { refreshed: number, removed: number, listed: number, unlisted: number, unchanged: number } | null, timescaledb: { appended: number, unchanged: number, removed: number } | null, ferretdb: { authors: number, postsDeleted: number } | null }, report: ReconcileFieldsFragment } };
 
 export type ReplayDeadLettersMutationVariables = Exact<{
   id?: string | null | undefined;
@@ -357,19 +357,19 @@ export type ReplayDeadLettersMutation = { replayDeadLetters: { replayed: Array<s
 export type ChangesSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ChangesSubscription = { changeApplied: { dropped: number, from: number | null, to: number | null, changes: Array<{ projection: Projection, source: Source, entityId: string, position: number, token: string, type: string, committedAt: number, appliedAt: number, visibleAfterMs: number, kafka: { topic: string, partition: number, offset: string, publishedAt: number } | null }> } };
+export type ChangesSubscription = { changeApplied: { dropped: number, from: number | null, to: number | null, changes: Array<ChangeFieldsFragment> } };
 
 export type VisibilitySubscriptionVariables = Exact<{
   token: string;
 }>;
 
 
-export type VisibilitySubscription = { changeVisibility: { token: string, source: Source, entityId: string, position: number, committedAt: string | null, capturedAt: string | null, publishedAt: string | null, complete: boolean, projections: Array<{ projection: Projection, applied: boolean, appliedAt: string | null, visibleAfterMs: number | null }> } };
+export type VisibilitySubscription = { changeVisibility: VisibilityFieldsFragment };
 
 export type HealthSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type HealthSubscription = { health: { status: string, healthy: boolean, checkedAt: string, services: { users: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, posts: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, graph: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, analytics: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, projectors: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null } }, stores: { redis: { status: string, error: string | null }, redisState: { status: string, error: string | null } }, pipeline: { connector: { state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }, connectors: Array<{ name: string, state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }>, projections: Array<{ name: string, health: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null }>, relays: Array<{ name: string, backlog: number | null }> } } };
+export type HealthSubscription = { health: HealthFieldsFragment };
 
 /** An operation the UI sends: its text, with the types of its answer and variables (for gql and subscribe to infer). */
 export interface Operation<Answer, Variables> {
