@@ -112,6 +112,10 @@ export type UserPayloadFieldsFragment = { user: UserFieldsFragment, consistency:
 
 export type PostPayloadFieldsFragment = { post: PostFieldsFragment, consistency: ConsistencyFieldsFragment | null };
 
+export type CommentPayloadFieldsFragment = { comment: CommentFieldsFragment, consistency: ConsistencyFieldsFragment | null };
+
+export type FollowPayloadFieldsFragment = { follow: { followerId: number, followeeId: number, created: boolean }, consistency: ConsistencyFieldsFragment | null };
+
 export type DeletePayloadFieldsFragment = { deleted: boolean, consistency: ConsistencyFieldsFragment | null };
 
 export type UsersQueryVariables = Exact<{ [key: string]: never; }>;
@@ -210,101 +214,6 @@ export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 export type LogoutMutation = { logout: boolean };
 
-export type CreateUserMutationVariables = Exact<{
-  input: CreateUserInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type CreateUserMutation = { createUser: UserPayloadFieldsFragment };
-
-export type UpdateUserMutationVariables = Exact<{
-  id: number;
-  input: UpdateUserInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type UpdateUserMutation = { updateUser: UserPayloadFieldsFragment };
-
-export type DeleteUserMutationVariables = Exact<{
-  id: number;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type DeleteUserMutation = { deleteUser: DeletePayloadFieldsFragment };
-
-export type CreatePostMutationVariables = Exact<{
-  input: CreatePostInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type CreatePostMutation = { createPost: PostPayloadFieldsFragment };
-
-export type UpdatePostMutationVariables = Exact<{
-  id: string;
-  input: UpdatePostInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type UpdatePostMutation = { updatePost: PostPayloadFieldsFragment };
-
-export type DeletePostMutationVariables = Exact<{
-  id: string;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type DeletePostMutation = { deletePost: DeletePayloadFieldsFragment };
-
-export type LikePostMutationVariables = Exact<{
-  id: string;
-  userId?: number | null | undefined;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type LikePostMutation = { likePost: PostPayloadFieldsFragment };
-
-export type AddCommentMutationVariables = Exact<{
-  postId: string;
-  input: CreateCommentInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type AddCommentMutation = { addComment: { comment: CommentFieldsFragment, consistency: ConsistencyFieldsFragment | null } };
-
-export type DeleteCommentMutationVariables = Exact<{
-  postId: string;
-  commentId: string;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type DeleteCommentMutation = { deleteComment: DeletePayloadFieldsFragment };
-
-export type FollowMutationVariables = Exact<{
-  followerId: number;
-  followeeId: number;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type FollowMutation = { follow: { follow: { followerId: number, followeeId: number, created: boolean }, consistency: ConsistencyFieldsFragment | null } };
-
-export type UnfollowMutationVariables = Exact<{
-  followerId: number;
-  followeeId: number;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type UnfollowMutation = { unfollow: DeletePayloadFieldsFragment };
-
 export type RunLabMutationVariables = Exact<{
   input: LabExperimentInput;
 }>;
@@ -373,6 +282,112 @@ export type HealthSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 export type HealthSubscription = { health: HealthFieldsFragment };
 
+export type CreateUserMutationVariables = Exact<{
+  input: CreateUserInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type CreateUserMutation = { createUser: UserPayloadFieldsFragment };
+
+export type UpdateUserMutationVariables = Exact<{
+  id: number;
+  input: UpdateUserInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type UpdateUserMutation = { updateUser: UserPayloadFieldsFragment };
+
+export type DeleteUserMutationVariables = Exact<{
+  id: number;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser: DeletePayloadFieldsFragment };
+
+export type CreatePostMutationVariables = Exact<{
+  input: CreatePostInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type CreatePostMutation = { createPost: PostPayloadFieldsFragment };
+
+export type UpdatePostMutationVariables = Exact<{
+  id: string;
+  input: UpdatePostInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type UpdatePostMutation = { updatePost: PostPayloadFieldsFragment };
+
+export type DeletePostMutationVariables = Exact<{
+  id: string;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type DeletePostMutation = { deletePost: DeletePayloadFieldsFragment };
+
+export type LikePostMutationVariables = Exact<{
+  id: string;
+  userId?: number | null | undefined;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type LikePostMutation = { likePost: PostPayloadFieldsFragment };
+
+export type AddCommentMutationVariables = Exact<{
+  postId: string;
+  input: CreateCommentInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type AddCommentMutation = { addComment: CommentPayloadFieldsFragment };
+
+export type DeleteCommentMutationVariables = Exact<{
+  postId: string;
+  commentId: string;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type DeleteCommentMutation = { deleteComment: DeletePayloadFieldsFragment };
+
+export type FollowMutationVariables = Exact<{
+  followerId: number;
+  followeeId: number;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type FollowMutation = { follow: FollowPayloadFieldsFragment };
+
+export type UnfollowMutationVariables = Exact<{
+  followerId: number;
+  followeeId: number;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type UnfollowMutation = { unfollow: DeletePayloadFieldsFragment };
+
 /** An operation the UI sends: its text, with the types of its answer and variables (for gql and subscribe to infer). */
 export interface Operation<Answer, Variables> {
   readonly name: string;
@@ -396,17 +411,6 @@ export const operations = {
   DeadLetters: { name: 'DeadLetters', text: "query DeadLetters($limit: Int) { deadLetters(limit: $limit) { id group topic partition offset key value error attempts failedAt stage replayedAt valueTruncated } }" } as Operation<DeadLettersQuery, DeadLettersQueryVariables>,
   Login: { name: 'Login', text: "mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresAt user { ...AccountFields } } } fragment AccountFields on Account { id email name created_at updated_at role }" } as Operation<LoginMutation, LoginMutationVariables>,
   Logout: { name: 'Logout', text: "mutation Logout { logout }" } as Operation<LogoutMutation, LogoutMutationVariables>,
-  CreateUser: { name: 'CreateUser', text: "mutation CreateUser($input: CreateUserInput!, $consistency: ConsistencyMode) { createUser(input: $input, consistency: $consistency) { ...UserPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment UserFields on User { id email name created_at updated_at } fragment UserPayloadFields on UserPayload { user { ...UserFields } consistency { ...ConsistencyFields } }" } as Operation<CreateUserMutation, CreateUserMutationVariables>,
-  UpdateUser: { name: 'UpdateUser', text: "mutation UpdateUser($id: SafeInt!, $input: UpdateUserInput!, $consistency: ConsistencyMode) { updateUser(id: $id, input: $input, consistency: $consistency) { ...UserPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment UserFields on User { id email name created_at updated_at } fragment UserPayloadFields on UserPayload { user { ...UserFields } consistency { ...ConsistencyFields } }" } as Operation<UpdateUserMutation, UpdateUserMutationVariables>,
-  DeleteUser: { name: 'DeleteUser', text: "mutation DeleteUser($id: SafeInt!, $consistency: ConsistencyMode) { deleteUser(id: $id, consistency: $consistency) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeleteUserMutation, DeleteUserMutationVariables>,
-  CreatePost: { name: 'CreatePost', text: "mutation CreatePost($input: CreatePostInput!, $consistency: ConsistencyMode) { createPost(input: $input, consistency: $consistency) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<CreatePostMutation, CreatePostMutationVariables>,
-  UpdatePost: { name: 'UpdatePost', text: "mutation UpdatePost($id: ID!, $input: UpdatePostInput!, $consistency: ConsistencyMode) { updatePost(id: $id, input: $input, consistency: $consistency) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<UpdatePostMutation, UpdatePostMutationVariables>,
-  DeletePost: { name: 'DeletePost', text: "mutation DeletePost($id: ID!, $consistency: ConsistencyMode) { deletePost(id: $id, consistency: $consistency) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeletePostMutation, DeletePostMutationVariables>,
-  LikePost: { name: 'LikePost', text: "mutation LikePost($id: ID!, $userId: SafeInt, $consistency: ConsistencyMode) { likePost(id: $id, userId: $userId, consistency: $consistency) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<LikePostMutation, LikePostMutationVariables>,
-  AddComment: { name: 'AddComment', text: "mutation AddComment($postId: ID!, $input: CreateCommentInput!, $consistency: ConsistencyMode) { addComment(postId: $postId, input: $input, consistency: $consistency) { comment { ...CommentFields } consistency { ...ConsistencyFields } } } fragment CommentFields on Comment { id post_id author_id body createdAt } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } }" } as Operation<AddCommentMutation, AddCommentMutationVariables>,
-  DeleteComment: { name: 'DeleteComment', text: "mutation DeleteComment($postId: ID!, $commentId: ID!, $consistency: ConsistencyMode) { deleteComment(postId: $postId, commentId: $commentId, consistency: $consistency) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeleteCommentMutation, DeleteCommentMutationVariables>,
-  Follow: { name: 'Follow', text: "mutation Follow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode) { follow( followerId: $followerId followeeId: $followeeId consistency: $consistency ) { follow { followerId followeeId created } consistency { ...ConsistencyFields } } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } }" } as Operation<FollowMutation, FollowMutationVariables>,
-  Unfollow: { name: 'Unfollow', text: "mutation Unfollow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode) { unfollow( followerId: $followerId followeeId: $followeeId consistency: $consistency ) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<UnfollowMutation, UnfollowMutationVariables>,
   RunLab: { name: 'RunLab', text: "mutation RunLab($input: LabExperimentInput!) { runLabExperiment(input: $input) { ...LabFields } } fragment LabFields on LabExperiment { id input { mode writes rate kind } startedAt durationMs failedWrites writeLatencyMs { ...LatencyFields } stores { projection store role reads stale staleRatio timeToVisibleMs { ...LatencyFields } } } fragment LatencyFields on LatencySummary { count p50 p99 max }" } as Operation<RunLabMutation, RunLabMutationVariables>,
   Pause: { name: 'Pause', text: "mutation Pause($name: String!) { pauseProjection(name: $name) { ...ControlFields } } fragment ControlFields on ProjectionControl { name service faults { ...FaultFields } running lag error } fragment FaultFields on ProjectionFaults { paused pausedSince delayMs duplicate duplicated }" } as Operation<PauseMutation, PauseMutationVariables>,
   Resume: { name: 'Resume', text: "mutation Resume($name: String!) { resumeProjection(name: $name) { ...ControlFields } } fragment ControlFields on ProjectionControl { name service faults { ...FaultFields } running lag error } fragment FaultFields on ProjectionFaults { paused pausedSince delayMs duplicate duplicated }" } as Operation<ResumeMutation, ResumeMutationVariables>,
@@ -417,4 +421,15 @@ export const operations = {
   Changes: { name: 'Changes', text: "subscription Changes { changeApplied { changes { ...ChangeFields } dropped from to } } fragment ChangeFields on AppliedChange { projection source entityId position token type committedAt appliedAt visibleAfterMs kafka { topic partition offset publishedAt } }" } as Operation<ChangesSubscription, ChangesSubscriptionVariables>,
   Visibility: { name: 'Visibility', text: "subscription Visibility($token: String!) { changeVisibility(token: $token) { ...VisibilityFields } } fragment VisibilityFields on ChangeVisibility { token source entityId position committedAt capturedAt publishedAt complete projections { projection applied appliedAt visibleAfterMs } }" } as Operation<VisibilitySubscription, VisibilitySubscriptionVariables>,
   Health: { name: 'Health', text: "subscription Health { health { ...HealthFields } } fragment ConnectorFields on ConnectorHealth { state tasks { id state error } error } fragment FaultFields on ProjectionFaults { paused pausedSince delayMs duplicate duplicated } fragment HealthFields on Health { status healthy checkedAt services { users { ...ServiceHealthFields } posts { ...ServiceHealthFields } graph { ...ServiceHealthFields } analytics { ...ServiceHealthFields } projectors { ...ServiceHealthFields } } stores { redis { status error } redisState { status error } } pipeline { connector { ...ConnectorFields } connectors { name state tasks { id state error } error } projections { name health { ...ProjectionHealthFields } } relays { name backlog } } } fragment LatencyFields on LatencySummary { count p50 p99 max } fragment ProjectionHealthFields on ProjectionHealth { running lag processed failed deadLettered lastAppliedAt latency { ...LatencyFields } faults { ...FaultFields } waitingForStore { since error } } fragment ServiceHealthFields on ServiceHealth { status error code checks { name state } projection { ...ProjectionHealthFields } userCascade { ...ProjectionHealthFields } relay { running backlog published lastPublishedAt lastError deadLettered } }" } as Operation<HealthSubscription, HealthSubscriptionVariables>,
+  CreateUser: { name: 'CreateUser', text: "mutation CreateUser($input: CreateUserInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { createUser(input: $input, consistency: $consistency, timeoutMs: $timeoutMs) { ...UserPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment UserFields on User { id email name created_at updated_at } fragment UserPayloadFields on UserPayload { user { ...UserFields } consistency { ...ConsistencyFields } }" } as Operation<CreateUserMutation, CreateUserMutationVariables>,
+  UpdateUser: { name: 'UpdateUser', text: "mutation UpdateUser($id: SafeInt!, $input: UpdateUserInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { updateUser( id: $id input: $input consistency: $consistency timeoutMs: $timeoutMs ) { ...UserPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment UserFields on User { id email name created_at updated_at } fragment UserPayloadFields on UserPayload { user { ...UserFields } consistency { ...ConsistencyFields } }" } as Operation<UpdateUserMutation, UpdateUserMutationVariables>,
+  DeleteUser: { name: 'DeleteUser', text: "mutation DeleteUser($id: SafeInt!, $consistency: ConsistencyMode, $timeoutMs: Int) { deleteUser(id: $id, consistency: $consistency, timeoutMs: $timeoutMs) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeleteUserMutation, DeleteUserMutationVariables>,
+  CreatePost: { name: 'CreatePost', text: "mutation CreatePost($input: CreatePostInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { createPost(input: $input, consistency: $consistency, timeoutMs: $timeoutMs) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<CreatePostMutation, CreatePostMutationVariables>,
+  UpdatePost: { name: 'UpdatePost', text: "mutation UpdatePost($id: ID!, $input: UpdatePostInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { updatePost( id: $id input: $input consistency: $consistency timeoutMs: $timeoutMs ) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<UpdatePostMutation, UpdatePostMutationVariables>,
+  DeletePost: { name: 'DeletePost', text: "mutation DeletePost($id: ID!, $consistency: ConsistencyMode, $timeoutMs: Int) { deletePost(id: $id, consistency: $consistency, timeoutMs: $timeoutMs) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeletePostMutation, DeletePostMutationVariables>,
+  LikePost: { name: 'LikePost', text: "mutation LikePost($id: ID!, $userId: SafeInt, $consistency: ConsistencyMode, $timeoutMs: Int) { likePost( id: $id userId: $userId consistency: $consistency timeoutMs: $timeoutMs ) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<LikePostMutation, LikePostMutationVariables>,
+  AddComment: { name: 'AddComment', text: "mutation AddComment($postId: ID!, $input: CreateCommentInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { addComment( postId: $postId input: $input consistency: $consistency timeoutMs: $timeoutMs ) { ...CommentPayloadFields } } fragment CommentFields on Comment { id post_id author_id body createdAt } fragment CommentPayloadFields on CommentPayload { comment { ...CommentFields } consistency { ...ConsistencyFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } }" } as Operation<AddCommentMutation, AddCommentMutationVariables>,
+  DeleteComment: { name: 'DeleteComment', text: "mutation DeleteComment($postId: ID!, $commentId: ID!, $consistency: ConsistencyMode, $timeoutMs: Int) { deleteComment( postId: $postId commentId: $commentId consistency: $consistency timeoutMs: $timeoutMs ) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeleteCommentMutation, DeleteCommentMutationVariables>,
+  Follow: { name: 'Follow', text: "mutation Follow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode, $timeoutMs: Int) { follow( followerId: $followerId followeeId: $followeeId consistency: $consistency timeoutMs: $timeoutMs ) { ...FollowPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment FollowPayloadFields on FollowPayload { follow { followerId followeeId created } consistency { ...ConsistencyFields } }" } as Operation<FollowMutation, FollowMutationVariables>,
+  Unfollow: { name: 'Unfollow', text: "mutation Unfollow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode, $timeoutMs: Int) { unfollow( followerId: $followerId followeeId: $followeeId consistency: $consistency timeoutMs: $timeoutMs ) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<UnfollowMutation, UnfollowMutationVariables>,
 } as const;
