@@ -17,72 +17,38 @@
 const PACKAGE = '^((?:packages|services)/[^/]+|stack|ui|bench|tests)/';
 const LAYER_FILE = '^services/([^/]+)/src/(entry-points|domain|data-access)/';
 
+/**
+ * A forbidden import: from a file matching `from` to one matching `to` (`$1` in `to` is what `from`
+ * captured). Every one is an error; `why` says what to do instead, and ./stackctl lint prints it.
+ * @param {string} name
+ * @param {import('dependency-cruiser').IRegularForbiddenRuleType['from']} from
+ * @param {import('dependency-cruiser').IRegularForbiddenRuleType['to']} to
+ * @param {string} why
+ * @returns {import('dependency-cruiser').IRegularForbiddenRuleType}
+ */
+const forbid = (name, from, to, why) => ({ name, comment: why, severity: 'error', from, to });
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: 'data-access-imports-upper-layer',
-      comment: 'data-access is the bottom layer: it must not import domain or entry-points. Move the shared type or function into data-access (domain imports it from there).',
-      severity: 'error',
-      from: { path: '^services/([^/]+)/src/data-access/' },
-      to: { path: '^services/$1/src/(domain|entry-points)/' },
-    },
-    {
-      name: 'domain-imports-entry-points',
-      comment: 'domain must not import entry-points: move what both need into domain.',
-      severity: 'error',
-      from: { path: '^services/([^/]+)/src/domain/' },
-      to: { path: '^services/$1/src/entry-points/' },
-    },
-    {
-      name: 'entry-points-import-data-access-values',
-      comment: 'entry-points may import data-access types only (`import type`). Let the composition root (app.ts) build the data-access object and hand it in, or call it through a domain function.',
-      severity: 'error',
-      from: { path: '^services/([^/]+)/src/entry-points/' },
-      to: { path: '^services/$1/src/data-access/', dependencyTypesNot: ['type-only'] },
-    },
-    {
-      name: 'layer-imports-composition-root',
-      comment: 'A layer must not import the files directly in src/ (app.ts, main.ts, ...): they wire the layers together. Only config.ts may be imported, as a type.',
-      severity: 'error',
-      from: { path: LAYER_FILE },
-      to: { path: '^services/$1/src/[^/]+$', pathNot: '^services/[^/]+/src/config\\.ts$' },
-    },
-    {
-      name: 'layer-imports-config-value',
-      comment: 'A layer imports config.ts as a type only (`import type`): the composition root parses the environment and hands the result in.',
-      severity: 'error',
-      from: { path: LAYER_FILE },
-      to: { path: '^services/$1/src/config\\.ts$', dependencyTypesNot: ['type-only'] },
-    },
-    {
-      name: 'service-imports-another-service',
-      comment: 'A service reaches another service over HTTP or Kafka, never by importing its code.',
-      severity: 'error',
-      from: { path: '^services/([^/]+)/src/' },
-      to: { path: '^services/', pathNot: '^services/$1/' },
-    },
-    {
-      name: 'package-imports-service',
-      comment: 'packages/ hold what services share: they must not import a service, the stack or the UI.',
-      severity: 'error',
-      from: { path: '^packages/[^/]+/src/' },
-      to: { path: '^(services|stack|ui)/' },
-    },
-    {
-      name: 'relative-import-into-another-package',
-      comment: 'Import another package by its name (e.g. @polyglot/contracts/topics), not by a relative path into its folder: declare it in package.json and export the file through its `exports`.',
-      severity: 'error',
-      from: { path: PACKAGE },
-      to: { dependencyTypes: ['local'], dependencyTypesNot: ['aliased'], path: '^((?:packages|services)/[^/]+|stack|ui)/', pathNot: '^$1/' },
-    },
-    {
-      name: 'not-to-unresolvable',
-      comment: 'This import resolves to no file: fix the path, or declare and install the package.',
-      severity: 'error',
-      from: {},
-      to: { couldNotResolve: true },
-    },
+    forbid('data-access-imports-upper-layer', { path: '^services/([^/]+)/src/data-access/' }, { path: '^services/$1/src/(domain|entry-points)/' },
+      'data-access is the bottom layer: it must not import domain or entry-points. Move the shared type or function into data-access (domain imports it from there).'),
+    forbid('domain-imports-entry-points', { path: '^services/([^/]+)/src/domain/' }, { path: '^services/$1/src/entry-points/' },
+      'domain must not import entry-points: move what both need into domain.'),
+    forbid('entry-points-import-data-access-values', { path: '^services/([^/]+)/src/entry-points/' }, { path: '^services/$1/src/data-access/', dependencyTypesNot: ['type-only'] },
+      'entry-points may import data-access types only (`import type`). Let the composition root (app.ts) build the data-access object and hand it in, or call it through a domain function.'),
+    forbid('layer-imports-composition-root', { path: LAYER_FILE }, { path: '^services/$1/src/[^/]+$', pathNot: '^services/[^/]+/src/config\\.ts$' },
+      'A layer must not import the files directly in src/ (app.ts, main.ts, ...): they wire the layers together. Only config.ts may be imported, as a type.'),
+    forbid('layer-imports-config-value', { path: LAYER_FILE }, { path: '^services/$1/src/config\\.ts$', dependencyTypesNot: ['type-only'] },
+      'A layer imports config.ts as a type only (`import type`): the composition root parses the environment and hands the result in.'),
+    forbid('service-imports-another-service', { path: '^services/([^/]+)/src/' }, { path: '^services/', pathNot: '^services/$1/' },
+      'A service reaches another service over HTTP or Kafka, never by importing its code.'),
+    forbid('package-imports-service', { path: '^packages/[^/]+/src/' }, { path: '^(services|stack|ui)/' },
+      'packages/ hold what services share: they must not import a service, the stack or the UI.'),
+    forbid('relative-import-into-another-package', { path: PACKAGE }, { dependencyTypes: ['local'], dependencyTypesNot: ['aliased'], path: '^((?:packages|services)/[^/]+|stack|ui)/', pathNot: '^$1/' },
+      'Import another package by its name (e.g. @polyglot/contracts/topics), not by a relative path into its folder: declare it in package.json and export the file through its `exports`.'),
+    forbid('not-to-unresolvable', {}, { couldNotResolve: true },
+      'This import resolves to no file: fix the path, or declare and install the package.'),
   ],
   options: {
     // TypeScript 7's npm package has no compiler API, which dependency-cruiser's own TypeScript

@@ -13,6 +13,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { StackError } from './errors.ts';
 import { repoRoot } from './paths.ts';
+// knip's kinds of issue (the keys of an issue in its JSON report): what each means and what to do.
+import KNIP_KINDS from './knip-issue-kinds.json' with { type: 'json' };
 
 export type CheckTool = 'lint' | 'layers' | 'unused';
 
@@ -116,23 +118,6 @@ interface KnipItem {
   line?: number;
 }
 type KnipIssue = { file: string } & Record<string, KnipItem[] | string | undefined>;
-
-/** knip's kinds of issue, what each means and what to do. */
-const KNIP_KINDS: Record<string, { what: string; fix: string }> = {
-  files: { what: 'unused file', fix: 'nothing imports it: delete it, or list it as an entry in knip.jsonc if a program starts it by path' },
-  dependencies: { what: 'unused dependency', fix: 'no file of this package imports it: remove it from package.json' },
-  devDependencies: { what: 'unused devDependency', fix: 'no file of this package imports it: remove it from package.json' },
-  optionalPeerDependencies: { what: 'unused optional peer dependency', fix: 'remove it from package.json' },
-  unlisted: { what: 'unlisted dependency', fix: "this package imports it without declaring it: add it to the package's package.json (a workspace as \"*\")" },
-  binaries: { what: 'unlisted program', fix: 'declare the package that provides it, or list a host program in knip.jsonc ignoreBinaries' },
-  unresolved: { what: 'unresolved import', fix: 'fix the path, or declare and install the package' },
-  exports: { what: 'unused export', fix: 'no other file imports it: remove the code, or the `export` if its file uses it' },
-  types: { what: 'unused exported type', fix: 'no other file imports it: remove the type, or the `export` if its file uses it' },
-  nsExports: { what: 'unused export', fix: 'no other file imports it: remove the code, or the `export`' },
-  nsTypes: { what: 'unused exported type', fix: 'no other file imports it: remove the type, or the `export`' },
-  enumMembers: { what: 'unused enum member', fix: 'remove it' },
-  duplicates: { what: 'exported twice', fix: 'keep one name' },
-};
 
 async function unused(root: string): Promise<Violation[]> {
   const output = parseOutput<{ issues: KnipIssue[] }>('knip', await runTool('knip', 'knip', ['--no-progress', '--reporter', 'json'], root));

@@ -3,8 +3,9 @@
 // without the gateway:
 // - services/gateway/schema.graphql: the SDL the gateway serves;
 // - ui/src/api/operations.generated.ts: the type of every operation in
-//   ui/src/api/operations.graphql (graphql-codegen's typescript-operations),
-//   and each operation's text, typed, which is what the UI sends.
+//   ui/src/api/operations.graphql and of every write (writeOperations)
+//   (graphql-codegen's typescript-operations), and each operation's text,
+//   typed, which is what the UI sends.
 // A shape changed in the contracts changes these types, and tsc -p ui then
 // fails wherever the UI reads the old shape.
 //
@@ -15,7 +16,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { codegen } from '@graphql-codegen/core';
 import * as operationsPlugin from '@graphql-codegen/typescript-operations';
-import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, getNamedType, Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { schema } from './entry-points/graphql.schema.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -39,6 +40,30 @@ function fragmentsUsed(node: DefinitionNode, fragments: Map<string, FragmentDefi
     },
   });
   return seen;
+}
+
+/**
+ * The writes, which operations.graphql does not spell out: every mutation that takes `consistency`
+ * (a write whose visibility the caller chooses) is sent the same way, each of its arguments a
+ * variable of the same name and type, its answer selected by its payload type's fragment
+ * (UserPayloadFields for UserPayload, ...). Made here from the schema, named for the field
+ * (createUser: CreateUser), a write cannot fall behind the schema's arguments.
+ */
+function writeOperations(document: DocumentNode): OperationDefinitionNode[] {
+  const defined = new Set(document.definitions.flatMap((d) => ('name' in d && d.name ? [d.name.value] : [])));
+  const mutations = Object.values(buildSchema(schema).getMutationType()?.getFields() ?? {});
+  return mutations
+    .filter((field) => field.args.some((arg) => arg.name === 'consistency'))
+    .map((field) => {
+      const name = field.name[0]!.toUpperCase() + field.name.slice(1);
+      const payload = getNamedType(field.type).name;
+      const fragment = `${payload}Fields`;
+      if (!defined.has(fragment)) throw new Error(`${OPERATIONS_FILE}: the write ${field.name} answers ${payload}: define fragment ${fragment} on ${payload} (what the UI reads of it)`);
+      if (defined.has(name)) throw new Error(`${OPERATIONS_FILE}: ${name} is made from the schema (a write); remove the one written here`);
+      const variables = field.args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+      const args = field.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+      return parse(`mutation ${name}(${variables}) { ${field.name}(${args}) { ...${fragment} } }`).definitions[0] as OperationDefinitionNode;
+    });
 }
 
 const TYPE_SUFFIX = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
@@ -73,8 +98,8 @@ function typedTexts(document: DocumentNode): string {
 
 /** The files, as they should be. */
 export async function generatedFiles(): Promise<Record<string, string>> {
-  const operationsText = await readFile(OPERATIONS_FILE, 'utf8');
-  const document = parse(operationsText);
+  const written = parse(await readFile(OPERATIONS_FILE, 'utf8'));
+  const document: DocumentNode = { ...written, definitions: [...written.definitions, ...writeOperations(written)] };
   const types = await codegen({
     filename: OPERATIONS_TYPES_FILE,
     schema: parse(schema),
@@ -89,6 +114,9 @@ export async function generatedFiles(): Promise<Record<string, string>> {
       inputMaybeValue: 'T | null | undefined',
       enumsAsTypes: true,
       preResolveTypes: true,
+      // A fragment's selection is its type, which the operations and other fragments that spread
+      // it name, rather than each repeating the fields inline.
+      inlineFragmentTypes: 'combine',
       useTypeImports: true,
       scalars: {
         ID: 'string',

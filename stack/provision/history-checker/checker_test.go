@@ -19,9 +19,10 @@ type expectation struct {
 	Line      int      `json:"line"`
 }
 
-func loadExpectations(t *testing.T) map[string]expectation {
+// loadExpectations reads dir/expectations.json: what each history file of dir must get, by file name.
+func loadExpectations[E any](t *testing.T, dir string) map[string]E {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/expectations.json")
+	raw, err := os.ReadFile(filepath.Join(dir, "expectations.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +30,12 @@ func loadExpectations(t *testing.T) map[string]expectation {
 	if err := json.Unmarshal(raw, &all); err != nil {
 		t.Fatal(err)
 	}
-	expectations := map[string]expectation{}
+	expectations := map[string]E{}
 	for name, value := range all {
 		if strings.HasPrefix(name, "$") {
 			continue
 		}
-		var e expectation
+		var e E
 		if err := json.Unmarshal(value, &e); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -44,40 +45,56 @@ func loadExpectations(t *testing.T) map[string]expectation {
 }
 
 func TestEveryFixtureHasAnExpectation(t *testing.T) {
-	expectations := loadExpectations(t)
-	files, _ := filepath.Glob("testdata/*.jsonl")
-	for _, file := range files {
-		if _, ok := expectations[filepath.Base(file)]; !ok {
-			t.Errorf("%s has no entry in testdata/expectations.json", file)
+	for _, dir := range []string{"testdata", casesDir} {
+		expectations := loadExpectations[json.RawMessage](t, dir)
+		files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+		for _, file := range files {
+			if _, ok := expectations[filepath.Base(file)]; !ok {
+				t.Errorf("%s has no entry in %s/expectations.json", file, dir)
+			}
 		}
 	}
 }
 
+// runOn runs the checker as its command line does on a history file: the exit code and what it printed.
+func runOn(t *testing.T, file string) (int, []byte) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{file}, nil, &stdout, &stderr)
+	if code == 2 && stdout.Len() == 0 {
+		t.Fatalf("exit 2: %s", stderr.String())
+	}
+	return code, stdout.Bytes()
+}
+
+// propertyCounts is the verdict's counts, by property name.
+func propertyCounts(v verdict) map[string]propertyCount {
+	return map[string]propertyCount{
+		propertyStrong: v.Properties.Strong.propertyCount, propertyRYW: v.Properties.RYW, propertyMonotonic: v.Properties.Monotonic,
+		propertyConvergence: v.Properties.Convergence.propertyCount, propertyLost: v.Properties.Lost,
+	}
+}
+
 func TestFixtures(t *testing.T) {
-	for name, want := range loadExpectations(t) {
+	for name, want := range loadExpectations[expectation](t, "testdata") {
 		t.Run(name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run([]string{filepath.Join("testdata", name)}, nil, &stdout, &stderr)
+			code, stdout := runOn(t, filepath.Join("testdata", name))
 			if code != want.Exit {
-				t.Fatalf("exit %d, want %d; stderr: %s", code, want.Exit, stderr.String())
+				t.Fatalf("exit %d, want %d", code, want.Exit)
 			}
 			if want.Exit == 2 {
 				var m malformedOutput
-				if err := json.Unmarshal(stdout.Bytes(), &m); err != nil || m.Code != "MALFORMED_HISTORY" || m.Line != want.Line {
-					t.Fatalf("want MALFORMED_HISTORY at line %d, got %s (%v)", want.Line, stdout.String(), err)
+				if err := json.Unmarshal(stdout, &m); err != nil || m.Code != "MALFORMED_HISTORY" || m.Line != want.Line {
+					t.Fatalf("want MALFORMED_HISTORY at line %d, got %s (%v)", want.Line, stdout, err)
 				}
 				return
 			}
 			var v verdict
-			if err := json.Unmarshal(stdout.Bytes(), &v); err != nil {
+			if err := json.Unmarshal(stdout, &v); err != nil {
 				t.Fatal(err)
 			}
-			counts := map[string]propertyCount{
-				propertyStrong: v.Properties.Strong.propertyCount, propertyRYW: v.Properties.RYW, propertyMonotonic: v.Properties.Monotonic,
-				propertyConvergence: v.Properties.Convergence.propertyCount, propertyLost: v.Properties.Lost,
-			}
 			var anomalous []string
-			for property, count := range counts {
+			for property, count := range propertyCounts(v) {
 				if count.Checked == 0 {
 					t.Errorf("%s checked nothing: the fixture does not exercise it", property)
 				}

@@ -1,7 +1,9 @@
 package main
 
-// Small histories written in tests: each helper returns the lines of one
-// operation (invoke, then completion); lines() numbers them.
+// Histories made in tests (the malformed ones, and those too long to write
+// out; the cases of each property are files in testdata/cases): each helper
+// returns the lines of one operation (invoke, then completion); lines()
+// numbers them.
 
 import (
 	"fmt"
@@ -29,22 +31,6 @@ func write(p int, call, ret int64, entity, mode string, position int64, deleted 
 	}
 }
 
-// timedOut is a write answered 504 CONSISTENCY_TIMEOUT: committed, its position known, visibility not.
-func timedOut(p int, call, ret int64, entity string, position int64, deleted bool) []string {
-	return []string{
-		fmt.Sprintf(`{"type":"invoke",%s,"value":{"deleted":%t}}`, fields(p, call, "write", entity, "strong"), deleted),
-		fmt.Sprintf(`{"type":"info",%s,"value":{"position":%d,"deleted":%t},"token":%q,"error":"CONSISTENCY_TIMEOUT"}`, fields(p, ret, "write", entity, "strong"), position, deleted, tokenFor(entity, position)),
-	}
-}
-
-// unanswered is a write whose answer was lost: position unknown.
-func unanswered(p int, call, ret int64, entity string, deleted bool) []string {
-	return []string{
-		fmt.Sprintf(`{"type":"invoke",%s,"value":{"deleted":%t}}`, fields(p, call, "write", entity, "eventual"), deleted),
-		fmt.Sprintf(`{"type":"info",%s,"value":null,"error":"NO_ANSWER"}`, fields(p, ret, "write", entity, "eventual")),
-	}
-}
-
 // read is an acknowledged read; token "" for none.
 func read(p int, call, ret int64, entity, mode, token, observed string) []string {
 	carried := ""
@@ -61,13 +47,9 @@ func final(t int64, entity, observed string) []string {
 	return []string{fmt.Sprintf(`{"type":"ok","f":"final","time":%d,"entity":%q,"value":{"observed":%s}}`, t, entity, observed)}
 }
 
-// Observations: at(store, position), absent(store), tombstone(store, position), joined by obs.
+// Observations: at(store, position), joined by obs.
 func at(store string, position int64) string {
 	return fmt.Sprintf(`%q:{"position":%d,"deleted":false}`, store, position)
-}
-func absent(store string) string { return fmt.Sprintf(`%q:{"position":null,"deleted":false}`, store) }
-func tombstone(store string, position int64) string {
-	return fmt.Sprintf(`%q:{"position":%d,"deleted":true}`, store, position)
 }
 func obs(parts ...string) string { return "{" + strings.Join(parts, ",") + "}" }
 
@@ -91,35 +73,4 @@ func checkHistory(t *testing.T, text string) verdict {
 		t.Fatalf("malformed: %v\n%s", err, text)
 	}
 	return check(h, checkOptions{partitionTimeout: 10 * time.Second})
-}
-
-// anomaliesOf lists a property's anomalies.
-func anomaliesOf(v verdict, property string) []anomaly {
-	var found []anomaly
-	for _, a := range v.Anomalies {
-		if a.Property == property {
-			found = append(found, a)
-		}
-	}
-	return found
-}
-
-func expectNone(t *testing.T, v verdict, property string) {
-	t.Helper()
-	if found := anomaliesOf(v, property); len(found) > 0 {
-		t.Errorf("unexpected %s anomaly: %s", property, found[0].Explanation)
-	}
-}
-
-// expectOne wants exactly one anomaly of the property, quoting these indexes.
-func expectOne(t *testing.T, v verdict, property string, indexes ...int64) anomaly {
-	t.Helper()
-	found := anomaliesOf(v, property)
-	if len(found) != 1 {
-		t.Fatalf("want one %s anomaly, got %d: %v", property, len(found), explanations(found))
-	}
-	if indexes != nil && fmt.Sprint(found[0].Indexes) != fmt.Sprint(indexes) {
-		t.Errorf("%s anomaly quotes %v, want %v (%s)", property, found[0].Indexes, indexes, found[0].Explanation)
-	}
-	return found[0]
 }

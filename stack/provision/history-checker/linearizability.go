@@ -251,9 +251,8 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 type strongResult struct {
-	checked   int
+	findings
 	undecided int
-	anomalies []anomaly
 }
 
 func checkStrong(h *history, options checkOptions) strongResult {
@@ -280,7 +279,7 @@ func checkStrong(h *history, options checkOptions) strongResult {
 	close(work)
 	wg.Wait()
 
-	result := strongResult{checked: len(partitions)}
+	result := strongResult{findings: findings{checked: len(partitions)}}
 	for i, p := range partitions {
 		switch results[i] {
 		case porcupine.Unknown:
@@ -293,7 +292,7 @@ func checkStrong(h *history, options checkOptions) strongResult {
 				ops = append(ops, o.Input.(linInput).op, o.Input.(linInput).shownBy)
 			}
 			explanation := explainIllegal(eh, p.store, fragments[i])
-			result.anomalies = append(result.anomalies, newAnomaly(propertyStrong, p.entity, p.store, explanation, opEvents(ops...)...))
+			result.add(newAnomaly(propertyStrong, p.entity, p.store, explanation, opEvents(ops...)...))
 		}
 	}
 	return result

@@ -6,20 +6,42 @@ package main
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 )
 
-// storesOf lists a read's stores in a stable order, so anomalies come out the same every run.
-func storesOf(observed map[string]observation) []string {
-	stores := make([]string, 0, len(observed))
-	for store := range observed {
-		stores = append(stores, store)
+// findings is what a property's check did: how many views it compared, and
+// the anomalies it found.
+type findings struct {
+	checked   int
+	anomalies []anomaly
+}
+
+func (f *findings) add(a anomaly) { f.anomalies = append(f.anomalies, a) }
+
+// perEntity runs a check of one entity on every entity, in name order, so
+// anomalies come out the same every run.
+func perEntity(h *history, check func(eh *entityHistory, f *findings)) findings {
+	var f findings
+	for _, name := range h.names {
+		check(h.entities[name], &f)
 	}
-	sort.Strings(stores)
-	return stores
+	return f
+}
+
+// byStore yields what a read or final line saw, store by store in name
+// order, so anomalies come out the same every run.
+func byStore(observed map[string]observation) iter.Seq2[string, observation] {
+	return func(yield func(string, observation) bool) {
+		for _, store := range sortedKeys(observed) {
+			if !yield(store, observed[store]) {
+				return
+			}
+		}
+	}
 }
 
 // deleteExplains tells whether a delete of the entity that happened (or may
@@ -57,19 +79,15 @@ func (eh *entityHistory) writeWithToken(text string) *operation {
 
 // Read-your-writes: a read carrying a token never shows, in any store, a
 // state older than the token's position.
-func checkReadYourWrites(h *history) (int, []anomaly) {
-	checked := 0
-	var anomalies []anomaly
-	for _, name := range h.names {
-		eh := h.entities[name]
+func checkReadYourWrites(h *history) findings {
+	return perEntity(h, func(eh *entityHistory, f *findings) {
 		for _, r := range eh.reads {
 			if r.token == nil || !r.acknowledged() {
 				continue
 			}
 			p := r.token.position
-			for _, store := range storesOf(r.observed) {
-				o := r.observed[store]
-				checked++
+			for store, o := range byStore(r.observed) {
+				f.checked++
 				older := false
 				switch {
 				case !o.gone():
@@ -83,18 +101,17 @@ func checkReadYourWrites(h *history) (int, []anomaly) {
 				if older {
 					writer := eh.writeWithToken(r.token.text)
 					explanation := fmt.Sprintf("%s carried token %s but %s showed %s, older than the token", r.describe(), r.token.text, store, o)
-					anomalies = append(anomalies, newAnomaly(propertyRYW, name, store, explanation, opEvents(writer, r)...))
+					f.add(newAnomaly(propertyRYW, eh.name, store, explanation, opEvents(writer, r)...))
 				}
 			}
 		}
-	}
-	return checked, anomalies
+	})
 }
 
 // Monotonic reads: within one session, a store's view of an entity never
 // goes back. Reads are compared in real-time order: a read is checked
 // against every read of its session that had ended before it began.
-func checkMonotonicReads(h *history) (int, []anomaly) {
+func checkMonotonicReads(h *history) findings {
 	type key struct{ session, entity, store string }
 	type seen struct {
 		read *operation
@@ -126,8 +143,7 @@ func checkMonotonicReads(h *history) (int, []anomaly) {
 		return a.store < b.store
 	})
 
-	checked := 0
-	var anomalies []anomaly
+	var f findings
 	for _, k := range keys {
 		eh := h.entities[k.entity]
 		byCall := groups[k] // invoke order
@@ -146,7 +162,7 @@ func checkMonotonicReads(h *history) (int, []anomaly) {
 			o := r.observed[k.store]
 			current := seen{read: r, rank: floor.rank, gone: o.gone()}
 			if floor.read != nil {
-				checked++
+				f.checked++
 			}
 			wentBack := false
 			switch {
@@ -165,13 +181,13 @@ func checkMonotonicReads(h *history) (int, []anomaly) {
 			}
 			if wentBack {
 				explanation := fmt.Sprintf("%s showed %s in %s, after %s of the same session (%s) had shown %s", r.describe(), o, k.store, floor.read.describe(), k.session, floor.read.observed[k.store])
-				anomalies = append(anomalies, newAnomaly(propertyMonotonic, k.entity, k.store, explanation, opEvents(floor.read, r)...))
+				f.add(newAnomaly(propertyMonotonic, k.entity, k.store, explanation, opEvents(floor.read, r)...))
 				current.rank, current.gone = floor.rank, floor.gone // report each step back once
 			}
 			ranks[r] = current
 		}
 	}
-	return checked, anomalies
+	return f
 }
 
 // expectedFinal is what a store may show of an entity after the run: the
@@ -219,26 +235,21 @@ func (x expectedFinal) accepts(eh *entityHistory, o observation) bool {
 
 // Convergence: after the run, every store shows each entity at its latest
 // acknowledged write (or a later one whose outcome was unknown).
-func checkConvergence(h *history) (int, []anomaly) {
-	checked := 0
-	var anomalies []anomaly
-	for _, f := range h.finals {
-		eh := h.entities[f.entity]
+func checkConvergence(h *history) findings {
+	return perEntity(h, func(eh *entityHistory, f *findings) {
 		x, ok := eh.expectedFinal()
-		if !ok {
-			continue
+		if eh.final == nil || !ok {
+			return
 		}
-		for _, store := range storesOf(f.observed) {
-			o := f.observed[store]
-			checked++
+		for store, o := range byStore(eh.final.observed) {
+			f.checked++
 			if x.accepts(eh, o) {
 				continue
 			}
 			explanation := fmt.Sprintf("%s ended showing %s, but the latest acknowledged write is %s", store, o, x.latest.describe())
-			anomalies = append(anomalies, newAnomaly(propertyConvergence, f.entity, store, explanation, append(opEvents(x.latest), f.event)...))
+			f.add(newAnomaly(propertyConvergence, eh.name, store, explanation, append(opEvents(x.latest), eh.final.event)...))
 		}
-	}
-	return checked, anomalies
+	})
 }
 
 // convergenceMs is the time from the last acknowledged write to the last
@@ -281,82 +292,85 @@ func isSourceStore(entity, store string) bool {
 // source store), or a read showed its tombstone there. (An eventual read
 // showing the entity before a delete it has not applied yet is stale, not
 // resurrected.)
-func checkLostOrResurrected(h *history) (int, []anomaly) {
-	checked := 0
-	var anomalies []anomaly
-	for _, name := range h.names {
-		eh := h.entities[name]
+func checkLostOrResurrected(h *history) findings {
+	return perEntity(h, func(eh *entityHistory, f *findings) {
 		for _, d := range eh.writes {
-			if !d.deleted || !d.happened() || !d.hasPosition {
-				continue
-			}
-			// Per store, what showed the delete applied first: its acknowledgement or a read of its tombstone.
-			type applied struct {
-				at int64
-				by *operation
-			}
-			since := map[string]applied{}
-			for _, r := range eh.reads {
-				if !r.acknowledged() {
-					continue
-				}
-				for store, o := range r.observed {
-					if o.deleted && *o.position >= d.position {
-						if a, ok := since[store]; !ok || r.ret < a.at {
-							since[store] = applied{r.ret, r}
-						}
-					}
-				}
-			}
-			for _, r := range eh.reads {
-				if !r.acknowledged() {
-					continue
-				}
-				for _, store := range storesOf(r.observed) {
-					knownAt, shownBy := int64(math.MaxInt64), (*operation)(nil)
-					if d.acknowledged() && (d.mode == "strong" || isSourceStore(name, store)) {
-						knownAt = d.ret
-					}
-					if a, ok := since[store]; ok && a.at < knownAt {
-						knownAt, shownBy = a.at, a.by
-					}
-					if r.call <= knownAt {
-						continue
-					}
-					o := r.observed[store]
-					checked++
-					if o.gone() || *o.position >= d.position {
-						continue
-					}
-					explanation := fmt.Sprintf("%s showed %s in %s after %s had been acknowledged: the entity came back", r.describe(), o, store, d.describe())
-					if shownBy != nil {
-						explanation = fmt.Sprintf("%s showed %s in %s after %s had shown the deletion at position %d there: the entity came back", r.describe(), o, store, shownBy.describe(), d.position)
-					}
-					anomalies = append(anomalies, newAnomaly(propertyLost, name, store, explanation, opEvents(d, shownBy, r)...))
-				}
+			if d.deleted && d.happened() && d.hasPosition {
+				eh.checkResurrections(d, f)
 			}
 		}
-		if eh.final == nil {
+		eh.checkLostAtTheEnd(f)
+	})
+}
+
+// checkResurrections compares each read, in each store known to have
+// applied the delete d by the time the read began, with d's position.
+func (eh *entityHistory) checkResurrections(d *operation, f *findings) {
+	// Per store, what showed the delete applied first: its acknowledgement or a read of its tombstone.
+	type applied struct {
+		at int64
+		by *operation
+	}
+	since := map[string]applied{}
+	for _, r := range eh.reads {
+		if !r.acknowledged() {
 			continue
 		}
-		x, ok := eh.expectedFinal()
-		if !ok {
-			continue
-		}
-		for _, store := range storesOf(eh.final.observed) {
-			o := eh.final.observed[store]
-			checked++
-			var explanation string
-			switch {
-			case o.gone() && !x.latest.deleted && !x.laterDelete:
-				explanation = fmt.Sprintf("%s ended showing %s, though no delete followed %s: the entity is lost", store, o, x.latest.describe())
-			case !o.gone() && x.latest.deleted && !x.accepts(eh, o):
-				explanation = fmt.Sprintf("%s ended showing %s after %s had been acknowledged: the deleted entity is still there", store, o, x.latest.describe())
-			default:
-				continue
+		for store, o := range r.observed {
+			if o.deleted && *o.position >= d.position {
+				if a, ok := since[store]; !ok || r.ret < a.at {
+					since[store] = applied{r.ret, r}
+				}
 			}
-			anomalies = append(anomalies, newAnomaly(propertyLost, name, store, explanation, append(opEvents(x.latest), eh.final.event)...))
 		}
 	}
-	return checked, anomalies
+	for _, r := range eh.reads {
+		if !r.acknowledged() {
+			continue
+		}
+		for store, o := range byStore(r.observed) {
+			knownAt, shownBy := int64(math.MaxInt64), (*operation)(nil)
+			if d.acknowledged() && (d.mode == "strong" || isSourceStore(eh.name, store)) {
+				knownAt = d.ret
+			}
+			if a, ok := since[store]; ok && a.at < knownAt {
+				knownAt, shownBy = a.at, a.by
+			}
+			if r.call <= knownAt {
+				continue
+			}
+			f.checked++
+			if o.gone() || *o.position >= d.position {
+				continue
+			}
+			explanation := fmt.Sprintf("%s showed %s in %s after %s had been acknowledged: the entity came back", r.describe(), o, store, d.describe())
+			if shownBy != nil {
+				explanation = fmt.Sprintf("%s showed %s in %s after %s had shown the deletion at position %d there: the entity came back", r.describe(), o, store, shownBy.describe(), d.position)
+			}
+			f.add(newAnomaly(propertyLost, eh.name, store, explanation, opEvents(d, shownBy, r)...))
+		}
+	}
+}
+
+// checkLostAtTheEnd compares the entity's final line with its latest
+// acknowledged write: absent with no delete after it is lost; alive after
+// an acknowledged delete is still there.
+func (eh *entityHistory) checkLostAtTheEnd(f *findings) {
+	x, ok := eh.expectedFinal()
+	if eh.final == nil || !ok {
+		return
+	}
+	for store, o := range byStore(eh.final.observed) {
+		f.checked++
+		var explanation string
+		switch {
+		case o.gone() && !x.latest.deleted && !x.laterDelete:
+			explanation = fmt.Sprintf("%s ended showing %s, though no delete followed %s: the entity is lost", store, o, x.latest.describe())
+		case !o.gone() && x.latest.deleted && !x.accepts(eh, o):
+			explanation = fmt.Sprintf("%s ended showing %s after %s had been acknowledged: the deleted entity is still there", store, o, x.latest.describe())
+		default:
+			continue
+		}
+		f.add(newAnomaly(propertyLost, eh.name, store, explanation, append(opEvents(x.latest), eh.final.event)...))
+	}
 }

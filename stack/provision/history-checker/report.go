@@ -98,23 +98,19 @@ func opEvents(ops ...*operation) []*event {
 func check(h *history, options checkOptions) verdict {
 	v := verdict{Operations: len(h.operations), Entities: len(h.entities), Anomalies: []anomaly{}}
 	var found []anomaly
-	add := func(count *propertyCount, checked int, anomalies []anomaly) {
-		count.Checked, count.Anomalies = checked, len(anomalies)
-		found = append(found, anomalies...)
+	add := func(count *propertyCount, f findings) {
+		count.Checked, count.Anomalies = f.checked, len(f.anomalies)
+		found = append(found, f.anomalies...)
 	}
 
 	strong := checkStrong(h, options)
-	add(&v.Properties.Strong.propertyCount, strong.checked, strong.anomalies)
+	add(&v.Properties.Strong.propertyCount, strong.findings)
 	v.Properties.Strong.Undecided = strong.undecided
-	checked, anomalies := checkReadYourWrites(h)
-	add(&v.Properties.RYW, checked, anomalies)
-	checked, anomalies = checkMonotonicReads(h)
-	add(&v.Properties.Monotonic, checked, anomalies)
-	checked, anomalies = checkConvergence(h)
-	add(&v.Properties.Convergence.propertyCount, checked, anomalies)
+	add(&v.Properties.RYW, checkReadYourWrites(h))
+	add(&v.Properties.Monotonic, checkMonotonicReads(h))
+	add(&v.Properties.Convergence.propertyCount, checkConvergence(h))
 	v.Properties.Convergence.ConvergenceMs = convergenceMs(h)
-	checked, anomalies = checkLostOrResurrected(h)
-	add(&v.Properties.Lost, checked, anomalies)
+	add(&v.Properties.Lost, checkLostOrResurrected(h))
 
 	sort.SliceStable(found, func(i, j int) bool {
 		a, b := found[i], found[j]

@@ -86,41 +86,47 @@ export type CommentFieldsFragment = { id: string, post_id: string, author_id: nu
 
 export type LatencyFieldsFragment = { count: number, p50: number | null, p99: number | null, max: number | null };
 
-export type ProjectionHealthFieldsFragment = { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null };
+export type FaultFieldsFragment = { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number };
 
-export type ServiceHealthFieldsFragment = { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null };
+export type ProjectionHealthFieldsFragment = { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: LatencyFieldsFragment | null, faults: FaultFieldsFragment | null, waitingForStore: { since: string, error: string } | null };
+
+export type ServiceHealthFieldsFragment = { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: ProjectionHealthFieldsFragment | null, userCascade: ProjectionHealthFieldsFragment | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null };
 
 export type ConnectorFieldsFragment = { state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> };
 
-export type HealthFieldsFragment = { status: string, healthy: boolean, checkedAt: string, services: { users: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, posts: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, graph: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, analytics: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, projectors: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null } }, stores: { redis: { status: string, error: string | null }, redisState: { status: string, error: string | null } }, pipeline: { connector: { state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }, connectors: Array<{ name: string, state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }>, projections: Array<{ name: string, health: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null }>, relays: Array<{ name: string, backlog: number | null }> } };
+export type HealthFieldsFragment = { status: string, healthy: boolean, checkedAt: string, services: { users: ServiceHealthFieldsFragment, posts: ServiceHealthFieldsFragment, graph: ServiceHealthFieldsFragment, analytics: ServiceHealthFieldsFragment, projectors: ServiceHealthFieldsFragment }, stores: { redis: { status: string, error: string | null }, redisState: { status: string, error: string | null } }, pipeline: { connector: ConnectorFieldsFragment, connectors: Array<{ name: string, state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }>, projections: Array<{ name: string, health: ProjectionHealthFieldsFragment | null }>, relays: Array<{ name: string, backlog: number | null }> } };
 
 export type ChangeFieldsFragment = { projection: Projection, source: Source, entityId: string, position: number, token: string, type: string, committedAt: number, appliedAt: number, visibleAfterMs: number, kafka: { topic: string, partition: number, offset: string, publishedAt: number } | null };
 
 export type VisibilityFieldsFragment = { token: string, source: Source, entityId: string, position: number, committedAt: string | null, capturedAt: string | null, publishedAt: string | null, complete: boolean, projections: Array<{ projection: Projection, applied: boolean, appliedAt: string | null, visibleAfterMs: number | null }> };
 
-export type LabFieldsFragment = { id: string, startedAt: string, durationMs: number, failedWrites: number, input: { mode: string, writes: number, rate: number, kind: string }, writeLatencyMs: { count: number, p50: number | null, p99: number | null, max: number | null }, stores: Array<{ projection: Projection, store: string, role: string, reads: number, stale: number, staleRatio: number, timeToVisibleMs: { count: number, p50: number | null, p99: number | null, max: number | null } }> };
+export type LabFieldsFragment = { id: string, startedAt: string, durationMs: number, failedWrites: number, input: { mode: string, writes: number, rate: number, kind: string }, writeLatencyMs: LatencyFieldsFragment, stores: Array<{ projection: Projection, store: string, role: string, reads: number, stale: number, staleRatio: number, timeToVisibleMs: LatencyFieldsFragment }> };
 
-export type ControlFieldsFragment = { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null };
+export type ControlFieldsFragment = { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: FaultFieldsFragment | null };
 
 export type DriftFieldsFragment = { kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null };
 
-export type ReconcileFieldsFragment = { checkedAt: string, durationMs: number, passes: number, total: number, scope: string, drift: Array<{ kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null }>, counts: { users: { postgres: number, neo4j: number, redis: number, timescaledb: number }, posts: { ferretdb: number, neo4j: number, timescaledb: number, redis: number }, follows: { neo4j: number, timescaledb: number } }, changes: { users: number, posts: number, follows: number, remaining: number, overflowed: Array<Source> } | null };
+export type ReconcileFieldsFragment = { checkedAt: string, durationMs: number, passes: number, total: number, scope: string, drift: Array<DriftFieldsFragment>, counts: { users: { postgres: number, neo4j: number, redis: number, timescaledb: number }, posts: { ferretdb: number, neo4j: number, timescaledb: number, redis: number }, follows: { neo4j: number, timescaledb: number } }, changes: { users: number, posts: number, follows: number, remaining: number, overflowed: Array<Source> } | null };
 
-export type UserPayloadFieldsFragment = { user: { id: number, email: string | null, name: string, created_at: string, updated_at: string }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null };
+export type UserPayloadFieldsFragment = { user: UserFieldsFragment, consistency: ConsistencyFieldsFragment | null };
 
-export type PostPayloadFieldsFragment = { post: { _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null };
+export type PostPayloadFieldsFragment = { post: PostFieldsFragment, consistency: ConsistencyFieldsFragment | null };
 
-export type DeletePayloadFieldsFragment = { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null };
+export type CommentPayloadFieldsFragment = { comment: CommentFieldsFragment, consistency: ConsistencyFieldsFragment | null };
+
+export type FollowPayloadFieldsFragment = { follow: { followerId: number, followeeId: number, created: boolean }, consistency: ConsistencyFieldsFragment | null };
+
+export type DeletePayloadFieldsFragment = { deleted: boolean, consistency: ConsistencyFieldsFragment | null };
 
 export type UsersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type UsersQuery = { users: Array<{ id: number, email: string | null, name: string, created_at: string, updated_at: string }> };
+export type UsersQuery = { users: Array<UserFieldsFragment> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: number, email: string, name: string, created_at: string, updated_at: string, role: string } };
+export type MeQuery = { me: AccountFieldsFragment };
 
 export type PostsQueryVariables = Exact<{
   limit?: number | null | undefined;
@@ -129,7 +135,7 @@ export type PostsQueryVariables = Exact<{
 }>;
 
 
-export type PostsQuery = { posts: { total: number, hasMore: boolean, nextBefore: string | null, items: Array<{ _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }> } };
+export type PostsQuery = { posts: { total: number, hasMore: boolean, nextBefore: string | null, items: Array<PostFieldsFragment> } };
 
 export type FeedQueryVariables = Exact<{
   userId: number;
@@ -138,7 +144,7 @@ export type FeedQueryVariables = Exact<{
 }>;
 
 
-export type FeedQuery = { feed: { total: number, hasMore: boolean, nextBefore: string | null, items: Array<{ _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }> } };
+export type FeedQuery = { feed: { total: number, hasMore: boolean, nextBefore: string | null, items: Array<PostFieldsFragment> } };
 
 export type RelationshipsQueryVariables = Exact<{
   token?: string | null | undefined;
@@ -164,29 +170,29 @@ export type ConsistencyQueryVariables = Exact<{
 }>;
 
 
-export type ConsistencyQuery = { consistency: { token: string, source: Source, entityId: string, position: number, committedAt: string | null, capturedAt: string | null, publishedAt: string | null, complete: boolean, projections: Array<{ projection: Projection, applied: boolean, appliedAt: string | null, visibleAfterMs: number | null }> } };
+export type ConsistencyQuery = { consistency: VisibilityFieldsFragment };
 
 export type LabQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LabQuery = { labExperiments: Array<{ id: string, startedAt: string, durationMs: number, failedWrites: number, input: { mode: string, writes: number, rate: number, kind: string }, writeLatencyMs: { count: number, p50: number | null, p99: number | null, max: number | null }, stores: Array<{ projection: Projection, store: string, role: string, reads: number, stale: number, staleRatio: number, timeToVisibleMs: { count: number, p50: number | null, p99: number | null, max: number | null } }> }> };
+export type LabQuery = { labExperiments: Array<LabFieldsFragment> };
 
 export type FaultsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type FaultsQuery = { faults: { projections: Array<{ name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null }>, units: { available: boolean, reason: string | null, controllable: Array<string>, actions: Array<UnitAction>, states: Array<{ name: string, kind: string, state: string, pid: number | null }> }, recent: Array<{ at: string, action: string, target: string, outcome: string, error: string | null, durationMs: number, by: { userId: number | null, email: string | null, address: string }, detail: { delayMs: number | null, duplicate: boolean | null } | null }> } };
+export type FaultsQuery = { faults: { projections: Array<ControlFieldsFragment>, units: { available: boolean, reason: string | null, controllable: Array<string>, actions: Array<UnitAction>, states: Array<{ name: string, kind: string, state: string, pid: number | null }> }, recent: Array<{ at: string, action: string, target: string, outcome: string, error: string | null, durationMs: number, by: { userId: number | null, email: string | null, address: string }, detail: { delayMs: number | null, duplicate: boolean | null } | null }> } };
 
 export type ReconcileQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ReconcileQuery = { reconcile: { checkedAt: string, durationMs: number, passes: number, total: number, scope: string, drift: Array<{ kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null }>, counts: { users: { postgres: number, neo4j: number, redis: number, timescaledb: number }, posts: { ferretdb: number, neo4j: number, timescaledb: number, redis: number }, follows: { neo4j: number, timescaledb: number } }, changes: { users: number, posts: number, follows: number, remaining: number, overflowed: Array<Source> } | null } };
+export type ReconcileQuery = { reconcile: ReconcileFieldsFragment };
 
 export type CommentsQueryVariables = Exact<{
   postId: string;
 }>;
 
 
-export type CommentsQuery = { comments: Array<{ id: string, post_id: string, author_id: number, body: string, createdAt: string }> };
+export type CommentsQuery = { comments: Array<CommentFieldsFragment> };
 
 export type DeadLettersQueryVariables = Exact<{
   limit?: number | null | undefined;
@@ -201,128 +207,33 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { token: string, expiresAt: string, user: { id: number, email: string, name: string, created_at: string, updated_at: string, role: string } } };
+export type LoginMutation = { login: { token: string, expiresAt: string, user: AccountFieldsFragment } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 
 export type LogoutMutation = { logout: boolean };
 
-export type CreateUserMutationVariables = Exact<{
-  input: CreateUserInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type CreateUserMutation = { createUser: { user: { id: number, email: string | null, name: string, created_at: string, updated_at: string }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type UpdateUserMutationVariables = Exact<{
-  id: number;
-  input: UpdateUserInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type UpdateUserMutation = { updateUser: { user: { id: number, email: string | null, name: string, created_at: string, updated_at: string }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type DeleteUserMutationVariables = Exact<{
-  id: number;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type DeleteUserMutation = { deleteUser: { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type CreatePostMutationVariables = Exact<{
-  input: CreatePostInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type CreatePostMutation = { createPost: { post: { _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type UpdatePostMutationVariables = Exact<{
-  id: string;
-  input: UpdatePostInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type UpdatePostMutation = { updatePost: { post: { _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type DeletePostMutationVariables = Exact<{
-  id: string;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type DeletePostMutation = { deletePost: { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type LikePostMutationVariables = Exact<{
-  id: string;
-  userId?: number | null | undefined;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type LikePostMutation = { likePost: { post: { _id: string, author_id: number, title: string, body: string, tags: Array<string>, meta: Record<string, unknown>, comments_count: number, createdAt: string, updatedAt: string, user: { id: number, name: string, email: string | null } | null }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type AddCommentMutationVariables = Exact<{
-  postId: string;
-  input: CreateCommentInput;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type AddCommentMutation = { addComment: { comment: { id: string, post_id: string, author_id: number, body: string, createdAt: string }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type DeleteCommentMutationVariables = Exact<{
-  postId: string;
-  commentId: string;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type DeleteCommentMutation = { deleteComment: { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type FollowMutationVariables = Exact<{
-  followerId: number;
-  followeeId: number;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type FollowMutation = { follow: { follow: { followerId: number, followeeId: number, created: boolean }, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
-export type UnfollowMutationVariables = Exact<{
-  followerId: number;
-  followeeId: number;
-  consistency?: ConsistencyMode | null | undefined;
-}>;
-
-
-export type UnfollowMutation = { unfollow: { deleted: boolean, consistency: { token: string, mode: ConsistencyMode, visibleAfterMs: Array<{ projection: string, ms: number | null }> | null } | null } };
-
 export type RunLabMutationVariables = Exact<{
   input: LabExperimentInput;
 }>;
 
 
-export type RunLabMutation = { runLabExperiment: { id: string, startedAt: string, durationMs: number, failedWrites: number, input: { mode: string, writes: number, rate: number, kind: string }, writeLatencyMs: { count: number, p50: number | null, p99: number | null, max: number | null }, stores: Array<{ projection: Projection, store: string, role: string, reads: number, stale: number, staleRatio: number, timeToVisibleMs: { count: number, p50: number | null, p99: number | null, max: number | null } }> } };
+export type RunLabMutation = { runLabExperiment: LabFieldsFragment };
 
 export type PauseMutationVariables = Exact<{
   name: string;
 }>;
 
 
-export type PauseMutation = { pauseProjection: { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null } };
+export type PauseMutation = { pauseProjection: ControlFieldsFragment };
 
 export type ResumeMutationVariables = Exact<{
   name: string;
 }>;
 
 
-export type ResumeMutation = { resumeProjection: { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null } };
+export type ResumeMutation = { resumeProjection: ControlFieldsFragment };
 
 export type SetFaultsMutationVariables = Exact<{
   name: string;
@@ -331,7 +242,7 @@ export type SetFaultsMutationVariables = Exact<{
 }>;
 
 
-export type SetFaultsMutation = { setProjectionFaults: { name: string, service: string, running: boolean | null, lag: number | null, error: string | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null } };
+export type SetFaultsMutation = { setProjectionFaults: ControlFieldsFragment };
 
 export type UnitActionMutationVariables = Exact<{
   unit: string;
@@ -344,7 +255,7 @@ export type UnitActionMutation = { unitAction: { unit: string, action: UnitActio
 export type RepairMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type RepairMutation = { repair: { durationMs: number, repaired: Array<{ kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null }>, actions: { neo4j: { usersUpserted: number, usersDeleted: number, followsAnnounced: number, postsDeleted: number, postsLinked: number } | null, redis: { refreshed: number, removed: number, listed: number, unlisted: number, unchanged: number } | null, timescaledb: { appended: number, unchanged: number, removed: number } | null, ferretdb: { authors: number, postsDeleted: number } | null }, report: { checkedAt: string, durationMs: number, passes: number, total: number, scope: string, drift: Array<{ kind: string, store: string, entity: string, id: string, expected: string | null, actual: string | null }>, counts: { users: { postgres: number, neo4j: number, redis: number, timescaledb: number }, posts: { ferretdb: number, neo4j: number, timescaledb: number, redis: number }, follows: { neo4j: number, timescaledb: number } }, changes: { users: number, posts: number, follows: number, remaining: number, overflowed: Array<Source> } | null } } };
+export type RepairMutation = { repair: { durationMs: number, repaired: Array<DriftFieldsFragment>, actions: { neo4j: { usersUpserted: number, usersDeleted: number, followsAnnounced: number, postsDeleted: number, postsLinked: number } | null, redis: { refreshed: number, removed: number, listed: number, unlisted: number, unchanged: number } | null, timescaledb: { appended: number, unchanged: number, removed: number } | null, ferretdb: { authors: number, postsDeleted: number } | null }, report: ReconcileFieldsFragment } };
 
 export type ReplayDeadLettersMutationVariables = Exact<{
   id?: string | null | undefined;
@@ -357,19 +268,125 @@ export type ReplayDeadLettersMutation = { replayDeadLetters: { replayed: Array<s
 export type ChangesSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ChangesSubscription = { changeApplied: { dropped: number, from: number | null, to: number | null, changes: Array<{ projection: Projection, source: Source, entityId: string, position: number, token: string, type: string, committedAt: number, appliedAt: number, visibleAfterMs: number, kafka: { topic: string, partition: number, offset: string, publishedAt: number } | null }> } };
+export type ChangesSubscription = { changeApplied: { dropped: number, from: number | null, to: number | null, changes: Array<ChangeFieldsFragment> } };
 
 export type VisibilitySubscriptionVariables = Exact<{
   token: string;
 }>;
 
 
-export type VisibilitySubscription = { changeVisibility: { token: string, source: Source, entityId: string, position: number, committedAt: string | null, capturedAt: string | null, publishedAt: string | null, complete: boolean, projections: Array<{ projection: Projection, applied: boolean, appliedAt: string | null, visibleAfterMs: number | null }> } };
+export type VisibilitySubscription = { changeVisibility: VisibilityFieldsFragment };
 
 export type HealthSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type HealthSubscription = { health: { status: string, healthy: boolean, checkedAt: string, services: { users: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, posts: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, graph: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, analytics: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null }, projectors: { status: string, error: string | null, code: string | null, checks: Array<{ name: string, state: string }> | null, projection: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, userCascade: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null, relay: { running: boolean, backlog: number | null, published: number, lastPublishedAt: string | null, lastError: string | null, deadLettered: number } | null } }, stores: { redis: { status: string, error: string | null }, redisState: { status: string, error: string | null } }, pipeline: { connector: { state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }, connectors: Array<{ name: string, state: string, error: string | null, tasks: Array<{ id: number, state: string, error: string | null }> }>, projections: Array<{ name: string, health: { running: boolean, lag: number | null, processed: number, failed: number, deadLettered: number, lastAppliedAt: string | null, latency: { count: number, p50: number | null, p99: number | null, max: number | null } | null, faults: { paused: boolean, pausedSince: string | null, delayMs: number, duplicate: boolean, duplicated: number } | null, waitingForStore: { since: string, error: string } | null } | null }>, relays: Array<{ name: string, backlog: number | null }> } } };
+export type HealthSubscription = { health: HealthFieldsFragment };
+
+export type CreateUserMutationVariables = Exact<{
+  input: CreateUserInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type CreateUserMutation = { createUser: UserPayloadFieldsFragment };
+
+export type UpdateUserMutationVariables = Exact<{
+  id: number;
+  input: UpdateUserInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type UpdateUserMutation = { updateUser: UserPayloadFieldsFragment };
+
+export type DeleteUserMutationVariables = Exact<{
+  id: number;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser: DeletePayloadFieldsFragment };
+
+export type CreatePostMutationVariables = Exact<{
+  input: CreatePostInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type CreatePostMutation = { createPost: PostPayloadFieldsFragment };
+
+export type UpdatePostMutationVariables = Exact<{
+  id: string;
+  input: UpdatePostInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type UpdatePostMutation = { updatePost: PostPayloadFieldsFragment };
+
+export type DeletePostMutationVariables = Exact<{
+  id: string;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type DeletePostMutation = { deletePost: DeletePayloadFieldsFragment };
+
+export type LikePostMutationVariables = Exact<{
+  id: string;
+  userId?: number | null | undefined;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type LikePostMutation = { likePost: PostPayloadFieldsFragment };
+
+export type AddCommentMutationVariables = Exact<{
+  postId: string;
+  input: CreateCommentInput;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type AddCommentMutation = { addComment: CommentPayloadFieldsFragment };
+
+export type DeleteCommentMutationVariables = Exact<{
+  postId: string;
+  commentId: string;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type DeleteCommentMutation = { deleteComment: DeletePayloadFieldsFragment };
+
+export type FollowMutationVariables = Exact<{
+  followerId: number;
+  followeeId: number;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type FollowMutation = { follow: FollowPayloadFieldsFragment };
+
+export type UnfollowMutationVariables = Exact<{
+  followerId: number;
+  followeeId: number;
+  consistency?: ConsistencyMode | null | undefined;
+  timeoutMs?: number | null | undefined;
+}>;
+
+
+export type UnfollowMutation = { unfollow: DeletePayloadFieldsFragment };
 
 /** An operation the UI sends: its text, with the types of its answer and variables (for gql and subscribe to infer). */
 export interface Operation<Answer, Variables> {
@@ -388,31 +405,31 @@ export const operations = {
   CacheStatus: { name: 'CacheStatus', text: "query CacheStatus { cacheStatus { connected memory memoryBytes memoryHuman keys hitRate hitRatio hits misses evictions opsPerSec } }" } as Operation<CacheStatusQuery, CacheStatusQueryVariables>,
   Consistency: { name: 'Consistency', text: "query Consistency($token: String!) { consistency(token: $token) { ...VisibilityFields } } fragment VisibilityFields on ChangeVisibility { token source entityId position committedAt capturedAt publishedAt complete projections { projection applied appliedAt visibleAfterMs } }" } as Operation<ConsistencyQuery, ConsistencyQueryVariables>,
   Lab: { name: 'Lab', text: "query Lab { labExperiments { ...LabFields } } fragment LabFields on LabExperiment { id input { mode writes rate kind } startedAt durationMs failedWrites writeLatencyMs { ...LatencyFields } stores { projection store role reads stale staleRatio timeToVisibleMs { ...LatencyFields } } } fragment LatencyFields on LatencySummary { count p50 p99 max }" } as Operation<LabQuery, LabQueryVariables>,
-  Faults: { name: 'Faults', text: "query Faults { faults { projections { ...ControlFields } units { available reason controllable actions states { name kind state pid } } recent { at action target by { userId email address } detail { delayMs duplicate } outcome error durationMs } } } fragment ControlFields on ProjectionControl { name service faults { paused pausedSince delayMs duplicate duplicated } running lag error }" } as Operation<FaultsQuery, FaultsQueryVariables>,
+  Faults: { name: 'Faults', text: "query Faults { faults { projections { ...ControlFields } units { available reason controllable actions states { name kind state pid } } recent { at action target by { userId email address } detail { delayMs duplicate } outcome error durationMs } } } fragment ControlFields on ProjectionControl { name service faults { ...FaultFields } running lag error } fragment FaultFields on ProjectionFaults { paused pausedSince delayMs duplicate duplicated }" } as Operation<FaultsQuery, FaultsQueryVariables>,
   Reconcile: { name: 'Reconcile', text: "query Reconcile { reconcile { ...ReconcileFields } } fragment DriftFields on Drift { kind store entity id expected actual } fragment ReconcileFields on ReconcileReport { checkedAt durationMs passes drift { ...DriftFields } counts { users { postgres neo4j redis timescaledb } posts { ferretdb neo4j timescaledb redis } follows { neo4j timescaledb } } total scope changes { users posts follows remaining overflowed } }" } as Operation<ReconcileQuery, ReconcileQueryVariables>,
   Comments: { name: 'Comments', text: "query Comments($postId: ID!) { comments(postId: $postId) { ...CommentFields } } fragment CommentFields on Comment { id post_id author_id body createdAt }" } as Operation<CommentsQuery, CommentsQueryVariables>,
   DeadLetters: { name: 'DeadLetters', text: "query DeadLetters($limit: Int) { deadLetters(limit: $limit) { id group topic partition offset key value error attempts failedAt stage replayedAt valueTruncated } }" } as Operation<DeadLettersQuery, DeadLettersQueryVariables>,
   Login: { name: 'Login', text: "mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresAt user { ...AccountFields } } } fragment AccountFields on Account { id email name created_at updated_at role }" } as Operation<LoginMutation, LoginMutationVariables>,
   Logout: { name: 'Logout', text: "mutation Logout { logout }" } as Operation<LogoutMutation, LogoutMutationVariables>,
-  CreateUser: { name: 'CreateUser', text: "mutation CreateUser($input: CreateUserInput!, $consistency: ConsistencyMode) { createUser(input: $input, consistency: $consistency) { ...UserPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment UserFields on User { id email name created_at updated_at } fragment UserPayloadFields on UserPayload { user { ...UserFields } consistency { ...ConsistencyFields } }" } as Operation<CreateUserMutation, CreateUserMutationVariables>,
-  UpdateUser: { name: 'UpdateUser', text: "mutation UpdateUser($id: SafeInt!, $input: UpdateUserInput!, $consistency: ConsistencyMode) { updateUser(id: $id, input: $input, consistency: $consistency) { ...UserPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment UserFields on User { id email name created_at updated_at } fragment UserPayloadFields on UserPayload { user { ...UserFields } consistency { ...ConsistencyFields } }" } as Operation<UpdateUserMutation, UpdateUserMutationVariables>,
-  DeleteUser: { name: 'DeleteUser', text: "mutation DeleteUser($id: SafeInt!, $consistency: ConsistencyMode) { deleteUser(id: $id, consistency: $consistency) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeleteUserMutation, DeleteUserMutationVariables>,
-  CreatePost: { name: 'CreatePost', text: "mutation CreatePost($input: CreatePostInput!, $consistency: ConsistencyMode) { createPost(input: $input, consistency: $consistency) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<CreatePostMutation, CreatePostMutationVariables>,
-  UpdatePost: { name: 'UpdatePost', text: "mutation UpdatePost($id: ID!, $input: UpdatePostInput!, $consistency: ConsistencyMode) { updatePost(id: $id, input: $input, consistency: $consistency) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<UpdatePostMutation, UpdatePostMutationVariables>,
-  DeletePost: { name: 'DeletePost', text: "mutation DeletePost($id: ID!, $consistency: ConsistencyMode) { deletePost(id: $id, consistency: $consistency) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeletePostMutation, DeletePostMutationVariables>,
-  LikePost: { name: 'LikePost', text: "mutation LikePost($id: ID!, $userId: SafeInt, $consistency: ConsistencyMode) { likePost(id: $id, userId: $userId, consistency: $consistency) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<LikePostMutation, LikePostMutationVariables>,
-  AddComment: { name: 'AddComment', text: "mutation AddComment($postId: ID!, $input: CreateCommentInput!, $consistency: ConsistencyMode) { addComment(postId: $postId, input: $input, consistency: $consistency) { comment { ...CommentFields } consistency { ...ConsistencyFields } } } fragment CommentFields on Comment { id post_id author_id body createdAt } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } }" } as Operation<AddCommentMutation, AddCommentMutationVariables>,
-  DeleteComment: { name: 'DeleteComment', text: "mutation DeleteComment($postId: ID!, $commentId: ID!, $consistency: ConsistencyMode) { deleteComment(postId: $postId, commentId: $commentId, consistency: $consistency) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeleteCommentMutation, DeleteCommentMutationVariables>,
-  Follow: { name: 'Follow', text: "mutation Follow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode) { follow( followerId: $followerId followeeId: $followeeId consistency: $consistency ) { follow { followerId followeeId created } consistency { ...ConsistencyFields } } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } }" } as Operation<FollowMutation, FollowMutationVariables>,
-  Unfollow: { name: 'Unfollow', text: "mutation Unfollow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode) { unfollow( followerId: $followerId followeeId: $followeeId consistency: $consistency ) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<UnfollowMutation, UnfollowMutationVariables>,
   RunLab: { name: 'RunLab', text: "mutation RunLab($input: LabExperimentInput!) { runLabExperiment(input: $input) { ...LabFields } } fragment LabFields on LabExperiment { id input { mode writes rate kind } startedAt durationMs failedWrites writeLatencyMs { ...LatencyFields } stores { projection store role reads stale staleRatio timeToVisibleMs { ...LatencyFields } } } fragment LatencyFields on LatencySummary { count p50 p99 max }" } as Operation<RunLabMutation, RunLabMutationVariables>,
-  Pause: { name: 'Pause', text: "mutation Pause($name: String!) { pauseProjection(name: $name) { ...ControlFields } } fragment ControlFields on ProjectionControl { name service faults { paused pausedSince delayMs duplicate duplicated } running lag error }" } as Operation<PauseMutation, PauseMutationVariables>,
-  Resume: { name: 'Resume', text: "mutation Resume($name: String!) { resumeProjection(name: $name) { ...ControlFields } } fragment ControlFields on ProjectionControl { name service faults { paused pausedSince delayMs duplicate duplicated } running lag error }" } as Operation<ResumeMutation, ResumeMutationVariables>,
-  SetFaults: { name: 'SetFaults', text: "mutation SetFaults($name: String!, $delayMs: Int, $duplicate: Boolean) { setProjectionFaults(name: $name, delayMs: $delayMs, duplicate: $duplicate) { ...ControlFields } } fragment ControlFields on ProjectionControl { name service faults { paused pausedSince delayMs duplicate duplicated } running lag error }" } as Operation<SetFaultsMutation, SetFaultsMutationVariables>,
+  Pause: { name: 'Pause', text: "mutation Pause($name: String!) { pauseProjection(name: $name) { ...ControlFields } } fragment ControlFields on ProjectionControl { name service faults { ...FaultFields } running lag error } fragment FaultFields on ProjectionFaults { paused pausedSince delayMs duplicate duplicated }" } as Operation<PauseMutation, PauseMutationVariables>,
+  Resume: { name: 'Resume', text: "mutation Resume($name: String!) { resumeProjection(name: $name) { ...ControlFields } } fragment ControlFields on ProjectionControl { name service faults { ...FaultFields } running lag error } fragment FaultFields on ProjectionFaults { paused pausedSince delayMs duplicate duplicated }" } as Operation<ResumeMutation, ResumeMutationVariables>,
+  SetFaults: { name: 'SetFaults', text: "mutation SetFaults($name: String!, $delayMs: Int, $duplicate: Boolean) { setProjectionFaults(name: $name, delayMs: $delayMs, duplicate: $duplicate) { ...ControlFields } } fragment ControlFields on ProjectionControl { name service faults { ...FaultFields } running lag error } fragment FaultFields on ProjectionFaults { paused pausedSince delayMs duplicate duplicated }" } as Operation<SetFaultsMutation, SetFaultsMutationVariables>,
   UnitAction: { name: 'UnitAction', text: "mutation UnitAction($unit: String!, $action: UnitAction!) { unitAction(unit: $unit, action: $action) { unit action durationMs output } }" } as Operation<UnitActionMutation, UnitActionMutationVariables>,
   Repair: { name: 'Repair', text: "mutation Repair { repair { repaired { ...DriftFields } actions { neo4j { usersUpserted usersDeleted followsAnnounced postsDeleted postsLinked } redis { refreshed removed listed unlisted unchanged } timescaledb { appended unchanged removed } ferretdb { authors postsDeleted } } durationMs report { ...ReconcileFields } } } fragment DriftFields on Drift { kind store entity id expected actual } fragment ReconcileFields on ReconcileReport { checkedAt durationMs passes drift { ...DriftFields } counts { users { postgres neo4j redis timescaledb } posts { ferretdb neo4j timescaledb redis } follows { neo4j timescaledb } } total scope changes { users posts follows remaining overflowed } }" } as Operation<RepairMutation, RepairMutationVariables>,
   ReplayDeadLetters: { name: 'ReplayDeadLetters', text: "mutation ReplayDeadLetters($id: String, $all: Boolean) { replayDeadLetters(id: $id, all: $all) { replayed pending refused { id reason } } }" } as Operation<ReplayDeadLettersMutation, ReplayDeadLettersMutationVariables>,
   Changes: { name: 'Changes', text: "subscription Changes { changeApplied { changes { ...ChangeFields } dropped from to } } fragment ChangeFields on AppliedChange { projection source entityId position token type committedAt appliedAt visibleAfterMs kafka { topic partition offset publishedAt } }" } as Operation<ChangesSubscription, ChangesSubscriptionVariables>,
   Visibility: { name: 'Visibility', text: "subscription Visibility($token: String!) { changeVisibility(token: $token) { ...VisibilityFields } } fragment VisibilityFields on ChangeVisibility { token source entityId position committedAt capturedAt publishedAt complete projections { projection applied appliedAt visibleAfterMs } }" } as Operation<VisibilitySubscription, VisibilitySubscriptionVariables>,
-  Health: { name: 'Health', text: "subscription Health { health { ...HealthFields } } fragment ConnectorFields on ConnectorHealth { state tasks { id state error } error } fragment HealthFields on Health { status healthy checkedAt services { users { ...ServiceHealthFields } posts { ...ServiceHealthFields } graph { ...ServiceHealthFields } analytics { ...ServiceHealthFields } projectors { ...ServiceHealthFields } } stores { redis { status error } redisState { status error } } pipeline { connector { ...ConnectorFields } connectors { name state tasks { id state error } error } projections { name health { ...ProjectionHealthFields } } relays { name backlog } } } fragment LatencyFields on LatencySummary { count p50 p99 max } fragment ProjectionHealthFields on ProjectionHealth { running lag processed failed deadLettered lastAppliedAt latency { ...LatencyFields } faults { paused pausedSince delayMs duplicate duplicated } waitingForStore { since error } } fragment ServiceHealthFields on ServiceHealth { status error code checks { name state } projection { ...ProjectionHealthFields } userCascade { ...ProjectionHealthFields } relay { running backlog published lastPublishedAt lastError deadLettered } }" } as Operation<HealthSubscription, HealthSubscriptionVariables>,
+  Health: { name: 'Health', text: "subscription Health { health { ...HealthFields } } fragment ConnectorFields on ConnectorHealth { state tasks { id state error } error } fragment FaultFields on ProjectionFaults { paused pausedSince delayMs duplicate duplicated } fragment HealthFields on Health { status healthy checkedAt services { users { ...ServiceHealthFields } posts { ...ServiceHealthFields } graph { ...ServiceHealthFields } analytics { ...ServiceHealthFields } projectors { ...ServiceHealthFields } } stores { redis { status error } redisState { status error } } pipeline { connector { ...ConnectorFields } connectors { name state tasks { id state error } error } projections { name health { ...ProjectionHealthFields } } relays { name backlog } } } fragment LatencyFields on LatencySummary { count p50 p99 max } fragment ProjectionHealthFields on ProjectionHealth { running lag processed failed deadLettered lastAppliedAt latency { ...LatencyFields } faults { ...FaultFields } waitingForStore { since error } } fragment ServiceHealthFields on ServiceHealth { status error code checks { name state } projection { ...ProjectionHealthFields } userCascade { ...ProjectionHealthFields } relay { running backlog published lastPublishedAt lastError deadLettered } }" } as Operation<HealthSubscription, HealthSubscriptionVariables>,
+  CreateUser: { name: 'CreateUser', text: "mutation CreateUser($input: CreateUserInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { createUser(input: $input, consistency: $consistency, timeoutMs: $timeoutMs) { ...UserPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment UserFields on User { id email name created_at updated_at } fragment UserPayloadFields on UserPayload { user { ...UserFields } consistency { ...ConsistencyFields } }" } as Operation<CreateUserMutation, CreateUserMutationVariables>,
+  UpdateUser: { name: 'UpdateUser', text: "mutation UpdateUser($id: SafeInt!, $input: UpdateUserInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { updateUser( id: $id input: $input consistency: $consistency timeoutMs: $timeoutMs ) { ...UserPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment UserFields on User { id email name created_at updated_at } fragment UserPayloadFields on UserPayload { user { ...UserFields } consistency { ...ConsistencyFields } }" } as Operation<UpdateUserMutation, UpdateUserMutationVariables>,
+  DeleteUser: { name: 'DeleteUser', text: "mutation DeleteUser($id: SafeInt!, $consistency: ConsistencyMode, $timeoutMs: Int) { deleteUser(id: $id, consistency: $consistency, timeoutMs: $timeoutMs) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeleteUserMutation, DeleteUserMutationVariables>,
+  CreatePost: { name: 'CreatePost', text: "mutation CreatePost($input: CreatePostInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { createPost(input: $input, consistency: $consistency, timeoutMs: $timeoutMs) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<CreatePostMutation, CreatePostMutationVariables>,
+  UpdatePost: { name: 'UpdatePost', text: "mutation UpdatePost($id: ID!, $input: UpdatePostInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { updatePost( id: $id input: $input consistency: $consistency timeoutMs: $timeoutMs ) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<UpdatePostMutation, UpdatePostMutationVariables>,
+  DeletePost: { name: 'DeletePost', text: "mutation DeletePost($id: ID!, $consistency: ConsistencyMode, $timeoutMs: Int) { deletePost(id: $id, consistency: $consistency, timeoutMs: $timeoutMs) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeletePostMutation, DeletePostMutationVariables>,
+  LikePost: { name: 'LikePost', text: "mutation LikePost($id: ID!, $userId: SafeInt, $consistency: ConsistencyMode, $timeoutMs: Int) { likePost( id: $id userId: $userId consistency: $consistency timeoutMs: $timeoutMs ) { ...PostPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment PostFields on Post { _id author_id title body tags meta comments_count createdAt updatedAt user { id name email } } fragment PostPayloadFields on PostPayload { post { ...PostFields } consistency { ...ConsistencyFields } }" } as Operation<LikePostMutation, LikePostMutationVariables>,
+  AddComment: { name: 'AddComment', text: "mutation AddComment($postId: ID!, $input: CreateCommentInput!, $consistency: ConsistencyMode, $timeoutMs: Int) { addComment( postId: $postId input: $input consistency: $consistency timeoutMs: $timeoutMs ) { ...CommentPayloadFields } } fragment CommentFields on Comment { id post_id author_id body createdAt } fragment CommentPayloadFields on CommentPayload { comment { ...CommentFields } consistency { ...ConsistencyFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } }" } as Operation<AddCommentMutation, AddCommentMutationVariables>,
+  DeleteComment: { name: 'DeleteComment', text: "mutation DeleteComment($postId: ID!, $commentId: ID!, $consistency: ConsistencyMode, $timeoutMs: Int) { deleteComment( postId: $postId commentId: $commentId consistency: $consistency timeoutMs: $timeoutMs ) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<DeleteCommentMutation, DeleteCommentMutationVariables>,
+  Follow: { name: 'Follow', text: "mutation Follow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode, $timeoutMs: Int) { follow( followerId: $followerId followeeId: $followeeId consistency: $consistency timeoutMs: $timeoutMs ) { ...FollowPayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment FollowPayloadFields on FollowPayload { follow { followerId followeeId created } consistency { ...ConsistencyFields } }" } as Operation<FollowMutation, FollowMutationVariables>,
+  Unfollow: { name: 'Unfollow', text: "mutation Unfollow($followerId: SafeInt!, $followeeId: SafeInt!, $consistency: ConsistencyMode, $timeoutMs: Int) { unfollow( followerId: $followerId followeeId: $followeeId consistency: $consistency timeoutMs: $timeoutMs ) { ...DeletePayloadFields } } fragment ConsistencyFields on Consistency { token mode visibleAfterMs { projection ms } } fragment DeletePayloadFields on DeletePayload { deleted consistency { ...ConsistencyFields } }" } as Operation<UnfollowMutation, UnfollowMutationVariables>,
 } as const;
