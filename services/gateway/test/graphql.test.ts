@@ -61,6 +61,11 @@ describe('GraphQL over HTTP', () => {
     const one = await gql(stack.url, 'query ($id: SafeInt!) { user(id: $id) { id email name created_at updated_at } }', { id: user.id });
     assert.deepEqual(one.body.data.user, (await call(stack.url, 'GET', `/users/${user.id}`)).body);
 
+    // Newest first, as GET /users?order=newest: the two just created lead from a bound above them.
+    const newest = await gql(stack.url, 'query ($after: SafeInt) { users(order: NEWEST, after: $after, limit: 2) { id } }', { after: author.id + 1 });
+    assert.deepEqual(newest.body.data.users, (await call(stack.url, 'GET', `/users?order=newest&after=${author.id + 1}&limit=2`)).body.map((u: { id: number }) => ({ id: u.id })));
+    assert.equal(newest.body.data.users[0].id, author.id);
+
     const post = await gql(stack.url, 'mutation ($input: CreatePostInput!) { createPost(input: $input) { post { _id author_id title tags meta comments_count } consistency { token } } }', {
       input: { author_id: author.id, title: 'graphql post', body: 'b', tags: ['gql'], meta: { mood: 'fine' } },
     });

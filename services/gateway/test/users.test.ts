@@ -123,7 +123,7 @@ describe('users', () => {
 });
 
 describe('GET /users is a page at most', () => {
-  test('LIST_LIMIT rows by id, a Link to the next page that goes on where it stopped; ?limit and ?after are checked', async () => {
+  test('LIST_LIMIT rows by id (or newest first), a Link to the next page that goes on where it stopped; ?limit, ?after and ?order are checked', async () => {
     const ids: number[] = [];
     for (const name of ['Page1', 'Page2', 'Page3']) {
       const r = await call(base, 'POST', '/users', { email: uniqueEmail(name), name, password: 'correct horse' });
@@ -145,7 +145,13 @@ describe('GET /users is a page at most', () => {
       assert.equal(second.body[0].id, ids[2]);
       const last = await call(url, 'GET', `/users?after=${ids[2]}&limit=1`);
       if (last.body.length === 0) assert.equal(last.headers.get('link'), null, 'no Link on the last page');
-      for (const q of ['limit=0', 'limit=10001', 'limit=x', 'after=-1', 'after=abc', 'other=1']) {
+      // Newest first: the latest sign-ups lead, and the Link keeps the order.
+      const newest = await call(url, 'GET', `/users?order=newest&after=${ids[2]! + 1}`);
+      assert.deepEqual(newest.body.map((u: { id: number }) => u.id), [ids[2], ids[1]]);
+      const older = new URL(/^<([^>]+)>; rel="next"$/.exec(newest.headers.get('link') ?? '')![1]!);
+      assert.deepEqual([older.searchParams.get('after'), older.searchParams.get('order')], [String(ids[1]), 'newest']);
+      assert.equal((await call(url, 'GET', `${older.pathname}${older.search}`)).body[0].id, ids[0]);
+      for (const q of ['limit=0', 'limit=10001', 'limit=x', 'after=-1', 'after=abc', 'other=1', 'order=oldest']) {
         const bad = await call(url, 'GET', `/users?${q}`);
         assert.equal(bad.status, 400, q);
         assert.equal(bad.body.code, 'VALIDATION_FAILED', q);
