@@ -14,6 +14,7 @@ import { killCommand, logsCommand, resetCommand, startCommand, statusCommand, st
 import { reconcileCommand } from './commands/reconcile.ts';
 import { seedCommand } from './commands/seed.ts';
 import { benchCommand, testCommand } from './commands/test.ts';
+import { ensureGeneratedCode } from './services/generated-code.ts';
 import { staticChecks } from './static-checks.ts';
 import { upCommand } from './commands/up.ts';
 
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       return testCommand(rest);
     case 'lint':
       parse();
+      await ensureGeneratedCode();
       return staticChecks();
     case 'status': {
       const { values } = parse({ json: { type: 'boolean' } });

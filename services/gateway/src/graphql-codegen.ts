@@ -1,15 +1,17 @@
 // What is generated from the GraphQL schema (entry-points/graphql.schema.ts,
-// itself written from the zod contracts), committed so that the UI builds
-// without the gateway:
-// - services/gateway/schema.graphql: the SDL the gateway serves;
+// itself written from the zod contracts):
+// - services/gateway/schema.graphql: the SDL the gateway serves, committed so a
+//   reader or a client generator finds it without running anything;
 // - ui/src/api/operations.generated.ts: the type of every operation in
 //   ui/src/api/operations.graphql and of every write (writeOperations)
 //   (graphql-codegen's typescript-operations), and each operation's text,
-//   typed, which is what the UI sends.
+//   typed, which is what the UI sends. Not in git: ./stackctl up, test and lint
+//   make it before they compile, bundle or lint the UI
+//   (stack/src/services/generated-code.ts).
 // A shape changed in the contracts changes these types, and tsc -p ui then
 // fails wherever the UI reads the old shape.
 //
-//   npm run generate:graphql      (writes both files)
+//   npm run generate:graphql      (writes the files whose text changed)
 //
 // test/graphql-codegen.test.ts fails while either file is stale.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -131,8 +133,10 @@ export async function generatedFiles(): Promise<Record<string, string>> {
   };
 }
 
+// A file is written only when its text changed: the UI build goes by modification times.
 if (import.meta.main) {
   for (const [file, text] of Object.entries(await generatedFiles())) {
+    if ((await readFile(file, 'utf8').catch(() => null)) === text) continue;
     await writeFile(file, text);
     process.stdout.write(`wrote ${file}\n`);
   }

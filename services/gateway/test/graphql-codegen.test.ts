@@ -1,6 +1,7 @@
-// The files generated from the GraphQL schema are committed (the UI builds from
-// them without the gateway): this fails while one of them is not what the
-// contracts and ui/src/api/operations.graphql make today. No engine needed.
+// The files generated from the GraphQL schema (schema.graphql committed; the UI's
+// operation types made by ./stackctl before it compiles the UI): this fails while
+// one of them is not what the contracts and ui/src/api/operations.graphql make
+// today. No engine needed.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
@@ -14,7 +15,7 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 test('the generated GraphQL files are up to date', async () => {
   for (const [file, expected] of Object.entries(await generatedFiles())) {
     const actual = await readFile(file, 'utf8').catch(() => null);
-    assert.ok(actual === expected, `${relative(root, file)} is stale (or missing): run ${REGENERATE} and commit the result`);
+    assert.ok(actual === expected, `${relative(root, file)} is stale (or missing): run ${REGENERATE} (commit schema.graphql; the UI's operation types stay out of git)`);
   }
 });
 

@@ -14,6 +14,7 @@ import { recordedMode } from '../mode.ts';
 import { repoRoot } from '../paths.ts';
 import { info, step } from '../progress.ts';
 import { ensureHostPackages } from '../provision/host-packages.ts';
+import { ensureGeneratedCode } from '../services/generated-code.ts';
 import { staticChecks } from '../static-checks.ts';
 import type { TestRecord } from '../test-report.ts';
 import { relativeFile, tally, type AllowedSkip, type Tally } from '../test-tally.ts';
@@ -147,6 +148,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
   // The UI is type-checked on its own: browser libraries and JSX, no Node types.
   const tsc = join(repoRoot, 'node_modules/.bin/tsc');
   const typecheck = await step('type-checking (tsc --noEmit, then the UI)', async () => {
+    await ensureGeneratedCode();
     const platform = await run(tsc, ['-p', 'tsconfig.json', '--noEmit']);
     return platform !== 0 ? platform : run(tsc, ['-p', 'ui/tsconfig.json', '--noEmit']);
   });

@@ -6,6 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot, statePaths } from '../paths.ts';
 import { step } from '../progress.ts';
+import { ensureGeneratedCode } from './generated-code.ts';
 import { runTool } from '../run-tool.ts';
 
 export const uiDir = join(repoRoot, 'ui');
@@ -45,6 +46,7 @@ export async function uiBuildState(): Promise<UiBuildState> {
 
 /** Builds the UI when it is stale; true when it built. Fails with BUILD_FAILED naming the log. */
 export async function ensureUiBuilt(): Promise<boolean> {
+  await ensureGeneratedCode();
   const state = await uiBuildState();
   if (!state.stale) return false;
   await step(`building the web UI (vite; ${state.reason})`, () =>
