@@ -14,6 +14,7 @@ import { analyticsRoutes } from './entry-points/analytics.routes.ts';
 import { healthRoutes } from './entry-points/health.routes.ts';
 import { reconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { shownPositionRoutes } from './entry-points/shown-position.routes.ts';
+import { observationRoutes } from './entry-points/observations.routes.ts';
 import { createProjection } from './entry-points/projection.consumer.ts';
 
 export interface Running {
@@ -39,6 +40,7 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
     }
     analyticsRoutes(app, events);
     shownPositionRoutes(app, events);
+    observationRoutes(app, events);
     healthRoutes(app, { name: STORE_NAME, ping: () => events.ping() }, projection);
     reconcileRoutes(app, new ReconcileRepository(pool));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());
