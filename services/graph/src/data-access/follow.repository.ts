@@ -72,6 +72,10 @@ export class FollowRepository {
            CREATE (a)-[:FOLLOWS {createdAt: $createdAt}]->(b)
            ${APPEND_OUTBOX}
          }
+         // The new edge keeps its event's sequence, the position its token names, so a read of the
+         // edge says which follow it shows (the history checker). No edge was made: null, SET does nothing.
+         OPTIONAL MATCH (a)-[made:FOLLOWS]->(b) WHERE size(seqs) > 0
+         SET made.position = seqs[0]
          RETURN existed, deleted, seqs`,
         { ...params, createdAt: event.occurredAt, events: outboxEventsParam([event]) },
       );
