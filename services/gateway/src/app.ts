@@ -10,6 +10,7 @@ import { testFaultsFor, type TestFaults } from '@polyglot/platform/test-faults';
 import type { GatewayConfig } from './config.ts';
 import { createAnalyticsClient } from './data-access/analytics.client.ts';
 import { createGraphClient } from './data-access/graph.client.ts';
+import { createHistoryChecker } from './data-access/history-checker.ts';
 import { createAttemptCounter } from './data-access/login-attempts.store.ts';
 import { createPageCache } from './data-access/page-cache.ts';
 import { createPostCache } from './data-access/post-cache.ts';
@@ -102,6 +103,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, testFa
     health: new HealthFeed(() => checkHealth(deps), logger),
     recentAnalytics: new SharedRead(() => deps.analytics.get(), ANALYTICS_MAX_AGE_MS),
     redisObserver: createRedisObserver(redis, stateRedis),
+    historyChecker: createHistoryChecker(config.HISTORY_CHECKER),
     testFaults,
   };
   const app = createHttpApp({

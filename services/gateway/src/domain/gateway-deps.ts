@@ -7,6 +7,7 @@ import type { TestFaults } from '@polyglot/platform/test-faults';
 import type { GatewayConfig } from '../config.ts';
 import type { AnalyticsClient } from '../data-access/analytics.client.ts';
 import type { GraphClient } from '../data-access/graph.client.ts';
+import type { HistoryChecker } from '../data-access/history-checker.ts';
 import type { AttemptCounter } from '../data-access/login-attempts.store.ts';
 import type { PageCache } from '../data-access/page-cache.ts';
 import type { PostCache } from '../data-access/post-cache.ts';
@@ -49,6 +50,8 @@ export interface GatewayDeps {
   recentAnalytics: SharedRead<Analytics>;
   /** What the cache and the state store show of users and posts, as source positions (the history checker's reads). */
   redisObserver: RedisObserver;
+  /** Judges the history each lab experiment records (a program the stack builds). */
+  historyChecker: HistoryChecker;
   /** Broken on purpose, for the history checker's own tests only (platform/test-faults.ts); none in any other run. */
   testFaults: TestFaults;
 }
