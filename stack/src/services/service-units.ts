@@ -161,13 +161,13 @@ function defineService(spec: ServiceSpec): Engine {
   };
 }
 
-export const services: readonly Engine[] = [
-  defineService({ name: 'users', title: 'users service', entry: 'services/users/src/main.ts', dependsOn: ['postgres'] }),
-  defineService({ name: 'posts', title: 'posts service', entry: 'services/posts/src/main.ts', dependsOn: ['ferretdb', 'kafka'] }),
-  defineService({ name: 'graph', title: 'graph service + projection + outbox relay', entry: 'services/graph/src/main.ts', dependsOn: ['neo4j', 'kafka'] }),
-  defineService({ name: 'analytics', title: 'analytics service + projection', entry: 'services/analytics/src/main.ts', dependsOn: ['timescaledb', 'kafka'] }),
-  defineService({ name: 'projectors', title: 'cache projection + dead letters', entry: 'services/projectors/src/main.ts', dependsOn: ['redis', 'redis-state', 'kafka'] }),
-  defineService({
+const SPECS: readonly ServiceSpec[] = [
+  { name: 'users', title: 'users service', entry: 'services/users/src/main.ts', dependsOn: ['postgres'] },
+  { name: 'posts', title: 'posts service', entry: 'services/posts/src/main.ts', dependsOn: ['ferretdb', 'kafka'] },
+  { name: 'graph', title: 'graph service + projection + outbox relay', entry: 'services/graph/src/main.ts', dependsOn: ['neo4j', 'kafka'] },
+  { name: 'analytics', title: 'analytics service + projection', entry: 'services/analytics/src/main.ts', dependsOn: ['timescaledb', 'kafka'] },
+  { name: 'projectors', title: 'cache projection + dead letters', entry: 'services/projectors/src/main.ts', dependsOn: ['redis', 'redis-state', 'kafka'] },
+  {
     name: 'gateway',
     title: 'gateway (REST, OpenAPI)',
     entry: 'services/gateway/src/main.ts',
@@ -176,8 +176,14 @@ export const services: readonly Engine[] = [
     dependsOn: ['redis', 'redis-state', 'connect', 'unit-control', 'users', 'posts', 'graph', 'analytics', 'projectors'],
     // Its /health reports the whole system; readiness of the process itself is its API document.
     readyPath: '/openapi.json',
-  }),
+  },
   // The web UI: a static server for ui/dist (built first when stale). It needs nothing to start; the page
   // itself says when the gateway does not answer.
-  defineService({ name: 'ui', title: 'web UI (static build)', entry: 'services/gateway/src/ui-main.ts', dependsOn: [], prepare: ensureUiBuilt }),
+  { name: 'ui', title: 'web UI (static build)', entry: 'services/gateway/src/ui-main.ts', dependsOn: [], prepare: ensureUiBuilt },
 ];
+
+export const services: readonly Engine[] = SPECS.map(defineService);
+
+/** The file each service's process starts from, by service: its main.ts (the UI's server: ui-main.ts). */
+export const serviceEntries: Readonly<Record<string, string>> = Object.fromEntries(SPECS.map((s) => [s.name, s.entry]));
+
