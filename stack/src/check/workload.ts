@@ -48,6 +48,8 @@ interface ClientState {
   next: () => number;
   /** The token of this client's latest write of each entity: what its reads carry. */
   tokens: Map<HistoryEntity, string>;
+  /** The entity this client wrote last: half its reads look at it, right after the write, when a change is most in flight. */
+  lastWritten: HistoryEntity | null;
 }
 
 export interface WorkloadOptions {
@@ -97,6 +99,7 @@ export class Workload {
       client: { process: index, session: `client-${index}`, mode: 'eventual' as const },
       next: random((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0),
       tokens: new Map(),
+      lastWritten: null,
     }));
   }
 
@@ -131,7 +134,8 @@ export class Workload {
     const kind = r < 1 / 3 ? 'users' : r < 2 / 3 ? 'posts' : 'follows';
     const mode = state.next() < 0.5 ? 'strong' : 'eventual';
     if (state.next() < 0.4 && this.#known.length > 0) {
-      const entity = this.#known[Math.floor(state.next() * this.#known.length)]!;
+      const own = state.next() < 0.5 ? state.lastWritten : null;
+      const entity = own ?? this.#known[Math.floor(state.next() * this.#known.length)]!;
       const token = state.next() < 0.5 ? state.tokens.get(entity) : undefined;
       await this.#read(state, entity, mode, token);
       return;
@@ -197,6 +201,7 @@ export class Workload {
     this.stats[outcome === 'ok' ? 'ok' : outcome === 'fail' ? 'failed' : 'unknown']++;
     const token = answer === null ? null : tokenOf(answer);
     if (outcome !== 'fail' && token !== null && entity) state.tokens.set(entity, token);
+    if (entity) state.lastWritten = entity;
     // As Jepsen does: after an unknown outcome the request may still be running, so the client goes on as a new process.
     if (outcome === 'info' && token === null) state.client = { ...state.client, process: state.client.process + this.#options.clients };
     return outcome;
