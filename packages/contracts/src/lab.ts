@@ -55,7 +55,7 @@ export const LabVerdict = z
     operations: count,
     entities: count,
     historyLines: count.describe('lines of the recorded history'),
-    properties: z.record(z.enum(HISTORY_PROPERTIES), PropertyVerdict),
+    properties: z.partialRecord(z.enum(HISTORY_PROPERTIES), PropertyVerdict).describe('each property the checker judges'),
     anomalies: z.array(LabAnomaly).describe(`the first ${MAX_LAB_ANOMALIES}, each with its fragment of the history`),
     anomaliesOmitted: count.describe('anomalies beyond those listed'),
   })
