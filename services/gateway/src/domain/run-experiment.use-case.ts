@@ -123,13 +123,33 @@ async function recordedWrite(deps: Deps, op: WriteRecord, mode: ConsistencyMode,
     op.fail('NO_CHANGE');
     return null;
   }
-  const late = await settle(deps, mode, text);
+  let late: boolean;
+  try {
+    late = await settle(deps, mode, text);
+  } catch (error) {
+    // Committed (it has its token), but whether the projections show it is not known.
+    op.info({ token: text, error: outcomeOf(error).code, ...(entity ? { entity } : {}) });
+    throw error;
+  }
   if (late) op.info({ token: text, error: 'CONSISTENCY_TIMEOUT', ...(entity ? { entity } : {}) });
   else op.ok(text, entity);
   return parseToken(text);
 }
 
-/** Every store's view of the entity, recorded as the client's read. */
+/**
+ * The lab's own reads of the stores (fresh or stale) beside the recorded read of every store's view: the
+ * recorded one always ends before this does, even when the others fail, so the client's next write finds
+ * its process free.
+ */
+async function readBoth<T>(recorded: Promise<void>, reads: () => Promise<T>): Promise<T> {
+  try {
+    return await reads();
+  } finally {
+    await recorded;
+  }
+}
+
+/** Every store's view of the entity, recorded as the client's read; never throws (a failed read is recorded so). */
 async function recordedRead(deps: Deps, history: HistoryRecorder, client: Client, entity: HistoryEntity): Promise<void> {
   const read = history.read(client, entity);
   try {
@@ -187,12 +207,13 @@ async function prepare(deps: Deps, caller: Caller, input: ExperimentInput, id: s
           updateUser(deps, caller, user.id, { email: user.email, name: `Lab ${id} #${i % users.length} v${i}`, password: null }, 'lab'),
         );
         if (!token) return { token, fresh: {} };
-        const [graph, cache, analytics] = await Promise.all([
-          graphShows('users', token.entityId, token.position),
-          deps.redis.get(userKey(user.id)).then((raw) => raw !== null && (JSON.parse(raw) as { position?: number }).position! >= token.position),
-          analyticsShows(token),
-          recordedRead(deps, history, client, entity),
-        ]);
+        const [graph, cache, analytics] = await readBoth(recordedRead(deps, history, client, entity), () =>
+          Promise.all([
+            graphShows('users', token.entityId, token.position),
+            deps.redis.get(userKey(user.id)).then((raw) => raw !== null && (JSON.parse(raw) as { position?: number }).position! >= token.position),
+            analyticsShows(token),
+          ]),
+        );
         return { token, fresh: { graph, cache, analytics } };
       },
     };
@@ -209,12 +230,9 @@ async function prepare(deps: Deps, caller: Caller, input: ExperimentInput, id: s
         });
         if (!token) return { token, fresh: {} };
         // The cache read is GET /posts as a client makes it: the cached page until the projection invalidates it.
-        const [graph, cache, analytics] = await Promise.all([
-          graphShows('posts', postId, 1),
-          listPosts(deps, { limit: 50 }).then((page) => page.items.some((p) => p._id === postId)),
-          analyticsShows(token),
-          recordedRead(deps, history, client, `posts:${postId}`),
-        ]);
+        const [graph, cache, analytics] = await readBoth(recordedRead(deps, history, client, `posts:${postId}`), () =>
+          Promise.all([graphShows('posts', postId, 1), listPosts(deps, { limit: 50 }).then((page) => page.items.some((p) => p._id === postId)), analyticsShows(token)]),
+        );
         return { token, fresh: { graph, cache, analytics } };
       },
     };
@@ -228,12 +246,13 @@ async function prepare(deps: Deps, caller: Caller, input: ExperimentInput, id: s
       const token = await recordedWrite(deps, history.write(client, entity, false), input.mode, entity, () => follow(deps, caller, { followerId, followeeId }));
       if (!token) return { token, fresh: {} };
       // The follower's cached feed is invalidated by the cache projection bumping its generation.
-      const [graph, cache, analytics] = await Promise.all([
-        deps.graph.followees(followerId).then((ids) => ids.includes(followeeId)),
-        deps.stateRedis.get(feedGenerationKey(followerId)).then((v) => Number(v ?? 0) > generation),
-        analyticsShows(token),
-        recordedRead(deps, history, client, entity),
-      ]);
+      const [graph, cache, analytics] = await readBoth(recordedRead(deps, history, client, entity), () =>
+        Promise.all([
+          deps.graph.followees(followerId).then((ids) => ids.includes(followeeId)),
+          deps.stateRedis.get(feedGenerationKey(followerId)).then((v) => Number(v ?? 0) > generation),
+          analyticsShows(token),
+        ]),
+      );
       return { token, fresh: { graph, cache, analytics } };
     },
   };
