@@ -74,6 +74,7 @@ export class FollowRepository {
          }
          // The new edge keeps its event's sequence, the position its token names, so a read of the
          // edge says which follow it shows (the history checker). No edge was made: null, SET does nothing.
+         WITH a, b, existed, deleted, seqs
          OPTIONAL MATCH (a)-[made:FOLLOWS]->(b) WHERE size(seqs) > 0
          SET made.position = seqs[0]
          RETURN existed, deleted, seqs`,
