@@ -1,10 +1,11 @@
 // What Redis shows of users and posts, as source positions: the history
 // checker's read of the cache projection's store. Only what the pipeline keeps
 // without expiry counts: a profile or post the projection wrote (it sets them
-// with no TTL, replacing any fill) and the tombstones in the state store. A
+// with no TTL, over an older fill) and the tombstones in the state store. A
 // copy the gateway filled from the source on a miss expires and tells no
-// position the pipeline applied, so the entity is then left out (undefined).
-// A Redis that does not answer is an error (the caller names the store).
+// position the pipeline applied (a post's fill may even be ahead of it), so the
+// entity is then left out (undefined). A Redis that does not answer is an
+// error (the caller names the store).
 import type { Redis } from 'ioredis';
 import { postKey, postTombstoneKey, userKey, userTombstoneKey } from '@polyglot/contracts/cache-keys';
 import type { StoreObservation } from '@polyglot/contracts/observations';
