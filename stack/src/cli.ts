@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { engineByName, requireEngineArg } from './engines/registry.ts';
 import { adminCommand } from './commands/admin.ts';
+import { checkCommand, type CheckArgs } from './commands/check.ts';
 import { credentialsCommand } from './commands/credentials.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';
 import { faultCommand } from './commands/fault.ts';
@@ -70,6 +71,17 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length > 0) throw new StackError('BAD_ARGUMENT', `reconcile takes only --repair, --changes and --json (not "${positionals.join(' ')}"); see ./stackctl help`, { exitCode: 2 });
       return reconcileCommand(values as { repair?: boolean; json?: boolean; changes?: boolean });
     }
+    case 'check': {
+      const { values, positionals } = parse({
+        seconds: { type: 'string' },
+        clients: { type: 'string' },
+        nemesis: { type: 'string' },
+        seed: { type: 'string' },
+        units: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      return checkCommand(values as CheckArgs, positionals);
+    }
     case 'dead-letters': {
       const { values, positionals } = parse({ json: { type: 'boolean' }, limit: { type: 'string', short: 'n' } });
       return deadLettersCommand(positionals, values as { json?: boolean; limit?: string });
@@ -93,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, credentials, logs, start, stop, kill, fault, reconcile, dead-letters, admin, seed, down, reset, docs (./stackctl help)`, { exitCode: 2 });
+      throw new StackError('UNKNOWN_COMMAND', `unknown command "${command}"; commands: up, fetch, test, bench, status, credentials, logs, start, stop, kill, fault, reconcile, check, dead-letters, admin, seed, down, reset, docs (./stackctl help)`, { exitCode: 2 });
   }
 }
 

@@ -1,6 +1,7 @@
 // What `./stackctl help` prints. docs/stackctl.md's command list is generated from it
 // (./stackctl docs), so the two cannot drift apart.
 import { ADMIN_HELP } from './commands/admin.ts';
+import { CHECK_HELP } from './commands/check.ts';
 import { CREDENTIALS_HELP } from './commands/credentials.ts';
 import { DEAD_LETTERS_HELP } from './commands/dead-letters.ts';
 import { FAULT_HELP } from './commands/fault.ts';
@@ -22,6 +23,7 @@ ${CREDENTIALS_HELP}
   kill ENGINE...                     SIGKILL engines (for fault tests); status then shows them as crashed
 ${FAULT_HELP}
 ${RECONCILE_HELP}
+${CHECK_HELP}
 ${DEAD_LETTERS_HELP}
 ${ADMIN_HELP}
 ${SEED_HELP}

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { HISTORY_PROPERTIES, type HistoryVerdict, type MalformedHistory } from '@polyglot/contracts/history';
+import { HistoryRecorder } from '@polyglot/platform/history-recorder';
 import { goEnv, requireGo } from '../src/provision/go-build.ts';
 import { ensureHistoryCheckerBinary, historyCheckerSourceDir } from '../src/provision/history-checker-binary.ts';
 import { FIXTURES, FIXTURES_DIR, generateHistory, toJsonLines } from '../test-fixtures/history-generator.ts';
@@ -76,4 +77,31 @@ test('the checker’s own Go tests pass', async () => {
   requireGo('the history checker’s tests');
   const { code, stdout, stderr } = await run('go', ['test', './...'], { cwd: historyCheckerSourceDir, env: goEnv() });
   assert.equal(code, 0, `go test ./... in stack/provision/history-checker failed:\n${stdout}${stderr}`);
+});
+
+test('a history the recorder writes (packages/platform/src/history-recorder.ts) is read and judged by the checker', async () => {
+  const checker = await ensureHistoryCheckerBinary();
+  const record = (broken: boolean): string => {
+    const lines: string[] = [];
+    const history = new HistoryRecorder((line) => lines.push(JSON.stringify(line)));
+    const writer = { process: 0, session: 'client-0', mode: 'strong' as const };
+    const reader = { process: 1, session: 'client-1', mode: 'strong' as const };
+    const seen = (position: number | null) => ({ postgres: { position: position === null ? null : position + 5, deleted: false }, neo4j: { position, deleted: false } });
+    history.write(writer, null, false).ok('users:42:100');
+    history.read(reader, 'users:42').ok(seen(100));
+    history.write(writer, 'users:42', false).ok('users:42:200');
+    // Broken: a strong read after the strong write of 200 was acknowledged still shows 100 in Neo4j.
+    history.read(reader, 'users:42', 'users:42:200').ok(broken ? { ...seen(200), neo4j: { position: 100, deleted: false } } : seen(200));
+    history.write(writer, 'users:42', true).ok('users:42:300');
+    history.read(reader, 'users:42').ok({ postgres: { position: null, deleted: false }, neo4j: { position: 300, deleted: true } });
+    history.final('users:42', { postgres: { position: null, deleted: false }, neo4j: { position: 300, deleted: true } });
+    return `${lines.join('\n')}\n`;
+  };
+  const good = await run(checker, [], { input: record(false) });
+  assert.equal(good.code, 0, good.stdout + good.stderr);
+  const bad = await run(checker, [], { input: record(true) });
+  assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+  const verdict = JSON.parse(bad.stdout) as HistoryVerdict;
+  assert.ok(verdict.anomalies.some((a) => a.property === 'strong' && a.store === 'neo4j'), JSON.stringify(verdict.anomalies));
+  assert.ok(verdict.anomalies.some((a) => a.property === 'read-your-writes' && a.store === 'neo4j'), JSON.stringify(verdict.anomalies));
 });

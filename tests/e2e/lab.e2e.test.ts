@@ -1,11 +1,24 @@
 // The consistency lab on the running system: strong writes leave no stale
-// read anywhere; results are kept and listed; bad input is refused.
+// read anywhere; each experiment's recorded history is judged valid by the
+// history checker; results are kept and listed; bad input is refused.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { start, type RunningGateway } from '@polyglot/gateway/app';
 import { loadGatewayConfig } from '@polyglot/gateway/config';
 import { setRole } from '@polyglot/stack/commands/admin';
 import { api, callAs, runId } from './support.ts';
+
+/** The history checker judged the experiment's history (docs/history-checker.md): every property looked at, none broken. */
+function assertValidVerdict(result: any): void {
+  assert.ok(result.verdict, `no verdict: ${result.verdictError}`);
+  const { verdict } = result;
+  assert.equal(verdict.valid, true, JSON.stringify(verdict.anomalies.slice(0, 3), null, 1));
+  assert.ok(verdict.operations >= result.input.writes * 2, `every write and its read recorded: ${verdict.operations}`);
+  assert.ok(verdict.historyLines > verdict.operations, 'invokes, completions and the final section');
+  for (const property of ['read-your-writes', 'monotonic-reads', 'convergence', 'lost-or-resurrected']) assert.ok(property in verdict.properties, property);
+  assert.ok(verdict.properties.convergence.checked > 0, 'the final section was judged');
+  if (result.input.mode === 'strong') assert.ok(verdict.properties.strong.checked > 0, 'the strong reads were judged');
+}
 
 describe('the consistency lab', () => {
   for (const kind of ['users', 'posts', 'follows'] as const) {
@@ -25,6 +38,7 @@ describe('the consistency lab', () => {
         }
       }
       if (kind === 'follows') assert.equal(stores.graph.role, 'source');
+      assertValidVerdict(run.body);
     });
   }
 
@@ -36,6 +50,8 @@ describe('the consistency lab', () => {
       assert.ok(store.stale >= 0 && store.stale <= 5);
       assert.equal(store.staleRatio, store.stale / 5);
     }
+    // Stale right after the write is what eventual means: no property of the history is broken by it.
+    assertValidVerdict(run.body);
     const listed = await api('GET', '/lab/experiments');
     assert.equal(listed.status, 200);
     assert.equal(listed.body[0].id, run.body.id);

@@ -14,15 +14,21 @@ import { analyticsRoutes } from './entry-points/analytics.routes.ts';
 import { healthRoutes } from './entry-points/health.routes.ts';
 import { reconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { shownPositionRoutes } from './entry-points/shown-position.routes.ts';
+import { observationRoutes } from './entry-points/observations.routes.ts';
 import { createProjection } from './entry-points/projection.consumer.ts';
+import { DropFault } from './domain/drop-fault.ts';
+import { testFaultsFor, type TestFaults } from '@polyglot/platform/test-faults';
 
 export interface Running {
   port: number;
   stop(): Promise<void>;
 }
 
-export async function start(config: AnalyticsConfig, deps: { logger?: Logger } = {}): Promise<Running> {
+/** testFaults: broken on purpose, for a test of the history checker (platform/test-faults.ts); refused outside node --test. */
+export async function start(config: AnalyticsConfig, deps: { logger?: Logger; testFaults?: TestFaults } = {}): Promise<Running> {
   const logger = deps.logger ?? createLogger('analytics', config.LOG_LEVEL);
+  const { dropOneIn } = testFaultsFor(deps.testFaults);
+  if (dropOneIn) logger.warn({ dropOneIn }, 'TEST FAULTS ON: the analytics projection drops one change in this many');
   if (!config.SKIP_MIGRATIONS) {
     const result = await migrateSchema(config.TIMESCALE_URL);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
@@ -34,11 +40,12 @@ export async function start(config: AnalyticsConfig, deps: { logger?: Logger } =
   const app = createHttpApp({ logger, storeName: STORE_NAME, guards: { allowedHosts: config.ALLOWED_HOSTS, internalSecret: config.INTERNAL_SECRET } });
   try {
     if (config.CONSUMERS) {
-      projection = createProjection(events, logger, watermarks, config.PROJECTION_GROUP);
+      projection = createProjection(events, logger, watermarks, config.PROJECTION_GROUP, dropOneIn ? new DropFault(dropOneIn) : undefined);
       await projection.start();
     }
     analyticsRoutes(app, events);
     shownPositionRoutes(app, events);
+    observationRoutes(app, events);
     healthRoutes(app, { name: STORE_NAME, ping: () => events.ping() }, projection);
     reconcileRoutes(app, new ReconcileRepository(pool));
     if (projection) registerLatencyResetRoute(app, () => projection?.resetLatency());

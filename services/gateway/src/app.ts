@@ -6,9 +6,11 @@ import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import { createHttpApp, type HttpApp } from '@polyglot/platform/http-app';
 import { createLogger, redactUrl, type Logger } from '@polyglot/platform/logger';
+import { testFaultsFor, type TestFaults } from '@polyglot/platform/test-faults';
 import type { GatewayConfig } from './config.ts';
 import { createAnalyticsClient } from './data-access/analytics.client.ts';
 import { createGraphClient } from './data-access/graph.client.ts';
+import { createHistoryChecker } from './data-access/history-checker.ts';
 import { createAttemptCounter } from './data-access/login-attempts.store.ts';
 import { createPageCache } from './data-access/page-cache.ts';
 import { createPostCache } from './data-access/post-cache.ts';
@@ -19,6 +21,7 @@ import { createPostsClient } from './data-access/posts.client.ts';
 import { createProjectionControls } from './data-access/projection-controls.client.ts';
 import { createStackUnits } from './data-access/stack-units.ts';
 import { createProjectorsClient } from './data-access/projectors.client.ts';
+import { createRedisObserver } from './data-access/redis-observer.ts';
 import { connectRedis, createRedis } from './data-access/redis.ts';
 import { createSessionStore } from './data-access/session.store.ts';
 import { createUserCache } from './data-access/user-cache.ts';
@@ -49,6 +52,8 @@ import { registerWebSocketLimits } from './entry-points/websocket-limits.ts';
 
 export interface StartOptions {
   logger?: Logger;
+  /** Broken on purpose, for a test of the history checker (platform/test-faults.ts); refused outside node --test. */
+  testFaults?: TestFaults;
 }
 
 export interface RunningGateway {
@@ -68,7 +73,7 @@ export interface BuiltGateway {
  * Builds the app without touching the network: the Redis clients connect lazily, so this is also how
  * the OpenAPI document is produced without the stack (test/openapi-lint.test.ts).
  */
-export async function buildGateway(config: GatewayConfig, logger: Logger): Promise<BuiltGateway> {
+export async function buildGateway(config: GatewayConfig, logger: Logger, testFaults: TestFaults = {}): Promise<BuiltGateway> {
   const redis = createRedis(config.REDIS_URL, logger);
   // State that must not be lost lives in its own instance, which never evicts (filling the cache cannot push it out).
   const stateRedis = createRedis(config.STATE_REDIS_URL, logger, 'state');
@@ -97,6 +102,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     watermarks,
     health: new HealthFeed(() => checkHealth(deps), logger),
     recentAnalytics: new SharedRead(() => deps.analytics.get(), ANALYTICS_MAX_AGE_MS),
+    redisObserver: createRedisObserver(redis, stateRedis),
+    historyChecker: createHistoryChecker(config.HISTORY_CHECKER),
+    testFaults,
   };
   const app = createHttpApp({
     logger,
@@ -153,7 +161,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
 
 export async function start(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
-  const gateway = await buildGateway(config, logger);
+  const testFaults = testFaultsFor(options.testFaults);
+  if (testFaults.strongAnswersEarly) logger.warn({ testFaults }, 'TEST FAULTS ON: strong writes answer before the projections show them');
+  const gateway = await buildGateway(config, logger, testFaults);
   const { app, deps } = gateway;
   try {
     // Not fatal: without Redis the gateway serves reads uncached and reports the cache as disconnected.

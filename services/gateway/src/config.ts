@@ -68,6 +68,14 @@ export const GatewayConfig = z.object({
     .default(resolve(process.env.STACK_STATE_DIR ?? resolve(import.meta.dirname, '..', '..', '..', '.stack'), UNIT_CONTROL_SOCKET))
     .transform((v) => (['', 'off', 'false', 'no'].includes(v.trim().toLowerCase()) ? null : v.trim())),
   /**
+   * The history checker's binary (stack/provision/history-checker), which judges each lab experiment's recorded
+   * history. The stack builds it and passes its path; unset or "off": experiments answer without a verdict.
+   */
+  HISTORY_CHECKER: z
+    .string()
+    .default('')
+    .transform((v) => (['', 'off', 'false', 'no'].includes(v.trim().toLowerCase()) ? null : v.trim())),
+  /**
    * The pages (origins) that may call the gateway from a browser: CORS, and the only foreign origins whose
    * writes and WebSocket upgrades are accepted (request-guards.ts). Comma-separated scheme://host:port.
    */

@@ -34,6 +34,7 @@ const PUBLIC_ROUTES = [
   'get /consistency/{token}',
   'post /lab/experiments',
   'get /lab/experiments',
+  'post /lab/observations',
   'post /auth/login',
   'post /auth/logout',
   'get /auth/me',

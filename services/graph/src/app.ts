@@ -15,6 +15,7 @@ import { ReconcileRepository } from './data-access/reconcile.repository.ts';
 import { prepareGraphSchema } from './data-access/graph-schema.ts';
 import { createNeo4jDriver, GRAPH_STORE } from './data-access/neo4j.ts';
 import { OutboxRepository } from './data-access/outbox.repository.ts';
+import { ObservationReader } from './data-access/observation.reader.ts';
 import { ShownPositionReader } from './data-access/shown-position.reader.ts';
 import { createGraphProjection } from './entry-points/graph-projection.consumer.ts';
 import { registerFollowRoutes } from './entry-points/follow.routes.ts';
@@ -22,6 +23,7 @@ import type { RelayHealth } from '@polyglot/contracts/health';
 import { registerHealthRoutes } from './entry-points/health.routes.ts';
 import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
 import { registerShownPositionRoutes } from './entry-points/shown-position.routes.ts';
+import { registerObservationRoutes } from './entry-points/observations.routes.ts';
 import { registerRelationshipRoutes } from './entry-points/relationships.routes.ts';
 import { OutboxRelay } from './relay.ts';
 
@@ -68,6 +70,7 @@ export async function start(config: GraphConfig, deps: { logger?: Logger } = {})
   registerFollowRoutes(app, { store: follows, outboxWritten });
   registerRelationshipRoutes(app, follows);
   registerShownPositionRoutes(app, new ShownPositionReader(driver));
+  registerObservationRoutes(app, new ObservationReader(driver));
   registerReconcileRoutes(app, new ReconcileRepository(driver), outboxWritten);
   if (projection) registerLatencyResetRoute(app, () => projection.resetLatency());
   if (projection) registerProjectionFaultsRoutes(app, projection);

@@ -67,6 +67,12 @@ describe('POST /follow', () => {
     assert.equal(response.status, 201);
     const [event] = await outboxFor(driver, [a]);
     assert.equal(response.headers.get('x-consistency-token'), `graph:${a}:${event?.seq}`);
+    // The edge keeps the same sequence: a read of it says which follow it shows (the history checker's).
+    const edge = await driver.executeQuery('MATCH (:User {id: $a})-[f:FOLLOWS]->(:User {id: $b}) RETURN f.position AS position', { a, b });
+    assert.equal(Number(edge.records[0]?.get('position')), event?.seq);
+    const observed = await http(service.port, 'POST', '/internal/observations', { source: 'graph', ids: [`${a}:${b}`, `${b}:${a}`] });
+    assert.equal(observed.status, 200, JSON.stringify(observed.body));
+    assert.deepEqual(observed.body.observed, { [`${a}:${b}`]: { position: event?.seq, deleted: false }, [`${b}:${a}`]: { position: null, deleted: false } });
   });
 
   test('stores ids as Neo4j integers, not floats', async () => {

@@ -14,6 +14,8 @@ import { createRedis, STATE_STORE_NAME, STORE_NAME, whenReady } from './data-acc
 import { KafkaReplayPublisher } from './data-access/replay.publisher.ts';
 import { DeadLetterIndex } from './domain/dead-letter-index.ts';
 import { createCacheProjection } from './entry-points/cache-projection.consumer.ts';
+import { StaleApplyFault } from './domain/stale-apply-fault.ts';
+import { testFaultsFor, type TestFaults } from '@polyglot/platform/test-faults';
 import { createDeadLetterReader } from './entry-points/dead-letter-index.consumer.ts';
 import { deadLetterRoutes } from './entry-points/dead-letters.routes.ts';
 import { healthRoutes } from './entry-points/health.routes.ts';
@@ -24,8 +26,11 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function start(config: ProjectorsConfig, deps: { logger?: Logger } = {}): Promise<Running> {
+/** testFaults: broken on purpose, for a test of the history checker (platform/test-faults.ts); refused outside node --test. */
+export async function start(config: ProjectorsConfig, deps: { logger?: Logger; testFaults?: TestFaults } = {}): Promise<Running> {
   const logger = deps.logger ?? createLogger('projectors', config.LOG_LEVEL);
+  const { staleApply } = testFaultsFor(deps.testFaults);
+  if (staleApply) logger.warn('TEST FAULTS ON: the cache projection writes the version before over each newer one');
   const redis = createRedis(config.REDIS_URL, logger);
   const state = createRedis(config.STATE_REDIS_URL, logger, 'projectors-state');
   // Not fatal: the process starts degraded and the projection waits for Redis.
@@ -50,7 +55,7 @@ export async function start(config: ProjectorsConfig, deps: { logger?: Logger } 
   };
   try {
     if (config.CONSUMERS) {
-      projection = createCacheProjection(cache, logger, watermarks, config.CACHE_PROJECTION_GROUP);
+      projection = createCacheProjection(cache, logger, watermarks, config.CACHE_PROJECTION_GROUP, staleApply ? new StaleApplyFault() : undefined);
       await projection.start();
       deadLetterReader = createDeadLetterReader(index, logger, config.DEAD_LETTER_INDEX_GROUP);
       await deadLetterReader.start();

@@ -13,6 +13,7 @@ import { PasswordHasher } from './domain/password-hasher.ts';
 import type { UsersDeps } from './domain/users-deps.ts';
 import { registerCredentialRoutes } from './entry-points/credentials.routes.ts';
 import { registerHealthRoutes } from './entry-points/health.routes.ts';
+import { registerObservationRoutes } from './entry-points/observations.routes.ts';
 import { registerSeedRoutes } from './entry-points/seed.routes.ts';
 import { registerUserRoutes } from './entry-points/users.routes.ts';
 
@@ -57,6 +58,7 @@ export async function start(config: UsersConfig, options: StartOptions = {}): Pr
     registerCredentialRoutes(app, deps);
     registerSeedRoutes(app, deps);
     registerHealthRoutes(app, deps);
+    registerObservationRoutes(app, deps);
 
     await app.listen({ host: '127.0.0.1', port: config.PORT });
     const address = app.server.address();

@@ -215,6 +215,28 @@ describe('DELETE /users/:id', () => {
   });
 });
 
+describe('POST /internal/observations (the history checker\'s read of PostgreSQL)', () => {
+  it('each present user at a WAL position at or after its latest token, and before the next write\'s; a deleted one absent', async () => {
+    const { user, answer } = await createUser();
+    const created = BigInt(positionOf(answer.headers.get('x-consistency-token'), user.id));
+    const seen = await call(service, 'POST', '/internal/observations', { source: 'users', ids: [String(user.id), '999999999999'] });
+    assert.equal(seen.status, 200, seen.text);
+    const position = seen.body.observed[String(user.id)].position as number;
+    assert.ok(BigInt(position) >= created, `${position} ≥ ${created}`);
+    assert.deepEqual(seen.body.observed['999999999999'], { position: null, deleted: false });
+    const renamed = await call(service, 'PUT', `/users/${user.id}`, { email: user.email, name: 'Ada, observed' });
+    assert.ok(BigInt(positionOf(renamed.headers.get('x-consistency-token'), user.id)) > BigInt(position), 'the next write takes its token after the position read');
+    await call(service, 'DELETE', `/users/${user.id}`);
+    const gone = await call(service, 'POST', '/internal/observations', { source: 'users', ids: [String(user.id)] });
+    assert.deepEqual(gone.body.observed, { [String(user.id)]: { position: null, deleted: false } });
+  });
+
+  it('refuses what is not a user id, and another source', async () => {
+    assert.equal((await call(service, 'POST', '/internal/observations', { source: 'users', ids: ['0123'] })).status, 400);
+    assert.equal((await call(service, 'POST', '/internal/observations', { source: 'posts', ids: ['65a1f0c2e4b0a1b2c3d4e5f6'] })).status, 400);
+  });
+});
+
 describe('POST /credentials/verify', () => {
   it('answers the user for the right password, with the email in any case', async () => {
     const { user, input } = await createUser();

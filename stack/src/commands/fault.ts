@@ -3,9 +3,8 @@
 // like the same action from the API. GATEWAY_URL and GATEWAY_TOKEN (a session
 // token from POST /auth/login) say where and as whom.
 import { FAULT_PROJECTIONS, FAULT_UNITS, MAX_FAULT_DELAY_MS, PROJECTION_ALIASES, UNIT_ACTIONS } from '@polyglot/contracts/faults';
-import { servicePorts } from '@polyglot/contracts/services';
-import { HOST } from '@polyglot/contracts/endpoints';
 import { StackError } from '../errors.ts';
+import { gatewayBase, gatewayRequest, GatewayUnreachableError, type GatewayAnswer } from '../gateway-call.ts';
 import { info } from '../progress.ts';
 
 export const FAULT_HELP = `  fault status [--json]              every projection's pause/delay/duplicate and lag, the units, the recent fault actions
@@ -24,22 +23,18 @@ function projectionArg(name: string | undefined): string {
 }
 
 async function gatewayCall(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<any> {
-  const base = (process.env.GATEWAY_URL ?? `http://${HOST}:${servicePorts.gateway}`).replace(/\/+$/, '');
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (process.env.GATEWAY_TOKEN) headers.authorization = `Bearer ${process.env.GATEWAY_TOKEN}`;
-  let response: Response;
+  let answer: GatewayAnswer<{ error?: string; code?: string }>;
   try {
-    response = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    answer = await gatewayRequest<{ error?: string; code?: string }>(method, path, { body, timeoutMs });
   } catch (error) {
-    throw new StackError('GATEWAY_UNAVAILABLE', `the gateway at ${base} does not answer (${(error as Error).message}); is it up? (./stackctl status)`);
+    if (!(error instanceof GatewayUnreachableError)) throw error;
+    throw new StackError('GATEWAY_UNAVAILABLE', `the gateway at ${gatewayBase()} does not answer (${error.reason}); is it up? (./stackctl status)`);
   }
-  const answer = (await response.json().catch(() => null)) as { error?: string; code?: string } | null;
-  if (!response.ok) {
-    const hint = response.status === 401 ? ' (set GATEWAY_TOKEN to an admin session token from POST /auth/login)' : '';
-    throw new StackError('FAULT_REFUSED', `${method} ${path}: ${response.status} ${answer?.code ?? ''} ${answer?.error ?? ''}${hint}`.replace(/\s+/g, ' ').trim());
+  if (answer.status < 200 || answer.status >= 300) {
+    const hint = answer.status === 401 ? ' (set GATEWAY_TOKEN to an admin session token from POST /auth/login)' : '';
+    throw new StackError('FAULT_REFUSED', `${method} ${path}: ${answer.status} ${answer.body?.code ?? ''} ${answer.body?.error ?? ''}${hint}`.replace(/\s+/g, ' ').trim());
   }
-  return answer;
+  return answer.body;
 }
 
 function describeControl(p: any): string {

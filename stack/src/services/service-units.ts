@@ -16,6 +16,8 @@ import { StackError } from '../errors.ts';
 import { withTimeout } from '../engines/engine.ts';
 import { controlSocket, repoRoot, statePaths } from '../paths.ts';
 import { ensureControlFolder } from '../control/unit-control.ts';
+import { ensureHistoryCheckerBinary } from '../provision/history-checker-binary.ts';
+import { info } from '../progress.ts';
 import { ENGINE_USER, type Mount } from '../supervisor/launcher.ts';
 import { ensureUiBuilt } from './ui-build.ts';
 import { NODE_UNIT_ENV, NODE_UNIT_FLAGS } from './node-flags.ts';
@@ -26,6 +28,21 @@ const APP_IN_ROOT = '/srv/app';
 const NODE_IN_ROOT = '/srv/node/bin/node';
 /** The unit control's socket folder, in the gateway's root only. */
 const CONTROL_IN_ROOT = '/srv/control';
+/** The history checker's binary, in the gateway's root only: it judges each lab experiment's history. */
+const CHECKER_IN_ROOT = '/srv/history-checker';
+
+/** The checker the gateway's next start binds, found (or built) by its prepare; null: none could be. */
+let historyChecker: string | null = null;
+
+/** The history checker for the gateway, built when the cache lacks it; without Go the lab answers without verdicts. */
+async function prepareHistoryChecker(): Promise<void> {
+  try {
+    historyChecker = await ensureHistoryCheckerBinary();
+  } catch (error) {
+    historyChecker = null;
+    info(`the gateway runs without the history checker, so lab experiments get no verdict: ${(error as Error).message}`);
+  }
+}
 
 /** What every service's root holds besides the Debian files. */
 function serviceMounts(): Mount[] {
@@ -56,10 +73,14 @@ function serviceMounts(): Mount[] {
 const HOST_ONLY = new Set(['PATH', 'HOME', 'PWD', 'OLDPWD', 'SHELL', 'SHLVL', 'USER', 'LOGNAME', 'MAIL', 'TMPDIR', 'TMP', 'TEMP', 'HOSTNAME', 'TERM', 'COLORTERM', 'DISPLAY', 'LANG', 'LANGUAGE', 'TZ', 'UNIT_CONTROL', '_']);
 const HOST_ONLY_PREFIXES = ['LC_', 'XDG_', 'SSH_', 'SUDO_', 'NODE_', 'npm_', 'GPG_', 'DBUS_', 'STACK_'];
 
-/** A service is configured by the environment ./stackctl runs in (as before it was chrooted), less the host's own settings. */
-function settingsFromHost(): Record<string, string> {
+/**
+ * A service is configured by the environment ./stackctl runs in (as before it was chrooted), less the host's own
+ * settings. NODE_* stays out: NODE_TEST_CONTEXT among them, so a service up starts is never a test's process and
+ * refuses test faults (packages/platform/src/test-faults.ts), whoever runs up.
+ */
+export function settingsFromHost(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const settings: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
+  for (const [name, value] of Object.entries(env)) {
     if (value === undefined || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || HOST_ONLY.has(name) || HOST_ONLY_PREFIXES.some((p) => name.startsWith(p))) continue;
     settings[name] = value;
   }
@@ -118,11 +139,16 @@ function defineService(spec: ServiceSpec): Engine {
           : process.env.UNIT_CONTROL?.trim().toLowerCase() === 'off'
             ? { mounts: [], env: { UNIT_CONTROL: 'off' } }
             : { mounts: [{ source: statePaths.control, target: CONTROL_IN_ROOT, readOnly: true }], env: { UNIT_CONTROL: join(CONTROL_IN_ROOT, basename(controlSocket)) } };
+      // The gateway alone runs the history checker (the lab's verdicts): its binary, read-only, from the cache.
+      const checker: { mounts: Mount[]; env: Record<string, string> } =
+        spec.name === 'gateway' && historyChecker !== null
+          ? { mounts: [{ source: historyChecker, target: CHECKER_IN_ROOT, readOnly: true }], env: { HISTORY_CHECKER: CHECKER_IN_ROOT } }
+          : { mounts: [], env: spec.name === 'gateway' ? { HISTORY_CHECKER: 'off' } : {} };
       return {
         argv: [NODE_IN_ROOT, '--disable-warning=ExperimentalWarning', ...NODE_UNIT_FLAGS, join(APP_IN_ROOT, spec.entry)],
-        binds: [...serviceMounts(), ...control.mounts],
+        binds: [...serviceMounts(), ...control.mounts, ...checker.mounts],
         cwd: APP_IN_ROOT,
-        env: { ...settingsFromHost(), ...NODE_UNIT_ENV, HOME: '/tmp', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', NODE_ENV: 'production', ...control.env, ...engines, ...secret },
+        env: { ...settingsFromHost(), ...NODE_UNIT_ENV, HOME: '/tmp', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', NODE_ENV: 'production', ...control.env, ...checker.env, ...engines, ...secret },
       };
     },
     async probe() {
@@ -135,23 +161,29 @@ function defineService(spec: ServiceSpec): Engine {
   };
 }
 
-export const services: readonly Engine[] = [
-  defineService({ name: 'users', title: 'users service', entry: 'services/users/src/main.ts', dependsOn: ['postgres'] }),
-  defineService({ name: 'posts', title: 'posts service', entry: 'services/posts/src/main.ts', dependsOn: ['ferretdb', 'kafka'] }),
-  defineService({ name: 'graph', title: 'graph service + projection + outbox relay', entry: 'services/graph/src/main.ts', dependsOn: ['neo4j', 'kafka'] }),
-  defineService({ name: 'analytics', title: 'analytics service + projection', entry: 'services/analytics/src/main.ts', dependsOn: ['timescaledb', 'kafka'] }),
-  defineService({ name: 'projectors', title: 'cache projection + dead letters', entry: 'services/projectors/src/main.ts', dependsOn: ['redis', 'redis-state', 'kafka'] }),
-  defineService({
+const SPECS: readonly ServiceSpec[] = [
+  { name: 'users', title: 'users service', entry: 'services/users/src/main.ts', dependsOn: ['postgres'] },
+  { name: 'posts', title: 'posts service', entry: 'services/posts/src/main.ts', dependsOn: ['ferretdb', 'kafka'] },
+  { name: 'graph', title: 'graph service + projection + outbox relay', entry: 'services/graph/src/main.ts', dependsOn: ['neo4j', 'kafka'] },
+  { name: 'analytics', title: 'analytics service + projection', entry: 'services/analytics/src/main.ts', dependsOn: ['timescaledb', 'kafka'] },
+  { name: 'projectors', title: 'cache projection + dead letters', entry: 'services/projectors/src/main.ts', dependsOn: ['redis', 'redis-state', 'kafka'] },
+  {
     name: 'gateway',
     title: 'gateway (REST, OpenAPI)',
     entry: 'services/gateway/src/main.ts',
-    // Its root binds the unit control's socket folder, so that folder must exist first.
-    prepare: () => ensureControlFolder(),
+    // Its root binds the unit control's socket folder, so that folder must exist first; and the history checker.
+    prepare: () => Promise.all([ensureControlFolder(), prepareHistoryChecker()]),
     dependsOn: ['redis', 'redis-state', 'connect', 'unit-control', 'users', 'posts', 'graph', 'analytics', 'projectors'],
     // Its /health reports the whole system; readiness of the process itself is its API document.
     readyPath: '/openapi.json',
-  }),
+  },
   // The web UI: a static server for ui/dist (built first when stale). It needs nothing to start; the page
   // itself says when the gateway does not answer.
-  defineService({ name: 'ui', title: 'web UI (static build)', entry: 'services/gateway/src/ui-main.ts', dependsOn: [], prepare: ensureUiBuilt }),
+  { name: 'ui', title: 'web UI (static build)', entry: 'services/gateway/src/ui-main.ts', dependsOn: [], prepare: ensureUiBuilt },
 ];
+
+export const services: readonly Engine[] = SPECS.map(defineService);
+
+/** The file each service's process starts from, by service: its main.ts (the UI's server: ui-main.ts). */
+export const serviceEntries: Readonly<Record<string, string>> = Object.fromEntries(SPECS.map((s) => [s.name, s.entry]));
+

@@ -235,6 +235,8 @@ describe('the live UI', { timeout: 10 * 60_000 }, () => {
     for (const chart of ['lab-stale-chart', 'lab-ttv-chart']) {
       await work.getByTestId(chart).locator('.recharts-bar-rectangle').first().waitFor({ timeout: 10_000 });
     }
+    // The history checker judged what the experiment recorded: every property counted, no anomaly.
+    await work.getByTestId('lab-verdict').getByText('No anomaly.').waitFor({ timeout: 10_000 });
     await shot(work, 'lab');
   });
 

@@ -1,5 +1,7 @@
 // The consistency lab: writes in a mode (eventual or strong), each read back
-// at once from every store; stale reads and time-to-visible per store, drawn.
+// at once from every store; stale reads and time-to-visible per store, drawn;
+// and the history checker's verdict on what the experiment recorded, each
+// anomaly with the lines of the history that show it.
 // And the reconciler: drift between each store and its source of truth, and
 // its repair.
 import { useEffect, useMemo, useState } from 'react';
@@ -64,6 +66,87 @@ function ExperimentCharts({ result }: { result: LabExperiment }) {
         </div>
       </section>
     </div>
+  );
+}
+
+const PROPERTY_TEXT: Record<string, string> = {
+  strong: 'a strong write, once acknowledged, shows in every store',
+  'read-your-writes': 'a read with a token shows that write or newer',
+  'monotonic-reads': 'a session never sees an entity go back in a store',
+  convergence: 'every store ends at the latest acknowledged write',
+  'lost-or-resurrected': 'nothing acknowledged is lost, nothing deleted comes back',
+};
+
+type Verdict = NonNullable<LabExperiment['verdict']>;
+
+/** One anomaly: what broke where, why, and the lines of the recorded history that show it. */
+function Anomaly({ anomaly }: { anomaly: Verdict['anomalies'][number] }) {
+  const lines = Array.isArray(anomaly.lines) ? (anomaly.lines as unknown[]) : [];
+  return (
+    <details className="anomaly" data-testid="lab-anomaly">
+      <summary>
+        <strong className="text-down">{anomaly.property}</strong> in {anomaly.store} <span className="mono">{anomaly.entity}</span>
+      </summary>
+      <p className="note">{anomaly.explanation}</p>
+      <pre className="history-fragment" aria-label={`history lines ${anomaly.indexes.join(', ')}`}>
+        {lines.map((line) => JSON.stringify(line)).join('\n')}
+      </pre>
+    </details>
+  );
+}
+
+/** The history checker's verdict on the experiment: counts per property, then each anomaly with its fragment. */
+function VerdictCard({ result }: { result: LabExperiment }) {
+  const verdict = result.verdict;
+  return (
+    <section className="card" aria-label="History checker verdict" data-testid="lab-verdict">
+      <h3 className="card-title">
+        History checker <span className="card-sub">every operation and what each store showed, judged against the consistency claims</span>
+      </h3>
+      {!verdict ? (
+        <p className="note">{result.verdictError ?? 'This experiment ran before the lab recorded histories.'}</p>
+      ) : (
+        <>
+          <p>
+            <strong className={verdict.valid ? 'text-ok' : 'text-down'}>{verdict.valid ? 'No anomaly.' : `${verdict.properties.reduce((n, p) => n + p.anomalies, 0)} anomalies.`}</strong>{' '}
+            <span className="note">
+              {verdict.operations.toLocaleString()} operations on {verdict.entities.toLocaleString()} entities, {verdict.historyLines.toLocaleString()} lines of history
+            </span>
+          </p>
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th>property</th>
+                  <th className="num">checked</th>
+                  <th className="num">anomalies</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {verdict.properties.map((p) => (
+                  <tr key={p.property}>
+                    <th scope="row" title={PROPERTY_TEXT[p.property]}>
+                      {p.property}
+                    </th>
+                    <td className="num">{p.checked.toLocaleString()}</td>
+                    <td className={`num ${p.anomalies > 0 ? 'text-down' : ''}`}>{p.anomalies.toLocaleString()}</td>
+                    <td className="note">
+                      {p.property === 'convergence' && typeof p.convergenceMs === 'number' ? `converged in ${formatMs(p.convergenceMs)}` : ''}
+                      {p.property === 'strong' && p.undecided ? `${p.undecided} undecided` : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {verdict.anomalies.map((a, i) => (
+            <Anomaly key={`${a.property}-${a.entity}-${a.store}-${i}`} anomaly={a} />
+          ))}
+          {verdict.anomaliesOmitted > 0 && <p className="note">and {verdict.anomaliesOmitted} more.</p>}
+        </>
+      )}
+    </section>
   );
 }
 
@@ -332,6 +415,7 @@ export function LabPanel() {
             </h2>
           </div>
           <ExperimentCharts result={selected} />
+          <VerdictCard result={selected} />
         </section>
       )}
       {results.length > 0 && (
@@ -358,6 +442,7 @@ export function LabPanel() {
                     <th>mode</th>
                     <th className="num">stale reads</th>
                     <th className="num">p50 visible</th>
+                    <th>checker</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -378,6 +463,7 @@ export function LabPanel() {
                           {fed.reduce((a, s) => a + s.stale, 0)} / {fed.reduce((a, s) => a + s.reads, 0)}
                         </td>
                         <td className="num">{formatMs(Math.max(...fed.map((s) => s.timeToVisibleMs.p50 ?? 0)))}</td>
+                        <td>{!r.verdict ? <span className="note">–</span> : r.verdict.valid ? <span className="text-ok">valid</span> : <span className="text-down">{r.verdict.anomalies.length + r.verdict.anomaliesOmitted} anomalies</span>}</td>
                       </tr>
                     );
                   })}

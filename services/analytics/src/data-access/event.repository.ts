@@ -94,6 +94,36 @@ export class EventRepository {
     return position === null || position === undefined ? null : Number(position);
   }
 
+  /**
+   * The latest event (by source position) of each entity, for a recorded history: users and posts by
+   * their id, follows by FOLLOWER:FOLLOWEE (a follow's events are the follower's, its followee in the
+   * properties). One index lookup per entity (events_entity_position_idx).
+   */
+  async latestEvents(source: ChangeEvent['source'], ids: readonly string[]): Promise<Map<string, { position: number; eventType: string }>> {
+    const pairs = source === 'graph';
+    const result = await guarded(() =>
+      this.pool.query<{ id: string; position: string | null; event_type: string | null }>(
+        pairs
+          ? `SELECT p.follower || ':' || p.followee AS id, latest.position::text AS position, latest.event_type
+               FROM unnest($1::text[], $2::text[]) AS p(follower, followee)
+               LEFT JOIN LATERAL (
+                 SELECT position, event_type FROM events
+                  WHERE entity_id = p.follower AND source = 'graph' AND position IS NOT NULL AND properties->>'followeeId' = p.followee
+                  ORDER BY position DESC LIMIT 1) AS latest ON true`
+          : `SELECT e.id, latest.position::text AS position, latest.event_type
+               FROM unnest($1::text[]) AS e(id)
+               LEFT JOIN LATERAL (
+                 SELECT position, event_type FROM events
+                  WHERE entity_id = e.id AND source = $2 AND position IS NOT NULL
+                  ORDER BY position DESC LIMIT 1) AS latest ON true`,
+        pairs ? [ids.map((id) => id.split(':')[0]), ids.map((id) => id.split(':')[1])] : [ids, source],
+      ),
+    );
+    const latest = new Map<string, { position: number; eventType: string }>();
+    for (const row of result.rows) if (row.position !== null && row.event_type !== null) latest.set(row.id, { position: Number(row.position), eventType: row.event_type });
+    return latest;
+  }
+
   async ping(): Promise<void> {
     await guarded(() => this.pool.query('SELECT 1'));
   }

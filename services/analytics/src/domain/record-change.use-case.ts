@@ -3,11 +3,13 @@
 import { normalizeMessage, UnparseableMessageError, type ChangeEvent } from '@polyglot/contracts/events';
 import { PermanentError } from '@polyglot/platform/kafka';
 import type { EventRepository } from '../data-access/event.repository.ts';
+import type { DropFault } from './drop-fault.ts';
 import { eventToRow } from './event-row.ts';
 
 export type RecordOutcome = { outcome: 'inserted' | 'duplicate'; event: ChangeEvent } | { outcome: 'ignored'; event: null };
 
-export async function recordChange(events: EventRepository, topic: string, value: string | null): Promise<RecordOutcome> {
+/** drop: the test fault dropOneIn, in a test's own process only (drop-fault.ts). */
+export async function recordChange(events: EventRepository, topic: string, value: string | null, drop?: DropFault): Promise<RecordOutcome> {
   let event;
   try {
     event = normalizeMessage(topic, value);
@@ -17,6 +19,7 @@ export async function recordChange(events: EventRepository, topic: string, value
   }
   // Debezium's tombstone after a delete, or a truncate: nothing happened to record.
   if (event === null) return { outcome: 'ignored', event: null };
+  if (drop?.drops()) return { outcome: 'inserted', event };
   return { outcome: (await events.insert(eventToRow(event))) ? 'inserted' : 'duplicate', event };
 }
 
@@ -25,11 +28,13 @@ export async function recordChange(events: EventRepository, topic: string, value
  * message that does not parse, a row the database refuses), so the caller
  * falls back to recording them one by one.
  */
-export async function recordChanges(events: EventRepository, messages: ReadonlyArray<{ topic: string; value: string | null }>): Promise<Array<{ event: ChangeEvent; inserted: boolean } | null>> {
+export async function recordChanges(events: EventRepository, messages: ReadonlyArray<{ topic: string; value: string | null }>, drop?: DropFault): Promise<Array<{ event: ChangeEvent; inserted: boolean } | null>> {
   const changes = messages.map((m) => normalizeMessage(m.topic, m.value));
+  const dropped = new Set(drop ? changes.filter((c): c is ChangeEvent => c !== null && drop.drops()).map((c) => c.eventId) : []);
   // The same change twice in one batch must stay one row: the first one wins, as it would one by one.
-  const rows = new Map(changes.filter((c): c is ChangeEvent => c !== null).map((c) => [c.eventId, eventToRow(c)] as const));
+  const rows = new Map(changes.filter((c): c is ChangeEvent => c !== null && !dropped.has(c.eventId)).map((c) => [c.eventId, eventToRow(c)] as const));
   const inserted = await events.insertMany([...rows.values()]);
+  for (const eventId of dropped) inserted.add(eventId);
   // A change is inserted once: its first occurrence in the batch carries the new row.
   const seen = new Set<string>();
   return changes.map((c) => {

@@ -7,9 +7,11 @@ import { appliedOf } from '@polyglot/platform/kafka';
 import { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { WatermarkPublisher } from '@polyglot/platform/watermark-publisher';
 import type { EventRepository } from '../data-access/event.repository.ts';
+import type { DropFault } from '../domain/drop-fault.ts';
 import { recordChange, recordChanges } from '../domain/record-change.use-case.ts';
 
-export function createProjection(events: EventRepository, logger: Logger, watermarks?: WatermarkPublisher, groupId: string = consumerGroups.analyticsProjector): SupervisedConsumer {
+/** drop: the test fault dropOneIn, in a test's own process only (domain/drop-fault.ts). */
+export function createProjection(events: EventRepository, logger: Logger, watermarks?: WatermarkPublisher, groupId: string = consumerGroups.analyticsProjector, drop?: DropFault): SupervisedConsumer {
   const log = logger.child({ projection: groupId });
   return new SupervisedConsumer({
     groupId,
@@ -17,13 +19,13 @@ export function createProjection(events: EventRepository, logger: Logger, waterm
     logger: log,
     startFrom: 'earliest',
     handle: async (message) => {
-      const { outcome, event } = await recordChange(events, message.topic, message.value);
+      const { outcome, event } = await recordChange(events, message.topic, message.value, drop);
       log.debug({ topic: message.topic, partition: message.partition, offset: String(message.offset), outcome }, 'projected');
       // A replay moves the watermark but would report its age, not the pipeline's latency.
       return event ? appliedOf(event, outcome === 'duplicate') : null;
     },
     handleBatch: async (messages) => {
-      const recorded = await recordChanges(events, messages);
+      const recorded = await recordChanges(events, messages, drop);
       return recorded.map((r) => (r ? appliedOf(r.event, !r.inserted) : null));
     },
     ...(watermarks ? { onApplied: (changes) => watermarks.applied(changes) } : {}),

@@ -1,5 +1,6 @@
 // The graph service (Neo4j): follows, and relationships with names.
 import type { Relationship } from '@polyglot/contracts/api';
+import type { StoreObservations } from '@polyglot/contracts/observations';
 import { ServiceClient, type Written } from './service-client.ts';
 
 export interface FollowResult {
@@ -29,6 +30,10 @@ export function createGraphClient(baseUrl: string, secret: string) {
     /** The source position of this user or post the graph shows (null: none); for the consistency lab. */
     async shownPosition(source: 'users' | 'posts', entityId: string): Promise<number | null> {
       return (await http.get<{ position: number | null }>(`/internal/positions/${source}/${entityId}`)).body.position;
+    },
+    /** What Neo4j shows of these users, or follows (FOLLOWER:FOLLOWEE), as source positions (the history checker's read). */
+    async observe(source: 'users' | 'graph', ids: readonly string[]): Promise<StoreObservations['observed']> {
+      return (await http.post<StoreObservations>('/internal/observations', { source, ids })).body.observed;
     },
     async followees(userId: number): Promise<number[]> {
       return (await http.get<number[]>(`/users/${userId}/followees`)).body;

@@ -2,6 +2,7 @@
 // passwords. It answers each user with their role (Account); the gateway's
 // public schemas leave the role out (only /auth/me and a login show one's own).
 import type { Account, CreateUserBody, UpdateUserBody, UserOrder } from '@polyglot/contracts/api';
+import type { StoreObservations } from '@polyglot/contracts/observations';
 import { ServiceClient, type Written } from './service-client.ts';
 
 export function createUsersClient(baseUrl: string, secret: string) {
@@ -31,6 +32,10 @@ export function createUsersClient(baseUrl: string, secret: string) {
     async remove(id: number, traceparent?: string): Promise<Written<null>> {
       const r = await http.delete(`/users/${id}`, undefined, { traceparent });
       return { value: null, token: r.token };
+    },
+    /** Which of these users PostgreSQL holds, at the position naming their state (the history checker's read). */
+    async observe(ids: readonly string[]): Promise<StoreObservations['observed']> {
+      return (await http.post<StoreObservations>('/internal/observations', { source: 'users', ids })).body.observed;
     },
     /** The user, or UpstreamError 401 INVALID_CREDENTIALS. */
     async verifyCredentials(email: string, password: string): Promise<Account> {

@@ -13,6 +13,7 @@ import {
 } from '@polyglot/contracts/consistency';
 import { ErrorBody } from '@polyglot/contracts/api';
 import { AppError } from '@polyglot/platform/errors';
+import type { TestFaults } from '@polyglot/platform/test-faults';
 import type { Visibility, WatermarkWatcher } from '../data-access/watermark-watcher.ts';
 
 export const DEFAULT_WAIT_MS = 5000;
@@ -68,6 +69,17 @@ export async function awaitProjections(
   const reached = await watcher.waitFor(token, projections, timeoutMs);
   const late = projections.filter((p) => !reached.has(p));
   if (late.length > 0) throw new ConsistencyTimeoutError(token, late, timeoutMs, what);
+}
+
+/**
+ * A strong write's wait, the one for REST, GraphQL and the lab: until every projection of the change
+ * shows it (ConsistencyTimeoutError naming the late ones). With the test fault strongAnswersEarly
+ * (platform/test-faults.ts, a test's own gateway only) it does not wait: the broken mode the history
+ * checker must catch.
+ */
+export async function awaitStrongWrite(deps: { watermarks: WatermarkWatcher; testFaults: TestFaults }, token: ConsistencyToken, timeoutMs: number): Promise<void> {
+  if (deps.testFaults.strongAnswersEarly) return;
+  await awaitProjections(deps.watermarks, token, projectionsFor(token), timeoutMs, 'write');
 }
 
 /** The body's `consistency` of a write, once it is settled in the given mode. */

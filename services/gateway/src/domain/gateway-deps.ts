@@ -3,15 +3,18 @@
 import type { Redis } from 'ioredis';
 import type { Analytics } from '@polyglot/contracts/api';
 import type { Logger } from '@polyglot/platform/logger';
+import type { TestFaults } from '@polyglot/platform/test-faults';
 import type { GatewayConfig } from '../config.ts';
 import type { AnalyticsClient } from '../data-access/analytics.client.ts';
 import type { GraphClient } from '../data-access/graph.client.ts';
+import type { HistoryChecker } from '../data-access/history-checker.ts';
 import type { AttemptCounter } from '../data-access/login-attempts.store.ts';
 import type { PageCache } from '../data-access/page-cache.ts';
 import type { PostCache } from '../data-access/post-cache.ts';
 import type { PostListing } from '../data-access/post-listing.ts';
 import type { PostsClient } from '../data-access/posts.client.ts';
 import type { ProjectorsClient } from '../data-access/projectors.client.ts';
+import type { RedisObserver } from '../data-access/redis-observer.ts';
 import type { SessionStore } from '../data-access/session.store.ts';
 import type { UserCache } from '../data-access/user-cache.ts';
 import type { UsersClient } from '../data-access/users.client.ts';
@@ -45,6 +48,12 @@ export interface GatewayDeps {
   health: HealthFeed;
   /** The analytics service's report for reads without a token, shared by every caller for ANALYTICS_MAX_AGE_MS. */
   recentAnalytics: SharedRead<Analytics>;
+  /** What the cache and the state store show of users and posts, as source positions (the history checker's reads). */
+  redisObserver: RedisObserver;
+  /** Judges the history each lab experiment records (a program the stack builds). */
+  historyChecker: HistoryChecker;
+  /** Broken on purpose, for the history checker's own tests only (platform/test-faults.ts); none in any other run. */
+  testFaults: TestFaults;
 }
 
 /**

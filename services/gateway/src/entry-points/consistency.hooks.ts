@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CONSISTENCY_MODES, parseToken, TokenText, type ConsistencyMode, type ProjectionName } from '@polyglot/contracts/consistency';
 import { AppError } from '@polyglot/platform/errors';
 import type { HttpApp } from '@polyglot/platform/http-app';
-import { awaitProjections, ConsistencyInfo, ConsistencyTimeoutBody, DEFAULT_WAIT_MS, describeWrite, MAX_WAIT_MS, projectionsFor } from '../domain/consistency.use-case.ts';
+import { awaitProjections, awaitStrongWrite, ConsistencyInfo, ConsistencyTimeoutBody, DEFAULT_WAIT_MS, describeWrite, MAX_WAIT_MS, projectionsFor } from '../domain/consistency.use-case.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 
 declare module 'fastify' {
@@ -81,7 +81,7 @@ export async function settleWrite<T>(deps: GatewayDeps, request: FastifyRequest,
   const token = tokenText === null ? null : parseToken(tokenText);
   if (token === null) return value;
   reply.header(TOKEN_HEADER, tokenText);
-  if (mode === 'strong') await awaitProjections(deps.watermarks, token, projectionsFor(token), timeoutOf(request), 'write');
+  if (mode === 'strong') await awaitStrongWrite(deps, token, timeoutOf(request));
   const consistency = await describeWrite(deps.watermarks, token, mode);
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, consistency } : value;
 }

@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { parseToken, type ConsistencyToken, type ProjectionName } from '@polyglot/contracts/consistency';
 import type { Written } from '../data-access/service-client.ts';
 import { requireAdmin, whoIsAsking, type Admin } from '../domain/authorize.ts';
-import { awaitProjections, DEFAULT_WAIT_MS, describeWrite, projectionsFor } from '../domain/consistency.use-case.ts';
+import { awaitProjections, awaitStrongWrite, DEFAULT_WAIT_MS, describeWrite, projectionsFor } from '../domain/consistency.use-case.ts';
 import type { Caller, GatewayDeps } from '../domain/gateway-deps.ts';
 import { sessionUserId } from '../domain/sessions.use-case.ts';
 import { ReadQuery, WriteQuery } from './consistency.hooks.ts';
@@ -100,7 +100,7 @@ export interface GraphQLConsistency {
 export async function settle<T>(deps: GatewayDeps, written: Written<T>, options: WriteOptions): Promise<{ value: T; consistency: GraphQLConsistency | null }> {
   const token: ConsistencyToken | null = written.token === null ? null : parseToken(written.token);
   if (token === null) return { value: written.value, consistency: null };
-  if (options.mode === 'strong') await awaitProjections(deps.watermarks, token, projectionsFor(token), options.timeoutMs, 'write');
+  if (options.mode === 'strong') await awaitStrongWrite(deps, token, options.timeoutMs);
   const info = await describeWrite(deps.watermarks, token, options.mode);
   return { value: written.value, consistency: { ...info, mode: info.mode === 'strong' ? 'STRONG' : 'EVENTUAL' } };
 }

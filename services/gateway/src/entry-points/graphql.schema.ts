@@ -43,7 +43,7 @@ import { AppliedNotice, PROJECTIONS, SOURCES } from '@polyglot/contracts/consist
 import { FaultAction, FaultActor, FaultsOverview, ProjectionControl, ProjectionFaults, ProjectionFaultsSettings, UNIT_ACTIONS, UnitActionResult, UnitState } from '@polyglot/contracts/faults';
 import { LatencySummary, ProjectionHealth, RelayHealth, ServiceHealth, StoreWait } from '@polyglot/contracts/health';
 import { AnalyticsRepairResult, CacheRepairResult, Drift, GraphRepairResult, ReconcileCounts, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
-import { ExperimentInput, ExperimentResult } from '@polyglot/contracts/lab';
+import { ExperimentInput, ExperimentResult, LabAnomaly, LabVerdict } from '@polyglot/contracts/lab';
 import { ChangeVisibility, ConsistencyInfo } from '../domain/consistency.use-case.ts';
 import { ReadQuery, WriteQuery } from './consistency.hooks.ts';
 import type { HealthSnapshot } from '../domain/health-feed.ts';
@@ -245,6 +245,8 @@ export const definition: GraphQLDefinition = {
     ChangeBatch,
     LabInputEcho: ExperimentResult.shape.input,
     LabExperiment: ExperimentResult,
+    LabVerdict,
+    LabAnomaly,
     ProjectionControl,
     UnitState,
     Units: FaultsOverview.shape.units,
@@ -284,6 +286,7 @@ export const definition: GraphQLDefinition = {
     [ConsistencyInfo.shape.visibleAfterMs, { entry: 'VisibleAfter', key: 'projection', value: 'ms' }],
     [ChangeVisibility.shape.projections, { entry: 'ProjectionVisibility', key: 'projection' }],
     [ExperimentResult.shape.stores, { entry: 'LabStoreResult', key: 'projection' }],
+    [LabVerdict.shape.properties, { entry: 'LabPropertyVerdict', key: 'property' }],
     [DeadLetterEntry.shape.headers, { entry: 'MessageHeader', key: 'name', value: 'value' }],
   ],
   fieldScalars: [
@@ -297,7 +300,7 @@ export const definition: GraphQLDefinition = {
     [CommentIdParam.shape.commentId, 'ID'],
     [ExperimentResult.shape.id, 'ID'],
   ],
-  opaque: [Post.shape.meta, PostMeta, AnalyticsEvent.shape.properties],
+  opaque: [Post.shape.meta, PostMeta, AnalyticsEvent.shape.properties, LabAnomaly.shape.lines],
   roots: { Query, Mutation, Subscription },
   rootDescriptions: {
     Query: 'Reads. Those served by a projection take token (from a write\'s consistency) and wait, at most timeoutMs, until they show that write.',

@@ -5,8 +5,11 @@ import type { HttpApp } from '@polyglot/platform/http-app';
 import type { LabResults } from '../data-access/lab-results.store.ts';
 import type { GatewayDeps } from '../domain/gateway-deps.ts';
 import { ExperimentInput, ExperimentResult } from '@polyglot/contracts/lab';
+import { ObserveBody, ObservedEntities } from '@polyglot/contracts/observations';
+import { observeEntities } from '../domain/observe-entities.use-case.ts';
 import { runExperiment } from '../domain/run-experiment.use-case.ts';
 import { adminOnly } from './admin.hook.ts';
+import { consistencyTimeout } from './consistency.hooks.ts';
 import { bearer, callerOf, errors } from './route-helpers.ts';
 
 const tags = ['lab'];
@@ -36,6 +39,25 @@ export function registerLabRoutes(app: HttpApp, deps: GatewayDeps, results: LabR
       request.log.info({ experiment: result.id, input: result.input, durationMs: result.durationMs, by: request.admin?.email ?? request.ip }, 'lab experiment finished');
       return reply.code(201).send(result);
     },
+  );
+
+  // What a recorder (the lab, ./stackctl check) reads: every store's view of each entity, with its source position.
+  app.post(
+    '/lab/observations',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        operationId: 'observeEntities',
+        summary: 'What every store an entity lives in shows of it, as source positions (the reads of a recorded history)',
+        description:
+          'Per entity, per store: {position, deleted} as docs/history-checker.md defines a read: the source position of the state the store holds (null: absent), and whether that state is a deletion. users:ID → postgres, neo4j, redis, timescaledb; posts:<24 hex> → ferretdb, redis, timescaledb; graph:FOLLOWER:FOLLOWEE → neo4j, timescaledb. Redis counts only what the pipeline keeps without expiry (a profile or post filled on a miss is left out). A store that does not answer is left out and named under unavailable. With token, first waits until every projection of that write shows it (504 CONSISTENCY_TIMEOUT otherwise).',
+        security: bearer,
+        body: ObserveBody,
+        response: { 200: ObservedEntities, ...errors(400, 401, 403), ...consistencyTimeout },
+      },
+    },
+    async (request) => observeEntities(deps, request.body),
   );
 
   app.get(

@@ -72,6 +72,11 @@ export class FollowRepository {
            CREATE (a)-[:FOLLOWS {createdAt: $createdAt}]->(b)
            ${APPEND_OUTBOX}
          }
+         // The new edge keeps its event's sequence, the position its token names, so a read of the
+         // edge says which follow it shows (the history checker). When none was made, nothing is set.
+         WITH a, b, existed, deleted, seqs
+         OPTIONAL MATCH (a)-[made:FOLLOWS]->(b) WHERE size(seqs) > 0
+         FOREACH (edge IN CASE WHEN made IS NULL THEN [] ELSE [made] END | SET edge.position = seqs[0])
          RETURN existed, deleted, seqs`,
         { ...params, createdAt: event.occurredAt, events: outboxEventsParam([event]) },
       );

@@ -31,5 +31,7 @@ export type CacheOperation =
   | { kind: 'putPost'; key: string; tombstoneKey: string; version: number; post: ListedPost }
   /** DEL key: an event recorded before events carried the post's view; the next read fills it from the source. */
   | { kind: 'dropPost'; key: string }
+  /** SET key = value, unguarded: only the test fault staleApply plans it (domain/stale-apply-fault.ts). */
+  | { kind: 'overwrite'; key: string; value: string }
   /** The changed entity, for the reconciler's incremental check (domain/change-journal.ts). */
   | JournalEntry;

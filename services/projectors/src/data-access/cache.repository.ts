@@ -117,7 +117,7 @@ export class CacheRepository {
     }
 
     // 2. Profiles and posts, in the batch's order.
-    const cacheWrites = operations.filter((o) => ((o.kind === 'putUser' || o.kind === 'putPost') && !dead.has(o)) || o.kind === 'deleteUser' || o.kind === 'unlistPost' || o.kind === 'dropPost');
+    const cacheWrites = operations.filter((o) => ((o.kind === 'putUser' || o.kind === 'putPost') && !dead.has(o)) || o.kind === 'deleteUser' || o.kind === 'unlistPost' || o.kind === 'dropPost' || o.kind === 'overwrite');
     if (cacheWrites.length > 0) {
       const run = async () => {
         const pipeline = this.redis.pipeline();
@@ -125,6 +125,7 @@ export class CacheRepository {
           if (o.kind === 'putUser') pipeline.evalsha(GUARDED_PUT_SHA, 1, o.key, String(o.position), JSON.stringify(o.user), 'position');
           else if (o.kind === 'putPost') pipeline.evalsha(GUARDED_PUT_SHA, 1, o.key, String(o.version), JSON.stringify(o.post), 'version');
           else if (o.kind === 'deleteUser' || o.kind === 'unlistPost' || o.kind === 'dropPost') pipeline.del(o.key);
+          else if (o.kind === 'overwrite') pipeline.set(o.key, o.value);
         }
         return firstError(await pipeline.exec());
       };

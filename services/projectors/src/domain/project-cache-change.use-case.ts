@@ -7,6 +7,7 @@ import type { CacheRepository } from '../data-access/cache.repository.ts';
 import type { CacheOperation } from '../data-access/cache-operations.ts';
 import { EventWithoutAuthorError, planCacheChange } from './cache-projection.ts';
 import { journalEntryOf } from './change-journal.ts';
+import type { StaleApplyFault } from './stale-apply-fault.ts';
 
 export interface ProjectedChange {
   event: ChangeEvent | null;
@@ -25,9 +26,10 @@ function plan(topic: string, value: string | null): ProjectedChange {
   }
 }
 
-export async function projectCacheChange(cache: CacheRepository, topic: string, value: string | null): Promise<ProjectedChange> {
+/** stale: the test fault staleApply, in a test's own process only (stale-apply-fault.ts). */
+export async function projectCacheChange(cache: CacheRepository, topic: string, value: string | null, stale?: StaleApplyFault): Promise<ProjectedChange> {
   const change = plan(topic, value);
-  await cache.apply(change.operations);
+  await cache.apply(stale ? stale.apply(change.operations) : change.operations);
   return change;
 }
 
@@ -35,8 +37,9 @@ export async function projectCacheChange(cache: CacheRepository, topic: string, 
  * Several waiting messages in one Redis round trip. Throws on anything unusual (a message that
  * does not parse, Redis away), and the consumer then projects them one by one.
  */
-export async function projectCacheChanges(cache: CacheRepository, messages: ReadonlyArray<{ topic: string; value: string | null }>): Promise<ProjectedChange[]> {
+export async function projectCacheChanges(cache: CacheRepository, messages: ReadonlyArray<{ topic: string; value: string | null }>, stale?: StaleApplyFault): Promise<ProjectedChange[]> {
   const changes = messages.map((m) => plan(m.topic, m.value));
-  await cache.applyMany(changes.flatMap((c) => c.operations));
+  const operations = changes.flatMap((c) => c.operations);
+  await cache.applyMany(stale ? stale.apply(operations) : operations);
   return changes;
 }

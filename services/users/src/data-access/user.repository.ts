@@ -152,6 +152,27 @@ export class UserRepository {
     return rows.length > 0 ? { value: id, position } : null;
   }
 
+  /**
+   * Which of these users exist, and a WAL position that names the state they are in: the history
+   * checker's read of PostgreSQL (docs/history-checker.md). The rows are locked FOR KEY SHARE, which
+   * waits for a writer holding the row's FOR UPDATE lock (every update and delete takes it before its
+   * token, and keeps it until commit), and the position is read only once every lock is held. So every
+   * write of these users whose token is below the position had committed (the rows show it) and every
+   * later one takes its token after it: the latest token at or below the position names the state shown.
+   * A row is not read as the change's own LSN, which PostgreSQL does not keep.
+   */
+  async observe(ids: readonly number[]): Promise<{ present: number[]; position: string }> {
+    const result = await guarded(() =>
+      this.pool.query<{ id: string | null; position: string }>(
+        `WITH locked AS (SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR KEY SHARE),
+              pos AS (SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text AS position FROM (SELECT count(*) FROM locked) AS every_lock)
+         SELECT locked.id, pos.position FROM pos LEFT JOIN locked ON true`,
+        [ids],
+      ),
+    );
+    return { present: result.rows.flatMap((r) => (r.id === null ? [] : [Number(r.id)])), position: result.rows[0]?.position ?? '0' };
+  }
+
   /** The only read of the hash: for verifying a password, never for a response. */
   async findCredentialsByEmail(email: string): Promise<{ user: Account; hashedPassword: string } | null> {
     const result = await guarded(() =>
