@@ -4,6 +4,8 @@
 // the gateway said (check reads a 404 or a 504 as data); gatewayCall makes a
 // gateway that does not answer, or answers with an error, a StackError with
 // exit code 3 ("no verdict").
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { HOST } from '@polyglot/contracts/endpoints';
 import { servicePorts } from '@polyglot/contracts/services';
 import { findInternalSecret, internalHeaders } from '@polyglot/platform/internal-secret';
@@ -59,25 +61,41 @@ export async function gatewayRequest<T>(method: string, path: string, options: G
   }
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   Object.assign(headers, options.headers);
+  const payload = options.body !== undefined ? JSON.stringify(options.body) : undefined;
   try {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      signal: AbortSignal.timeout(options.timeoutMs ?? CALL_TIMEOUT_MS),
-    });
-    const text = await response.text();
+    const { status, text, headers: answered } = await send(method, `${base}${path}`, headers, payload, options.timeoutMs ?? CALL_TIMEOUT_MS);
     let body: T | null = null;
     try {
       body = text === '' ? null : (JSON.parse(text) as T);
     } catch {
       body = null;
     }
-    return { status: response.status, body, headers: response.headers };
+    return { status, body, headers: answered };
   } catch (error) {
-    const reason = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new GatewayUnreachableError(base, reason);
   }
+}
+
+/**
+ * node:http, not fetch: fetch gives up on a response whose headers take more than 300 s, and a full check
+ * at a million posts answers after several minutes. Here only `timeoutMs` bounds the whole call.
+ */
+function send(method: string, url: string, headers: Record<string, string>, payload: string | undefined, timeoutMs: number): Promise<{ status: number; text: string; headers: Headers }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { method, headers: payload === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(payload)) }, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const answered = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) answered.set(name, Array.isArray(value) ? value.join(', ') : value);
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: answered });
+      });
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
 }
 
 export async function gatewayCall<T>(method: 'GET' | 'POST', path: string, options: { body?: unknown; failureCode: StackErrorCode }): Promise<T> {
