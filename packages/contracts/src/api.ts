@@ -122,7 +122,11 @@ export const RelationshipCursor = z
     return { followerId, followeeId };
   });
 
-export const RelationshipsPageQuery = z.strictObject({ limit: listLimit, after: RelationshipCursor.optional().describe('only follows after this one') });
+export const RelationshipsPageQuery = z.strictObject({
+  limit: listLimit,
+  after: RelationshipCursor.optional().describe('only follows after this one'),
+  userId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('only the follows this user is in, as follower or followee'),
+});
 
 export const ListUsersQuery = z.strictObject({
   ids: z

@@ -95,7 +95,26 @@ describe('follows and relationships', () => {
     assert.equal(next.searchParams.get('after'), `${fan.id}:${y.id}`);
     const second = await call(base, 'GET', `${next.pathname}${next.search}`);
     assert.deepEqual([second.body[0].followerId, second.body[0].followeeId], [fan.id, z.id]);
-    for (const q of ['after=1', 'after=a:b', 'after=0:1', 'limit=0', 'limit=10001']) assert.equal((await call(base, 'GET', `/relationships?${q}`)).status, 400, q);
+    for (const q of ['after=1', 'after=a:b', 'after=0:1', 'limit=0', 'limit=10001', 'userId=0', 'userId=x']) assert.equal((await call(base, 'GET', `/relationships?${q}`)).status, 400, q);
+  });
+
+  test('GET /relationships?userId= lists only the follows that user is in, both ways, and pages them', async () => {
+    const hub = await newUser('Hub');
+    const [fan, star, other] = [await newUser('HubFan'), await newUser('HubStar'), await newUser('Other')];
+    await followUser(fan.id, hub.id);
+    await followUser(hub.id, star.id);
+    await followUser(fan.id, other.id);
+    const pairs = (body: Array<{ followerId: number; followeeId: number }>) => body.map((r) => [r.followerId, r.followeeId]);
+    const all = await call(base, 'GET', `/relationships?userId=${hub.id}`);
+    assert.equal(all.status, 200);
+    assert.deepEqual(pairs(all.body), [[hub.id, star.id], [fan.id, hub.id]].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+    const first = await call(base, 'GET', `/relationships?userId=${hub.id}&limit=1`);
+    const next = new URL(/^<([^>]+)>; rel="next"$/.exec(first.headers.get('link') ?? '')![1]!);
+    assert.equal(next.searchParams.get('userId'), String(hub.id));
+    const second = await call(base, 'GET', `${next.pathname}${next.search}`);
+    assert.deepEqual([...pairs(first.body), ...pairs(second.body)], pairs(all.body));
+    const graphql = await call(base, 'POST', '/graphql', { query: 'query ($u: SafeInt) { relationships(userId: $u) { followerId followeeId } }', variables: { u: String(hub.id) } });
+    assert.deepEqual(pairs(graphql.body.data.relationships), pairs(all.body));
   });
 
   test('DELETE /follow answers 204, then 404 FOLLOW_NOT_FOUND', async () => {

@@ -132,7 +132,10 @@ export function GraphPanel({ userId }: { userId: number | null }) {
     return [...count.entries()].sort((a, b) => b[1] - a[1])[0]![0];
   }, [rels.data]);
   const centerId = userId ?? fallback;
-  const hood = useMemo(() => (rels.data && centerId !== null ? neighbourhood(rels.data, centerId) : null), [rels.data, centerId]);
+  // The centre's own follows, both ways: the first page of every follow holds only some of them in a large graph.
+  const own = useQuery((signal) => (centerId === null ? Promise.resolve(null) : gql(Q.relationships, { token, userId: centerId }, { signal, timeoutMs: 20_000 }).then((d) => d.relationships)), [token, centerId]);
+  useRefreshOnChanges((c) => c.source === 'graph' || (c.source === 'users' && c.projection === 'graph'), own.reload, 1500);
+  const hood = useMemo(() => (own.data && centerId !== null ? neighbourhood(own.data, centerId) : null), [own.data, centerId]);
   const centerName = centerId !== null ? (byId.get(centerId)?.name ?? hood?.name ?? `#${centerId}`) : '';
   const drawing = useMemo(() => (hood && centerId !== null ? layout({ id: centerId, name: centerName }, hood) : null), [hood, centerId, centerName]);
   const [flowKey, setFlowKey] = useState(0);
@@ -149,7 +152,10 @@ export function GraphPanel({ userId }: { userId: number | null }) {
       const who = (id: number) => byId.get(id)?.name ?? `#${id}`;
       setResult({ write, text: kind === 'follow' ? `${who(followerId)} now follows ${who(followeeId)} (in Neo4j).` : `${who(followerId)} no longer follows ${who(followeeId)}.` });
       if (write) setToken(write.token);
-      else rels.reload();
+      else {
+        rels.reload();
+        own.reload();
+      }
     } catch (error) {
       setResult({ error });
     } finally {
@@ -177,7 +183,7 @@ export function GraphPanel({ userId }: { userId: number | null }) {
                 </span>
               )}
             </h2>
-            {rels.data && <span className="card-sub">{rels.data.length.toLocaleString()} follows in Neo4j</span>}
+            {own.error !== null && <ErrorNote error={own.error} what="this person's follows" retry={own.reload} />}
           </div>
           {!rels.data && rels.loading && <Loading what="the follows from Neo4j" />}
           {rels.error !== null && <ErrorNote error={rels.error} what="the follow graph" retry={rels.reload} />}

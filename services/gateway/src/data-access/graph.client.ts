@@ -22,10 +22,10 @@ export function createGraphClient(baseUrl: string, secret: string) {
       const r = await http.delete('/follow', { followerId, followeeId }, { traceparent });
       return { value: null, token: r.token };
     },
-    /** Follows by follower then followee, after one, at most limit. */
-    async relationships(page: { after?: { followerId: number; followeeId: number } | undefined; limit: number }): Promise<Relationship[]> {
+    /** Follows by follower then followee (only one user's with userId), after one, at most limit. */
+    async relationships(page: { after?: { followerId: number; followeeId: number } | undefined; limit: number; userId?: number | undefined }): Promise<Relationship[]> {
       const after = page.after ? `${page.after.followerId}:${page.after.followeeId}` : undefined;
-      return (await http.get<Relationship[]>('/relationships', { query: { after, limit: page.limit } })).body;
+      return (await http.get<Relationship[]>('/relationships', { query: { after, limit: page.limit, userId: page.userId } })).body;
     },
     /** The source position of this user or post the graph shows (null: none); for the consistency lab. */
     async shownPosition(source: 'users' | 'posts', entityId: string): Promise<number | null> {

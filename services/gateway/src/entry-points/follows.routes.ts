@@ -43,7 +43,7 @@ export function registerFollowRoutes(app: HttpApp, deps: GatewayDeps): void {
     {
       schema: {
         tags,
-        operationId: 'listRelationships', security: noSession, summary: 'Follows with names, by follower then followee, a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest',
+        operationId: 'listRelationships', security: noSession, summary: 'Follows with names, by follower then followee (only one user\'s with userId), a page at most (LIST_LIMIT, default 1,000); Link (rel="next") to the rest',
         querystring: RelationshipsPageQuery.extend(ReadQuery.shape),
         response: { 200: z.array(Relationship), ...errors(400, 503), ...consistencyTimeout },
       },
@@ -51,9 +51,10 @@ export function registerFollowRoutes(app: HttpApp, deps: GatewayDeps): void {
     },
     async (request, reply) => {
       const limit = request.query.limit ?? deps.config.LIST_LIMIT;
-      const page = await bounded(limit, (n) => listRelationships(deps, { after: request.query.after, limit: n }));
+      const { after, userId } = request.query;
+      const page = await bounded(limit, (n) => listRelationships(deps, { after, limit: n, userId }));
       const last = page.items.at(-1);
-      if (page.more && last) linkNext(request, reply, '/relationships', { after: `${last.followerId}:${last.followeeId}`, limit });
+      if (page.more && last) linkNext(request, reply, '/relationships', { after: `${last.followerId}:${last.followeeId}`, limit, userId });
       return page.items;
     },
   );

@@ -84,10 +84,10 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): QueryR
       return pageOf({ ...page, items: postsFor(await viewerOf(deps, ctx.http.authorization), page.items) });
     },
     relationships: async (_root, args) => {
-      const page = parseInput(RelationshipsPageQuery, { after: args.after ?? undefined, limit: args.limit ?? undefined }, 'arguments');
+      const page = parseInput(RelationshipsPageQuery, { after: args.after ?? undefined, limit: args.limit ?? undefined, userId: args.userId ?? undefined }, 'arguments');
       // The names come from the graph projection of the users table.
       await readAfter(deps, args, ['graph']);
-      return listRelationships(deps, { after: page.after, limit: page.limit ?? deps.config.LIST_LIMIT });
+      return listRelationships(deps, { after: page.after, limit: page.limit ?? deps.config.LIST_LIMIT, userId: page.userId });
     },
     analytics: async (_root, args, ctx) => {
       await readAfter(deps, args, ['analytics']);

@@ -130,8 +130,8 @@ const Query = {
   feed: { type: PostsPage, args: args({ userId: Id, limit: FeedQuery.shape.limit, ...readArgs }) },
   relationships: {
     type: z.array(Relationship),
-    args: args({ after: optional(z.string()), limit: optional(RelationshipsPageQuery.shape.limit.unwrap()), ...readArgs }),
-    description: "By follower then followee, at most limit (default LIST_LIMIT, 1,000); after: FOLLOWER:FOLLOWEE of the previous page's last.",
+    args: args({ after: optional(z.string()), limit: optional(RelationshipsPageQuery.shape.limit.unwrap()), userId: optional(Id), ...readArgs }),
+    description: "By follower then followee, at most limit (default LIST_LIMIT, 1,000); after: FOLLOWER:FOLLOWEE of the previous page's last; userId: only the follows that user is in.",
   },
   analytics: { type: Analytics, args: args(readArgs) },
   cacheStatus: { type: CacheStatus },

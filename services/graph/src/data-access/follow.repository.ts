@@ -33,6 +33,8 @@ function pairParams(followerId: number, followeeId: number) {
 export interface RelationshipPage {
   after?: { followerId: number; followeeId: number } | undefined;
   limit?: number | undefined;
+  /** Only the follows this user is in, as follower or followee. */
+  userId?: number | undefined;
 }
 
 export class FollowRepository {
@@ -143,15 +145,25 @@ export class FollowRepository {
     const after = page.after ?? { followerId: 0, followeeId: 0 };
     return onGraphStore(this.driver, async () => {
       // From the follower's index entry onwards, in the index's order: a page reads about a page of edges.
+      // One user's follows: that user's edges both ways, found from its index entry.
+      const edges =
+        page.userId === undefined
+          ? `MATCH (a:User) USING INDEX a:User(id) WHERE a.id >= $afterFollower
+             WITH a ORDER BY a.id
+             MATCH (a)-[:FOLLOWS]->(b:User)
+             WHERE a.id > $afterFollower OR b.id > $afterFollowee`
+          : `CALL () {
+               MATCH (a:User {id: $userId})-[:FOLLOWS]->(b:User) RETURN a, b
+               UNION
+               MATCH (a:User)-[:FOLLOWS]->(b:User {id: $userId}) RETURN a, b
+             }
+             WITH a, b WHERE a.id > $afterFollower OR (a.id = $afterFollower AND b.id > $afterFollowee)`;
       const result = await this.driver.executeQuery(
-        `MATCH (a:User) USING INDEX a:User(id) WHERE a.id >= $afterFollower
-         WITH a ORDER BY a.id
-         MATCH (a)-[:FOLLOWS]->(b:User)
-         WHERE a.id > $afterFollower OR b.id > $afterFollowee
+        `${edges}
          WITH DISTINCT a, b ORDER BY a.id, b.id
          ${page.limit === undefined ? '' : 'LIMIT $limit'}
          RETURN a.id AS followerId, a.name AS followerName, b.id AS followeeId, b.name AS followeeName`,
-        { afterFollower: int(after.followerId), afterFollowee: int(after.followeeId), ...(page.limit === undefined ? {} : { limit: int(page.limit) }) },
+        { afterFollower: int(after.followerId), afterFollowee: int(after.followeeId), ...(page.limit === undefined ? {} : { limit: int(page.limit) }), ...(page.userId === undefined ? {} : { userId: int(page.userId) }) },
         { routing: 'READ' },
       );
       return result.records.map((r) => ({

@@ -1,4 +1,4 @@
-import { ErrorBody, MAX_LIST_LIMIT, Relationship, RelationshipCursor, UserIdParam } from '@polyglot/contracts/api';
+import { ErrorBody, MAX_LIST_LIMIT, Relationship, RelationshipCursor, RelationshipsPageQuery, UserIdParam } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { z } from 'zod';
 import { listFollows, listRelationships, type RelationshipReader } from '../domain/list-relationships.use-case.ts';
@@ -10,8 +10,8 @@ export function registerRelationshipRoutes(app: HttpApp, store: RelationshipRead
     '/relationships',
     {
       schema: {
-        summary: 'Follows with both names (null until the user is projected), by follower then followee; a page after `after`, at most `limit`',
-        querystring: z.strictObject({ after: RelationshipCursor.optional(), limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT + 1).optional() }),
+        summary: 'Follows with both names (null until the user is projected), by follower then followee; a page after `after`, at most `limit`; with `userId`, only those that user is in',
+        querystring: z.strictObject({ after: RelationshipCursor.optional(), limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT + 1).optional(), userId: RelationshipsPageQuery.shape.userId }),
         response: { 200: z.array(Relationship), 400: ErrorBody, 503: ErrorBody },
       },
     },
