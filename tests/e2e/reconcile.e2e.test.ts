@@ -7,14 +7,19 @@
 // that the tests before it left no drift (the repair would hide it from the
 // last test of the run, zz-no-drift-left).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { userKey } from '@polyglot/contracts/cache-keys';
+import { Redis } from 'ioredis';
+import { authorListingKey, userKey } from '@polyglot/contracts/cache-keys';
+import { urls } from '@polyglot/contracts/endpoints';
 import type { Drift, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
 import { runCli } from '@polyglot/stack/test-fixtures/run-cli';
 import { waitFor } from '@polyglot/platform/wait-for';
 import { api, createUser, cypher, describeDrift, eventCount, gateway, openStores, settledDrift, type Stores } from './support.ts';
 
 let stores: Stores;
+/** The state Redis, where the post listings are. */
+let state: Redis;
 
 /** The reconciler compares twice and waits for the pipeline between: longer than api()'s 15 s limit. */
 async function call<T>(method: 'GET' | 'POST', path: string): Promise<{ status: number; body: T }> {
@@ -35,10 +40,12 @@ const repair = async (): Promise<RepairReport> => {
 };
 
 // This file's entities: A loses its :User node, B gets a stale cached profile, C loses its
-// USER_CREATED row, D's post loses its POSTED edge, E→F loses its FOLLOW_CREATED row.
+// USER_CREATED row, D's post loses its POSTED edge, E→F loses its FOLLOW_CREATED row, and the id
+// of no post is put in D's listing only (not in the listing of all posts).
 type Made = { id: number; name: string; email: string };
 let A: Made, B: Made, C: Made, D: Made, E: Made, F: Made;
 let postOfA: string, postOfD: string;
+const ghost = randomBytes(12).toString('hex');
 const ours = new Set<string>();
 const concerning = (drift: readonly Drift[]) => drift.filter((d) => ours.has(d.id));
 const has = (drift: readonly Drift[], store: Drift['store'], entity: Drift['entity'], id: string | number, kind: Drift['kind']) =>
@@ -46,6 +53,7 @@ const has = (drift: readonly Drift[], store: Drift['store'], entity: Drift['enti
 
 before(async () => {
   stores = openStores();
+  state = new Redis(urls.redisState, { maxRetriesPerRequest: 1 });
   [A, B, C, D, E, F] = (await Promise.all(['recon-a', 'recon-b', 'recon-c', 'recon-d', 'recon-e', 'recon-f'].map((label) => createUser(label)))) as [Made, Made, Made, Made, Made, Made];
   const post = async (author: Made) => {
     const response = await api('POST', '/posts', { author_id: author.id, title: `by ${author.name}`, body: 'reconcile me', tags: [], meta: {} });
@@ -56,12 +64,14 @@ before(async () => {
   assert.equal((await api('POST', '/follow', { followerId: E.id, followeeId: F.id })).status, 201);
   assert.equal((await api('POST', '/follow', { followerId: C.id, followeeId: B.id })).status, 201);
   for (const u of [A, B, C, D, E, F]) ours.add(String(u.id));
-  for (const id of [postOfA, postOfD, `${E.id}->${F.id}`, `${C.id}->${B.id}`]) ours.add(id);
+  for (const id of [postOfA, postOfD, `${E.id}->${F.id}`, `${C.id}->${B.id}`, ghost]) ours.add(id);
 });
 
 after(async () => {
   for (const u of [A, B, C, D, E, F]) if (u) await api('DELETE', `/users/${u.id}`).catch(() => undefined);
+  if (D) await state.zrem(authorListingKey(D.id), ghost);
   await stores.close();
+  state.disconnect();
 });
 
 describe('the reconciler on the running system', () => {
@@ -88,6 +98,7 @@ describe('the reconciler on the running system', () => {
     await stores.redis.set(userKey(B.id), JSON.stringify({ ...cached, name: 'Stale Name' }));
     await stores.timescale.query(`DELETE FROM events WHERE event_type = 'USER_CREATED' AND entity_id = $1`, [String(C.id)]);
     await stores.timescale.query(`DELETE FROM events WHERE event_type = 'FOLLOW_CREATED' AND entity_id = $1 AND properties->>'followeeId' = $2`, [String(E.id), String(F.id)]);
+    await state.zadd(authorListingKey(D.id), 0, ghost);
 
     const report = await reconcile();
     const drift = concerning(report.drift);
@@ -100,7 +111,11 @@ describe('the reconciler on the running system', () => {
     const stale = drift.find((d) => d.store === 'redis' && d.id === String(B.id));
     assert.match(stale?.actual ?? '', /Stale Name/);
     assert.match(stale?.expected ?? '', new RegExp(B.name));
-    assert.equal(drift.length, 6, JSON.stringify(drift, null, 1));
+    // Only D's listing holds it: found by reading the authors' listings through, with D named.
+    assert.ok(has(drift, 'redis', 'post', ghost, 'extra'), "the id planted in D's listing");
+    assert.equal(drift.find((d) => d.id === ghost)?.actual, `listed by author ${D.id} (no such live post)`);
+    assert.ok(report.counts.posts.redisAuthorListings >= 3, `A's post, D's and the planted id: ${JSON.stringify(report.counts.posts)}`);
+    assert.equal(drift.length, 7, JSON.stringify(drift, null, 1));
   });
 
   test('POST /reconcile/repair fixes it from the sources of truth; a fresh report has no drift for those ids; repeating adds nothing', async () => {
@@ -112,6 +127,7 @@ describe('the reconciler on the running system', () => {
       ['redis', 'user', B.id],
       ['timescaledb', 'user', C.id],
       ['timescaledb', 'follow', `${E.id}->${F.id}`],
+      ['redis', 'post', ghost],
     ] as const) {
       assert.ok(result.repaired.some((d) => d.store === store && d.entity === entity && d.id === String(id)), `${store} ${entity} ${id} repaired`);
     }
@@ -122,6 +138,7 @@ describe('the reconciler on the running system', () => {
     assert.deepEqual(node, [{ name: A.name, posts: [postOfA] }]);
     assert.equal((await cypher(stores.neo4j, 'MATCH (:User {id: $id})-[:POSTED]->(:Post {id: $post}) RETURN 1 AS ok', { id: D.id, post: postOfD })).length, 1);
     assert.equal(JSON.parse((await stores.redis.get(userKey(B.id)))!).name, B.name);
+    assert.deepEqual(await state.zmscore(authorListingKey(D.id), ghost, postOfD), [null, '0'], "the id is off D's listing, D's post still on it");
     const created = await stores.timescale.query<{ properties: { reconciled?: boolean; name?: string } }>(`SELECT properties FROM events WHERE event_type = 'USER_CREATED' AND entity_id = $1`, [String(C.id)]);
     assert.equal(created.rows.length, 1);
     assert.equal(created.rows[0]!.properties.reconciled, true);

@@ -134,12 +134,19 @@ export const CacheListing = z.object({
   listed: z.array(z.object({ id: z.string(), inListing: z.boolean(), authorIds: z.array(z.number().int()) })),
 });
 export type CacheListing = z.infer<typeof CacheListing>;
-export const CachePage = z.object({ listing: CacheListing, next: z.string().nullable().describe('the `after` of the next page (a SCAN cursor for profiles); null at the end') });
+export const CachePage = z.object({
+  listing: CacheListing,
+  next: z.string().nullable().describe('the `after` of the next page (a SCAN cursor for profiles, `{cursor}:{authorId}:{postId}` within a SCAN step for authors); null at the end'),
+});
 export type CachePage = z.infer<typeof CachePage>;
-/** The cache's kinds: cached profiles (SCAN), the listing of live posts (BYLEX). */
-export const CacheKind = z.enum(['profiles', 'listing']);
+/** The cache's kinds: cached profiles (SCAN), the listing of live posts (BYLEX), the authors' listings (SCAN, then BYLEX in each). */
+export const CacheKind = z.enum(['profiles', 'listing', 'authors']);
+export type CacheKind = z.infer<typeof CacheKind>;
 export const CachePageParams = z.strictObject({ kind: CacheKind });
-export const CacheTotals = z.object({ listing: z.number().int().describe('ids in the listing of live posts (ZCARD)') });
+export const CacheTotals = z.object({
+  listing: z.number().int().describe('ids in the listing of live posts (ZCARD)'),
+  authorListings: z.number().int().describe("entries in all authors' listings (the sum of their ZCARDs)"),
+});
 export type CacheTotals = z.infer<typeof CacheTotals>;
 
 const CachedProfileUser = z.strictObject({ id: userId, email: z.string(), name: z.string(), created_at: z.string(), updated_at: z.string() });
@@ -182,7 +189,13 @@ export type Drift = z.infer<typeof Drift>;
 
 export const ReconcileCounts = z.object({
   users: z.object({ postgres: z.number().int(), neo4j: z.number().int(), redis: z.number().int(), timescaledb: z.number().int() }),
-  posts: z.object({ ferretdb: z.number().int(), neo4j: z.number().int(), timescaledb: z.number().int(), redis: z.number().int().describe('ids in the listing of live posts') }),
+  posts: z.object({
+    ferretdb: z.number().int(),
+    neo4j: z.number().int(),
+    timescaledb: z.number().int(),
+    redis: z.number().int().describe('ids in the listing of live posts'),
+    redisAuthorListings: z.number().int().describe("entries in the authors' listings (a post is in its author's)"),
+  }),
   follows: z.object({ neo4j: z.number().int(), timescaledb: z.number().int() }),
 });
 export type ReconcileCounts = z.infer<typeof ReconcileCounts>;

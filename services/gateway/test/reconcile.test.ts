@@ -11,7 +11,7 @@ import type { ChangeJournal } from '../src/data-access/change-journal.ts';
 import type { ReconcileClient } from '../src/data-access/reconcile.client.ts';
 import { findDrift, type Snapshot } from '../src/domain/find-drift.ts';
 import { planRepairs, reconcile, scopeOf } from '../src/domain/reconcile.use-case.ts';
-import { fullCheck, ProgressBoard } from '../src/domain/full-check.ts';
+import { fullCheck, ProgressBoard, scopeOfFindings } from '../src/domain/full-check.ts';
 import type { ReconcileScope } from '@polyglot/contracts/reconcile';
 import { call, DOWN_URL, startGateway } from './support.ts';
 
@@ -60,7 +60,7 @@ describe('findDrift', () => {
     assert.deepEqual(findings, []);
     assert.deepEqual(counts, {
       users: { postgres: 2, neo4j: 2, redis: 1, timescaledb: 2 },
-      posts: { ferretdb: 1, neo4j: 1, timescaledb: 1, redis: 1 },
+      posts: { ferretdb: 1, neo4j: 1, timescaledb: 1, redis: 1, redisAuthorListings: 1 },
       follows: { neo4j: 1, timescaledb: 1 },
     });
   });
@@ -318,9 +318,16 @@ function fakeClient(now: () => Snapshot): ReconcileClient {
       const { page, next } = pageOf(a.follows, pair, after, limit);
       return { listing: { ...emptyListing(), follows: page }, next };
     },
-    async cachePage(kind: 'profiles' | 'listing', after: string | null, limit: number) {
+    async cachePage(kind: 'profiles' | 'listing' | 'authors', after: string | null, limit: number) {
       const c = now().cache;
       if (kind === 'profiles') { const { page, next } = pageOf(c.profiles, (p) => p.id, after, limit); return { listing: { profiles: page, listed: [] }, next }; }
+      if (kind === 'authors') {
+        // By author, then id: the key is the author padded, so it sorts as a string.
+        const key = (e: { id: string; authorId: number }) => `${String(e.authorId).padStart(16, '0')}:${e.id}`;
+        const entries = c.listed.flatMap((l) => l.authorIds.map((authorId) => ({ id: l.id, authorId }))).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+        const page = entries.filter((e) => after === null || key(e) > after).slice(0, limit);
+        return { listing: { profiles: [], listed: page.map((e) => ({ id: e.id, inListing: false, authorIds: [e.authorId] })) }, next: page.length === limit ? key(page.at(-1)!) : null };
+      }
       const { page, next } = pageOf(c.listed.filter((l) => l.inListing), (l) => l.id, after, limit);
       return { listing: { profiles: [], listed: page.map((l) => ({ id: l.id, inListing: true, authorIds: [] })) }, next };
     },
@@ -333,7 +340,8 @@ function fakeClient(now: () => Snapshot): ReconcileClient {
       return { users: a.users.filter((u) => u.latest !== 'USER_DELETED').length, posts: a.posts.filter((p) => p.created && !p.deleted).length, follows: a.follows.filter((f) => f.latest === 'FOLLOW_CREATED').length };
     },
     async cacheTotals() {
-      return { listing: now().cache.listed.filter((l) => l.inListing).length };
+      const listed = now().cache.listed;
+      return { listing: listed.filter((l) => l.inListing).length, authorListings: listed.reduce((n, l) => n + l.authorIds.length, 0) };
     },
     async usersAmong(ids: readonly number[]) {
       return now().users.filter((u) => ids.includes(u.id));
@@ -354,13 +362,15 @@ function fakeClient(now: () => Snapshot): ReconcileClient {
     },
     async cacheAmong(scope: ReconcileScope) {
       const s = inScope(scope);
-      const authors = new Map(scope.posts.map((p) => [p.id, p.authorId]));
+      // The listings of the authors each post is named with (one entry per post, as the service answers).
+      const authors = new Map<string, number[]>();
+      for (const p of scope.posts) if (p.authorId !== null) authors.set(p.id, [...(authors.get(p.id) ?? []), p.authorId]);
       const c = now().cache;
       return {
         profiles: c.profiles.filter((p) => s.users.has(p.id)),
         listed: c.listed
           .filter((l) => s.posts.has(l.id))
-          .map((l) => ({ id: l.id, inListing: l.inListing, authorIds: l.authorIds.filter((a) => a === authors.get(l.id)) }))
+          .map((l) => ({ id: l.id, inListing: l.inListing, authorIds: l.authorIds.filter((a) => authors.get(l.id)?.includes(a)) }))
           .filter((l) => l.inListing || l.authorIds.length > 0),
       };
     },
@@ -387,6 +397,29 @@ describe('the full check, streamed a batch at a time', () => {
       assert.equal(streamed.counts.users.redis, 2);
     }
     assert.ok(whole.includes('neo4j extra user 9') && whole.includes('neo4j extra post ' + P3) && whole.includes('redis extra post ' + P2) && whole.includes('redis extra user 7') && whole.includes('timescaledb missing user 8'), whole.join('\n'));
+  });
+
+  test("an id only authors' listings hold, no live post, is found with those authors, whatever the batch, and looked at again there", async () => {
+    const ghost = 'f'.repeat(24);
+    const s = healthy();
+    s.cache.listed.push({ id: ghost, inListing: false, authorIds: [1, 2] });
+    for (const batch of [1, 1000]) {
+      const { findings, counts } = await fullCheck(fakeClient(() => s), new ProgressBoard(logger), batch);
+      assert.deepEqual(
+        findings.map((f) => [f.drift.store, f.drift.kind, f.drift.id, f.fix]),
+        [['redis', 'extra', ghost, { store: 'redis', op: 'unlist', id: ghost, inListing: false, authorIds: [1, 2] }]],
+        `batches of ${batch}`,
+      );
+      assert.deepEqual(counts.posts, { ferretdb: 1, neo4j: 1, timescaledb: 1, redis: 1, redisAuthorListings: 3 });
+      // No source names the authors of a post that is gone: the second look asks their listings, from the repair.
+      assert.deepEqual(scopeOfFindings(findings).posts, [
+        { id: ghost, authorId: 1 },
+        { id: ghost, authorId: 2 },
+      ]);
+    }
+    const journal = { fullCheckBegins: async () => undefined, fullCheckEnded: async () => 0 } as unknown as ChangeJournal;
+    const report = await reconcile({ reconcile: fakeClient(() => s), pipeline: { settled: async () => true }, journal, progress: new ProgressBoard(logger), logger }, { settleMs: 50 });
+    assert.deepEqual(report.drift, [{ kind: 'extra', store: 'redis', entity: 'post', id: ghost, expected: null, actual: 'listed by author 1, 2 (no such live post)' }]);
   });
 
   test('its progress: a phase and counts while it runs, null after', async () => {

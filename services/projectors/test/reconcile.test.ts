@@ -155,3 +155,56 @@ describe('the post listings', () => {
     assert.deepEqual(await state.zmscore(POSTS_LISTING_KEY, missing, misplaced, gone, deletedMeanwhile), ['0', '0', null, null]);
   });
 });
+
+describe("the authors' listings", () => {
+  const author = 900_000_000 + randomInt(99_999_999);
+  const other = author + 1;
+  const ids = Array.from({ length: 3 }, (_, i) => `fffd${(randomInt(2 ** 40) * 4 + i).toString(16).padStart(20, '0')}`).sort();
+  const shared = ids[0]!;
+  let state: Redis;
+  before(async () => {
+    state = new Redis(urls.redisState, { maxRetriesPerRequest: 1 });
+    await state.zadd(authorListingKey(author), ...ids.flatMap((id) => [0, id]));
+    await state.zadd(authorListingKey(other), 0, shared);
+  });
+  after(async () => {
+    await state.del(authorListingKey(author), authorListingKey(other));
+    state.disconnect();
+  });
+
+  test("their total is every author's listing's ZCARD; the pages walk them all, by author, a bounded page at a time", async () => {
+    assert.ok(((await call('GET', '/internal/reconcile/totals')).body as { authorListings: number }).authorListings >= 4);
+    const ours = (page: CachePage) => page.listing.listed.filter((l) => l.authorIds[0] === author || l.authorIds[0] === other).map((l) => `${l.authorIds[0]}:${l.id}`);
+    const seen = new Set<string>();
+    let stepOfOurs: string | undefined;
+    for (let after: string | null = null; ; ) {
+      const page: { status: number; body: CachePage } = await call('GET', `/internal/reconcile/page/authors?limit=1000${after ? `&after=${after}` : ''}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      assert.ok(page.body.listing.listed.length <= 1000);
+      assert.ok(page.body.listing.listed.every((l) => !l.inListing && l.authorIds.length === 1));
+      for (const entry of ours(page.body)) seen.add(entry);
+      if (stepOfOurs === undefined && ours(page.body).some((e) => e.startsWith(`${author}:`))) stepOfOurs = (after ?? '0').split(':')[0];
+      if (page.body.next === null) break;
+      after = page.body.next;
+    }
+    assert.deepEqual([...seen].sort(), [...ids.map((id) => `${author}:${id}`), `${other}:${shared}`].sort());
+
+    // The SCAN step that found the author's listing, from that author on, a page of one entry at a time: each
+    // entry once, in order, then on past that author (a SCAN step from the same cursor looks at the same keys).
+    let cursor = `${stepOfOurs}:${author}:`;
+    for (const id of ids) {
+      const page = (await call('GET', `/internal/reconcile/page/authors?limit=1&after=${cursor}`)).body as CachePage;
+      assert.deepEqual(page.listing.listed, [{ id, inListing: false, authorIds: [author] }], JSON.stringify(page));
+      cursor = page.next!;
+    }
+    const past = (await call('GET', `/internal/reconcile/page/authors?limit=1&after=${cursor}`)).body as CachePage;
+    assert.ok(past.listing.listed.every((l) => l.authorIds[0] !== author), JSON.stringify(past));
+  });
+
+  test('a scope naming one post with several authors answers one entry, with each author whose listing holds it', async () => {
+    const scope = { posts: [{ id: shared, authorId: author }, { id: shared, authorId: other }, { id: shared, authorId: other + 1 }] };
+    const response = await call('POST', '/internal/reconcile/scope', scope);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.deepEqual((response.body as CacheListing).listed, [{ id: shared, inListing: false, authorIds: [author, other] }]);
+  });
+});

@@ -79,7 +79,7 @@ export function renderReport(report: ReconcileReport): string {
         ]
       : []),
     `  users:   ${c.users.postgres} in PostgreSQL; ${c.users.neo4j} :User nodes; ${c.users.redis} cached profiles; ${c.users.timescaledb} alive in events`,
-    `  posts:   ${c.posts.ferretdb} live; ${c.posts.neo4j} :Post nodes; ${c.posts.redis} in the listing; ${c.posts.timescaledb} alive in events`,
+    `  posts:   ${c.posts.ferretdb} live; ${c.posts.neo4j} :Post nodes; ${c.posts.redis} in the listing, ${c.posts.redisAuthorListings} in authors' listings; ${c.posts.timescaledb} alive in events`,
     `  follows: ${c.follows.neo4j} FOLLOWS edges; ${c.follows.timescaledb} alive in events`,
   ];
   if (report.total === 0) lines.push('No drift: every store agrees with its source of truth.');

@@ -16,6 +16,7 @@ import type {
   PostsListing,
   ReconcileScope,
   AnalyticsPage,
+  CacheKind,
   CachePage,
   CacheTotals,
   GraphPage,
@@ -84,7 +85,7 @@ export function createReconcileClient(config: Pick<GatewayConfig, 'USERS_URL' | 
     async analyticsPage(kind: ReconcileKind, after: string | null, limit: number): Promise<AnalyticsPage> {
       return (await analytics.get<AnalyticsPage>(`/internal/reconcile/page/${kind}`, { ...listing, query: { after: after ?? undefined, limit } })).body;
     },
-    async cachePage(kind: 'profiles' | 'listing', after: string | null, limit: number): Promise<CachePage> {
+    async cachePage(kind: CacheKind, after: string | null, limit: number): Promise<CachePage> {
       return (await cache.get<CachePage>(`/internal/reconcile/page/${kind}`, { ...listing, query: { after: after ?? undefined, limit } })).body;
     },
     async graphTotals(): Promise<ReconcileTotals> {

@@ -213,6 +213,7 @@ export function findDrift(snapshot: Snapshot): { findings: Finding[]; counts: Re
       neo4j: snapshot.graph.posts.filter((p) => p.authors.length > 0).length,
       timescaledb: snapshot.analytics.posts.filter((p) => p.created && !p.deleted).length,
       redis: snapshot.cache.listed.filter((l) => l.inListing).length,
+      redisAuthorListings: snapshot.cache.listed.reduce((n, l) => n + l.authorIds.length, 0),
     },
     follows: { neo4j: edges.size, timescaledb: snapshot.analytics.follows.filter((f) => f.latest === 'FOLLOW_CREATED').length },
   };

@@ -11,7 +11,9 @@
 //    holds no extra one. Only a projection that holds more is read through in
 //    its own key order, each id looked up at its source. Cached profiles have no
 //    count to compare (the cache may hold any of them), so they are always read
-//    through: a SCAN, and a lookup in PostgreSQL, both cheap.
+//    through: a SCAN, and a lookup in PostgreSQL, both cheap. The authors'
+//    listings are counted together: the entries of every author's listing
+//    against the sources' posts found in their author's.
 //
 // The counts of entities in flight can differ for a moment; the extra read that
 // follows then only costs time, since only drift seen again after the pipeline
@@ -107,7 +109,15 @@ class Findings {
   readonly #byKey = new Map<string, Finding>();
 
   add(findings: readonly Finding[], entities: readonly Entity[]): void {
-    for (const f of findings) if (entities.includes(f.drift.entity)) this.#byKey.set(findingKey(f.drift), f);
+    for (const f of findings) {
+      if (!entities.includes(f.drift.entity)) continue;
+      const key = findingKey(f.drift);
+      const before = this.#byKey.get(key)?.fix;
+      // An id found in several authors' listings, a page apart: the second look is asked about all of them.
+      if (before?.op === 'unlist' && f.fix?.op === 'unlist') {
+        this.#byKey.set(key, { drift: f.drift, fix: { ...f.fix, inListing: before.inListing || f.fix.inListing, authorIds: [...new Set([...before.authorIds, ...f.fix.authorIds])] } });
+      } else this.#byKey.set(key, f);
+    }
   }
 
   get all(): Finding[] {
@@ -125,7 +135,7 @@ export async function fullCheck(client: ReconcileClient, progress: ProgressBoard
     return snapshot;
   };
   // What each projection was found to hold of the sources' entities.
-  const held = { neo4jUsers: 0, timescaleUsers: 0, neo4jPosts: 0, timescalePosts: 0, listed: 0, timescaleFollows: 0 };
+  const held = { neo4jUsers: 0, timescaleUsers: 0, neo4jPosts: 0, timescalePosts: 0, listed: 0, authorListed: 0, timescaleFollows: 0 };
   const sources = { users: 0, posts: 0, follows: 0 };
 
   // The next batch is read while the last ones are compared: the work is spread over the stores' processes.
@@ -154,6 +164,8 @@ export async function fullCheck(client: ReconcileClient, progress: ProgressBoard
     held.neo4jPosts += snapshot.graph.posts.length;
     held.timescalePosts += snapshot.analytics.posts.filter((p) => p.created && !p.deleted).length;
     held.listed += snapshot.cache.listed.filter((l) => l.inListing).length;
+    // Each post was asked about in its own author's listing only.
+    held.authorListed += snapshot.cache.listed.filter((l) => l.authorIds.length > 0).length;
     sources.posts += these.length;
     progress.add('posts', these.length);
   };
@@ -237,6 +249,20 @@ export async function fullCheck(client: ReconcileClient, progress: ProgressBoard
   if (cacheTotals.listing > held.listed) {
     await extras('the listing of live posts (Redis)', async (after) => { const p = await client.cachePage('listing', after, batch); return { ids: p.listing.listed.map((x) => x.id), next: p.next }; }, absentPosts, postsScope, 'post');
   }
+  if (cacheTotals.authorListings > held.authorListed) {
+    // Each entry with the author whose listing holds it: a post that is gone is found there, and no source names that author.
+    type Entry = { id: string; authorId: number };
+    await extras<Entry>(
+      "the authors' listings (Redis)",
+      async (after) => { const p = await client.cachePage('authors', after, batch); return { ids: p.listing.listed.flatMap((x) => x.authorIds.map((authorId) => ({ id: x.id, authorId }))), next: p.next }; },
+      async (entries) => {
+        const gone = new Set(await absentPosts([...new Set(entries.map((e) => e.id))]));
+        return entries.filter((e) => gone.has(e.id));
+      },
+      (entries) => ({ ...emptyScope(), posts: entries }),
+      'post',
+    );
+  }
   if (analyticsTotals.follows > held.timescaleFollows) {
     type Pair = { followerId: number; followeeId: number };
     await extras<Pair>(
@@ -253,28 +279,35 @@ export async function fullCheck(client: ReconcileClient, progress: ProgressBoard
 
   const counts: ReconcileCounts = {
     users: { postgres: sources.users, neo4j: graphTotals.users, redis: profiles, timescaledb: analyticsTotals.users },
-    posts: { ferretdb: sources.posts, neo4j: graphTotals.posts, timescaledb: analyticsTotals.posts, redis: cacheTotals.listing },
+    posts: { ferretdb: sources.posts, neo4j: graphTotals.posts, timescaledb: analyticsTotals.posts, redis: cacheTotals.listing, redisAuthorListings: cacheTotals.authorListings },
     follows: { neo4j: sources.follows, timescaledb: analyticsTotals.follows },
   };
   return { findings: findings.all, counts };
 }
 
-/** The entities some findings are about, as a scope: what a second look compares again. */
+/**
+ * The entities some findings are about, as a scope: what a second look compares again. A post is looked
+ * up by id (its author comes from the source), and also in the listings of the authors a repair would
+ * take it off: a post that is gone has no author at the source to name them.
+ */
 export function scopeOfFindings(findings: readonly Finding[]): ReconcileScope {
   const scope = emptyScope();
   const users = new Set<number>();
-  const posts = new Set<string>();
+  const posts = new Map<string, Set<number>>();
   const follows = new Map<string, { followerId: number; followeeId: number }>();
-  for (const { drift } of findings) {
+  for (const { drift, fix } of findings) {
     if (drift.entity === 'user' && /^[1-9][0-9]{0,15}$/.test(drift.id)) users.add(Number(drift.id));
-    else if (drift.entity === 'post' && /^[0-9a-f]{24}$/.test(drift.id)) posts.add(drift.id);
-    else if (drift.entity === 'follow') {
+    else if (drift.entity === 'post' && /^[0-9a-f]{24}$/.test(drift.id)) {
+      const authors = posts.get(drift.id) ?? new Set<number>();
+      if (fix?.op === 'unlist') for (const authorId of fix.authorIds) authors.add(authorId);
+      posts.set(drift.id, authors);
+    } else if (drift.entity === 'follow') {
       const [followerId, followeeId] = drift.id.split('->').map(Number) as [number, number];
       if (Number.isSafeInteger(followerId) && followerId > 0 && Number.isSafeInteger(followeeId) && followeeId > 0) follows.set(drift.id, { followerId, followeeId });
     }
   }
   scope.users = [...users];
-  scope.posts = [...posts].map((id) => ({ id, authorId: null }));
+  scope.posts = [...posts].flatMap(([id, authors]): ReconcileScope['posts'] => (authors.size === 0 ? [{ id, authorId: null }] : [...authors].map((authorId) => ({ id, authorId }))));
   scope.follows = [...follows.values()];
   return scope;
 }

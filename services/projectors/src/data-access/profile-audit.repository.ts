@@ -4,16 +4,20 @@
 // (compared by digest inside Redis), so a repair never overwrites what the
 // projection wrote in the meantime. Also the post listings of the state store:
 // every id they hold, and the repairs that list a live post (unless it was
-// deleted meanwhile: its tombstone) or take an id off them.
+// deleted meanwhile: its tombstone) or take an id off them. The authors'
+// listings are one key each, so they are found with SCAN, a step at a time.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { authorListingKey, POSTS_LISTING_KEY, postTombstoneKey, userKey } from '@polyglot/contracts/cache-keys';
-import type { CacheListing, CachePage, CacheRepair, CacheRepairResult, CacheTotals, ReconcileScope } from '@polyglot/contracts/reconcile';
+import type { CacheKind, CacheListing, CachePage, CacheRepair, CacheRepairResult, CacheTotals, ReconcileScope } from '@polyglot/contracts/reconcile';
 import { withListingCommands, type ListingRedis } from './listing-commands.ts';
 import { guarded, STATE_STORE_NAME } from './redis-client.ts';
 
 const PROFILE_KEY = /^user:([1-9][0-9]{0,15})$/;
+const AUTHOR_LISTING_KEY = /^posts:listing:author:([1-9][0-9]{0,15})$/;
 const CHUNK = 1000;
+/** Keys one SCAN step of the authors' listings looks at: fixed, so a page that resumes inside a step sees that step again. */
+const AUTHORS_SCAN_COUNT = 1000;
 
 // KEYS[1] the profile; ARGV[1] the digest it was listed with; ARGV[2] 'set' | 'del'; ARGV[3] the new value.
 // KEEPTTL: an entry the gateway filled keeps its expiry; a projected one has none.
@@ -69,21 +73,27 @@ export class ProfileAuditRepository {
           if (error) throw error;
           return reply !== null;
         });
-        const found: CacheListing['listed'] = [];
+        // A post named with several authors (an id found in several authors' listings) is one entry.
+        const found = new Map<string, CacheListing['listed'][number]>();
         let at = 0;
         for (const post of scope.posts) {
           const inListing = replies[at++]!;
           const byAuthor = post.authorId !== null && replies[at++]!;
-          if (inListing || byAuthor) found.push({ id: post.id, inListing, authorIds: byAuthor ? [post.authorId!] : [] });
+          if (!inListing && !byAuthor) continue;
+          const entry = found.get(post.id) ?? { id: post.id, inListing: false, authorIds: [] };
+          entry.inListing ||= inListing;
+          if (byAuthor && !entry.authorIds.includes(post.authorId!)) entry.authorIds.push(post.authorId!);
+          found.set(post.id, entry);
         }
-        return found;
+        return [...found.values()];
       }, STATE_STORE_NAME);
       return { profiles, listed };
     });
   }
 
-  /** Profiles: one SCAN step (after = its cursor); listing: ids after `after` in the listing's order. */
-  page(kind: 'profiles' | 'listing', after: string | undefined, limit: number): Promise<CachePage> {
+  /** Profiles: one SCAN step (after = its cursor); listing: ids after `after` in the listing's order; authors: see authorsPage. */
+  page(kind: CacheKind, after: string | undefined, limit: number): Promise<CachePage> {
+    if (kind === 'authors') return guarded(() => this.#authorsPage(after, limit), STATE_STORE_NAME);
     return guarded(async () => {
       const listing: CacheListing = { profiles: [], listed: [] };
       if (kind === 'profiles') {
@@ -101,8 +111,66 @@ export class ProfileAuditRepository {
     });
   }
 
+  /**
+   * The authors' listings' entries, at most `limit`: the rest of one SCAN step's listings, by author id, each
+   * in its own order. `after` is a SCAN cursor (a step from its start) or `{cursor}:{authorId}:{postId}` (that
+   * step again, from that entry on: a SCAN step from the same cursor looks at the same keys). A listing the
+   * step finds again below `authorId` was read by the page before (or is new: the SCAN guarantees only keys
+   * that exist throughout).
+   */
+  async #authorsPage(after: string | undefined, limit: number): Promise<CachePage> {
+    const [step = '0', fromAuthor = '0', ...rest] = (after ?? '0').split(':');
+    const fromPost = rest.join(':');
+    const [next, keys] = await this.state.scan(step, 'MATCH', authorListingKey('*'), 'COUNT', AUTHORS_SCAN_COUNT);
+    const authors = [...new Set(keys.flatMap((key) => AUTHOR_LISTING_KEY.exec(key)?.[1] ?? []).map(Number))].filter((a) => a >= Number(fromAuthor)).sort((a, b) => a - b);
+    const startOf = (authorId: number) => (authorId === Number(fromAuthor) && fromPost !== '' ? `(${fromPost}` : '-');
+    // How many entries each listing has left, then as many as the page has room for: two round trips.
+    const counting = this.state.pipeline();
+    for (const authorId of authors) counting.zlexcount(authorListingKey(authorId), startOf(authorId), '+');
+    const counts = ((await counting.exec()) ?? []).map(([error, n]) => {
+      if (error) throw error;
+      return n as number;
+    });
+    const reads: Array<{ authorId: number; take: number }> = [];
+    let room = limit;
+    for (let i = 0; i < authors.length && room > 0; i++) {
+      const take = Math.min(counts[i]!, room);
+      if (take > 0) reads.push({ authorId: authors[i]!, take });
+      room -= take;
+    }
+    const reading = this.state.pipeline();
+    for (const { authorId, take } of reads) reading.zrange(authorListingKey(authorId), startOf(authorId), '+', 'BYLEX', 'LIMIT', 0, take);
+    const listing: CacheListing = { profiles: [], listed: [] };
+    ((await reading.exec()) ?? []).forEach(([error, ids], i) => {
+      if (error) throw error;
+      for (const id of ids as string[]) listing.listed.push({ id, inListing: false, authorIds: [reads[i]!.authorId] });
+    });
+    // A full page goes on after its last entry, in this step; otherwise the step is done.
+    const last = listing.listed.at(-1);
+    if (room === 0 && last) return { listing, next: `${step}:${last.authorIds[0]}:${last.id}` };
+    return { listing, next: next === '0' ? null : next };
+  }
+
+  /** The listing's ZCARD, and the sum of every author's listing's (a SCAN step at a time, their ZCARDs pipelined). */
   totals(): Promise<CacheTotals> {
-    return guarded(async () => ({ listing: await this.state.zcard(POSTS_LISTING_KEY) }), STATE_STORE_NAME);
+    return guarded(async () => {
+      let authorListings = 0;
+      for (let cursor = '0'; ; ) {
+        const [next, keys] = await this.state.scan(cursor, 'MATCH', authorListingKey('*'), 'COUNT', AUTHORS_SCAN_COUNT);
+        const listings = [...new Set(keys.filter((key) => AUTHOR_LISTING_KEY.test(key)))];
+        if (listings.length > 0) {
+          const pipeline = this.state.pipeline();
+          for (const key of listings) pipeline.zcard(key);
+          for (const [error, n] of (await pipeline.exec()) ?? []) {
+            if (error) throw error;
+            authorListings += n as number;
+          }
+        }
+        if (next === '0') break;
+        cursor = next;
+      }
+      return { listing: await this.state.zcard(POSTS_LISTING_KEY), authorListings };
+    }, STATE_STORE_NAME);
   }
 
   repair(request: CacheRepair): Promise<CacheRepairResult> {

@@ -9,11 +9,11 @@ import type { ProfileAuditRepository } from '../data-access/profile-audit.reposi
 export function reconcileRoutes(app: HttpApp, store: ProfileAuditRepository): void {
   app.get(
     '/internal/reconcile/page/:kind',
-    { schema: { summary: 'Cached profiles (one SCAN step) or the listing of live posts (BYLEX), a page after `after` (the full check)', params: CachePageParams, querystring: ReconcilePageQuery, response: { 200: CachePage, 400: ErrorBody, 503: ErrorBody } } },
+    { schema: { summary: "Cached profiles (one SCAN step), the listing of live posts (BYLEX) or the authors' listings (a SCAN step's, by author), a page after `after` (the full check)", params: CachePageParams, querystring: ReconcilePageQuery, response: { 200: CachePage, 400: ErrorBody, 503: ErrorBody } } },
     (request) => store.page(request.params.kind, request.query.after, request.query.limit),
   );
 
-  app.get('/internal/reconcile/totals', { schema: { summary: 'Ids in the listing of live posts', response: { 200: CacheTotals, 503: ErrorBody } } }, () => store.totals());
+  app.get('/internal/reconcile/totals', { schema: { summary: "Ids in the listing of live posts, and entries in all authors' listings", response: { 200: CacheTotals, 503: ErrorBody } } }, () => store.totals());
 
   app.post(
     '/internal/reconcile/scope',
