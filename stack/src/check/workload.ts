@@ -227,19 +227,26 @@ export class Workload {
     return id;
   }
 
-  async #renameUser(state: ClientState, mode: 'strong' | 'eventual', id: number): Promise<void> {
-    const entity: HistoryEntity = `users:${id}`;
-    const op = this.#options.history.write({ ...state.client, mode }, entity, false);
-    const answer = await call('PUT', `/users/${id}${query(mode)}`, { email: this.#emails.get(id), name: `Check ${id} ${Math.floor(state.next() * 1e6)}` });
-    if (this.#settle(state, op, answer, entity) === 'fail' && answer?.status === 404) this.#churn.delete(id);
+  #renameUser(state: ClientState, mode: 'strong' | 'eventual', id: number): Promise<void> {
+    return this.#change(state, mode, `users:${id}`, `/users/${id}`, { email: this.#emails.get(id), name: `Check ${id} ${Math.floor(state.next() * 1e6)}` }, () => this.#churn.delete(id));
   }
 
-  async #deleteUser(state: ClientState, mode: 'strong' | 'eventual', id: number): Promise<void> {
-    const entity: HistoryEntity = `users:${id}`;
-    // Gone from the pool at once: no other client renames a user being deleted (that would only fail).
-    this.#churn.delete(id);
+  #deleteUser(state: ClientState, mode: 'strong' | 'eventual', id: number): Promise<void> {
+    return this.#delete(state, mode, `users:${id}`, `/users/${id}`, () => this.#churn.delete(id));
+  }
+
+  /** A PUT of an entity; one that is gone (404) leaves the pool. */
+  async #change(state: ClientState, mode: 'strong' | 'eventual', entity: HistoryEntity, path: string, body: unknown, forget: () => void): Promise<void> {
+    const op = this.#options.history.write({ ...state.client, mode }, entity, false);
+    const answer = await call('PUT', `${path}${query(mode)}`, body);
+    if (this.#settle(state, op, answer, entity) === 'fail' && answer?.status === 404) forget();
+  }
+
+  /** Gone from the pool at once: no other client changes an entity being deleted (that would only fail). */
+  async #delete(state: ClientState, mode: 'strong' | 'eventual', entity: HistoryEntity, path: string, forget: () => void): Promise<void> {
+    forget();
     const op = this.#options.history.write({ ...state.client, mode }, entity, true);
-    this.#settle(state, op, await call('DELETE', `/users/${id}${query(mode)}`), entity);
+    this.#settle(state, op, await call('DELETE', `${path}${query(mode)}`), entity);
   }
 
   async #createPost(state: ClientState, mode: 'strong' | 'eventual', author: number): Promise<void> {
@@ -254,18 +261,12 @@ export class Workload {
     }
   }
 
-  async #editPost(state: ClientState, mode: 'strong' | 'eventual', id: string): Promise<void> {
-    const entity: HistoryEntity = `posts:${id}`;
-    const op = this.#options.history.write({ ...state.client, mode }, entity, false);
-    const answer = await call('PUT', `/posts/${id}${query(mode)}`, { title: `check ${this.#options.tag} ${Math.floor(state.next() * 1e6)}` });
-    if (this.#settle(state, op, answer, entity) === 'fail' && answer?.status === 404) this.#posts.delete(id);
+  #editPost(state: ClientState, mode: 'strong' | 'eventual', id: string): Promise<void> {
+    return this.#change(state, mode, `posts:${id}`, `/posts/${id}`, { title: `check ${this.#options.tag} ${Math.floor(state.next() * 1e6)}` }, () => this.#posts.delete(id));
   }
 
-  async #deletePost(state: ClientState, mode: 'strong' | 'eventual', id: string): Promise<void> {
-    const entity: HistoryEntity = `posts:${id}`;
-    this.#posts.delete(id);
-    const op = this.#options.history.write({ ...state.client, mode }, entity, true);
-    this.#settle(state, op, await call('DELETE', `/posts/${id}${query(mode)}`), entity);
+  #deletePost(state: ClientState, mode: 'strong' | 'eventual', id: string): Promise<void> {
+    return this.#delete(state, mode, `posts:${id}`, `/posts/${id}`, () => this.#posts.delete(id));
   }
 
   async #follow(state: ClientState, mode: 'strong' | 'eventual', follower: number, followee: number): Promise<void> {

@@ -4,7 +4,7 @@
 // anomaly with the lines of the history that show it.
 // And the reconciler: drift between each store and its source of truth, and
 // its repair.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { M, Q } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
@@ -107,12 +107,9 @@ function VerdictCard({ result }: { result: LabExperiment }) {
         <p className="note">{result.verdictError ?? 'This experiment ran before the lab recorded histories.'}</p>
       ) : (
         <>
-          <p>
-            <strong className={verdict.valid ? 'text-ok' : 'text-down'}>{verdict.valid ? 'No anomaly.' : `${verdict.properties.reduce((n, p) => n + p.anomalies, 0)} anomalies.`}</strong>{' '}
-            <span className="note">
-              {verdict.operations.toLocaleString()} operations on {verdict.entities.toLocaleString()} entities, {verdict.historyLines.toLocaleString()} lines of history
-            </span>
-          </p>
+          <Outcome ok={verdict.valid} headline={verdict.valid ? 'No anomaly.' : `${verdict.properties.reduce((n, p) => n + p.anomalies, 0)} anomalies.`}>
+            {verdict.operations.toLocaleString()} operations on {verdict.entities.toLocaleString()} entities, {verdict.historyLines.toLocaleString()} lines of history
+          </Outcome>
           <div className="table-wrap">
             <table className="data">
               <thead>
@@ -233,12 +230,9 @@ function Reconciler() {
       )}
       {report && (
         <>
-          <p data-testid="reconcile-total">
-            <strong className={report.total === 0 ? 'text-ok' : 'text-down'}>{report.total === 0 ? 'No drift.' : `${report.total.toLocaleString()} drift found.`}</strong>{' '}
-            <span className="note">
-              checked {shortDate(report.checkedAt)} in {formatMs(report.durationMs)}, {report.passes} {report.passes === 1 ? 'pass' : 'passes'}
-            </span>
-          </p>
+          <Outcome ok={report.total === 0} headline={report.total === 0 ? 'No drift.' : `${report.total.toLocaleString()} drift found.`} testId="reconcile-total">
+            checked {shortDate(report.checkedAt)} in {formatMs(report.durationMs)}, {report.passes} {report.passes === 1 ? 'pass' : 'passes'}
+          </Outcome>
           <div className="table-wrap">
             <table className="data">
               <thead>
@@ -300,6 +294,15 @@ function Reconciler() {
         </>
       )}
     </section>
+  );
+}
+
+/** A check's result in one line: the verdict, coloured, then what it looked at. */
+function Outcome({ ok, headline, testId, children }: { ok: boolean; headline: string; testId?: string; children: ReactNode }) {
+  return (
+    <p data-testid={testId}>
+      <strong className={ok ? 'text-ok' : 'text-down'}>{headline}</strong> <span className="note">{children}</span>
+    </p>
   );
 }
 

@@ -35,14 +35,18 @@ function projected(raw: unknown, ttlMs: unknown, field: 'position' | 'version'):
 
 /** cache: profiles and posts; state: their tombstones (the same client in a test with one Redis). */
 export function createRedisObserver(cache: Redis, state: Redis) {
+  /** Each cache key's value and time to live (two replies a key), and what `ask` queues of the state store. */
+  const entriesAndTombstones = (keys: readonly string[], ask: (tombstones: ReturnType<Redis['pipeline']>) => void): Promise<[unknown[], unknown[]]> => {
+    const entries = cache.pipeline();
+    for (const key of keys) entries.get(key).pttl(key);
+    const tombstones = state.pipeline();
+    ask(tombstones);
+    return Promise.all([run(entries), run(tombstones)]);
+  };
   return {
     /** A deleted user's tombstone holds the deletion's position, and wins over a profile not newer than it. */
     async users(ids: readonly number[]): Promise<Map<number, StoreObservation | undefined>> {
-      const entries = cache.pipeline();
-      for (const id of ids) entries.get(userKey(id)).pttl(userKey(id));
-      const tombstones = state.pipeline();
-      for (const id of ids) tombstones.get(userTombstoneKey(id));
-      const [cached, buried] = await Promise.all([run(entries), run(tombstones)]);
+      const [cached, buried] = await entriesAndTombstones(ids.map(userKey), (tombstones) => ids.forEach((id) => tombstones.get(userTombstoneKey(id))));
       return new Map(
         ids.map((id, i) => {
           const profile = projected(cached[2 * i], cached[2 * i + 1], 'position');
@@ -55,11 +59,7 @@ export function createRedisObserver(cache: Redis, state: Redis) {
 
     /** A post's tombstone only says it is gone (ids are never reused), without a position: absent. */
     async posts(ids: readonly string[]): Promise<Map<string, StoreObservation | undefined>> {
-      const entries = cache.pipeline();
-      for (const id of ids) entries.get(postKey(id)).pttl(postKey(id));
-      const tombstones = state.pipeline();
-      for (const id of ids) tombstones.exists(postTombstoneKey(id));
-      const [cached, buried] = await Promise.all([run(entries), run(tombstones)]);
+      const [cached, buried] = await entriesAndTombstones(ids.map(postKey), (tombstones) => ids.forEach((id) => tombstones.exists(postTombstoneKey(id))));
       return new Map(
         ids.map((id, i) => {
           if (buried[i] === 1) return [id, ABSENT];
