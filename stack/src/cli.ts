@@ -109,15 +109,25 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof StackError) {
-      process.stderr.write(`stackctl: ${error.message} [${error.code}]\n`);
-      process.exit(error.exitCode);
-    }
-    process.stderr.write(`stackctl: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * process.exit drops what a pipe has not taken yet (a --json report of a few hundred KB was cut short):
+ * exit once stdout and stderr have handed everything written before to the system.
+ */
+function exitAfterOutput(code: number): void {
+  let pending = 2;
+  const flushed = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}
+
+main(process.argv.slice(2)).then(exitAfterOutput, (error: unknown) => {
+  if (error instanceof StackError) {
+    process.stderr.write(`stackctl: ${error.message} [${error.code}]\n`);
+    return exitAfterOutput(error.exitCode);
+  }
+  process.stderr.write(`stackctl: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
+  exitAfterOutput(1);
+});
 
