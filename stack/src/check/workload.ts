@@ -30,6 +30,11 @@ const REQUEST_TIMEOUT_MS = 20_000;
 const WAIT_MS = 3000;
 /** Between two operations of a client: the machine is shared with the system it checks. */
 const THINK_MS = [10, 60] as const;
+/**
+ * How often an acknowledged strong write is read back at once, by its client, in strong mode and without its token:
+ * the read that shows whether `strong` waited (the moment a projection may still lag), as Jepsen's register tests do.
+ */
+const READ_BACK = 0.5;
 const PASSWORD = 'check-password-1';
 
 type Answer = GatewayAnswer<Record<string, any>>;
@@ -50,6 +55,8 @@ interface ClientState {
   tokens: Map<HistoryEntity, string>;
   /** The entity this client wrote last: half its reads look at it, right after the write, when a change is most in flight. */
   lastWritten: HistoryEntity | null;
+  /** The entity of this client's last write when it was acknowledged (ok); null otherwise. */
+  lastAcknowledged: HistoryEntity | null;
 }
 
 export interface WorkloadOptions {
@@ -100,6 +107,7 @@ export class Workload {
       next: random((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0),
       tokens: new Map(),
       lastWritten: null,
+      lastAcknowledged: null,
     }));
   }
 
@@ -130,6 +138,14 @@ export class Workload {
   }
 
   async #step(state: ClientState): Promise<void> {
+    state.lastAcknowledged = null;
+    const wrote = await this.#act(state);
+    const written = state.lastAcknowledged;
+    if (wrote === 'strong' && written !== null && state.next() < READ_BACK) await this.#read(state, written, 'strong', undefined);
+  }
+
+  /** One read or write; answers the mode of a write, null after a read. */
+  async #act(state: ClientState): Promise<'strong' | 'eventual' | null> {
     const r = state.next();
     const kind = r < 1 / 3 ? 'users' : r < 2 / 3 ? 'posts' : 'follows';
     const mode = state.next() < 0.5 ? 'strong' : 'eventual';
@@ -138,7 +154,7 @@ export class Workload {
       const entity = own ?? this.#known[Math.floor(state.next() * this.#known.length)]!;
       const token = state.next() < 0.5 ? state.tokens.get(entity) : undefined;
       await this.#read(state, entity, mode, token);
-      return;
+      return null;
     }
     const what = state.next();
     const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(state.next() * items.length)];
@@ -163,6 +179,7 @@ export class Workload {
         await this.#unfollow(state, mode, follower, followee);
       }
     }
+    return mode;
   }
 
   // ---- writes ----
@@ -202,6 +219,7 @@ export class Workload {
     const token = answer === null ? null : tokenOf(answer);
     if (outcome !== 'fail' && token !== null && entity) state.tokens.set(entity, token);
     if (entity) state.lastWritten = entity;
+    state.lastAcknowledged = outcome === 'ok' && entity ? entity : null;
     // As Jepsen does: after an unknown outcome the request may still be running, so the client goes on as a new process.
     if (outcome === 'info' && token === null) state.client = { ...state.client, process: state.client.process + this.#options.clients };
     return outcome;
