@@ -79,6 +79,11 @@ export const endpoints = {
       return engineCredentials().connect;
     },
   },
+  /** Traces: OTLP over HTTP in, the query API out (read by the gateway's /traces/:traceId). Loopback only. */
+  jaeger: {
+    otlpHttpPort: 4318,
+    queryPort: 16686,
+  },
 } as const;
 
 export const versions = {
@@ -118,6 +123,9 @@ export const urls = {
   },
   kafka: `${HOST}:${endpoints.kafka.port}`,
   connect: `http://${HOST}:${endpoints.connect.port}`,
+  /** Where every process sends its spans (OTLP/HTTP, protobuf). */
+  otlpTraces: `http://${HOST}:${endpoints.jaeger.otlpHttpPort}/v1/traces`,
+  jaegerQuery: `http://${HOST}:${endpoints.jaeger.queryPort}`,
 } as const;
 
 function postgresUrl(e: { user: string; password: string; port: number; database: string }): string {

@@ -60,7 +60,10 @@ const DebeziumUserRow = z.object({
   // time.precision.mode says); epoch milliseconds are accepted too, for timestamp columns.
   created_at: z.union([z.number(), z.iso.datetime({ offset: true })]),
   updated_at: z.union([z.number(), z.iso.datetime({ offset: true })]),
-});
+  /** The W3C trace context of the write (null for a row written outside a trace, absent before the column existed). */
+  traceparent: z.string().nullable().optional(),
+  // Kept, not stripped: a row's other columns (its role) tell a real update from a trace stamp.
+}).loose();
 export const DebeziumUserChange = z.object({
   before: DebeziumUserRow.nullable(),
   after: DebeziumUserRow.nullable(),
@@ -113,6 +116,7 @@ export function normalizeUserChange(value: string | null | undefined): ChangeEve
   if (change.op === 't') return null;
   const row = change.op === 'd' ? change.before : change.after;
   if (!row) throw new UnparseableMessageError(topics.userChanges, `op ${change.op} without ${change.op === 'd' ? 'before' : 'after'} image`);
+  if (change.op === 'u' && change.before && isTraceStampOnly(change.before, row)) return null;
   const type: EventType = change.op === 'd' ? 'USER_DELETED' : change.op === 'u' ? 'USER_UPDATED' : 'USER_CREATED';
   return {
     eventId: `users:${change.source.lsn}:${change.op}:${row.id}`,
@@ -124,7 +128,19 @@ export function normalizeUserChange(value: string | null | undefined): ChangeEve
     ...(change.ts_ms !== undefined ? { capturedAt: new Date(change.ts_ms) } : {}),
     userId: row.id,
     data: userFromRow(row),
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
   };
+}
+
+/**
+ * The update a delete makes first, in its own transaction, to stamp the row with its trace context
+ * (services/users' repository): no column but traceparent changed, so it is no change to project.
+ */
+function isTraceStampOnly(before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  keys.delete('traceparent');
+  for (const key of keys) if (before[key] !== after[key]) return false;
+  return before.traceparent !== after.traceparent;
 }
 
 /** A message's JSON value, checked against its schema; an UnparseableMessageError naming the topic otherwise. */

@@ -37,6 +37,7 @@ import {
   type StringProducer,
 } from './kafka.ts';
 import { LatencyWindow, type LatencySummary } from './latency.ts';
+import { traceProcessed } from './message-tracing.ts';
 import { ProjectionFaults, type FaultsState } from './projection-faults.ts';
 
 type Received = Message<string, string, string, string>;
@@ -99,6 +100,11 @@ export interface SupervisedConsumerOptions {
   maxBackoffMs?: number;
   /** Bound of the backoff while the store does not answer (default 5 s). */
   storeMaxBackoffMs?: number;
+  /**
+   * This group reports each Debezium capture's span (message-tracing.ts): one group that reads every
+   * captured topic does, so each capture appears once in its trace.
+   */
+  reportsCapture?: boolean;
   /** Bound of the backoff between attempts to start a consumer (default 5 s). */
   restartMaxBackoffMs?: number;
   /** /health must answer quickly even when Kafka does not: the lag is given up after this (default 1 s). */
@@ -394,10 +400,13 @@ export class SupervisedConsumer {
     const replay = replayOf(inbound);
     const { maxAttempts, maxBackoffMs, storeMaxBackoffMs, isPermanent, logger } = this.#o;
     const signal = this.#stopping.signal;
+    const startedAt = Date.now();
+    let outcome: { applied?: AppliedChange | null | void; error?: unknown } = {};
     let storeWaits = 0;
     for (let attempt = 1; ; ) {
       try {
         const applied = await this.#o.handle(inbound);
+        outcome = { applied };
         if (this.faults.applications === 2) {
           // Duplicate mode: the same message again, as a redelivery would bring it.
           await this.#o.handle(inbound);
@@ -424,6 +433,7 @@ export class SupervisedConsumer {
         this.#stats.failed++;
         if (permanent || attempt >= maxAttempts) {
           await this.#deadLetter(incarnation, inbound, error, attempt, replay?.id);
+          outcome = { error };
           break;
         }
         logger.warn({ err: error, topic: inbound.topic, partition: inbound.partition, offset: String(inbound.offset), attempt }, 'handler failed; retrying');
@@ -434,11 +444,13 @@ export class SupervisedConsumer {
     this.#commit(incarnation, message);
     this.#stats.processed++;
     this.#stats.lastAppliedAt = new Date().toISOString();
+    traceProcessed(this.#o.groupId, [{ message: inbound, ...outcome }], startedAt, this.#o);
   }
 
   async #processBatch(incarnation: Incarnation, batch: Received[]): Promise<void> {
     const handleBatch = this.#o.handleBatch!;
     let applied: Array<AppliedChange | null | void> = [];
+    const startedAt = Date.now();
     const inbound = batch.map(toInbound).filter((message) => !this.#foreignReplay(message));
     try {
       if (inbound.length > 0) applied = await handleBatch(inbound);
@@ -461,6 +473,7 @@ export class SupervisedConsumer {
     for (const message of batch) this.#commit(incarnation, message);
     this.#stats.processed += batch.length;
     this.#stats.lastAppliedAt = new Date().toISOString();
+    traceProcessed(this.#o.groupId, inbound.map((message, i) => ({ message, applied: applied[i] })), startedAt, this.#o);
   }
 
   /** Latency of what was applied (a replay's age is not the pipeline's), then the owner's hook. */

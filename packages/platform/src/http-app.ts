@@ -8,6 +8,7 @@ import { ERROR_CODES, type ErrorCode } from '@polyglot/contracts/error-codes';
 import { AppError, isStoreUnavailable } from './errors.ts';
 import { spareAnswersInProgress, timeoutOptions, type ConnectionTimeouts } from './connection-timeouts.ts';
 import { registerRequestGuards, type RequestGuardOptions } from './request-guards.ts';
+import { registerRequestTracing } from './request-tracing.ts';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -79,6 +80,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setSerializerCompiler(serializerCompiler);
   // First of all hooks: a refused request reaches no plugin and no handler.
   registerRequestGuards(app, options.guards ?? {});
+  // The span of a traced request, around its handler (request-tracing.ts).
+  registerRequestTracing(app);
 
   app.setErrorHandler((error, request, replyTo) => {
     const { status, body } = toErrorReply(error, options.storeName);

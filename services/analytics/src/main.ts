@@ -6,4 +6,4 @@ import { loadAnalyticsConfig } from './config.ts';
 
 const config = loadAnalyticsConfig();
 const logger = createLogger('analytics', config.LOG_LEVEL);
-await runUntilSignal(logger, () => start(config, { logger }));
+await runUntilSignal(logger, () => start(config, { logger }), { tracedAs: 'analytics' });

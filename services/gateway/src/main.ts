@@ -16,4 +16,4 @@ const logger = createLogger('gateway', config.LOG_LEVEL);
 // Admin is a role on the user (./stackctl admin grant): a list of emails would let anyone who registers one of
 // them in. A deployment that still sets the list is told that it does nothing.
 if (process.env.ADMIN_EMAILS) logger.warn('ADMIN_EMAILS is no longer read: grant admin with ./stackctl admin grant EMAIL');
-await runUntilSignal(logger, () => start(config, { logger }));
+await runUntilSignal(logger, () => start(config, { logger }), { tracedAs: 'gateway' });

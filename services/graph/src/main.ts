@@ -4,4 +4,4 @@ import { start } from './app.ts';
 import { loadGraphConfig } from './config.ts';
 
 const logger = createLogger('graph');
-await runUntilSignal(logger, () => start(loadGraphConfig(), { logger }));
+await runUntilSignal(logger, () => start(loadGraphConfig(), { logger }), { tracedAs: 'graph' });

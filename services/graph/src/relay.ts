@@ -15,6 +15,8 @@ import { topics } from '@polyglot/contracts/topics';
 import { retryBackoffMs } from '@polyglot/platform/backoff';
 import { createProducer, DEFAULT_RELAY_BATCH_BYTES, ensureTopics, isRejectedRecord, recordBytes, sendDeadLetter, type StringProducer } from '@polyglot/platform/kafka';
 import type { Logger } from '@polyglot/platform/logger';
+import { startPublishSpan } from '@polyglot/platform/message-tracing';
+import { endSpan, traceparentOf } from '@polyglot/platform/tracing';
 import type { OutboxRepository } from './data-access/outbox.repository.ts';
 
 export interface OutboxRelayOptions {
@@ -41,11 +43,12 @@ export interface RelayStats {
 /** The relay's name in the dead letters it writes. */
 export const GRAPH_RELAY_GROUP = 'graph-relay';
 
-const messageOf = (event: OutboxEvent) => ({
+/** The record of an event; its header carries the publish span's context (or, outside a trace, the event's own). */
+const messageOf = (event: OutboxEvent, traceparent = event.traceparent) => ({
   topic: topics.graphEvents,
   key: event.aggregateId,
   value: JSON.stringify(event),
-  ...(event.traceparent ? { headers: { traceparent: event.traceparent } } : {}),
+  ...(traceparent ? { headers: { traceparent } } : {}),
 });
 type Outgoing = ReturnType<typeof messageOf>;
 
@@ -121,7 +124,7 @@ export class OutboxRelay {
     if (events.length === 0) return 0;
     this.producer ??= this.options.producerFactory();
     // The oldest events, in seq order, while the send stays under maxBatchBytes.
-    const sending: Array<{ event: OutboxEvent; message: Outgoing }> = [];
+    const sending: Array<{ event: OutboxEvent; message: Outgoing; span: ReturnType<typeof startPublishSpan> }> = [];
     const unproducible: Array<{ event: OutboxEvent; message: Outgoing; reason: string }> = [];
     let bytes = 0;
     for (const event of events) {
@@ -133,10 +136,19 @@ export class OutboxRelay {
       }
       if (bytes + size > maxBatchBytes) break;
       bytes += size;
-      sending.push({ event, message });
+      // Its span's context replaces the event's in the header: the same length, so the size holds.
+      const span = startPublishSpan(topics.graphEvents, event.aggregateId, event.traceparent);
+      sending.push({ event, message: span ? messageOf(event, traceparentOf(span)) : message, span });
     }
     // One send keeps seq order within each partition (the producer is idempotent).
-    const refused = await this.send(this.producer, sending);
+    let refused: Array<(typeof sending)[number] & { reason: string }>;
+    try {
+      refused = await this.send(this.producer, sending);
+    } catch (error) {
+      for (const { span } of sending) if (span) endSpan(span, error);
+      throw error;
+    }
+    for (const one of sending) if (one.span) endSpan(one.span, refused.find((r) => r.event === one.event)?.reason);
     unproducible.push(...refused);
     for (const { message, reason } of unproducible) await this.deadLetter(this.producer, message, reason);
     const done = [...sending.map((s) => s.event), ...unproducible.filter((u) => !refused.includes(u)).map((u) => u.event)];

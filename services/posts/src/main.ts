@@ -6,4 +6,4 @@ import { start } from './app.ts';
 import { loadPostsConfig } from './config.ts';
 
 const logger = createLogger('posts');
-await runUntilSignal(logger, () => start(loadPostsConfig(), { logger }));
+await runUntilSignal(logger, () => start(loadPostsConfig(), { logger }), { tracedAs: 'posts' });

@@ -6,4 +6,4 @@ import { loadProjectorsConfig } from './config.ts';
 
 const config = loadProjectorsConfig();
 const logger = createLogger('projectors', config.LOG_LEVEL);
-await runUntilSignal(logger, () => start(config, { logger }));
+await runUntilSignal(logger, () => start(config, { logger }), { tracedAs: 'projectors' });

@@ -6,4 +6,4 @@ import { loadUsersConfig } from './config.ts';
 
 const config = loadUsersConfig();
 const logger = createLogger('users', config.LOG_LEVEL);
-await runUntilSignal(logger, () => start(config, { logger }));
+await runUntilSignal(logger, () => start(config, { logger }), { tracedAs: 'users' });

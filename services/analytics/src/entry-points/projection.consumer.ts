@@ -17,6 +17,8 @@ export function createProjection(events: EventRepository, logger: Logger, waterm
     groupId,
     topics: PIPELINE_TOPICS,
     logger: log,
+    // Every change becomes an event here, so this group reports each Debezium capture's span, once.
+    reportsCapture: true,
     startFrom: 'earliest',
     handle: async (message) => {
       const { outcome, event } = await recordChange(events, message.topic, message.value, drop);

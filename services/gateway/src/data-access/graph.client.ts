@@ -13,13 +13,13 @@ export function createGraphClient(baseUrl: string, secret: string) {
   const http = new ServiceClient('graph', 'Neo4j', baseUrl, secret);
   return {
     http,
-    async follow(followerId: number, followeeId: number, traceparent?: string): Promise<Written<FollowResult>> {
-      const r = await http.post<FollowResult>('/follow', { followerId, followeeId }, { traceparent });
+    async follow(followerId: number, followeeId: number): Promise<Written<FollowResult>> {
+      const r = await http.post<FollowResult>('/follow', { followerId, followeeId });
       return { value: r.body, token: r.token };
     },
     /** 404 FOLLOW_NOT_FOUND passes through as UpstreamError. */
-    async unfollow(followerId: number, followeeId: number, traceparent?: string): Promise<Written<null>> {
-      const r = await http.delete('/follow', { followerId, followeeId }, { traceparent });
+    async unfollow(followerId: number, followeeId: number): Promise<Written<null>> {
+      const r = await http.delete('/follow', { followerId, followeeId });
       return { value: null, token: r.token };
     },
     /** Follows by follower then followee (only one user's with userId), after one, at most limit. */

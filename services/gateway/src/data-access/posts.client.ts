@@ -17,27 +17,27 @@ export function createPostsClient(baseUrl: string, secret: string) {
     async get(id: string): Promise<Post> {
       return (await http.get<Post>(`/posts/${id}`)).body;
     },
-    async create(body: CreatePostBody, traceparent?: string): Promise<Written<Post>> {
-      return written(await http.post<Post>('/posts', body, { traceparent }));
+    async create(body: CreatePostBody): Promise<Written<Post>> {
+      return written(await http.post<Post>('/posts', body));
     },
-    async update(id: string, body: UpdatePostBody, traceparent?: string): Promise<Written<Post>> {
-      return written(await http.put<Post>(`/posts/${id}`, body, { traceparent }));
+    async update(id: string, body: UpdatePostBody): Promise<Written<Post>> {
+      return written(await http.put<Post>(`/posts/${id}`, body));
     },
-    async remove(id: string, traceparent?: string): Promise<Written<null>> {
-      const r = await http.delete(`/posts/${id}`, undefined, { traceparent });
+    async remove(id: string): Promise<Written<null>> {
+      const r = await http.delete(`/posts/${id}`);
       return { value: null, token: r.token };
     },
-    async like(id: string, userId: number | undefined, traceparent?: string): Promise<Written<Post>> {
-      return written(await http.post<Post>(`/posts/${id}/like`, userId === undefined ? {} : { userId }, { traceparent }));
+    async like(id: string, userId: number | undefined): Promise<Written<Post>> {
+      return written(await http.post<Post>(`/posts/${id}/like`, userId === undefined ? {} : { userId }));
     },
     async comments(id: string): Promise<Comment[]> {
       return (await http.get<Comment[]>(`/posts/${id}/comments`)).body;
     },
-    async addComment(id: string, body: { author_id: number; body: string }, traceparent?: string): Promise<Written<Comment>> {
-      return written(await http.post<Comment>(`/posts/${id}/comments`, body, { traceparent }));
+    async addComment(id: string, body: { author_id: number; body: string }): Promise<Written<Comment>> {
+      return written(await http.post<Comment>(`/posts/${id}/comments`, body));
     },
-    async removeComment(id: string, commentId: string, traceparent?: string): Promise<Written<null>> {
-      const r = await http.delete(`/posts/${id}/comments/${commentId}`, undefined, { traceparent });
+    async removeComment(id: string, commentId: string): Promise<Written<null>> {
+      const r = await http.delete(`/posts/${id}/comments/${commentId}`);
       return { value: null, token: r.token };
     },
   };

@@ -8,6 +8,7 @@ import { CONSISTENCY_TOKEN_HEADER } from '@polyglot/platform/consistency-token';
 import { AppError } from '@polyglot/platform/errors';
 import { httpRequest, type HttpAnswer } from '@polyglot/platform/http-request';
 import { internalHeaders } from '@polyglot/platform/internal-secret';
+import { inSpan, SpanKind, traceparentOf } from '@polyglot/platform/tracing';
 
 export const SERVICE_TIMEOUT_MS = 5000;
 
@@ -40,8 +41,6 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   timeoutMs?: number;
-  /** W3C trace context, so the change's events carry the request's trace. */
-  traceparent?: string | undefined;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -86,15 +85,18 @@ export class ServiceClient {
     const hasBody = options.body !== undefined;
     const headers: Record<string, string> = { accept: 'application/json', ...this.#auth };
     if (hasBody) headers['content-type'] = 'application/json';
-    if (options.traceparent) headers.traceparent = options.traceparent;
     let response: HttpAnswer;
     try {
-      // The deadline covers the body: a service can die or stall halfway through one too.
-      response = await httpRequest(url, {
-        method,
-        headers,
-        ...(hasBody ? { body: JSON.stringify(options.body) } : {}),
-        timeoutMs: options.timeoutMs ?? SERVICE_TIMEOUT_MS,
+      // Inside a traced request (a write), the call is a span of its own and the service continues from it.
+      response = await inSpan(`${method} ${this.name}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': url.host, 'url.path': url.pathname, 'peer.service': this.name } }, (span) => {
+        const traceparent = span && traceparentOf(span);
+        // The deadline covers the body: a service can die or stall halfway through one too.
+        return httpRequest(url, {
+          method,
+          headers: traceparent ? { ...headers, traceparent } : headers,
+          ...(hasBody ? { body: JSON.stringify(options.body) } : {}),
+          timeoutMs: options.timeoutMs ?? SERVICE_TIMEOUT_MS,
+        });
       });
     } catch (error) {
       throw this.unavailable(error);

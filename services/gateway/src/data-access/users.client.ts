@@ -9,8 +9,8 @@ export function createUsersClient(baseUrl: string, secret: string) {
   const http = new ServiceClient('users', 'PostgreSQL', baseUrl, secret);
   return {
     http,
-    async create(body: CreateUserBody, traceparent?: string): Promise<Written<Account>> {
-      const r = await http.post<Account>('/users', body, { traceparent });
+    async create(body: CreateUserBody): Promise<Written<Account>> {
+      const r = await http.post<Account>('/users', body);
       return { value: r.body, token: r.token };
     },
     /** A page of users in the order (by id unless newest), past an id, at most limit. */
@@ -25,12 +25,12 @@ export function createUsersClient(baseUrl: string, secret: string) {
     async get(id: number): Promise<Account> {
       return (await http.get<Account>(`/users/${id}`)).body;
     },
-    async update(id: number, body: UpdateUserBody, traceparent?: string): Promise<Written<Account>> {
-      const r = await http.put<Account>(`/users/${id}`, body, { traceparent });
+    async update(id: number, body: UpdateUserBody): Promise<Written<Account>> {
+      const r = await http.put<Account>(`/users/${id}`, body);
       return { value: r.body, token: r.token };
     },
-    async remove(id: number, traceparent?: string): Promise<Written<null>> {
-      const r = await http.delete(`/users/${id}`, undefined, { traceparent });
+    async remove(id: number): Promise<Written<null>> {
+      const r = await http.delete(`/users/${id}`);
       return { value: null, token: r.token };
     },
     /** Which of these users PostgreSQL holds, at the position naming their state (the history checker's read). */

@@ -16,12 +16,12 @@ export async function follow(deps: Pick<GatewayDeps, 'graph' | 'users'>, caller:
     { id: body.followerId, field: 'followerId' },
     { id: body.followeeId, field: 'followeeId' },
   ]);
-  return deps.graph.follow(body.followerId, body.followeeId, caller.traceparent);
+  return deps.graph.follow(body.followerId, body.followeeId);
 }
 
 export async function unfollow(deps: Pick<GatewayDeps, 'graph'>, caller: Caller, body: FollowBody): Promise<Written<null>> {
   assertOwner(caller.actor, body.followerId, 'followerId');
-  return deps.graph.unfollow(body.followerId, body.followeeId, caller.traceparent);
+  return deps.graph.unfollow(body.followerId, body.followeeId);
 }
 
 /** A page of edges from the graph; a name the graph lacks (its projection is behind) comes from the profile cache. */

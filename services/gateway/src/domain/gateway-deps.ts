@@ -62,8 +62,7 @@ export interface GatewayDeps {
  */
 export type Actor = number | null;
 
-/** Who asks, for a write: the session user (if required) and the trace the change should carry. */
+/** Who asks, for a write: the session user (if required). The trace the change carries is the request's own span (request-tracing.ts). */
 export interface Caller {
   actor: Actor;
-  traceparent: string;
 }

@@ -12,7 +12,7 @@ import { confirmPassword } from './sessions.use-case.ts';
 type Deps = Pick<GatewayDeps, 'users' | 'sessions' | 'attempts' | 'config'>;
 
 export function createUser(deps: Pick<GatewayDeps, 'users'>, caller: Caller, body: CreateUserBody): Promise<Written<Account>> {
-  return deps.users.create(body, caller.traceparent);
+  return deps.users.create(body);
 }
 
 const changesPassword = (body: UpdateUserBody) => body.password !== undefined && body.password !== null && body.password !== '';
@@ -36,14 +36,14 @@ export async function updateUser(deps: Deps, caller: Caller, id: number, body: U
       await confirmPassword(deps, stored.email, currentPassword, address);
     }
   }
-  const written = await deps.users.update(id, changes, caller.traceparent);
+  const written = await deps.users.update(id, changes);
   if (changesPassword(changes)) await deps.sessions.revokeUser(id);
   return written;
 }
 
 export async function deleteUser(deps: Pick<GatewayDeps, 'users' | 'sessions'>, caller: Caller, id: number): Promise<Written<null>> {
   assertOwner(caller.actor, id, `user ${id}`);
-  const written = await deps.users.remove(id, caller.traceparent);
+  const written = await deps.users.remove(id);
   await deps.sessions.revokeUser(id);
   return written;
 }

@@ -11,14 +11,12 @@ import type { Caller, GatewayDeps } from '../domain/gateway-deps.ts';
 import { sessionUserId } from '../domain/sessions.use-case.ts';
 import { ReadQuery, WriteQuery } from './consistency.hooks.ts';
 import { parseInput } from './graphql.errors.ts';
-import { childTraceparent } from './route-helpers.ts';
 
 /** The HTTP request behind an operation (for a subscription: the WebSocket's upgrade request). */
 export interface GraphQLContext {
   http: {
     authorization: string | undefined;
     address: string;
-    traceparent: string | string[] | undefined;
   };
 }
 
@@ -30,7 +28,6 @@ declare module 'mercurius' {
 }
 
 export function contextOf(request: FastifyRequest): GraphQLContext {
-  const { headers } = request;
   return {
     http: {
       // Read when used: a browser cannot set a WebSocket's headers, so it sends {authorization} in
@@ -40,7 +37,6 @@ export function contextOf(request: FastifyRequest): GraphQLContext {
         return typeof value === 'string' ? value : undefined;
       },
       address: request.ip,
-      traceparent: headers.traceparent,
     },
   };
 }
@@ -57,7 +53,7 @@ export async function sessionOf(deps: GatewayDeps, ctx: GraphQLContext): Promise
  */
 export async function callerOf(deps: GatewayDeps, ctx: GraphQLContext, options: { open?: boolean } = {}): Promise<Caller> {
   const actor = deps.config.AUTH_REQUIRED && !options.open ? await sessionUserId(deps, ctx.http.authorization) : null;
-  return { actor, traceparent: childTraceparent(ctx.http.traceparent) };
+  return { actor };
 }
 
 /** Faults, lab and reconcile: an admin session with AUTH_REQUIRED on (401 / 403 ADMIN_REQUIRED), anyone when off. */

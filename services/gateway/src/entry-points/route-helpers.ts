@@ -1,6 +1,5 @@
 // What every route file shares: documented error responses and the session
 // user of a request.
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody } from '@polyglot/contracts/api';
 import { ERROR_CODES } from '@polyglot/contracts/error-codes';
@@ -48,19 +47,6 @@ export const sessionOptional: Security = [{}, { bearerAuth: [] }];
 /** Anyone may, and no session is read. */
 export const noSession: Security = [];
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
-/**
- * The trace context to send downstream: the caller's trace (a malformed header
- * is ignored) or a new one, with the gateway's own span as the parent.
- */
-export function childTraceparent(incoming: string | string[] | undefined): string {
-  const span = randomBytes(8).toString('hex');
-  const match = typeof incoming === 'string' ? TRACEPARENT.exec(incoming) : null;
-  if (match && match[2] !== '0'.repeat(32)) return `00-${match[2]}-${span}-${match[4]}`;
-  return `00-${randomBytes(16).toString('hex')}-${span}-01`;
-}
-
 export function callerOf(request: FastifyRequest): Caller {
-  return { actor: request.actor ?? null, traceparent: childTraceparent(request.headers.traceparent) };
+  return { actor: request.actor ?? null };
 }

@@ -5,6 +5,7 @@ import type { Relationship } from '@polyglot/contracts/api';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { PendingOutboxEvent } from './follow-events.ts';
 import { NotFoundError } from '@polyglot/platform/errors';
+import { storeWrite } from '@polyglot/platform/tracing';
 import { int, onGraphStore } from './neo4j.ts';
 import { APPEND_OUTBOX, outboxEventsParam, PLANNED_ONCE } from './outbox.repository.ts';
 
@@ -44,21 +45,24 @@ export class FollowRepository {
     this.driver = driver;
   }
 
-  private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    return onGraphStore(this.driver, async () => {
-      const session = this.driver.session({ defaultAccessMode: 'WRITE' });
-      try {
-        return await session.executeWrite(work);
-      } finally {
-        await session.close();
-      }
-    });
+  /** One write transaction; inside a trace, a span named by what it does to the FOLLOWS edges. */
+  private async write<T>(operation: 'CREATE' | 'DELETE', work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return storeWrite('neo4j', operation, 'FOLLOWS', () =>
+      onGraphStore(this.driver, async () => {
+        const session = this.driver.session({ defaultAccessMode: 'WRITE' });
+        try {
+          return await session.executeWrite(work);
+        } finally {
+          await session.close();
+        }
+      }),
+    );
   }
 
   // Each write is one statement: the check, the change and its outbox event in one round trip to Neo4j.
   follow(followerId: number, followeeId: number, event: PendingOutboxEvent): Promise<{ created: boolean; seq: number | null }> {
     const params = pairParams(followerId, followeeId);
-    return this.write(async (tx) => {
+    return this.write('CREATE', async (tx) => {
       const result = await tx.run(
         `${PLANNED_ONCE}
          MERGE (low:User {id: $low})
@@ -93,7 +97,7 @@ export class FollowRepository {
 
   unfollow(followerId: number, followeeId: number, event: PendingOutboxEvent): Promise<{ deleted: boolean; seq: number | null }> {
     const params = pairParams(followerId, followeeId);
-    return this.write(async (tx) => {
+    return this.write('DELETE', async (tx) => {
       const result = await tx.run(
         `${PLANNED_ONCE}
          MATCH (low:User {id: $low}) USING INDEX low:User(id)
@@ -120,7 +124,7 @@ export class FollowRepository {
    * appears twice in a batch one edge.
    */
   followMany(pairs: ReadonlyArray<{ followerId: number; followeeId: number }>, eventFor: (followerId: number, followeeId: number) => PendingOutboxEvent): Promise<number> {
-    return this.write(async (tx) => {
+    return this.write('CREATE', async (tx) => {
       const created = await tx.run(
         `${PLANNED_ONCE}
          UNWIND $pairs AS p

@@ -7,7 +7,7 @@ import { BulkFollowsBody, BulkFollowsResult } from '@polyglot/contracts/seed';
 import { bulkFollow, type BulkFollowWriter } from '../domain/bulk-follow.use-case.ts';
 import { followUser, type FollowWriter } from '../domain/follow-user.use-case.ts';
 import { unfollowUser, type UnfollowWriter } from '../domain/unfollow-user.use-case.ts';
-import { traceparentOf } from './traceparent.ts';
+import { traceparentOf } from '@polyglot/platform/tracing';
 
 // The consistency token of a write: graph:FOLLOWER:SEQ, the seq of its outbox
 // event, which is the event's position downstream (keyed by follower).
@@ -31,7 +31,7 @@ export function registerFollowRoutes(app: HttpApp, deps: { store: FollowWriter &
       },
     },
     async (request, reply) => {
-      const { follow, position } = await followUser(deps, request.body, traceparentOf(request.headers));
+      const { follow, position } = await followUser(deps, request.body, traceparentOf());
       return withConsistencyToken(reply, followToken(request.body.followerId, position)).status(follow.created ? 201 : 200).send(follow);
     },
   );
@@ -46,7 +46,7 @@ export function registerFollowRoutes(app: HttpApp, deps: { store: FollowWriter &
       },
     },
     async (request, reply) => {
-      const position = await unfollowUser(deps, request.body, traceparentOf(request.headers));
+      const position = await unfollowUser(deps, request.body, traceparentOf());
       return withConsistencyToken(reply, followToken(request.body.followerId, position)).status(204).send(null);
     },
   );

@@ -5,6 +5,7 @@
 import { MongoBulkWriteError, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { OutboxEvent } from '@polyglot/contracts/events';
+import { storeWrite } from '@polyglot/platform/tracing';
 import type { CommentDocument, LivePost, PostChangeSet, PostDocument, PostSummary } from './post-document.ts';
 import type { WriteLock } from './write-lock.ts';
 
@@ -30,7 +31,7 @@ export class PostRepository {
   }
 
   async insert(post: PostDocument): Promise<void> {
-    await this.#posts.insertOne(post);
+    await storeWrite('mongodb', 'insert', 'posts', () => this.#posts.insertOne(post));
   }
 
   /** The seed's bulk path: one insert for the batch; an id already there is left as it is (a resumed seed). */
@@ -80,12 +81,14 @@ export class PostRepository {
    */
   async commitChange(id: ObjectId, readVersion: number, set: PostChangeSet & Pick<PostDocument, 'updatedAt'>, event: OutboxEvent): Promise<boolean> {
     const version = readVersion + 1;
-    const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version, lastEvent: event } });
-    if (result.modifiedCount !== 1) return false;
-    if (set.deleted === true) {
-      await this.#posts.deleteOne({ _id: id, version });
-    }
-    return true;
+    return storeWrite('mongodb', set.deleted === true ? 'delete' : 'update', 'posts', async () => {
+      const result = await this.#posts.updateOne({ _id: id, version: readVersion }, { $set: { ...set, version, lastEvent: event } });
+      if (result.modifiedCount !== 1) return false;
+      if (set.deleted === true) {
+        await this.#posts.deleteOne({ _id: id, version });
+      }
+      return true;
+    });
   }
 
   /** Runs fn while no other writer in this process may change this post. */

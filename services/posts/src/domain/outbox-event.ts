@@ -14,14 +14,6 @@ export interface ChangeContext {
   committed?: { postId: string; position: number };
 }
 
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-/** A W3C traceparent header, or undefined when absent or malformed (it is never trusted blindly). */
-export function traceparentFrom(header: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && TRACEPARENT.test(value) ? value : undefined;
-}
-
 export interface NewEvent {
   type: EventType;
   postId: string;

@@ -14,13 +14,13 @@ export function registerCommentRoutes(app: HttpApp, posts: PostRepository): void
   });
 
   app.post('/posts/:id/comments', { schema: { params: PostIdParam, body: CreateCommentBody, response: { 201: Comment, ...errorResponses } } }, async (request, reply) => {
-    const context = contextOf(request);
+    const context = contextOf();
     const comment = await createComment(posts, request.params.id, request.body, context);
     return withChangeToken(reply, context).code(201).send(comment);
   });
 
   app.delete('/posts/:id/comments/:commentId', { schema: { params: CommentIdParam, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
-    const context = contextOf(request);
+    const context = contextOf();
     await deleteComment(posts, request.params.id, request.params.commentId, context);
     return withChangeToken(reply, context).code(204).send(null);
   });

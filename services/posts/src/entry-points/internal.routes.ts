@@ -21,6 +21,6 @@ export function registerInternalRoutes(app: HttpApp, posts: PostRepository): voi
   });
 
   app.post('/internal/authors/:id/delete-posts', { schema: { params: UserIdParam, response: { 200: DeletedCount, ...errorResponses } } }, async (request) => {
-    return { deleted: await deleteAuthorPosts(posts, request.params.id, contextOf(request)) };
+    return { deleted: await deleteAuthorPosts(posts, request.params.id, contextOf()) };
   });
 }

@@ -7,12 +7,14 @@ import { createPost } from '../domain/create-post.use-case.ts';
 import { deletePost } from '../domain/delete-post.use-case.ts';
 import { getPost } from '../domain/get-post.use-case.ts';
 import { likePost } from '../domain/like-post.use-case.ts';
-import { traceparentFrom, type ChangeContext } from '../domain/outbox-event.ts';
+import type { ChangeContext } from '../domain/outbox-event.ts';
+import { traceparentOf } from '@polyglot/platform/tracing';
 import { updatePost } from '../domain/update-post.use-case.ts';
 import { errorResponses, NoContent } from './schemas.ts';
 
-export function contextOf(request: FastifyRequest): ChangeContext {
-  const traceparent = traceparentFrom(request.headers.traceparent);
+/** The change carries the request's span (request-tracing.ts), which its capture and projections continue. */
+export function contextOf(): ChangeContext {
+  const traceparent = traceparentOf();
   return traceparent ? { traceparent } : {};
 }
 
@@ -24,7 +26,7 @@ export function withChangeToken(reply: FastifyReply, context: ChangeContext): Fa
 
 export function registerPostRoutes(app: HttpApp, posts: PostRepository): void {
   app.post('/posts', { schema: { body: CreatePostBody, response: { 201: Post, ...errorResponses } } }, async (request, reply) => {
-    const context = contextOf(request);
+    const context = contextOf();
     const post = await createPost(posts, request.body, context);
     return withChangeToken(reply, context).code(201).send(post);
   });
@@ -34,20 +36,20 @@ export function registerPostRoutes(app: HttpApp, posts: PostRepository): void {
   });
 
   app.put('/posts/:id', { schema: { params: PostIdParam, body: UpdatePostBody, response: { 200: Post, ...errorResponses } } }, async (request, reply) => {
-    const context = contextOf(request);
+    const context = contextOf();
     const post = await updatePost(posts, request.params.id, request.body, context);
     return withChangeToken(reply, context).send(post);
   });
 
   app.delete('/posts/:id', { schema: { params: PostIdParam, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
-    const context = contextOf(request);
+    const context = contextOf();
     await deletePost(posts, request.params.id, context);
     return withChangeToken(reply, context).code(204).send(null);
   });
 
   // Fastify hands a POST without a body to the validator as null, not undefined.
   app.post('/posts/:id/like', { schema: { params: PostIdParam, body: LikeBody.nullable(), response: { 200: Post, ...errorResponses } } }, async (request, reply) => {
-    const context = contextOf(request);
+    const context = contextOf();
     const post = await likePost(posts, request.params.id, request.body?.userId ?? null, context);
     return withChangeToken(reply, context).send(post);
   });

@@ -8,7 +8,6 @@ import { SupervisedConsumer } from '@polyglot/platform/consumer';
 import { PermanentError, type InboundMessage } from '@polyglot/platform/kafka';
 import type { PostRepository } from '../data-access/post.repository.ts';
 import { deleteAuthorPosts } from '../domain/delete-author-posts.use-case.ts';
-import { traceparentFrom } from '../domain/outbox-event.ts';
 
 /** USER_DELETED → the author's posts deleted; everything else is ignored; a message that does not parse is dead-lettered at once. */
 export function userCascadeHandler(posts: PostRepository, logger: Logger): (message: InboundMessage) => Promise<void> {
@@ -22,8 +21,8 @@ export function userCascadeHandler(posts: PostRepository, logger: Logger): (mess
     }
     if (change?.type !== 'USER_DELETED') return;
     const authorId = Number(change.entityId);
-    const traceparent = traceparentFrom(message.headers.traceparent);
-    const deleted = await deleteAuthorPosts(posts, authorId, traceparent ? { traceparent } : {});
+    // The posts' deletions continue the trace of the user's deletion (carried by its row: events.ts).
+    const deleted = await deleteAuthorPosts(posts, authorId, change.traceparent ? { traceparent: change.traceparent } : {});
     logger.info({ authorId, deleted, eventId: change.eventId }, 'user deleted: their posts are deleted');
   };
 }

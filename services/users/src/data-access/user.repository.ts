@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { Account, Role, UserOrder } from '@polyglot/contracts/api';
 import { AppError, isStoreUnavailable } from '@polyglot/platform/errors';
+import { storeWrite, traceparentOf } from '@polyglot/platform/tracing';
 import { guarded } from './postgres-pool.ts';
 
 const PUBLIC_COLUMNS = 'id, email, name, role, created_at, updated_at';
@@ -84,8 +85,9 @@ export class UserRepository {
 
   async insert(user: NewUser): Promise<Written<Account>> {
     const { rows, position } = await this.write<UserRow>(
-      `WITH ${POSITION} INSERT INTO users (email, name, hashed_password) SELECT $1, $2, $3 FROM pos RETURNING ${PUBLIC_COLUMNS}, (SELECT position FROM pos)`,
-      [user.email, user.name, user.hashedPassword],
+      'INSERT',
+      `WITH ${POSITION} INSERT INTO users (email, name, hashed_password, traceparent) SELECT $1, $2, $3, $4 FROM pos RETURNING ${PUBLIC_COLUMNS}, (SELECT position FROM pos)`,
+      [user.email, user.name, user.hashedPassword, traceparentOf() ?? null],
       user.email,
     );
     return { value: toUser(rows[0]!), position };
@@ -98,6 +100,7 @@ export class UserRepository {
   async insertMany(users: ReadonlyArray<{ email: string; name: string }>, hashedPassword: string): Promise<{ created: number; ids: Array<{ id: number; email: string }> }> {
     const emails = users.map((u) => u.email);
     const inserted = await this.write<{ id: string }>(
+      'INSERT',
       `INSERT INTO users (email, name, hashed_password) SELECT email, name, $3 FROM unnest($1::text[], $2::text[]) AS u(email, name) ON CONFLICT DO NOTHING RETURNING id`,
       [emails, users.map((u) => u.name), hashedPassword],
     );
@@ -133,22 +136,32 @@ export class UserRepository {
   /** null when no user has this id. */
   async update(id: number, changes: UserChanges): Promise<Written<Account> | null> {
     const { rows, position } = await this.write<UserRow>(
+      'UPDATE',
       `WITH ${LOCKED_POSITION}
        UPDATE users
-          SET email = $2, name = $3, hashed_password = COALESCE($4, hashed_password), updated_at = now()
+          SET email = $2, name = $3, hashed_password = COALESCE($4, hashed_password), updated_at = now(), traceparent = $5
          FROM pos
         WHERE users.id = $1
     RETURNING ${qualified('users')}, pos.position`,
-      [id, changes.email, changes.name, changes.hashedPassword],
+      [id, changes.email, changes.name, changes.hashedPassword, traceparentOf() ?? null],
       changes.email,
     );
     const row = rows[0];
     return row ? { value: toUser(row), position } : null;
   }
 
-  /** The WAL position after the delete, or null when no user had this id. */
+  /**
+   * The WAL position after the delete, or null when no user had this id. Inside a trace, the row is
+   * first stamped with the delete's trace context, in the same transaction, so that Debezium's delete
+   * record (its before-image) carries it; the stamp's own update record changes nothing else, and
+   * normalizeUserChange passes over it.
+   */
   async delete(id: number): Promise<Written<number> | null> {
-    const { rows, position } = await this.write<{ id: string }>(`WITH ${LOCKED_POSITION} DELETE FROM users USING pos WHERE users.id = $1 RETURNING users.id, pos.position`, [id]);
+    const traceparent = traceparentOf();
+    const sql = `WITH ${LOCKED_POSITION} DELETE FROM users USING pos WHERE users.id = $1 RETURNING users.id, pos.position`;
+    const { rows, position } = traceparent
+      ? await this.write<{ id: string }>('DELETE', sql, [id], undefined, { sql: 'UPDATE users SET traceparent = $2 WHERE id = $1', params: [id, traceparent] })
+      : await this.write<{ id: string }>('DELETE', sql, [id]);
     return rows.length > 0 ? { value: id, position } : null;
   }
 
@@ -209,23 +222,44 @@ export class UserRepository {
   /**
    * Runs one write statement (autocommitted, one round trip) that also answers its position
    * (see Written): the statement's CTEs lock the row, then read the WAL insert position, and
-   * the change is written only from their output, so after both.
+   * the change is written only from their output, so after both. A statement to run `before` it
+   * makes a transaction of the two (the delete's trace stamp). Inside a trace, it is a span.
    */
-  private async write<R extends pg.QueryResultRow>(sql: string, params: unknown[], email?: string): Promise<{ rows: Array<R & { position: string }>; position: string }> {
-    return guarded(async () => {
-      const client = await this.pool.connect();
-      let failure: Error | undefined;
-      try {
-        const result = await client.query<R & { position: string }>(sql, params);
-        return { rows: result.rows, position: result.rows[0]?.position ?? '' };
-      } catch (error) {
-        failure = error as Error;
-        if (email !== undefined && isEmailConflict(error)) throw new EmailTakenError(email);
-        throw error;
-      } finally {
-        // A connection that broke mid-query is discarded rather than handed to the next request.
-        client.release(failure !== undefined && isStoreUnavailable(failure) ? failure : undefined);
-      }
-    });
+  private async write<R extends pg.QueryResultRow>(
+    operation: 'INSERT' | 'UPDATE' | 'DELETE',
+    sql: string,
+    params: unknown[],
+    email?: string,
+    before?: { sql: string; params: unknown[] },
+  ): Promise<{ rows: Array<R & { position: string }>; position: string }> {
+    return storeWrite('postgresql', operation, 'users', () =>
+      guarded(async () => {
+        const client = await this.pool.connect();
+        let failure: Error | undefined;
+        try {
+          if (!before) {
+            const result = await client.query<R & { position: string }>(sql, params);
+            return { rows: result.rows, position: result.rows[0]?.position ?? '' };
+          }
+          await client.query('BEGIN');
+          try {
+            await client.query(before.sql, before.params);
+            const result = await client.query<R & { position: string }>(sql, params);
+            await client.query('COMMIT');
+            return { rows: result.rows, position: result.rows[0]?.position ?? '' };
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw error;
+          }
+        } catch (error) {
+          failure = error as Error;
+          if (email !== undefined && isEmailConflict(error)) throw new EmailTakenError(email);
+          throw error;
+        } finally {
+          // A connection that broke mid-query is discarded rather than handed to the next request.
+          client.release(failure !== undefined && isStoreUnavailable(failure) ? failure : undefined);
+        }
+      }),
+    );
   }
 }
