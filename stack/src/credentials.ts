@@ -149,5 +149,11 @@ export function connectionGuide(): ConnectHow[] {
       password: endpoints.connect.password,
       commands: [`curl -u ${endpoints.connect.user}:${endpoints.connect.password} ${urls.connect}/connectors/users-cdc/status`],
     },
+    {
+      engine: 'jaeger',
+      title: 'Jaeger query API (traces; no password, loopback only)',
+      url: urls.jaegerQuery,
+      commands: [`curl ${urls.jaegerQuery}/api/services`, `curl ${urls.jaegerQuery}/api/traces/TRACE_ID`],
+    },
   ];
 }

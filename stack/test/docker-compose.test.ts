@@ -16,6 +16,7 @@ import { COMPOSE_VARIABLES } from '../src/credentials.ts';
 import { topics } from '@polyglot/contracts/topics';
 import { postsConnector } from '../src/engines/cdc-connectors.ts';
 import { endpoints, HOST, urls } from '../src/engines/endpoints.ts';
+import { renderJaegerConfig } from '../src/engines/jaeger-config.ts';
 
 const COMPOSE_FILE = join(import.meta.dirname, '..', 'docker-compose.yml');
 
@@ -136,6 +137,7 @@ test('host ports match endpoints.ts', () => {
     ['redis-state', [endpoints.redisState.port]],
     ['kafka', [endpoints.kafka.port]],
     ['connect', [endpoints.connect.port]],
+    ['jaeger', [endpoints.jaeger.otlpHttpPort, endpoints.jaeger.queryPort, endpoints.jaeger.healthPort]],
   ];
   for (const [name, ports] of expected) {
     const published = hostPorts(name);
@@ -250,6 +252,20 @@ test('kafka advertises the host port on loopback and connect reaches kafka insid
   const internal = /INTERNAL:\/\/([^,]+)/.exec(kafka['KAFKA_ADVERTISED_LISTENERS'] ?? '');
   assert.ok(internal, 'kafka must advertise an INTERNAL listener for other containers');
   assert.equal(bootstrap, internal[1], 'connect BOOTSTRAP_SERVERS must be kafka\'s INTERNAL listener');
+});
+
+test("jaeger runs the stack's own config, its host-facing listeners open inside the container only", () => {
+  const command = service('jaeger').command;
+  assert.ok(Array.isArray(command) && command.length === 1, 'jaeger: command is one --config=yaml:… argument');
+  const flag = '--config=yaml:';
+  const argument = String(command[0]);
+  assert.ok(argument.startsWith(flag), `jaeger: the command must start with ${flag}`);
+  const inContainer = { ...endpoints.jaeger, host: '0.0.0.0' };
+  assert.deepEqual(YAML.parse(argument.slice(flag.length)), YAML.parse(renderJaegerConfig(inContainer)), 'the config in docker-compose.yml must be what jaeger-config.ts renders for a container');
+  for (const port of [endpoints.jaeger.otlpHttpPort, endpoints.jaeger.queryPort, endpoints.jaeger.healthPort]) {
+    assert.ok(portBindings('jaeger').some((p) => p.hostPort === port && p.containerPort === port), `jaeger must map host port ${port} to the same container port`);
+  }
+  assert.ok(!portBindings('jaeger').some((p) => p.containerPort === endpoints.jaeger.queryGrpcPort), 'the gRPC query stays inside the container');
 });
 
 /** A compose.env like the stack's, with fresh values. */

@@ -1,7 +1,7 @@
 // Each engine, reached through the Node client the services will use, doing
 // real work. Runs against the stack that `./stackctl test` brought up.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { Redis } from 'ioredis';
@@ -221,6 +221,36 @@ describe('Kafka Connect on 8083', () => {
     assert.ok(debezium, `plugins: ${plugins.map((p) => p.class).join(', ')}`);
     assert.equal(debezium.type, 'source');
     assert.match(debezium.version, /^3\.6\.1/);
+  });
+});
+
+describe('Jaeger (traces) on 4318 and 16686', () => {
+  test('a span sent as OTLP/JSON is read back by its trace id from the query API', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: `probe-${suffix}`, kind: 2, startTimeUnixNano: String(nowNs - 5_000_000n), endTimeUnixNano: String(nowNs) };
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'stack-test' } }] }, scopeSpans: [{ scope: { name: 'stack-test' }, spans: [span] }] }] };
+    const sent = await fetch(urls.otlpTraces, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(sent.status, 200, await sent.text());
+    // No batch processor: the export is stored before its answer.
+    const read = await fetch(`${urls.jaegerQuery}/api/traces/${traceId}`);
+    assert.equal(read.status, 200);
+    const trace = (await read.json()) as { data: Array<{ traceID: string; spans: Array<{ operationName: string }> }> };
+    assert.equal(trace.data[0]?.traceID, traceId);
+    assert.deepEqual(trace.data[0]?.spans.map((s) => s.operationName), [span.name]);
+    assert.equal((await fetch(`${urls.jaegerQuery}/api/traces/${randomBytes(16).toString('hex')}`)).status, 404);
+  });
+
+  test('neither port answers a cross-origin preflight, so a page cannot post spans as JSON nor read traces', async () => {
+    for (const url of [urls.otlpTraces, `${urls.jaegerQuery}/api/services`]) {
+      const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      await preflight.arrayBuffer();
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null, url);
+    }
+    // What a page may send without a preflight (a form's content types) is refused by the receiver.
+    const form = await fetch(urls.otlpTraces, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://evil.example' }, body: '{}' });
+    await form.arrayBuffer();
+    assert.equal(form.status, 415);
   });
 });
 

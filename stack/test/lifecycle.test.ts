@@ -98,7 +98,7 @@ describe('stackctl lifecycle', () => {
     for (const args of [['stop', 'oracle'], ['kill', 'oracle'], ['logs', 'oracle']]) {
       const result = await runCli(args);
       assert.equal(result.code, 2);
-      assert.equal(errorLine(result), 'stackctl: unknown engine or service "oracle"; known: postgres, timescaledb, redis, redis-state, ferretdb-store, ferretdb, neo4j, kafka, connect, unit-control, users, posts, graph, analytics, projectors, gateway, ui [UNKNOWN_ENGINE]');
+      assert.equal(errorLine(result), 'stackctl: unknown engine or service "oracle"; known: postgres, timescaledb, redis, redis-state, ferretdb-store, ferretdb, neo4j, kafka, connect, jaeger, unit-control, users, posts, graph, analytics, projectors, gateway, ui [UNKNOWN_ENGINE]');
     }
     const unknown = await runCli(['launch']);
     assert.equal(unknown.code, 2);

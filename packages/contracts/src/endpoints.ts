@@ -1,4 +1,4 @@
-// Addresses, users and versions of the seven engines: the single source
+// Addresses, users and versions of the engines: the single source
 // that the native stack, docker-compose.yml (checked by a test), the services
 // (their defaults) and the tests all agree on. Everything listens on loopback only.
 //
@@ -79,10 +79,20 @@ export const endpoints = {
       return engineCredentials().connect;
     },
   },
-  /** Traces: OTLP over HTTP in, the query API out (read by the gateway's /traces/:traceId). Loopback only. */
+  /**
+   * Traces (Jaeger, in memory): the services export spans to OTLP/HTTP (best effort), and only the gateway reads
+   * them back from the query API for the browser. No password: Jaeger has no server-side authentication to give
+   * one to, so both ports stay on loopback and a page's cross-origin call finds no CORS headers (docs/engines.md).
+   */
   jaeger: {
+    /** OTLP over HTTP (protobuf or JSON): POST /v1/traces. */
     otlpHttpPort: 4318,
+    /** The query API (GET /api/traces/<id>, /api/services, /api/v3/...) and Jaeger's placeholder UI page. */
     queryPort: 16686,
+    /** The query API over gRPC: always on in Jaeger, so held on loopback at its usual port; nothing here uses it. */
+    queryGrpcPort: 16685,
+    /** The health check extension: GET /status. */
+    healthPort: 13133,
   },
 } as const;
 
@@ -95,6 +105,9 @@ export const versions = {
   neo4j: '5.26.30',
   neo4jBrowser: '5.24.0',
   ferretdb: '1.24.2',
+  /** Jaeger v2 as released; built from its Go module's tag v1.75.0 (jaegerModule), which is the same release. */
+  jaeger: '2.12.0',
+  jaegerModule: '1.75.0',
   debianSuite: 'trixie',
 } as const;
 
@@ -125,6 +138,7 @@ export const urls = {
   connect: `http://${HOST}:${endpoints.connect.port}`,
   /** Where every process sends its spans (OTLP/HTTP, protobuf). */
   otlpTraces: `http://${HOST}:${endpoints.jaeger.otlpHttpPort}/v1/traces`,
+  /** Jaeger's query API, for the gateway. */
   jaegerQuery: `http://${HOST}:${endpoints.jaeger.queryPort}`,
 } as const;
 

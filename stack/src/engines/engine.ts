@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import type { ServiceName } from '@polyglot/contracts/services';
 import type { LaunchSpec } from '../supervisor/launcher.ts';
 
-export const ENGINE_NAMES = ['postgres', 'timescaledb', 'redis', 'redis-state', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect'] as const;
+export const ENGINE_NAMES = ['postgres', 'timescaledb', 'redis', 'redis-state', 'ferretdb-store', 'ferretdb', 'neo4j', 'kafka', 'connect', 'jaeger'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 /** The stack's one root-side helper besides the CLI: runs /faults' stop, start and kill for the gateway (stack/src/control/). */
 export const CONTROL_UNIT = 'unit-control';
 /** What the stack runs: the engines, the unit control and the platform's own services. */
 export type UnitName = EngineName | typeof CONTROL_UNIT | ServiceName;
 
-export const ARTIFACT_NAMES = ['debianRoot', 'kafka', 'debezium', 'neo4j', 'ferretdb'] as const;
+export const ARTIFACT_NAMES = ['debianRoot', 'kafka', 'debezium', 'neo4j', 'ferretdb', 'jaeger'] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 
 export interface EngineContext {

@@ -6,6 +6,7 @@ import { type Engine, type UnitName } from './engine.ts';
 import { services } from '../services/service-units.ts';
 import { ferretdb } from './ferretdb.ts';
 import { ferretdbStore } from './ferretdb-store.ts';
+import { jaeger } from './jaeger.ts';
 import { kafka } from './kafka.ts';
 import { neo4j } from './neo4j.ts';
 import { postgres } from './postgres.ts';
@@ -13,7 +14,7 @@ import { redis } from './redis.ts';
 import { redisState } from './redis-state.ts';
 import { timescaledb } from './timescaledb.ts';
 
-export const engines: readonly Engine[] = [postgres, timescaledb, redis, redisState, ferretdbStore, ferretdb, neo4j, kafka, connect];
+export const engines: readonly Engine[] = [postgres, timescaledb, redis, redisState, ferretdbStore, ferretdb, neo4j, kafka, connect, jaeger];
 
 /** Everything `up` starts: the engines, the unit control (root), then the platform's services (unprivileged). */
 export const units: readonly Engine[] = [...engines, unitControl, ...services];

@@ -8,19 +8,28 @@ import { join } from 'node:path';
 import { StackError } from '../errors.ts';
 import { cacheRoot } from '../paths.ts';
 
-/** Fails with MISSING_TOOL unless Go 1.24 or newer is on PATH; `what` names what needs it. */
-export function requireGo(what: string): string {
+/** Fails with MISSING_TOOL unless Go `minimum` (1.24 unless given) or newer is on PATH; `what` names what needs it. */
+export function requireGo(what: string, minimum = '1.24'): string {
   let version = '';
   try {
     version = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new StackError('MISSING_TOOL', `${what} needs Go 1.24 or newer (go not found); install Go or use Docker Compose (./stackctl up --docker)`);
+    throw new StackError('MISSING_TOOL', `${what} needs Go ${minimum} or newer (go not found); install Go or use Docker Compose (./stackctl up --docker)`);
   }
-  const [, major, minor] = /^go(\d+)\.(\d+)/.exec(version) ?? [];
-  if (Number(major) < 1 || (Number(major) === 1 && Number(minor) < 24)) {
-    throw new StackError('MISSING_TOOL', `${what} needs Go 1.24 or newer, found ${version}; install a newer Go or use Docker Compose (./stackctl up --docker)`);
+  if (compareVersions(/^go(\d+(?:\.\d+){0,2})/.exec(version)?.[1] ?? '0', minimum) < 0) {
+    throw new StackError('MISSING_TOOL', `${what} needs Go ${minimum} or newer, found ${version}; install a newer Go or use Docker Compose (./stackctl up --docker)`);
   }
   return version;
+}
+
+/** Compares dotted versions number by number (1.24 < 1.24.6 < 1.25). */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 export function goEnv(): NodeJS.ProcessEnv {

@@ -5,6 +5,7 @@ import { onInterrupt } from '../commands/interrupt.ts';
 import { artifactDir } from '../provision/cached-artifact.ts';
 import { debeziumKey, ensureDebeziumPlugin, ensureKafkaJars, ensureNeo4jJars, kafkaKey, neo4jKey } from '../provision/maven-artifacts.ts';
 import { ensureFerretdbBinary, ferretdbKey } from '../provision/ferretdb-binary.ts';
+import { ensureJaegerBinary, jaegerKey } from '../provision/jaeger-binary.ts';
 import { ensureTrixieRoot, trixieRootKey } from '../provision/trixie-root.ts';
 
 const provisioners: Record<ArtifactName, () => Promise<string>> = {
@@ -13,6 +14,7 @@ const provisioners: Record<ArtifactName, () => Promise<string>> = {
   debezium: ensureDebeziumPlugin,
   neo4j: ensureNeo4jJars,
   ferretdb: ensureFerretdbBinary,
+  jaeger: ensureJaegerBinary,
 };
 
 export type ArtifactDirs = Partial<Record<ArtifactName, string>>;
@@ -46,5 +48,5 @@ export function provisionFor(selected: readonly Engine[]): Promise<ArtifactDirs>
 
 /** Where the artifacts are (or will be) cached, without fetching anything: enough for status, stop and kill. */
 export function knownArtifactDirs(): ArtifactDirs {
-  return { debianRoot: artifactDir(trixieRootKey), kafka: artifactDir(kafkaKey), debezium: artifactDir(debeziumKey), neo4j: artifactDir(neo4jKey), ferretdb: artifactDir(ferretdbKey) };
+  return { debianRoot: artifactDir(trixieRootKey), kafka: artifactDir(kafkaKey), debezium: artifactDir(debeziumKey), neo4j: artifactDir(neo4jKey), ferretdb: artifactDir(ferretdbKey), jaeger: artifactDir(jaegerKey) };
 }
