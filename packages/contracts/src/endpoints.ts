@@ -79,6 +79,12 @@ export const endpoints = {
       return engineCredentials().connect;
     },
   },
+  /** Traces: the services export spans over OTLP HTTP; the gateway reads them back from the query API (GET /traces/:traceId). */
+  jaeger: {
+    host: HOST,
+    otlpHttpPort: 4318,
+    queryPort: 16686,
+  },
 } as const;
 
 export const versions = {
@@ -118,6 +124,8 @@ export const urls = {
   },
   kafka: `${HOST}:${endpoints.kafka.port}`,
   connect: `http://${HOST}:${endpoints.connect.port}`,
+  /** Jaeger's query API (JSON, /api/traces/<traceId>). */
+  jaegerQuery: `http://${endpoints.jaeger.host}:${endpoints.jaeger.queryPort}`,
 } as const;
 
 function postgresUrl(e: { user: string; password: string; port: number; database: string }): string {
