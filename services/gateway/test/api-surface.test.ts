@@ -93,6 +93,10 @@ describe('gateway with every service down', () => {
     assert.match(ok.headers.get('access-control-allow-headers') ?? '', /authorization/);
     const other = await preflight('http://evil.example');
     assert.equal(other.headers.get('access-control-allow-origin'), null);
+    // The UI reads a write's trace id from traceresponse, and its token from x-consistency-token.
+    const answer = await fetch(`${base}/cache-status`, { headers: { origin: 'http://localhost:3000' } });
+    assert.match(answer.headers.get('access-control-expose-headers') ?? '', /\btraceresponse\b/);
+    assert.match(answer.headers.get('access-control-expose-headers') ?? '', /\bx-consistency-token\b/);
   });
 
   test('an unknown route is 404 ROUTE_NOT_FOUND', async () => {
