@@ -16,6 +16,7 @@ interface View {
 }
 
 const TimelineView = lazy(() => import('./panels/TimelineView.tsx').then((m) => ({ default: m.TimelineView })));
+const TraceView = lazy(() => import('./panels/TraceView.tsx').then((m) => ({ default: m.TraceView })));
 const UsersPanel = lazy(() => import('./panels/UsersPanel.tsx').then((m) => ({ default: m.UsersPanel })));
 const PostsPanel = lazy(() => import('./panels/PostsPanel.tsx').then((m) => ({ default: m.PostsPanel })));
 const GraphPanel = lazy(() => import('./panels/GraphPanel.tsx').then((m) => ({ default: m.GraphPanel })));
@@ -30,6 +31,7 @@ const GraphiQLView = lazy(() => import('./panels/GraphiQLView.tsx').then((m) => 
 export const VIEWS: View[] = [
   { path: '/flow', label: 'Flow', detail: 'every change, live', group: 'Live', render: () => <FlowView /> },
   { path: '/timeline', label: 'Timeline', detail: 'one write, hop by hop', group: 'Live', render: (rest) => <TimelineView token={rest ? decodeURIComponent(rest) : null} /> },
+  { path: '/trace', label: 'Trace', detail: 'one write, span by span', group: 'Live', render: (rest) => <TraceView traceId={rest ? decodeURIComponent(rest) : null} /> },
   { path: '/users', label: 'Users', detail: 'PostgreSQL', group: 'Stores', render: () => <UsersPanel /> },
   { path: '/posts', label: 'Posts', detail: 'FerretDB', group: 'Stores', render: () => <PostsPanel /> },
   { path: '/graph', label: 'Follow graph', detail: 'Neo4j', group: 'Stores', render: (rest) => <GraphPanel userId={rest ? Number(rest) : null} /> },

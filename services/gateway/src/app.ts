@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config.ts';
 import { createAnalyticsClient } from './data-access/analytics.client.ts';
 import { createGraphClient } from './data-access/graph.client.ts';
 import { createHistoryChecker } from './data-access/history-checker.ts';
+import { createJaegerClient } from './data-access/jaeger.client.ts';
 import { createAttemptCounter } from './data-access/login-attempts.store.ts';
 import { createPageCache } from './data-access/page-cache.ts';
 import { createPostCache } from './data-access/post-cache.ts';
@@ -41,6 +42,7 @@ import { registerFollowRoutes } from './entry-points/follows.routes.ts';
 import { registerOperationsRoutes } from './entry-points/operations.routes.ts';
 import { registerPostRoutes } from './entry-points/posts.routes.ts';
 import { registerReconcileRoutes } from './entry-points/reconcile.routes.ts';
+import { registerTraceRoutes } from './entry-points/traces.routes.ts';
 import { registerReadYourWrites } from './entry-points/consistency.hooks.ts';
 import { registerConsistencyRoutes } from './entry-points/consistency.routes.ts';
 import { registerLabRoutes } from './entry-points/lab.routes.ts';
@@ -93,6 +95,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, testFa
     graph: createGraphClient(config.GRAPH_URL, config.INTERNAL_SECRET),
     analytics: createAnalyticsClient(config.ANALYTICS_URL, config.INTERNAL_SECRET),
     projectors: createProjectorsClient(config.PROJECTORS_URL, config.INTERNAL_SECRET),
+    jaeger: createJaegerClient(config.JAEGER_QUERY_URL),
     userCache: createUserCache(redis, logger, stateRedis),
     postCache: createPostCache(redis, logger, stateRedis),
     listing: createPostListing(stateRedis),
@@ -116,7 +119,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, testFa
     await app.register(cors, {
       origin: config.CORS_ORIGINS,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
-      exposedHeaders: ['x-total-count', 'link', 'x-consistency-token', 'retry-after'],
+      // traceresponse: the UI links a write to its trace (W3C Trace Context Level 2).
+      exposedHeaders: ['x-total-count', 'link', 'x-consistency-token', 'retry-after', 'traceresponse'],
       maxAge: 600,
     });
     // Before the routes: it applies to those registered after it. Counters in the state instance (filling the cache must not reset them).
@@ -134,6 +138,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, testFa
     registerFollowRoutes(app, deps);
     registerAuthRoutes(app, deps);
     registerOperationsRoutes(app, deps);
+    registerTraceRoutes(app, deps);
     // Each shared by REST and GraphQL: one log of fault actions and one lock per unit, one list of lab
     // results, one reconciler (and so one progress board).
     const faults = { logger, projections: createProjectionControls(config), units: createStackUnits(config.UNIT_CONTROL, config.INTERNAL_SECRET), faultLog: createFaultLog() };

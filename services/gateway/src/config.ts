@@ -52,6 +52,8 @@ export const GatewayConfig = z.object({
   ANALYTICS_URL: httpUrl(serviceUrl('analytics')),
   PROJECTORS_URL: httpUrl(serviceUrl('projectors')),
   CONNECT_URL: httpUrl(urls.connect),
+  /** Jaeger's query API, where GET /traces/:traceId reads a trace back. */
+  JAEGER_QUERY_URL: httpUrl(urls.jaegerQuery),
   /** Kafka Connect's REST API takes basic authentication (the stack passes these; the default reads its state). */
   CONNECT_USER: z.string().min(1).default(endpoints.connect.user),
   CONNECT_PASSWORD: z.string().min(1).default(() => endpoints.connect.password),

@@ -32,6 +32,7 @@ const PUBLIC_ROUTES = [
   'get /pipeline/dead-letters',
   'post /pipeline/dead-letters/replay',
   'get /consistency/{token}',
+  'get /traces/{traceId}',
   'post /lab/experiments',
   'get /lab/experiments',
   'post /lab/observations',
@@ -54,7 +55,7 @@ describe('gateway with every service down', () => {
   let gateway: RunningGateway;
   let base: string;
   before(async () => {
-    gateway = await startGateway({ USERS_URL: DOWN_URL, POSTS_URL: DOWN_URL, GRAPH_URL: DOWN_URL, ANALYTICS_URL: DOWN_URL, PROJECTORS_URL: DOWN_URL });
+    gateway = await startGateway({ USERS_URL: DOWN_URL, POSTS_URL: DOWN_URL, GRAPH_URL: DOWN_URL, ANALYTICS_URL: DOWN_URL, PROJECTORS_URL: DOWN_URL, JAEGER_QUERY_URL: DOWN_URL });
     base = `http://127.0.0.1:${gateway.port}`;
   });
   after(() => gateway.stop());
@@ -92,6 +93,10 @@ describe('gateway with every service down', () => {
     assert.match(ok.headers.get('access-control-allow-headers') ?? '', /authorization/);
     const other = await preflight('http://evil.example');
     assert.equal(other.headers.get('access-control-allow-origin'), null);
+    // The UI reads a write's trace id from traceresponse, and its token from x-consistency-token.
+    const answer = await fetch(`${base}/cache-status`, { headers: { origin: 'http://localhost:3000' } });
+    assert.match(answer.headers.get('access-control-expose-headers') ?? '', /\btraceresponse\b/);
+    assert.match(answer.headers.get('access-control-expose-headers') ?? '', /\bx-consistency-token\b/);
   });
 
   test('an unknown route is 404 ROUTE_NOT_FOUND', async () => {
@@ -120,6 +125,9 @@ describe('gateway with every service down', () => {
       ['GET', '/posts/%7B%22$ne%22:1%7D', undefined],
       ['GET', '/posts?limit=500', undefined],
       ['GET', '/posts?before=zzz', undefined],
+      ['GET', `/traces/${'4BF92F3577B34DA6A3CE929D0E0E4736'}`, undefined],
+      ['GET', `/traces/${'0'.repeat(32)}`, undefined],
+      ['GET', '/traces/4bf92f3577b34da6', undefined],
     ] as const) {
       const r = await call(base, method, path, body);
       assert.equal(r.status, 400, `${method} ${path} ${JSON.stringify(body)} → ${r.text}`);
@@ -152,6 +160,17 @@ describe('gateway with every service down', () => {
       assert.equal(r.body.code, 'STORE_UNAVAILABLE');
       assert.match(r.body.error, message);
     }
+  });
+
+  test('Jaeger down: GET /traces/:traceId and GraphQL trace are 503 TRACING_UNAVAILABLE, saying where to look', async () => {
+    const r = await call(base, 'GET', '/traces/4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.body.code, 'TRACING_UNAVAILABLE');
+    assert.match(r.body.error, /\.\/stackctl status jaeger/);
+    const q = await call(base, 'POST', '/graphql', { query: '{ trace(id: "4bf92f3577b34da6a3ce929d0e0e4736") { traceId } }' });
+    assert.equal(q.body.errors?.[0]?.extensions?.code, 'TRACING_UNAVAILABLE', q.text);
+    const bad = await call(base, 'POST', '/graphql', { query: '{ trace(id: "not-a-trace-id") { traceId } }' });
+    assert.equal(bad.body.errors?.[0]?.extensions?.code, 'VALIDATION_FAILED', bad.text);
   });
 
   test('a service that accepts but never answers is 503 after the 5 s limit', async () => {

@@ -11,6 +11,7 @@ export const Q = {
   analytics: o.Analytics,
   cacheStatus: o.CacheStatus,
   consistency: o.Consistency,
+  trace: o.Trace,
   labExperiments: o.Lab,
   faults: o.Faults,
   reconcile: o.Reconcile,

@@ -2,6 +2,7 @@
 // becomes an ApiError with the gateway's stable code (extensions.code), or
 // GATEWAY_UNREACHABLE / TIMEOUT when there was no answer at all, so every
 // panel can say what went wrong and nothing waits forever.
+import { sampledTraceId, TRACERESPONSE_HEADER } from '@polyglot/contracts/trace-context';
 import { gateway } from './config.ts';
 import type { Operation } from './operations.generated.ts';
 import { session } from '../state/session.ts';
@@ -30,6 +31,20 @@ interface GqlResponse<T> {
 
 /** Runs a query or mutation; its answer's type is the operation's (operations.generated.ts). */
 export async function gql<T, V>(operation: Operation<T, V>, variables: V = {} as V, options: GqlOptions = {}): Promise<T> {
+  return (await gqlAnswer(operation, variables, options)).data;
+}
+
+/**
+ * A write, with the trace it started: the trace id of the gateway's traceresponse header, only when the
+ * trace was sampled (flags 01; an unsampled one never reaches Jaeger), else null.
+ */
+export async function gqlWrite<T, V>(operation: Operation<T, V>, variables: V, options: GqlOptions = {}): Promise<{ data: T; traceId: string | null }> {
+  const { data, headers } = await gqlAnswer(operation, variables, options);
+  return { data, traceId: sampledTraceId(headers.get(TRACERESPONSE_HEADER)) };
+}
+
+/** The answer's data and its HTTP headers (the gateway exposes traceresponse and x-consistency-token to the page). */
+async function gqlAnswer<T, V>(operation: Operation<T, V>, variables: V, options: GqlOptions): Promise<{ data: T; headers: Headers }> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
   const token = session.get()?.token;
@@ -59,7 +74,7 @@ export async function gql<T, V>(operation: Operation<T, V>, variables: V = {} as
     throw new ApiError(code, first.message, first.extensions ?? {});
   }
   if (body.data === undefined || body.data === null) throw new ApiError('BAD_RESPONSE', `the gateway answered ${response.status} without data`);
-  return body.data;
+  return { data: body.data, headers: response.headers };
 }
 
 /** What to tell a person about a failure: the gateway's message, plus a hint for the codes that need one. */
@@ -74,7 +89,9 @@ export function describeError(error: unknown): { code: string; message: string; 
             ? 'A store or service is down; the Faults view can start it again.'
             : error.code === 'GATEWAY_UNREACHABLE'
               ? 'Start the system with ./stackctl up.'
-              : undefined;
+              : error.code === 'TRACING_UNAVAILABLE'
+                ? 'Jaeger keeps the traces: ./stackctl status jaeger says whether it runs; ./stackctl start jaeger starts it.'
+                : undefined;
     return { code: error.code, message: error.message, ...(hint ? { hint } : {}) };
   }
   return { code: 'ERROR', message: error instanceof Error ? error.message : String(error) };

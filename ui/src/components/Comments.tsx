@@ -5,7 +5,7 @@
 // delete (with AUTH_REQUIRED: the comment's author or the post's).
 import { useState } from 'react';
 import { M, Q } from '../api/documents.ts';
-import { gql } from '../api/graphql.ts';
+import { gql, gqlWrite } from '../api/graphql.ts';
 import type { Comment, Post } from '../api/types.ts';
 import { useQuery } from '../state/query.ts';
 import { userLabel, useUsers } from '../state/users.ts';
@@ -33,14 +33,14 @@ export function Comments({ post, mode, commentAs, onResult }: { post: Post; mode
   const add = () =>
     run('add', async () => {
       if (commentAs === null) throw new Error('sign in, or pick who comments in “Like and comment as”');
-      const data = await gql(M.addComment, { postId: post._id, input: { author_id: commentAs, body }, consistency: mode }, { timeoutMs: 35_000 });
+      const { data, traceId } = await gqlWrite(M.addComment, { postId: post._id, input: { author_id: commentAs, body }, consistency: mode }, { timeoutMs: 35_000 });
       setBody('');
-      return { write: recordWrite(`commented on post ${post._id}`, data.addComment.consistency), text: `Commented on “${post.title}”.` };
+      return { write: recordWrite(`commented on post ${post._id}`, data.addComment.consistency, traceId), text: `Commented on “${post.title}”.` };
     });
   const remove = (comment: Comment) =>
     run(comment.id, async () => {
-      const data = await gql(M.deleteComment, { postId: post._id, commentId: comment.id, consistency: mode }, { timeoutMs: 35_000 });
-      return { write: recordWrite(`deleted a comment on post ${post._id}`, data.deleteComment.consistency), text: `Deleted a comment on “${post.title}”.` };
+      const { data, traceId } = await gqlWrite(M.deleteComment, { postId: post._id, commentId: comment.id, consistency: mode }, { timeoutMs: 35_000 });
+      return { write: recordWrite(`deleted a comment on post ${post._id}`, data.deleteComment.consistency, traceId), text: `Deleted a comment on “${post.title}”.` };
     });
   return (
     <div className="comments" data-testid={`comments-${post._id}`}>

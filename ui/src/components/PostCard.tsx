@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Comments } from './Comments.tsx';
 import { M } from '../api/documents.ts';
-import { gql } from '../api/graphql.ts';
+import { gqlWrite } from '../api/graphql.ts';
 import type { Post } from '../api/types.ts';
 import { recordWrite, type MyWrite } from '../state/writes.ts';
 import { shortDate } from './format.ts';
@@ -51,20 +51,20 @@ export function PostCard({
   };
   const like = () =>
     run('like', async () => {
-      const data = await gql(M.likePost, { id: post._id, userId: likeAs, consistency: mode }, { timeoutMs: 35_000 });
-      return { write: recordWrite(`liked post ${post._id}`, data.likePost.consistency), text: `Liked “${post.title}”: ${data.likePost.post.meta.likes} likes now.` };
+      const { data, traceId } = await gqlWrite(M.likePost, { id: post._id, userId: likeAs, consistency: mode }, { timeoutMs: 35_000 });
+      return { write: recordWrite(`liked post ${post._id}`, data.likePost.consistency, traceId), text: `Liked “${post.title}”: ${data.likePost.post.meta.likes} likes now.` };
     });
   const save = () =>
     run('save', async () => {
-      const data = await gql(M.updatePost, { id: post._id, input: { title, body }, consistency: mode }, { timeoutMs: 35_000 });
+      const { data, traceId } = await gqlWrite(M.updatePost, { id: post._id, input: { title, body }, consistency: mode }, { timeoutMs: 35_000 });
       setEditing(false);
-      return { write: recordWrite(`updated post ${post._id}`, data.updatePost.consistency), text: `Saved “${data.updatePost.post.title}”.` };
+      return { write: recordWrite(`updated post ${post._id}`, data.updatePost.consistency, traceId), text: `Saved “${data.updatePost.post.title}”.` };
     });
   const remove = () =>
     run('delete', async () => {
-      const data = await gql(M.deletePost, { id: post._id, consistency: mode }, { timeoutMs: 35_000 });
+      const { data, traceId } = await gqlWrite(M.deletePost, { id: post._id, consistency: mode }, { timeoutMs: 35_000 });
       setConfirming(false);
-      return { write: recordWrite(`deleted post ${post._id}`, data.deletePost.consistency), text: `Deleted “${post.title}”.` };
+      return { write: recordWrite(`deleted post ${post._id}`, data.deletePost.consistency, traceId), text: `Deleted “${post.title}”.` };
     });
   return (
     <li className="post" data-testid={`post-${post._id}`}>

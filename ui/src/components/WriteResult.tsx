@@ -1,5 +1,6 @@
-// What a write answered: its consistency token (a link to its timeline) and,
-// for a strong write, how long after its commit each store showed it.
+// What a write answered: its consistency token (a link to its timeline), its
+// trace when the gateway recorded one, and, for a strong write, how long after
+// its commit each store showed it.
 import type { MyWrite } from '../state/writes.ts';
 import { formatMs } from '../state/components.ts';
 import { STORE_OF_PROJECTION } from './format.ts';
@@ -14,6 +15,12 @@ export function WriteResult({ write, text }: { write: MyWrite | null; text: stri
           <div className="note">
             {write.mode === 'STRONG' ? 'strong: answered once every store showed it' : 'eventual: answered at the commit'} ·{' '}
             <Link to={`/timeline/${encodeURIComponent(write.token)}`}>see its timeline</Link>
+            {write.traceId && (
+              <>
+                {' '}
+                · <Link to={`/trace/${write.traceId}`} testId="write-trace" title="every span of this write, from the gateway to each projection">its trace</Link>
+              </>
+            )}
           </div>
           <code className="token">{write.token}</code>
           {write.visibleAfterMs && (

@@ -5,7 +5,7 @@ import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edg
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import { M, Q } from '../api/documents.ts';
-import { gql } from '../api/graphql.ts';
+import { gql, gqlWrite } from '../api/graphql.ts';
 import type { Relationship } from '../api/types.ts';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNote, Loading } from '../components/States.tsx';
@@ -144,11 +144,11 @@ export function GraphPanel({ userId }: { userId: number | null }) {
   const act = async (kind: 'follow' | 'unfollow', followerId: number, followeeId: number) => {
     setBusy(true);
     try {
-      const data =
+      const answer =
         kind === 'follow'
-          ? (await gql(M.follow, { followerId, followeeId, consistency: mode }, { timeoutMs: 35_000 })).follow
-          : (await gql(M.unfollow, { followerId, followeeId, consistency: mode }, { timeoutMs: 35_000 })).unfollow;
-      const write = recordWrite(`${kind} ${followerId} → ${followeeId}`, data.consistency);
+          ? await gqlWrite(M.follow, { followerId, followeeId, consistency: mode }, { timeoutMs: 35_000 }).then(({ data, traceId }) => ({ payload: data.follow, traceId }))
+          : await gqlWrite(M.unfollow, { followerId, followeeId, consistency: mode }, { timeoutMs: 35_000 }).then(({ data, traceId }) => ({ payload: data.unfollow, traceId }));
+      const write = recordWrite(`${kind} ${followerId} → ${followeeId}`, answer.payload.consistency, answer.traceId);
       const who = (id: number) => byId.get(id)?.name ?? `#${id}`;
       setResult({ write, text: kind === 'follow' ? `${who(followerId)} now follows ${who(followeeId)} (in Neo4j).` : `${who(followerId)} no longer follows ${who(followeeId)}.` });
       if (write) setToken(write.token);

@@ -4,7 +4,7 @@
 // store's log and sends it to Kafka.
 import { useState } from 'react';
 import { M, Q } from '../api/documents.ts';
-import { gql } from '../api/graphql.ts';
+import { gql, gqlWrite } from '../api/graphql.ts';
 import { PostCard, type WriteOutcome } from '../components/PostCard.tsx';
 import { Empty, ErrorNote, Loading } from '../components/States.tsx';
 import { UserPicker } from '../components/UserPicker.tsx';
@@ -32,8 +32,8 @@ function CreatePost({ mode, onResult }: { mode: 'EVENTUAL' | 'STRONG'; onResult:
         setBusy(true);
         try {
           const input = { author_id: author, title, body, tags: tags.split(',').map((t) => t.trim()).filter(Boolean) };
-          const data = await gql(M.createPost, { input, consistency: mode }, { timeoutMs: 35_000 });
-          onResult({ write: recordWrite(`created post ${data.createPost.post._id}`, data.createPost.consistency), text: `Posted “${data.createPost.post.title}” (${data.createPost.post._id}).` });
+          const { data, traceId } = await gqlWrite(M.createPost, { input, consistency: mode }, { timeoutMs: 35_000 });
+          onResult({ write: recordWrite(`created post ${data.createPost.post._id}`, data.createPost.consistency, traceId), text: `Posted “${data.createPost.post.title}” (${data.createPost.post._id}).` });
           setTitle('');
           setBody('');
           setTags('');

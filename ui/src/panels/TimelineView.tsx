@@ -1,7 +1,8 @@
 // The timeline of one write: its commit in the source store, its capture and
 // publication to Kafka (topic, partition, offset), and each projection
 // applying it, with the time of each hop. Live (changeVisibility) until every
-// store shows it.
+// store shows it. A write made in this page links to its trace (every span of
+// it, in the Trace view); a change someone else wrote has no trace id here.
 import { useEffect, useState } from 'react';
 import { Q, S } from '../api/documents.ts';
 import { gql } from '../api/graphql.ts';
@@ -15,7 +16,7 @@ import { changeByToken, feedVersion } from '../state/changes.ts';
 import { formatMs } from '../state/components.ts';
 import { navigate } from '../state/router.ts';
 import { useStore } from '../state/store.ts';
-import { myWrites } from '../state/writes.ts';
+import { myWrites, traceIdOf } from '../state/writes.ts';
 
 const CAPTURE: Record<string, string> = {
   users: 'Debezium sent it on',
@@ -97,15 +98,23 @@ function Timeline({ token }: { token: string }) {
   ];
   const end = Math.max(...hops.map((h) => (h.at !== null && committed !== null ? h.at - committed : 0)), 1);
   const slowest = state.projections.filter((p) => p.applied).reduce((m, p) => Math.max(m, p.visibleAfterMs ?? 0), 0);
+  const traceId = traceIdOf(token);
   return (
     <div className="stack">
       <div className="card-head">
         <h2 className="card-title">
           <code className="token">{token}</code>
         </h2>
-        <span className={`pill-light level-${state.complete ? 'ok' : 'warn'}`} data-testid="timeline-state">
-          {state.complete ? `visible everywhere after ${formatMs(slowest)}` : live === 'live' ? 'travelling… (live)' : live === 'failed' ? 'not every store shows it yet' : 'waiting…'}
-        </span>
+        <div className="btn-row">
+          <span className={`pill-light level-${state.complete ? 'ok' : 'warn'}`} data-testid="timeline-state">
+            {state.complete ? `visible everywhere after ${formatMs(slowest)}` : live === 'live' ? 'travelling… (live)' : live === 'failed' ? 'not every store shows it yet' : 'waiting…'}
+          </span>
+          {traceId && (
+            <Link to={`/trace/${traceId}`} className="btn small" testId="timeline-trace" title="every span of this write: the gateway, the service, the capture, each projection">
+              Trace
+            </Link>
+          )}
+        </div>
       </div>
       {committed === null && <p className="note warn">No projection has recorded this change (an unknown token, or older than an hour): nothing to show yet.</p>}
       <ol className="hops" data-testid="timeline">
@@ -144,6 +153,11 @@ function Timeline({ token }: { token: string }) {
         {committed ? ` (${timeAgo(committed)})` : ''}. Entity:{' '}
         {state.source === 'users' ? <Link to={`/graph/${state.entityId}`}>user {state.entityId}</Link> : state.source === 'graph' ? <Link to={`/graph/${state.entityId}`}>follower {state.entityId}</Link> : `post ${state.entityId}`}
       </p>
+      {!traceId && (
+        <p className="note" data-testid="timeline-no-trace">
+          No trace to link: only the page that made a write learns its trace id (from the traceresponse header of the answer), and only when the trace was sampled.
+        </p>
+      )}
     </div>
   );
 }
@@ -185,7 +199,14 @@ export function TimelineView({ token }: { token: string | null }) {
                 {writes.slice(0, 10).map((w) => (
                   <li key={w.token}>
                     <Link to={`/timeline/${encodeURIComponent(w.token)}`}>{w.what}</Link>
-                    <span className="note">{timeAgo(w.at)}</span>
+                    <span className="note">
+                      {w.traceId && (
+                        <>
+                          <Link to={`/trace/${w.traceId}`}>trace</Link> ·{' '}
+                        </>
+                      )}
+                      {timeAgo(w.at)}
+                    </span>
                   </li>
                 ))}
               </ul>

@@ -3,7 +3,7 @@
 // pipeline (WAL → Debezium → Kafka → Neo4j, Redis, TimescaleDB).
 import { useMemo, useState } from 'react';
 import { M } from '../api/documents.ts';
-import { gql } from '../api/graphql.ts';
+import { gqlWrite } from '../api/graphql.ts';
 import type { User } from '../api/types.ts';
 import { shortDate } from '../components/format.ts';
 import { Link } from '../components/Link.tsx';
@@ -35,9 +35,9 @@ function CreateUser({ mode }: { mode: Mode }) {
         setError(null);
         setDone(null);
         try {
-          const data = await gql(M.createUser, { input: { name, email, password }, consistency: mode }, { timeoutMs: 35_000 });
+          const { data, traceId } = await gqlWrite(M.createUser, { input: { name, email, password }, consistency: mode }, { timeoutMs: 35_000 });
           const { user, consistency } = data.createUser;
-          setDone({ write: recordWrite(`created user ${user.name} (#${user.id})`, consistency), text: `Created ${user.name} (#${user.id}) in PostgreSQL.` });
+          setDone({ write: recordWrite(`created user ${user.name} (#${user.id})`, consistency, traceId), text: `Created ${user.name} (#${user.id}) in PostgreSQL.` });
           setName('');
           setEmail('');
           setPassword('');
@@ -87,8 +87,8 @@ function UserRow({ user, mode, onResult }: { user: User; mode: Mode; onResult: (
     try {
       // With AUTH_REQUIRED, a new email or password needs the current one.
       const input = { name, email, password: password || null, ...(currentPassword ? { currentPassword } : {}) };
-      const data = await gql(M.updateUser, { id: user.id, input, consistency: mode }, { timeoutMs: 35_000 });
-      onResult({ write: recordWrite(`updated user #${user.id}`, data.updateUser.consistency), text: `Saved ${data.updateUser.user.name} (#${user.id}).` });
+      const { data, traceId } = await gqlWrite(M.updateUser, { id: user.id, input, consistency: mode }, { timeoutMs: 35_000 });
+      onResult({ write: recordWrite(`updated user #${user.id}`, data.updateUser.consistency, traceId), text: `Saved ${data.updateUser.user.name} (#${user.id}).` });
       setEditing(false);
       setPassword('');
       setCurrentPassword('');
@@ -102,8 +102,8 @@ function UserRow({ user, mode, onResult }: { user: User; mode: Mode; onResult: (
   const remove = async () => {
     setBusy(true);
     try {
-      const data = await gql(M.deleteUser, { id: user.id, consistency: mode }, { timeoutMs: 35_000 });
-      onResult({ write: recordWrite(`deleted user #${user.id}`, data.deleteUser.consistency), text: `Deleted ${user.name} (#${user.id}). The pipeline now removes their posts, follows and cached profile.` });
+      const { data, traceId } = await gqlWrite(M.deleteUser, { id: user.id, consistency: mode }, { timeoutMs: 35_000 });
+      onResult({ write: recordWrite(`deleted user #${user.id}`, data.deleteUser.consistency, traceId), text: `Deleted ${user.name} (#${user.id}). The pipeline now removes their posts, follows and cached profile.` });
       void reloadUsers();
     } catch (error) {
       onResult({ error });

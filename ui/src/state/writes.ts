@@ -1,6 +1,7 @@
 // The writes made from this page, newest first, with their consistency
 // tokens: the Timeline view lists them, and the store panels show where each
-// one is visible.
+// one is visible. Each keeps the trace it started, when the gateway's answer
+// named a sampled one (traceresponse), so its timeline links to its trace.
 import { visibleAfter, type Consistency } from '../api/types.ts';
 import { createStore } from './store.ts';
 
@@ -10,6 +11,8 @@ export interface MyWrite {
   mode: string;
   at: number;
   visibleAfterMs: Record<string, number> | null;
+  /** The trace of the write's request (traceresponse, sampled): null when there is none to show. */
+  traceId: string | null;
 }
 
 export const myWrites = createStore<MyWrite[]>([]);
@@ -25,8 +28,29 @@ export const myWrites = createStore<MyWrite[]>([]);
 // the newest of this entity's tokens at or before it, once, and later notices
 // of the entity match only at that same position.
 const mine = new Map<string, { source: string; entityId: string; position: number; changeAt: number | null }>();
+/** The trace of each of those writes that has one, by token (the other tabs' too). */
+const traces = new Map<string, string>();
 const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('polyglot-writes');
-if (channel) channel.onmessage = (event: MessageEvent<string>) => void (typeof event.data === 'string' && remember(event.data));
+// A token alone, or {token, traceId} for a write with a trace.
+if (channel) {
+  channel.onmessage = (event: MessageEvent<unknown>) => {
+    const data = event.data as string | { token?: unknown; traceId?: unknown } | null;
+    if (typeof data === 'string') return remember(data);
+    if (typeof data?.token !== 'string') return;
+    remember(data.token);
+    if (typeof data.traceId === 'string') rememberTrace(data.token, data.traceId);
+  };
+}
+
+function rememberTrace(token: string, traceId: string): void {
+  traces.set(token, traceId);
+  if (traces.size > 1000) traces.delete(traces.keys().next().value!);
+}
+
+/** The trace of this browser's write with this token; null for a change someone else wrote (no trace id to show). */
+export function traceIdOf(token: string): string | null {
+  return traces.get(token) ?? null;
+}
 
 function remember(token: string): void {
   const first = token.indexOf(':');
@@ -56,11 +80,13 @@ export function myTokenFor(source: string, entityId: string, position: number): 
   return best;
 }
 
-export function recordWrite(what: string, consistency: Consistency | null | undefined): MyWrite | null {
+/** traceId: from gqlWrite (the answer's traceresponse, only when sampled). */
+export function recordWrite(what: string, consistency: Consistency | null | undefined, traceId: string | null = null): MyWrite | null {
   if (!consistency) return null;
-  const write = { token: consistency.token, what, mode: consistency.mode, at: Date.now(), visibleAfterMs: visibleAfter(consistency) };
+  const write: MyWrite = { token: consistency.token, what, mode: consistency.mode, at: Date.now(), visibleAfterMs: visibleAfter(consistency), traceId };
   remember(write.token);
-  channel?.postMessage(write.token);
+  if (traceId) rememberTrace(write.token, traceId);
+  channel?.postMessage(traceId ? { token: write.token, traceId } : write.token);
   myWrites.set((list) => [write, ...list.filter((w) => w.token !== write.token)].slice(0, 30));
   return write;
 }

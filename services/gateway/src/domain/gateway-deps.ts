@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { AnalyticsClient } from '../data-access/analytics.client.ts';
 import type { GraphClient } from '../data-access/graph.client.ts';
 import type { HistoryChecker } from '../data-access/history-checker.ts';
+import type { JaegerClient } from '../data-access/jaeger.client.ts';
 import type { AttemptCounter } from '../data-access/login-attempts.store.ts';
 import type { PageCache } from '../data-access/page-cache.ts';
 import type { PostCache } from '../data-access/post-cache.ts';
@@ -34,6 +35,8 @@ export interface GatewayDeps {
   graph: GraphClient;
   analytics: AnalyticsClient;
   projectors: ProjectorsClient;
+  /** Jaeger's query API: the spans the services exported, read back by trace id. */
+  jaeger: JaegerClient;
   userCache: UserCache;
   /** Posts as lists show them, kept by the cache projection (misses filled from the posts service). */
   postCache: PostCache;

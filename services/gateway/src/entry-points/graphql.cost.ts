@@ -39,6 +39,7 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
   'Query.health': 20,
   'Query.deadLetters': 10,
   'Query.consistency': 2,
+  'Query.trace': 5,
   'Query.labExperiments': 10,
   'Query.faults': 20,
   'Query.reconcile': 200,

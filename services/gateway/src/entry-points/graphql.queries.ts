@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DeadLettersQuery, FeedQuery, Id, ListPostsQuery, PostIdParam, RelationshipsPageQuery, UsersPageQuery } from '@polyglot/contracts/api';
 import { parseToken, TokenText } from '@polyglot/contracts/consistency';
+import { TraceIdText } from '@polyglot/contracts/traces';
 import type { LabResults } from '../data-access/lab-results.store.ts';
 import { cacheStatus } from '../domain/cache-status.use-case.ts';
 import { faultsOverview, type FaultsDeps } from '../domain/faults.use-case.ts';
@@ -16,6 +17,7 @@ import { analyticsFor, postsFor, userFor, usersFor, viewerOf } from '../domain/p
 import { reconcile, type ReconcileDeps } from '../domain/reconcile.use-case.ts';
 import { currentUser } from '../domain/sessions.use-case.ts';
 import { visibilityOf } from '../domain/consistency.use-case.ts';
+import { getTrace } from '../domain/get-trace.use-case.ts';
 import { getUser } from '../domain/get-user.use-case.ts';
 import { adminOf, readAfter, sessionOf } from './graphql.context.ts';
 import { parseInput } from './graphql.errors.ts';
@@ -107,6 +109,8 @@ export function queryResolvers(deps: GatewayDeps, extras: GraphQLExtras): QueryR
       }));
     },
     consistency: (_root, args) => visibilityOf(deps, parseToken(parseInput(z.object({ token: TokenText }), args, 'arguments').token)!),
+    // A public read, as GET /traces/:traceId (the trace id is checked by the same schema).
+    trace: (_root, args) => getTrace(deps, parseInput(z.object({ id: TraceIdText }), args, 'arguments').id),
 
     labExperiments: async (_root, _args, ctx) => {
       await adminOf(deps, ctx);

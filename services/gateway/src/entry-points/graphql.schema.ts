@@ -44,6 +44,7 @@ import { FaultAction, FaultActor, FaultsOverview, ProjectionControl, ProjectionF
 import { LatencySummary, ProjectionHealth, RelayHealth, ServiceHealth, StoreWait } from '@polyglot/contracts/health';
 import { AnalyticsRepairResult, CacheRepairResult, Drift, GraphRepairResult, ReconcileCounts, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
 import { ExperimentInput, ExperimentResult, LabAnomaly, LabVerdict } from '@polyglot/contracts/lab';
+import { SPAN_KINDS, SpanAttributes, Trace, TraceIdText, TraceSpan } from '@polyglot/contracts/traces';
 import { ChangeVisibility, ConsistencyInfo } from '../domain/consistency.use-case.ts';
 import { ReadQuery, WriteQuery } from './consistency.hooks.ts';
 import type { HealthSnapshot } from '../domain/health-feed.ts';
@@ -138,6 +139,12 @@ const Query = {
   health: { type: Health },
   deadLetters: { type: z.array(DeadLetter), args: args({ limit: DeadLettersQuery.shape.limit }), description: 'With AUTH_REQUIRED on: a session (the letters are whole messages).' },
   consistency: { type: ChangeVisibility, args: args({ token: z.string() }) },
+  trace: {
+    type: Trace,
+    args: args({ id: TraceIdText }),
+    description:
+      "One trace from Jaeger, span by span (GET /traces/:traceId): id is the trace id of a write's traceresponse header. TRACE_NOT_FOUND while its spans are not exported yet (ask again in a second), when it was not sampled or is evicted; TRACING_UNAVAILABLE when Jaeger does not answer.",
+  },
   labExperiments: { type: z.array(ExperimentResult), description: 'Admin (with AUTH_REQUIRED on).' },
   faults: { type: FaultsOverview, description: 'Admin (with AUTH_REQUIRED on).' },
   reconcile: { type: ReconcileReport, description: "Admin (with AUTH_REQUIRED on): the reconciler's report (GET /reconcile)." },
@@ -192,7 +199,7 @@ export const definition: GraphQLDefinition = {
   scalars: {
     SafeInt:
       'An integer up to 2^53 - 1, answered as a JSON number: user ids (bigserial), source log positions, epoch milliseconds, counts. As an argument (user ids) it also takes the string of its digits, "17" as 17.',
-    JSON: "Any JSON value, exactly as the REST API answers it: only user-defined maps (a post's meta, an event's properties).",
+    JSON: "Any JSON value, exactly as the REST API answers it: only open-ended maps (a post's meta, an event's properties, a span's attributes).",
   },
   enums: {
     ConsistencyMode: { values: ConsistencyMode.options, description: 'EVENTUAL (default): answer once the source committed. STRONG: once every projection of the change shows it (CONSISTENCY_TIMEOUT naming the late ones otherwise).' },
@@ -200,6 +207,8 @@ export const definition: GraphQLDefinition = {
     Projection: { values: PROJECTIONS, description: 'The projections a change travels to: graph (Neo4j), cache (Redis), analytics (TimescaleDB).' },
     UnitAction: { values: UNIT_ACTIONS },
     UserOrder: { values: UserOrder.options, description: 'ID (default): oldest first. NEWEST: the latest sign-ups first.' },
+    SpanKind: { values: SPAN_KINDS, description: "OpenTelemetry's span kind: server (a request served), client (a request made), producer and consumer (Kafka), internal (work inside a process)." },
+    SpanStatus: { values: TraceSpan.shape.status.options, description: 'error when the span recorded an error status, else ok.' },
   },
   objects: {
     User: UserView,
@@ -268,6 +277,8 @@ export const definition: GraphQLDefinition = {
     AnalyticsRepairResult,
     PostsCascadeResult: RepairReport.shape.actions.shape.ferretdb.unwrap(),
     RepairReport,
+    Trace,
+    TraceSpan,
   },
   inputs: {
     CreateUserInput: CreateUserBody,
@@ -299,8 +310,11 @@ export const definition: GraphQLDefinition = {
     [ListPostsQuery.shape.before, 'ID'],
     [CommentIdParam.shape.commentId, 'ID'],
     [ExperimentResult.shape.id, 'ID'],
+    [TraceIdText, 'ID'],
+    [TraceSpan.shape.spanId, 'ID'],
+    [TraceSpan.shape.parentSpanId, 'ID'],
   ],
-  opaque: [Post.shape.meta, PostMeta, AnalyticsEvent.shape.properties, LabAnomaly.shape.lines],
+  opaque: [Post.shape.meta, PostMeta, AnalyticsEvent.shape.properties, LabAnomaly.shape.lines, SpanAttributes],
   roots: { Query, Mutation, Subscription },
   rootDescriptions: {
     Query: 'Reads. Those served by a projection take token (from a write\'s consistency) and wait, at most timeoutMs, until they show that write.',
