@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpoints } from '@polyglot/contracts/endpoints';
-import { cpuRows, cpuSnapshot, gib, machineCpuSeconds, memoryRow, stackCpuSeconds, stackMemory, stackStartedAt, type CpuSnapshot, type StackMemory } from './support/cpu.ts';
+import { cpuRows, cpuSnapshot, gib, idleCpu, machineCpuSeconds, memoryRow, stackMemory, stackStartedAt, type CpuSnapshot, type StackMemory } from './support/cpu.ts';
 import { recordFigures } from './support/figures-doc.ts';
 import {
   announceRateLimit,
@@ -48,6 +48,7 @@ import {
   type Timing,
 } from './support/load.ts';
 import { startSideBySideApi } from './support/side-by-side.ts';
+import { KEPT_TARGETS } from './support/targets.ts';
 import { resetLatencies, runPhase, shortLabel, sinkFigures, type Phase, type SinkFigures } from './support/write-phase.ts';
 
 const { values } = parseArgs({
@@ -82,8 +83,8 @@ const TARGET = {
   sustainedRate: 400,
   catchUpSeconds: 5,
   warmRatio: 1.5,
-  idleCpuPercent: 8,
-  memoryBytes: 2.0 * 2 ** 30,
+  idleCpuPercent: KEPT_TARGETS.idleCpuPercent,
+  memoryBytes: KEPT_TARGETS.stackMemoryBytes,
   /** An earlier issue's: cached GET /posts p99 at 500 requests/s. */
   cachedReadP99Ms: 10,
 };
@@ -116,10 +117,8 @@ if (idleSeconds > 0) {
   if (!(await drained())) process.stderr.write('warning: the pipeline had not drained before the idle measurement\n');
   process.stderr.write(`\nidle: the stack with no load for ${idleSeconds} s…\n`);
   const at = Date.now();
-  const before = cpuSnapshot();
-  await sleep(idleSeconds * 1000);
-  const after = cpuSnapshot();
-  idle = { cpuPercent: (stackCpuSeconds(before, after) / ((after.at - before.at) / 1000)) * 100, memory: stackMemory() };
+  const { cpuPercent, before, after } = await idleCpu(idleSeconds);
+  idle = { cpuPercent, memory: stackMemory() };
   lines.push('', `## idle for ${idleSeconds} s, before any load (started ${stamp(at)})`, '', ...TARGET_HEAD);
   lines.push(...idleTargetRows(idle));
   lines.push('', ...cpuRows(before, after), '', memoryRow(idle.memory));
