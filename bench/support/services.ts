@@ -38,3 +38,8 @@ export async function healthyWithin(url: string, timeoutMs: number): Promise<num
   return null;
 }
 
+/** Stops `services` and starts them again with `env`; ./stackctl start returns once each is healthy (its probe). */
+export async function restartServices(services: readonly NodeService[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await stackctl(['stop', ...services], env);
+  await stackctl(['start', ...services], env);
+}
