@@ -28,9 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpoints } from '@polyglot/contracts/endpoints';
-import { servicePorts } from '@polyglot/contracts/services';
-import { internalHeaders } from '@polyglot/platform/internal-secret';
-import { cpuRows, cpuSnapshot, gib, machineCpuSeconds, memoryRow, stackCpuSeconds, stackMemory, stackStartedAt, type CpuSnapshot, type StackMemory } from './support/cpu.ts';
+import { cpuRows, cpuSnapshot, gib, idleCpu, machineCpuSeconds, memoryRow, stackMemory, stackStartedAt, type CpuSnapshot, type StackMemory } from './support/cpu.ts';
 import { recordFigures } from './support/figures-doc.ts';
 import {
   announceRateLimit,
@@ -41,18 +39,17 @@ import {
   drained,
   endpointRows,
   fmt,
-  hashingCost,
   lastTokens,
   openLoop,
   percentile,
   pipeline,
-  SINK_SERVICE,
-  SINKS,
   sleep,
   writeMix,
   type Timing,
 } from './support/load.ts';
 import { startSideBySideApi } from './support/side-by-side.ts';
+import { KEPT_TARGETS } from './support/targets.ts';
+import { resetLatencies, runPhase, shortLabel, sinkFigures, type Phase, type SinkFigures } from './support/write-phase.ts';
 
 const { values } = parseArgs({
   options: {
@@ -86,8 +83,8 @@ const TARGET = {
   sustainedRate: 400,
   catchUpSeconds: 5,
   warmRatio: 1.5,
-  idleCpuPercent: 8,
-  memoryBytes: 2.0 * 2 ** 30,
+  idleCpuPercent: KEPT_TARGETS.idleCpuPercent,
+  memoryBytes: KEPT_TARGETS.stackMemoryBytes,
   /** An earlier issue's: cached GET /posts p99 at 500 requests/s. */
   cachedReadP99Ms: 10,
 };
@@ -120,10 +117,8 @@ if (idleSeconds > 0) {
   if (!(await drained())) process.stderr.write('warning: the pipeline had not drained before the idle measurement\n');
   process.stderr.write(`\nidle: the stack with no load for ${idleSeconds} s…\n`);
   const at = Date.now();
-  const before = cpuSnapshot();
-  await sleep(idleSeconds * 1000);
-  const after = cpuSnapshot();
-  idle = { cpuPercent: (stackCpuSeconds(before, after) / ((after.at - before.at) / 1000)) * 100, memory: stackMemory() };
+  const { cpuPercent, before, after } = await idleCpu(idleSeconds);
+  idle = { cpuPercent, memory: stackMemory() };
   lines.push('', `## idle for ${idleSeconds} s, before any load (started ${stamp(at)})`, '', ...TARGET_HEAD);
   lines.push(...idleTargetRows(idle));
   lines.push('', ...cpuRows(before, after), '', memoryRow(idle.memory));
@@ -133,92 +128,6 @@ if (idleSeconds > 0) {
 const users = await createUsers(run, 40);
 await drained();
 const write = writeMix(run, users);
-
-interface SinkFigures {
-  label: string;
-  applied: number;
-  p50: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
-interface Phase {
-  rate: number;
-  seconds: number;
-  startedAt: number;
-  results: Timing[];
-  failed: number;
-  lateStarts: number;
-  caughtUp: boolean;
-  drainSeconds: number;
-  sinks: SinkFigures[];
-  cpuBefore: CpuSnapshot;
-  cpuAfter: CpuSnapshot;
-  /** The whole machine's CPU over the phase, load generator included. */
-  machineMs: number;
-  /** Argon2id in the users service over the phase; undefined when it does not report it. */
-  hashing: { hashes: number; cpuMs: number } | undefined;
-  writeP50: number;
-  writeP99: number;
-}
-
-const SINK_LABELS: Array<[string, (typeof SINKS)[number]]> = [
-  ['Neo4j (graph projection)', 'graph'],
-  ['Redis (cache projection)', 'cache'],
-  ['TimescaleDB (analytics projection)', 'analytics'],
-];
-const shortLabel = (label: string) => label.split(' ')[0]!;
-
-async function resetLatencies(): Promise<void> {
-  // Straight to each service (the gateway has no such route): with the stack's internal secret.
-  for (const name of SINKS) {
-    await fetch(`http://127.0.0.1:${servicePorts[SINK_SERVICE[name]]}/internal/latency/reset`, { method: 'POST', headers: internalHeaders() });
-  }
-}
-
-async function sinkFigures(before: Awaited<ReturnType<typeof pipeline>>): Promise<SinkFigures[]> {
-  const after = (await pipeline()).projections;
-  return SINK_LABELS.map(([label, key]) => {
-    const l = after[key]?.latency;
-    return { label, applied: (after[key]?.processed ?? 0) - (before.projections[key]?.processed ?? 0), p50: l?.p50 ?? null, p99: l?.p99 ?? null, max: l?.max ?? null };
-  });
-}
-
-/** One phase of the write mix at a fixed rate, from a drained pipeline to a drained pipeline. */
-async function runPhase(rate: number, phaseSeconds: number, drainTimeoutMs = 300_000): Promise<Phase> {
-  process.stderr.write(`\nwrites at ${rate}/s for ${phaseSeconds} s…\n`);
-  if (!(await drained())) process.stderr.write('warning: the pipeline had not drained before this phase\n');
-  // Each projection forgets earlier latencies, so the figures below are this phase's alone.
-  await resetLatencies();
-  const before = await pipeline();
-  const startedAt = Date.now();
-  const phaseStart = performance.now();
-  const hashingBefore = await hashingCost();
-  const cpuBefore = cpuSnapshot();
-  const { results, lateStarts } = await openLoop(rate, phaseSeconds, write);
-  const cpuAfter = cpuSnapshot();
-  const hashingAfter = await hashingCost();
-  const isCaughtUp = await caughtUp(lastTokens(results), drainTimeoutMs);
-  const drainSeconds = (performance.now() - phaseStart) / 1000 - phaseSeconds;
-  const ms = results.map((r) => r.ms);
-  return {
-    rate,
-    seconds: phaseSeconds,
-    startedAt,
-    results,
-    failed: results.filter((r) => r.status === 0 || r.status >= 500).length,
-    lateStarts,
-    caughtUp: isCaughtUp,
-    drainSeconds,
-    sinks: await sinkFigures(before),
-    cpuBefore,
-    cpuAfter,
-    machineMs: machineCpuSeconds(cpuBefore, cpuAfter) * 1000,
-    hashing: hashingBefore && hashingAfter ? { hashes: hashingAfter.hashes - hashingBefore.hashes, cpuMs: hashingAfter.cpuMs - hashingBefore.cpuMs } : undefined,
-    writeP50: percentile(ms, 0.5),
-    writeP99: percentile(ms, 0.99),
-  };
-}
 
 /** Machine CPU per write without the Argon2id hashing (undefined when the users service does not report it). */
 const cpuPerWriteWithoutHashing = (p: Phase) => (p.hashing ? (p.machineMs - p.hashing.cpuMs) / p.results.length : undefined);
@@ -285,7 +194,7 @@ await drained();
 
 const phases: Phase[] = [];
 for (const rate of rates) {
-  const phase = await runPhase(rate, seconds);
+  const phase = await runPhase(write, rate, seconds);
   phases.push(phase);
   lines.push(...phaseLines(phase, ''));
 }
@@ -304,7 +213,7 @@ if (findMax.on) {
   let best = 0;
   let steps = 0;
   for (let rate = findMax.step; rate <= findMax.max; rate += findMax.step) {
-    const p = await runPhase(rate, findMax.seconds, 60_000);
+    const p = await runPhase(write, rate, findMax.seconds, 60_000);
     steps++;
     const ok = p.failed === 0 && p.caughtUp && worstP99(p) <= TARGET.sustainedSinkP99Ms;
     const machineShare = (p.machineMs / 1000 / ((p.cpuAfter.at - p.cpuBefore.at) / 1000)) * 100;
@@ -458,7 +367,7 @@ if (values['again-after'] !== undefined) {
   }
   again = [];
   for (const rate of rates) {
-    const phase = await runPhase(rate, seconds);
+    const phase = await runPhase(write, rate, seconds);
     again.push(phase);
     lines.push(...phaseLines(phase, `again, ${minutes} min on: `));
   }

@@ -26,11 +26,11 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { authorListingKey, feedGenerationKey, postKey, POSTS_GENERATION_KEY, POSTS_LISTING_KEY } from '@polyglot/contracts/cache-keys';
 import { urls } from '@polyglot/contracts/endpoints';
-import { internalHeaders } from '@polyglot/platform/internal-secret';
 import { repoRoot, statePaths } from '@polyglot/stack/paths';
 import { READER_FOLLOWS } from '@polyglot/stack/seed/dataset';
 import { cpuRows, cpuSnapshot, unitResident } from './support/cpu.ts';
 import { printer, recordFigures } from './support/figures-doc.ts';
+import { healthyWithin, NODE_SERVICES, serviceUrl, stackctl } from './support/services.ts';
 import { ensureWrk, runWrk } from './support/wrk.ts';
 import { announceRateLimit, call, caughtUp, fmt, gateway, lastTokens, openLoop, percentile, sleep, type Timing } from './support/load.ts';
 
@@ -51,7 +51,6 @@ const READ_RATE = Number(values['read-rate']);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const WRITE_RATE = Number(values['write-rate']);
-const NODE_SERVICES = ['users', 'posts', 'graph', 'analytics', 'projectors', 'gateway'] as const;
 const ENGINES = ['postgres', 'ferretdb-store', 'neo4j', 'timescaledb', 'kafka', 'redis', 'redis-state'] as const;
 
 const state = new Redis(urls.redisState, { maxRetriesPerRequest: 1 });
@@ -63,21 +62,6 @@ const summary = (label: string, timings: Timing[]) => {
   const failed = timings.length - ok.length;
   return `${label.padEnd(44)} p50 ${fmt(percentile(ok, 0.5)).padStart(9)}  p99 ${fmt(percentile(ok, 0.99)).padStart(9)}  max ${fmt(Math.max(...ok)).padStart(9)}  (${ok.length} reads${failed ? `, ${failed} failed` : ''})`;
 };
-
-function stackctl(...args: string[]): void {
-  const result = spawnSync(`${repoRoot}/stackctl`, args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`./stackctl ${args.join(' ')} failed: ${result.stderr.trim().split('\n').at(-1)}`);
-}
-
-async function healthyWithin(url: string, timeoutMs: number): Promise<number | null> {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    const answer = await fetch(`${url}/health`, { headers: internalHeaders(), signal: AbortSignal.timeout(2000) }).catch(() => null);
-    if (answer && answer.status < 500) return performance.now() - started;
-    await sleep(50);
-  }
-  return null;
-}
 
 function diskOf(engine: string): string {
   const result = spawnSync('du', ['-sb', `${repoRoot}/.stack/data/${engine}`], { encoding: 'utf8' });
@@ -97,11 +81,10 @@ async function main(): Promise<void> {
   // ---- start-up ----
   print('\nStart-up (stop, start, until /health answers):\n');
   for (const service of NODE_SERVICES) {
-    stackctl('stop', service);
+    await stackctl(['stop', service]);
     const started = performance.now();
-    stackctl('start', service);
-    const port = { users: 4001, posts: 4002, graph: 4003, analytics: 4004, projectors: 4005, gateway: 4000 }[service];
-    const healthy = await healthyWithin(`http://127.0.0.1:${port}`, 60_000);
+    await stackctl(['start', service]);
+    const healthy = await healthyWithin(serviceUrl(service), 60_000);
     print(`  ${service.padEnd(12)} ${healthy === null ? 'not healthy within 60 s' : `${((performance.now() - started) / 1000).toFixed(1)} s`} (resident ${mib(unitResident(service))})\n`);
   }
   await sleep(2000);

@@ -65,11 +65,22 @@ export function cpuRows(before: CpuSnapshot, after: CpuSnapshot): string[] {
   ];
 }
 
-/** CPU seconds the stack's units (every process they started) spent between two snapshots: the load generator and the rest of the machine left out. */
-export function stackCpuSeconds(before: CpuSnapshot, after: CpuSnapshot): number {
+/**
+ * CPU seconds the stack's units (every process they started) spent between two snapshots: the load generator and
+ * the rest of the machine left out. `only` keeps some units (the Node services, say).
+ */
+export function stackCpuSeconds(before: CpuSnapshot, after: CpuSnapshot, only: (unit: string) => boolean = () => true): number {
   let ticks = 0;
-  for (const [name, t] of after.units) ticks += t - (before.units.get(name) ?? t);
+  for (const [name, t] of after.units) if (only(name)) ticks += t - (before.units.get(name) ?? t);
   return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The stack left alone for `seconds`: its CPU over them as a share of one core, and the snapshots (for cpuRows). */
+export async function idleCpu(seconds: number): Promise<{ cpuPercent: number; before: CpuSnapshot; after: CpuSnapshot }> {
+  const before = cpuSnapshot();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const after = cpuSnapshot();
+  return { cpuPercent: (stackCpuSeconds(before, after) / ((after.at - before.at) / 1000)) * 100, before, after };
 }
 
 /** When the stack started: its earliest unit still running (a unit restarted since keeps the stack's start). */

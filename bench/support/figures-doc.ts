@@ -16,9 +16,12 @@ export function describeMachine(): string {
   return `${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${os}`;
 }
 
+/** The command that runs bench NAME with `args` (this run's, by default). */
+export const benchCommandLine = (name: string, args: readonly string[] = process.argv.slice(2)) => ['./stackctl bench', name, ...args].join(' ');
+
 /** The section a run writes: how it was run, when, where, then its output as printed. */
 export function figuresSection(name: string, printed: string, run: { args: readonly string[]; at: Date; machine: string }): string {
-  const command = ['./stackctl bench', name, ...run.args].join(' ');
+  const command = benchCommandLine(name, run.args);
   return [`\`${command}\`, ${run.at.toISOString().slice(0, 16).replace('T', ' ')} UTC, on ${run.machine}:`, '', '```text', printed.replace(/^\n+/, '').trimEnd(), '```'].join('\n');
 }
 
