@@ -30,7 +30,8 @@ function startsAChange(request: FastifyRequest): boolean {
   return true;
 }
 
-export function registerRequestTracing(app: FastifyInstance): void {
+// Any Fastify instance, whatever its logger and type provider: only hooks are added.
+export function registerRequestTracing(app: FastifyInstance<any, any, any, any, any>): void {
   ensureTraceContext();
   app.addHook('preHandler', (request, _reply, done) => {
     const remote = contextOf(request.headers.traceparent);

@@ -69,7 +69,7 @@ export function startTracing(serviceName: string, config: TracingConfig): Tracin
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.TRACE_SAMPLE_RATIO) }),
     // Batched, in the background: a request never waits for an export, and a Jaeger that is down only
     // costs the spans that overflow the queue (dropped, never blocking).
-    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 500 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 500 })],
     // Attribute values are ids and names; a bound keeps a mistake from shipping a whole document.
     spanLimits: { attributeValueLengthLimit: 256, attributeCountLimit: 32 },
   });

@@ -151,7 +151,7 @@ export class OutboxRelay {
     for (const one of sending) if (one.span) endSpan(one.span, refused.find((r) => r.event === one.event)?.reason);
     unproducible.push(...refused);
     for (const { message, reason } of unproducible) await this.deadLetter(this.producer, message, reason);
-    const done = [...sending.map((s) => s.event), ...unproducible.filter((u) => !refused.includes(u)).map((u) => u.event)];
+    const done = [...sending.map((s) => s.event), ...unproducible.filter((u) => !refused.some((r) => r.event === u.event)).map((u) => u.event)];
     await outbox.remove(done.map((e) => e.eventId));
     const published = sending.length - refused.length;
     this.stats.published += published;

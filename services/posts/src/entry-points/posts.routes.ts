@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { withConsistencyToken } from '@polyglot/platform/consistency-token';
 import { CreatePostBody, LikeBody, Post, PostIdParam, UpdatePostBody } from '@polyglot/contracts/api';
 import type { HttpApp } from '@polyglot/platform/http-app';
