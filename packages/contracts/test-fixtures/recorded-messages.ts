@@ -14,6 +14,8 @@ function load(name: string): Record<string, RecordedMessage> {
 }
 
 export const debezium = load('debezium-users.json');
+/** The same with the traceparent column, and the trace stamp a delete writes first. */
+export const debeziumTraced = load('debezium-users-traced.json');
 export const outbox = load('outbox-events.json');
 export const postsCapture = load('posts-capture.json');
 
