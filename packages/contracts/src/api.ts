@@ -2,7 +2,7 @@
 // OpenAPI document is generated from these, and services validate with the
 // same ones. Bodies are strict: an unknown key (such as "$where") is rejected.
 import { z } from 'zod';
-import { ProjectionHealth, ServiceHealth } from './health.ts';
+import { ProjectionHealth, ServiceHealth, TracingHealth } from './health.ts';
 
 export const ErrorBody = z.object({
   error: z.string().describe('What went wrong and what to do about it'),
@@ -346,5 +346,6 @@ export const GatewayHealth = z.object({
       .describe("each consumer's status from its service's health, by projection: graph, cache, analytics, user-cascade; null when its service does not answer"),
     relays: z.record(z.string(), z.number().int().nullable()).describe("each outbox relay's backlog: graph-relay, the relay in the graph service (its /health relay.backlog); posts are captured by posts-cdc"),
   }),
+  tracing: TracingHealth.describe("the gateway's own tracing and its exports to Jaeger (each service reports its own)"),
 });
 export type GatewayHealth = z.infer<typeof GatewayHealth>;

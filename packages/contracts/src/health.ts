@@ -46,6 +46,16 @@ export const RelayHealth = z
   .describe('the outbox relay in this process, which publishes the follow events to graph.events; its troubles do not make the service degraded');
 export type RelayHealth = z.infer<typeof RelayHealth>;
 
+/** This process's tracing (docs/tracing.md): its settings, and whether its spans reach Jaeger. */
+export const TracingHealth = z.object({
+  enabled: z.boolean().describe('false with TRACING=off: no span is made or sent'),
+  sampleRatio: z.number().describe('TRACE_SAMPLE_RATIO: the share of writes traced where a trace starts'),
+  exportedSpans: z.number().int().describe('spans Jaeger has taken since the process started'),
+  failedSpans: z.number().int().describe('spans whose export failed (Jaeger down or refusing); they are not sent again'),
+  lastError: z.string().nullable().describe('why the last export failed; null once one succeeded since'),
+});
+export type TracingHealth = z.infer<typeof TracingHealth>;
+
 /**
  * A service's /health body as the gateway passes it on: the fields every service may report, typed; a
  * body with more keeps them (loose), and a service that does not answer is {status: 'down', error}.
@@ -59,5 +69,6 @@ export const ServiceHealth = z.looseObject({
   userCascade: ProjectionHealth.nullable().optional().describe("the posts service's consumer of user deletions; null when switched off"),
   relay: RelayHealth.optional().describe("the graph service's outbox relay"),
   deadLetters: z.number().int().optional().describe('records held by the dead-letter index (projectors)'),
+  tracing: TracingHealth.optional().describe("the service's tracing and its exports to Jaeger"),
 });
 export type ServiceHealth = z.infer<typeof ServiceHealth>;

@@ -13,7 +13,8 @@ import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+import type { TracingHealth } from '@polyglot/contracts/health';
 import { z } from 'zod';
 import { urls } from '@polyglot/contracts/endpoints';
 import { envSwitch, loadConfig } from './config.ts';
@@ -41,6 +42,42 @@ export function loadTracingConfig(service: string, env: NodeJS.ProcessEnv = proc
   return loadConfig(service, TracingConfig, env);
 }
 
+type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
+
+/** Counts what reaches Jaeger, for /health: a Jaeger that is down costs spans, never a request, so it must show. */
+class CountingExporter implements SpanExporter {
+  readonly #inner: SpanExporter;
+  constructor(inner: SpanExporter) {
+    this.#inner = inner;
+  }
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.#inner.export(spans, (result) => {
+      // ExportResultCode.SUCCESS is 0 (@opentelemetry/core).
+      if (result.code === 0) {
+        status.exportedSpans += spans.length;
+        status.lastError = null;
+      } else {
+        status.failedSpans += spans.length;
+        status.lastError = result.error?.message ?? 'the export failed';
+      }
+      done(result);
+    });
+  }
+  shutdown(): Promise<void> {
+    return this.#inner.shutdown();
+  }
+  forceFlush(): Promise<void> {
+    return this.#inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+const status: TracingHealth = { enabled: false, sampleRatio: 0, exportedSpans: 0, failedSpans: 0, lastError: null };
+
+/** This process's tracing, as its /health reports it. */
+export function tracingHealth(): TracingHealth {
+  return { ...status };
+}
+
 export interface Tracing {
   /** Sends what is still buffered; called once the process has stopped its work. */
   shutdown(): Promise<void>;
@@ -62,7 +99,8 @@ export function ensureTraceContext(): void {
 export function startTracing(serviceName: string, config: TracingConfig): Tracing {
   ensureTraceContext();
   if (!config.TRACING) return { shutdown: async () => undefined };
-  const exporter = new OTLPTraceExporter({ url: config.OTLP_TRACES_URL, timeoutMillis: 5000 });
+  Object.assign(status, { enabled: true, sampleRatio: config.TRACE_SAMPLE_RATIO });
+  const exporter = new CountingExporter(new OTLPTraceExporter({ url: config.OTLP_TRACES_URL, timeoutMillis: 5000 }));
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     // The first hop decides (the gateway, for a write); every later hop follows the flag in the trace context.

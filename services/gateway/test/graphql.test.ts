@@ -521,7 +521,7 @@ describe('the live streams stay bounded', () => {
 
   test('one health poller for every subscriber: started by the first, stopped with the last', async (t) => {
     let checks = 0;
-    const healthy: { healthy: boolean; report: GatewayHealth } = { healthy: true, report: { status: 'ok', services: { users: { status: 'ok' }, posts: { status: 'ok' }, graph: { status: 'ok' }, analytics: { status: 'ok' }, projectors: { status: 'ok' } }, stores: { redis: { status: 'ok' }, redisState: { status: 'ok' } }, pipeline: { connector: { state: 'RUNNING', tasks: [] }, connectors: {}, projections: {}, relays: {} } } };
+    const healthy: { healthy: boolean; report: GatewayHealth } = { healthy: true, report: { status: 'ok', services: { users: { status: 'ok' }, posts: { status: 'ok' }, graph: { status: 'ok' }, analytics: { status: 'ok' }, projectors: { status: 'ok' } }, stores: { redis: { status: 'ok' }, redisState: { status: 'ok' } }, pipeline: { connector: { state: 'RUNNING', tasks: [] }, connectors: {}, projections: {}, relays: {} }, tracing: { enabled: false, sampleRatio: 0, exportedSpans: 0, failedSpans: 0, lastError: null } } };
     const feed = new HealthFeed(
       async () => {
         checks++;

@@ -2,6 +2,7 @@
 // are both captured from their store's log), asked in parallel with a short limit each, so one
 // hung component costs 2 s, not the sum. 200 only when all of them are up. The graph outbox relay
 // runs in the graph service, whose /health carries its backlog.
+import { tracingHealth } from '@polyglot/platform/tracing';
 import type { GatewayHealth } from '@polyglot/contracts/api';
 import { basicAuthorization } from '@polyglot/contracts/endpoints';
 import type { ProjectionHealth } from '@polyglot/contracts/health';
@@ -58,6 +59,7 @@ export async function checkHealth(deps: Pick<GatewayDeps, 'config' | 'redis' | '
         // The relay's name, as in its dead letters' group.
         relays: { 'graph-relay': ((field('graph', 'relay') as ProbeBody | null)?.backlog as number | null | undefined) ?? null },
       },
+      tracing: tracingHealth(),
     },
   };
 }

@@ -41,7 +41,7 @@ import {
 } from '@polyglot/contracts/api';
 import { AppliedNotice, PROJECTIONS, SOURCES } from '@polyglot/contracts/consistency';
 import { FaultAction, FaultActor, FaultsOverview, ProjectionControl, ProjectionFaults, ProjectionFaultsSettings, UNIT_ACTIONS, UnitActionResult, UnitState } from '@polyglot/contracts/faults';
-import { LatencySummary, ProjectionHealth, RelayHealth, ServiceHealth, StoreWait } from '@polyglot/contracts/health';
+import { LatencySummary, ProjectionHealth, RelayHealth, ServiceHealth, StoreWait, TracingHealth } from '@polyglot/contracts/health';
 import { AnalyticsRepairResult, CacheRepairResult, Drift, GraphRepairResult, ReconcileCounts, ReconcileReport, RepairReport } from '@polyglot/contracts/reconcile';
 import { ExperimentInput, ExperimentResult, LabAnomaly, LabVerdict } from '@polyglot/contracts/lab';
 import { SPAN_KINDS, SpanAttributes, Trace, TraceIdText, TraceSpan } from '@polyglot/contracts/traces';
@@ -234,6 +234,7 @@ export const definition: GraphQLDefinition = {
     StoreWait,
     ProjectionFaults,
     RelayHealth,
+    TracingHealth,
     StoresHealth: GatewayHealth.shape.stores,
     StoreHealth,
     PipelineHealth: GatewayHealth.shape.pipeline,

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ErrorBody } from '@polyglot/contracts/api';
 import { ListedPost } from '@polyglot/contracts/post-events';
-import { ProjectionHealth } from '@polyglot/contracts/health';
+import { ProjectionHealth, TracingHealth } from '@polyglot/contracts/health';
 
 const postId = /^[0-9a-f]{24}$/;
 
@@ -35,6 +35,7 @@ export const PostsHealth = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.object({ mongo: z.enum(['ok', 'down']) }),
   userCascade: ProjectionHealth.nullable().describe('the USER_DELETED consumer, in the shape of every consumer; null when switched off'),
+  tracing: TracingHealth,
   error: z.string().optional(),
   code: z.string().optional(),
 });

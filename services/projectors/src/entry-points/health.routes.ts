@@ -2,7 +2,8 @@
 // body says which part is wrong, how far behind the projection is, and how
 // many dead letters the index holds.
 import { z } from 'zod';
-import { PROJECTION_OFF as OFF, ProjectionHealth } from '@polyglot/contracts/health';
+import { PROJECTION_OFF as OFF, ProjectionHealth, TracingHealth } from '@polyglot/contracts/health';
+import { tracingHealth } from '@polyglot/platform/tracing';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import type { SupervisedConsumer } from '@polyglot/platform/consumer';
 import type { CacheRepository } from '../data-access/cache.repository.ts';
@@ -15,6 +16,7 @@ export const ProjectorsHealth = z.object({
     redisState: z.enum(['ok', 'unavailable']).describe('the state instance (tombstones, generations)'),
   }),
   projection: ProjectionHealth,
+  tracing: TracingHealth,
   deadLetters: z.number().int().describe('records held by the dead-letter index'),
   // Present when degraded, so a 503 still carries the usual {error, code}.
   error: z.string().optional(),
@@ -43,7 +45,7 @@ export function healthRoutes(app: HttpApp, parts: HealthParts): void {
           () => 'unavailable' as const,
         );
       const [redis, redisState, projection] = await Promise.all([answers(parts.cache.ping()), answers(parts.cache.pingState()), parts.projection ? parts.projection.status() : OFF]);
-      const body: ProjectorsHealth = { status: 'ok', checks: { redis, redisState }, projection, deadLetters: parts.index.size };
+      const body: ProjectorsHealth = { status: 'ok', checks: { redis, redisState }, projection, deadLetters: parts.index.size, tracing: tracingHealth() };
       const degraded = (error: string) => Object.assign(body, { status: 'degraded', code: 'STORE_UNAVAILABLE', error });
       if (redis !== 'ok') degraded(`${parts.storeNames.cache} is unavailable; try again shortly`);
       else if (redisState !== 'ok') degraded(`${parts.storeNames.state} is unavailable; try again shortly`);

@@ -1,3 +1,5 @@
+import { TracingHealth } from '@polyglot/contracts/health';
+import { tracingHealth } from '@polyglot/platform/tracing';
 import { z } from 'zod';
 import type { HttpApp } from '@polyglot/platform/http-app';
 import { checkHealth } from '../domain/check-health.use-case.ts';
@@ -13,6 +15,7 @@ const HealthBody = z.object({
       cpuMs: z.number().nullable().describe('CPU time of the threads that run Argon2id since the service started, in 10 ms steps; null where /proc cannot be read'),
     })
     .describe('what password hashing has cost: benchmarks count it apart from the rest of a write'),
+  tracing: TracingHealth,
 });
 
 export function registerHealthRoutes(app: HttpApp, deps: UsersDeps): void {
@@ -23,7 +26,7 @@ export function registerHealthRoutes(app: HttpApp, deps: UsersDeps): void {
     },
     handler: async (_request, reply) => {
       const health = await checkHealth(deps);
-      return reply.status(health.status === 'ok' ? 200 : 503).send(health);
+      return reply.status(health.status === 'ok' ? 200 : 503).send({ ...health, tracing: tracingHealth() });
     },
   });
 }
