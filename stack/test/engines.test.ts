@@ -26,7 +26,7 @@ describe('PostgreSQL (users) on 5432', () => {
     const wal = await client.query<{ wal_level: string }>('SHOW wal_level');
     assert.equal(wal.rows[0]?.wal_level, 'logical');
     const columns = await client.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position");
-    assert.deepEqual(columns.rows.map((r) => r.column_name), ['id', 'email', 'name', 'hashed_password', 'created_at', 'updated_at', 'role']);
+    assert.deepEqual(columns.rows.map((r) => r.column_name), ['id', 'email', 'name', 'hashed_password', 'created_at', 'updated_at', 'role', 'traceparent']);
   });
 
   test('insert and select, and a logical replication slot sees the insert', async () => {
