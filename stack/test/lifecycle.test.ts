@@ -26,7 +26,7 @@ describe('stackctl lifecycle', () => {
   test('status --json reports every engine healthy, with a version, a pid and resident memory', async () => {
     const result = await runCli(['status', '--json']);
     const parsed = JSON.parse(result.stdout) as StatusJson;
-    assert.equal(parsed.engines.filter((e) => e.kind === 'engine').length, 9);
+    assert.equal(parsed.engines.filter((e) => e.kind === 'engine').length, 10);
     assert.equal(parsed.engines.filter((e) => e.kind === 'control').length, 1);
     assert.equal(parsed.engines.filter((e) => e.kind === 'service').length, 7);
     for (const row of parsed.engines) {
