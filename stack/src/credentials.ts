@@ -5,6 +5,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceName } from '@polyglot/contracts/services';
+import type { UnitName } from './engines/engine.ts';
 import { ensureInternalSecret } from '@polyglot/platform/internal-secret';
 import { credentialsFile, engineCredentials, ensureEngineCredentials, type CredentialKey } from '@polyglot/contracts/engine-credentials';
 import { endpoints, HOST, urls } from './engines/endpoints.ts';
@@ -36,26 +37,52 @@ export function requireCredentials(): void {
 
 /**
  * The addresses and passwords each service reads (its src/config.ts), for its environment. Only what it uses:
- * the posts service reaches FerretDB, which takes no password, and the UI reaches nothing.
+ * the posts service reaches FerretDB, which takes no password, and the UI reaches nothing. Every service but the
+ * UI exports its spans to Jaeger, whose address carries the path secret.
  */
 export function serviceEngineEnv(service: ServiceName): Record<string, string> {
+  if (service === 'ui') return {};
   const neo4j = { NEO4J_URL: urls.neo4jBolt, NEO4J_USER: endpoints.neo4j.user, NEO4J_PASSWORD: endpoints.neo4j.password };
+  const traces = { OTLP_TRACES_URL: urls.otlpTraces };
   switch (service) {
     case 'users':
-      return { DATABASE_URL: urls.postgres };
+      return { ...traces, DATABASE_URL: urls.postgres };
     case 'graph':
-      return { ...neo4j, WATERMARKS_REDIS_URL: urls.redisState };
+      return { ...traces, ...neo4j, WATERMARKS_REDIS_URL: urls.redisState };
     case 'analytics':
-      return { TIMESCALE_URL: urls.timescaledb, WATERMARKS_REDIS_URL: urls.redisState };
+      return { ...traces, TIMESCALE_URL: urls.timescaledb, WATERMARKS_REDIS_URL: urls.redisState };
     case 'projectors':
-      return { REDIS_URL: urls.redis, STATE_REDIS_URL: urls.redisState, WATERMARKS_REDIS_URL: urls.redisState };
+      return { ...traces, REDIS_URL: urls.redis, STATE_REDIS_URL: urls.redisState, WATERMARKS_REDIS_URL: urls.redisState };
     case 'gateway':
-      return { REDIS_URL: urls.redis, STATE_REDIS_URL: urls.redisState, CONNECT_URL: urls.connect, CONNECT_USER: endpoints.connect.user, CONNECT_PASSWORD: endpoints.connect.password };
+      return {
+        ...traces,
+        REDIS_URL: urls.redis,
+        STATE_REDIS_URL: urls.redisState,
+        CONNECT_URL: urls.connect,
+        CONNECT_USER: endpoints.connect.user,
+        CONNECT_PASSWORD: endpoints.connect.password,
+        JAEGER_QUERY_URL: urls.jaegerQuery,
+      };
     case 'posts':
-    case 'ui':
-      return {};
+      return traces;
   }
 }
+
+/**
+ * The engines each credential is given to at their start (FerretDB reaches its store with the store's). A running
+ * one started before its credential was made must restart to take it; so must every service but the UI, whose
+ * environment carries them (serviceEngineEnv).
+ */
+export const CREDENTIAL_UNITS: Readonly<Record<CredentialKey, readonly UnitName[]>> = {
+  postgres: ['postgres'],
+  timescaledb: ['timescaledb'],
+  ferretdbStore: ['ferretdb-store', 'ferretdb'],
+  neo4j: ['neo4j'],
+  redis: ['redis'],
+  redisState: ['redis-state'],
+  connect: ['connect'],
+  jaeger: ['jaeger'],
+};
 
 /** The variables stack/docker-compose.yml substitutes (${NAME:?...}), and where each value comes from. */
 export const COMPOSE_VARIABLES = {
@@ -66,6 +93,7 @@ export const COMPOSE_VARIABLES = {
   REDIS_STATE_PASSWORD: () => endpoints.redisState.password,
   CONNECT_USER: () => endpoints.connect.user,
   CONNECT_PASSWORD: () => endpoints.connect.password,
+  JAEGER_PATH_SECRET: () => endpoints.jaeger.pathSecret,
 } as const satisfies Record<string, () => string>;
 
 export function composeVariables(): Record<string, string> {
@@ -98,6 +126,8 @@ export interface ConnectHow {
   url?: string;
   user?: string;
   password?: string;
+  /** One line on how the engine is protected, where that is not a password. */
+  note?: string;
 }
 
 /** How a person reaches each engine with its own client, with this machine's credentials. */
@@ -151,9 +181,14 @@ export function connectionGuide(): ConnectHow[] {
     },
     {
       engine: 'jaeger',
-      title: 'Jaeger query API (traces; no password, loopback only)',
+      title: 'Jaeger (traces: the query API, and OTLP/HTTP where the services send spans)',
       url: urls.jaegerQuery,
-      commands: [`curl ${urls.jaegerQuery}/api/services`, `curl ${urls.jaegerQuery}/api/traces/TRACE_ID`],
+      commands: [
+        `curl ${urls.jaegerQuery}/api/services`,
+        `curl ${urls.jaegerQuery}/api/traces/TRACE_ID`,
+        `curl -XPOST ${urls.otlpTraces} -H 'content-type: application/json' -d '{"resourceSpans":[]}'`,
+      ],
+      note: `Jaeger takes no password and checks no Host header: it serves its APIs only under the path secret /${endpoints.jaeger.pathSecret}/, which a page that reaches 127.0.0.1 cannot guess.`,
     },
   ];
 }

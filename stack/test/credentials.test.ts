@@ -196,6 +196,22 @@ describe('./stackctl credentials', () => {
     assert.ok(stdout.includes(`${urls.neo4jHttp}/browser/`));
   });
 
+  test("prints curl commands for Jaeger's query API and OTLP receiver, under the path secret, that work, and a line on why", async () => {
+    const { stdout } = await printed;
+    const lines = stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Jaeger'));
+    assert.ok(at >= 0, `no Jaeger section in:\n${stdout}`);
+    const section = lines.slice(at + 1, lines.indexOf('', at)).map((l) => l.trim());
+    const [services, trace, otlp] = section;
+    assert.equal(services, `curl ${urls.jaegerQuery}/api/services`);
+    assert.equal(trace, `curl ${urls.jaegerQuery}/api/traces/TRACE_ID`);
+    assert.ok(urls.jaegerQuery.endsWith(`/${endpoints.jaeger.pathSecret}`) && urls.otlpTraces.includes(`/${endpoints.jaeger.pathSecret}/`));
+    assert.ok(Array.isArray((JSON.parse((await shell(`${services} -s`)).stdout) as { data?: unknown }).data));
+    assert.match(otlp!, new RegExp(`^curl -XPOST ${urls.otlpTraces.replaceAll('.', '\\.')} `));
+    assert.deepEqual(JSON.parse((await shell(`${otlp} -s`)).stdout), { partialSuccess: {} }, 'an empty export is taken');
+    assert.match(section.at(-1)!, /^\(Jaeger has no password .*path secret/, 'the line saying why the path');
+  });
+
   test('--json gives the same, and ./stackctl status points to it', async () => {
     const json = JSON.parse((await runCli(['credentials', '--json'])).stdout) as Array<{ engine: string; url?: string; password?: string }>;
     assert.equal(json.find((e) => e.engine === 'postgres')?.url, urls.postgres);

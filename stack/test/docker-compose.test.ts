@@ -10,13 +10,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import YAML from 'yaml';
 import { COMPOSE_VARIABLES } from '../src/credentials.ts';
 import { topics } from '@polyglot/contracts/topics';
 import { postsConnector } from '../src/engines/cdc-connectors.ts';
 import { endpoints, HOST, urls } from '../src/engines/endpoints.ts';
-import { renderJaegerConfig } from '../src/engines/jaeger-config.ts';
+import { JAEGER_UI_DIR, JAEGER_UI_SOURCE, renderJaegerConfig } from '../src/engines/jaeger-config.ts';
 
 const COMPOSE_FILE = join(import.meta.dirname, '..', 'docker-compose.yml');
 
@@ -254,14 +254,21 @@ test('kafka advertises the host port on loopback and connect reaches kafka insid
   assert.equal(bootstrap, internal[1], 'connect BOOTSTRAP_SERVERS must be kafka\'s INTERNAL listener');
 });
 
-test("jaeger runs the stack's own config, its host-facing listeners open inside the container only", () => {
+test("jaeger runs the stack's own config with the generated path secret, its host-facing listeners open inside the container only", () => {
   const command = service('jaeger').command;
   assert.ok(Array.isArray(command) && command.length === 1, 'jaeger: command is one --config=yaml:… argument');
   const flag = '--config=yaml:';
   const argument = String(command[0]);
   assert.ok(argument.startsWith(flag), `jaeger: the command must start with ${flag}`);
-  const inContainer = { ...endpoints.jaeger, host: '0.0.0.0' };
-  assert.deepEqual(YAML.parse(argument.slice(flag.length)), YAML.parse(renderJaegerConfig(inContainer)), 'the config in docker-compose.yml must be what jaeger-config.ts renders for a container');
+  const { otlpHttpPort, queryPort, queryGrpcPort, healthPort } = endpoints.jaeger;
+  const inContainer = { host: '0.0.0.0', otlpHttpPort, queryPort, queryGrpcPort, healthPort };
+  // The secret is the variable of compose.env, which Compose puts in place.
+  const secret = '${JAEGER_PATH_SECRET:?run ./stackctl up --docker, which writes .stack/compose.env}';
+  assert.equal(variable(secret, 'the jaeger path secret'), 'JAEGER_PATH_SECRET');
+  assert.deepEqual(YAML.parse(argument.slice(flag.length)), YAML.parse(renderJaegerConfig(inContainer, secret)), 'the config in docker-compose.yml must be what jaeger-config.ts renders for a container');
+  // The page the query port answers unknown paths with: the repository's, where the config looks for it.
+  const volumes = (service('jaeger') as { volumes?: unknown }).volumes;
+  assert.deepEqual(volumes, [`./${relative(join(import.meta.dirname, '..'), JAEGER_UI_SOURCE)}:${JAEGER_UI_DIR}:ro`]);
   for (const port of [endpoints.jaeger.otlpHttpPort, endpoints.jaeger.queryPort, endpoints.jaeger.healthPort]) {
     assert.ok(portBindings('jaeger').some((p) => p.hostPort === port && p.containerPort === port), `jaeger must map host port ${port} to the same container port`);
   }
@@ -309,6 +316,11 @@ test('docker-compose puts the values of compose.env in place, and refuses to run
     assert.ok(((resolved.services['redis']?.command ?? []) as string[]).includes(v['REDIS_PASSWORD']!));
     assert.ok(((resolved.services['redis-state']?.command ?? []) as string[]).includes(v['REDIS_STATE_PASSWORD']!));
     assert.equal(environment('connect')['REST_PASSWORD'], v['CONNECT_PASSWORD']);
+    const { otlpHttpPort, queryPort, queryGrpcPort, healthPort } = endpoints.jaeger;
+    const jaegerCommand = resolved.services['jaeger']?.command;
+    assert.ok(Array.isArray(jaegerCommand), 'jaeger: a command');
+    const jaegerConfig = YAML.parse(String(jaegerCommand[0]).slice('--config=yaml:'.length)) as unknown;
+    assert.deepEqual(jaegerConfig, YAML.parse(renderJaegerConfig({ host: '0.0.0.0', otlpHttpPort, queryPort, queryGrpcPort, healthPort }, v['JAEGER_PATH_SECRET']!)), 'jaeger serves under the path secret of compose.env');
   } finally {
     variables.done();
   }

@@ -2,14 +2,18 @@
 // real work. Runs against the stack that `./stackctl test` brought up.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { Redis } from 'ioredis';
 import { MongoClient, MongoServerError, ObjectId } from 'mongodb';
 import neo4jDriver from 'neo4j-driver';
 import pg from 'pg';
+import { httpRequest } from '@polyglot/platform/http-request';
 import { deleteTestGroups, testGroupAtEnd } from '@polyglot/platform/test-fixtures/consumer-group';
 import { connectHeaders, endpoints, HOST, urls } from '../src/engines/endpoints.ts';
+import { JAEGER_UI_SOURCE } from '../src/engines/jaeger-config.ts';
 import { DEBEZIUM_POSTGRES_CLASS } from '../src/engines/connect.ts';
 import { connectorState, postsConnector, usersConnector } from '../src/engines/cdc-connectors.ts';
 import { POSTS_CAPTURE_NAME, POSTS_SCHEMA } from '../src/engines/posts-capture.ts';
@@ -224,13 +228,19 @@ describe('Kafka Connect on 8083', () => {
   });
 });
 
-describe('Jaeger (traces) on 4318 and 16686', () => {
-  test('a span sent as OTLP/JSON is read back by its trace id from the query API', async () => {
+describe('Jaeger (traces) on 4318 and 16686, under the path secret', () => {
+  /** One span of its own trace, as OTLP/JSON. */
+  const oneSpan = (name: string) => {
     const traceId = randomBytes(16).toString('hex');
     const nowNs = BigInt(Date.now()) * 1_000_000n;
-    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: `probe-${suffix}`, kind: 2, startTimeUnixNano: String(nowNs - 5_000_000n), endTimeUnixNano: String(nowNs) };
+    const span = { traceId, spanId: randomBytes(8).toString('hex'), name, kind: 2, startTimeUnixNano: String(nowNs - 5_000_000n), endTimeUnixNano: String(nowNs) };
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'stack-test' } }] }, scopeSpans: [{ scope: { name: 'stack-test' }, spans: [span] }] }] };
-    const sent = await fetch(urls.otlpTraces, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { traceId, span, json: JSON.stringify(body) };
+  };
+
+  test('a span sent as OTLP/JSON is read back by its trace id from the query API', async () => {
+    const { traceId, span, json } = oneSpan(`probe-${suffix}`);
+    const sent = await fetch(urls.otlpTraces, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
     assert.equal(sent.status, 200, await sent.text());
     // No batch processor: the export is stored before its answer.
     const read = await fetch(`${urls.jaegerQuery}/api/traces/${traceId}`);
@@ -241,16 +251,70 @@ describe('Jaeger (traces) on 4318 and 16686', () => {
     assert.equal((await fetch(`${urls.jaegerQuery}/api/traces/${randomBytes(16).toString('hex')}`)).status, 404);
   });
 
+  // What a DNS-rebinding page sends: its own name in Host (Jaeger checks none), to the paths every Jaeger has.
+  // Without the secret the OTLP port serves nothing (404), and the query port only the stack's page, which names
+  // nothing (it answers 200 with its index page wherever it has no route: Jaeger's own page would name the secret).
+  test('with a foreign Host and without the path secret: no span is taken and no trace or service is read', async () => {
+    const { otlpHttpPort, queryPort, pathSecret } = endpoints.jaeger;
+    const page = readFileSync(join(JAEGER_UI_SOURCE, 'index.html'), 'utf8');
+    const { traceId, json } = oneSpan(`rebinding-${suffix}`);
+    const foreign = (port: number) => ({ host: `rebind.example:${port}` });
+    const at = (port: number, path: string) => new URL(`http://${HOST}:${port}${path}`);
+
+    const post = await httpRequest(at(otlpHttpPort, '/v1/traces'), { method: 'POST', headers: { ...foreign(otlpHttpPort), 'content-type': 'application/json' }, body: json, timeoutMs: 5000 });
+    assert.equal(post.status, 404, post.body.toString());
+    for (const path of [`/api/traces/${traceId}`, '/api/services', `/api/v3/traces/${traceId}`, '/']) {
+      const answer = await httpRequest(at(queryPort, path), { method: 'GET', headers: foreign(queryPort), timeoutMs: 5000 });
+      const body = answer.body.toString();
+      assert.equal(answer.status, 200, `${path}: ${body}`);
+      assert.equal(body, page, `${path}: only the stack's page`);
+      assert.ok(!body.includes(pathSecret), `${path} shows the path secret`);
+    }
+    // The span posted without the secret was not stored.
+    assert.equal((await fetch(`${urls.jaegerQuery}/api/traces/${traceId}`)).status, 404);
+  });
+
+  test('with the path secret it works, whatever the Host: the secret is what a page cannot have', async () => {
+    const { otlpHttpPort, queryPort } = endpoints.jaeger;
+    const { traceId, span, json } = oneSpan(`secret-${suffix}`);
+    const foreign = (port: number) => ({ host: `rebind.example:${port}` });
+    const otlp = new URL(urls.otlpTraces);
+    const query = (path: string) => new URL(`${urls.jaegerQuery}${path}`);
+    assert.equal(otlp.port, String(otlpHttpPort));
+    assert.equal(query('').port, String(queryPort));
+
+    const post = await httpRequest(otlp, { method: 'POST', headers: { ...foreign(otlpHttpPort), 'content-type': 'application/json' }, body: json, timeoutMs: 5000 });
+    assert.equal(post.status, 200, post.body.toString());
+    const read = await httpRequest(query(`/api/traces/${traceId}`), { method: 'GET', headers: foreign(queryPort), timeoutMs: 5000 });
+    assert.equal(read.status, 200, read.body.toString());
+    const trace = JSON.parse(read.body.toString()) as { data: Array<{ traceID: string; spans: Array<{ operationName: string }> }> };
+    assert.deepEqual(trace.data[0]?.spans.map((s) => s.operationName), [span.name]);
+    const services = await httpRequest(query('/api/services'), { method: 'GET', headers: foreign(queryPort), timeoutMs: 5000 });
+    assert.equal(services.status, 200);
+    assert.ok((JSON.parse(services.body.toString()) as { data: string[] }).data.includes('stack-test'));
+  });
+
   test('neither port answers a cross-origin preflight, so a page cannot post spans as JSON nor read traces', async () => {
     for (const url of [urls.otlpTraces, `${urls.jaegerQuery}/api/services`]) {
       const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
       await preflight.arrayBuffer();
-      assert.equal(preflight.headers.get('access-control-allow-origin'), null, url);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null, 'a cross-origin preflight is not allowed');
     }
     // What a page may send without a preflight (a form's content types) is refused by the receiver.
     const form = await fetch(urls.otlpTraces, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://evil.example' }, body: '{}' });
     await form.arrayBuffer();
     assert.equal(form.status, 415);
+  });
+
+  test('the health check, outside the secret, tells only whether Jaeger runs; its /config (the secret in it) is off', async () => {
+    const { healthPort, pathSecret } = endpoints.jaeger;
+    const status = await fetch(`http://${HOST}:${healthPort}/status`);
+    const text = await status.text();
+    assert.equal(status.status, 200);
+    assert.ok(!text.includes(pathSecret));
+    const config = await fetch(`http://${HOST}:${healthPort}/config`);
+    await config.arrayBuffer();
+    assert.equal(config.status, 404);
   });
 });
 

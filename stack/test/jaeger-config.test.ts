@@ -1,18 +1,23 @@
 // Jaeger's rendered configuration (jaeger-config.ts): every listener on loopback, OTLP over
-// HTTP only, no CORS, a bounded memory store that the query and the exporter both name, and
-// none of Jaeger's own telemetry; and the Go module the stack builds pins the release we name.
+// HTTP only, no CORS, both APIs under the path secret and an index page that names nothing,
+// a bounded memory store that the query and the exporter both name, and none of Jaeger's own
+// telemetry; and the Go module the stack builds pins the release we name.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import YAML from 'yaml';
-import { endpoints, HOST, versions } from '../src/engines/endpoints.ts';
-import { JAEGER_MAX_TRACES, renderJaegerConfig } from '../src/engines/jaeger-config.ts';
+import { endpoints, HOST, jaegerPaths, versions } from '../src/engines/endpoints.ts';
+import { JAEGER_MAX_TRACES, JAEGER_UI_DIR, JAEGER_UI_SOURCE, renderJaegerConfig } from '../src/engines/jaeger-config.ts';
 import { JAEGER_PACKAGE, jaegerSourceDir } from '../src/provision/jaeger-binary.ts';
 
 type Tree = Record<string, unknown>;
 
-const config = YAML.parse(renderJaegerConfig({ host: HOST, ...endpoints.jaeger })) as Tree;
+const { otlpHttpPort, queryPort, queryGrpcPort, healthPort } = endpoints.jaeger;
+/** Made like the stack's (engine-credentials.ts): 128 bits, hex. */
+const SECRET = randomBytes(16).toString('hex');
+const config = YAML.parse(renderJaegerConfig({ host: HOST, otlpHttpPort, queryPort, queryGrpcPort, healthPort }, SECRET)) as Tree;
 
 function at(tree: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Tree)[key] : undefined), tree);
@@ -42,6 +47,26 @@ describe('the rendered Jaeger config', () => {
     assert.deepEqual(everyKey(config, 'cors'), []);
   });
 
+  test('both APIs are served under the path secret alone, the health check (which tells nothing) outside it', () => {
+    assert.equal(at(config, 'receivers.otlp.protocols.http.traces_url_path'), `/${SECRET}/v1/traces`);
+    assert.equal(at(config, 'extensions.jaeger_query.base_path'), `/${SECRET}`);
+    assert.deepEqual(jaegerPaths(SECRET), { otlpTraces: `/${SECRET}/v1/traces`, queryBase: `/${SECRET}` }, 'what the urls of the endpoints contract carry');
+    // Jaeger wants a base path that starts with a slash and does not end with one (cmd/query/app/static_handler.go).
+    assert.match(String(at(config, 'extensions.jaeger_query.base_path')), /^\/[^/]+$/);
+    // Only traces have a pipeline, so the receiver opens no /v1/metrics or /v1/logs.
+    assert.deepEqual(Object.keys(at(config, 'service.pipelines') as Tree), ['traces']);
+    assert.equal(at(config, 'extensions.healthcheckv2.http.config.enabled'), false, "/config would print Jaeger's config, the secret with it");
+  });
+
+  test("the query port answers paths it has no route for with the stack's page, which names nothing", () => {
+    assert.equal(at(config, 'extensions.jaeger_query.ui.assets_path'), JAEGER_UI_DIR);
+    const page = readFileSync(join(JAEGER_UI_SOURCE, 'index.html'), 'utf8');
+    // Jaeger writes the base path into `<base href="/"` and its settings into JAEGER_* placeholders of its index page.
+    assert.doesNotMatch(page, /<base\b/i);
+    assert.doesNotMatch(page, /JAEGER_/);
+    assert.match(page, /\.\/stackctl credentials/);
+  });
+
   test('traces go to a bounded memory store, which the query reads', () => {
     const backends = at(config, 'extensions.jaeger_storage.backends') as Tree;
     assert.equal(Object.keys(backends).length, 1);
@@ -61,11 +86,12 @@ describe('the rendered Jaeger config', () => {
   });
 
   test('another host and bound render in place (the Compose file and a hand-run use them)', () => {
-    const other = YAML.parse(renderJaegerConfig({ host: '0.0.0.0', otlpHttpPort: 14318, queryPort: 26686, queryGrpcPort: 26685, healthPort: 23133 }, 5)) as Tree;
+    const other = YAML.parse(renderJaegerConfig({ host: '0.0.0.0', otlpHttpPort: 14318, queryPort: 26686, queryGrpcPort: 26685, healthPort: 23133 }, 'another-secret-0123', 5)) as Tree;
     assert.equal(at(other, 'receivers.otlp.protocols.http.endpoint'), '0.0.0.0:14318');
     assert.equal(at(other, 'extensions.jaeger_query.http.endpoint'), '0.0.0.0:26686');
     assert.equal(at(other, 'extensions.jaeger_query.grpc.endpoint'), `${HOST}:26685`, 'the unused gRPC query stays on loopback');
     assert.equal(at(other, 'extensions.jaeger_storage.backends.traces_memory.memory.max_traces'), 5);
+    assert.equal(at(other, 'extensions.jaeger_query.base_path'), '/another-secret-0123');
   });
 });
 

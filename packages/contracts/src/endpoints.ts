@@ -81,18 +81,23 @@ export const endpoints = {
   },
   /**
    * Traces (Jaeger, in memory): the services export spans to OTLP/HTTP (best effort), and only the gateway reads
-   * them back from the query API for the browser. No password: Jaeger has no server-side authentication to give
-   * one to, so both ports stay on loopback and a page's cross-origin call finds no CORS headers (docs/engines.md).
+   * them back from the query API for the browser. Jaeger has no server-side authentication and checks no Host
+   * header, so both ports stay on loopback and serve only under a secret path (jaegerPaths): a page that reaches
+   * them by DNS rebinding cannot guess where to post spans or read traces (docs/engines.md#jaeger-traces).
    */
   jaeger: {
-    /** OTLP over HTTP (protobuf or JSON): POST /v1/traces. */
+    /** OTLP over HTTP (protobuf or JSON): POST /<pathSecret>/v1/traces. */
     otlpHttpPort: 4318,
-    /** The query API (GET /api/traces/<id>, /api/services, /api/v3/...) and Jaeger's placeholder UI page. */
+    /** The query API under /<pathSecret> (GET …/api/traces/<id>, …/api/services, …/api/v3/...); any other path, a page that names nothing. */
     queryPort: 16686,
     /** The query API over gRPC: always on in Jaeger, so held on loopback at its usual port; nothing here uses it. */
     queryGrpcPort: 16685,
-    /** The health check extension: GET /status. */
+    /** The health check extension: GET /status (no secret: it tells only whether Jaeger runs). */
     healthPort: 13133,
+    /** 128 random bits, this machine's: the first segment of every path Jaeger serves data under. */
+    get pathSecret(): string {
+      return engineCredentials().jaeger;
+    },
   },
 } as const;
 
@@ -136,11 +141,23 @@ export const urls = {
   },
   kafka: `${HOST}:${endpoints.kafka.port}`,
   connect: `http://${HOST}:${endpoints.connect.port}`,
-  /** Where every process sends its spans (OTLP/HTTP, protobuf). */
-  otlpTraces: `http://${HOST}:${endpoints.jaeger.otlpHttpPort}/v1/traces`,
-  /** Jaeger's query API, for the gateway. */
-  jaegerQuery: `http://${HOST}:${endpoints.jaeger.queryPort}`,
+  /** Where every process sends its spans (OTLP/HTTP, protobuf), under the secret path. */
+  get otlpTraces(): string {
+    return `http://${HOST}:${endpoints.jaeger.otlpHttpPort}${jaegerPaths(endpoints.jaeger.pathSecret).otlpTraces}`;
+  },
+  /** Jaeger's query API (its base, under the secret path; the API's own paths are appended), for the gateway. */
+  get jaegerQuery(): string {
+    return `http://${HOST}:${endpoints.jaeger.queryPort}${jaegerPaths(endpoints.jaeger.pathSecret).queryBase}`;
+  },
 } as const;
+
+/**
+ * Where Jaeger serves, given its path secret: the one rule that its config (stack/src/engines/jaeger-config.ts)
+ * and every address of it (urls) follow. Nothing is served outside these paths but the health check.
+ */
+export function jaegerPaths(pathSecret: string): { otlpTraces: string; queryBase: string } {
+  return { otlpTraces: `/${pathSecret}/v1/traces`, queryBase: `/${pathSecret}` };
+}
 
 function postgresUrl(e: { user: string; password: string; port: number; database: string }): string {
   return `postgres://${e.user}:${e.password}@${HOST}:${e.port}/${e.database}`;

@@ -2,6 +2,9 @@
 // that reaches a loopback port through DNS rebinding (Neo4j's :7474, Connect's
 // :8083) or a local program could otherwise read or rewrite the data, or
 // re-register the Debezium connector without its hashed_password exclusion.
+// Jaeger, which has no authentication to give a password to, takes a secret
+// path instead: it serves its OTLP receiver and its query API only under it
+// (endpoints.ts, jaegerPaths), so such a page cannot guess where to ask.
 //
 // The first `./stackctl up` makes one random password per engine and keeps
 // them in .stack/credentials.json (mode 0600, the stack's state folder). The
@@ -14,12 +17,12 @@ import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
-/** Every engine that takes a password, as keyed in the file. */
-export const CREDENTIAL_KEYS = ['postgres', 'timescaledb', 'ferretdbStore', 'neo4j', 'redis', 'redisState', 'connect'] as const;
+/** Every engine that takes a password, as keyed in the file; jaeger's is the secret its paths start with. */
+export const CREDENTIAL_KEYS = ['postgres', 'timescaledb', 'ferretdbStore', 'neo4j', 'redis', 'redisState', 'connect', 'jaeger'] as const;
 export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
 export type EngineCredentials = Readonly<Record<CredentialKey, string>>;
 
-/** 128 bits, hex: nothing to escape in a URL, a config file, a JAAS file or a shell. */
+/** 128 bits, hex: nothing to escape in a URL (a path segment too), a config file, a JAAS file or a shell. */
 const password = z.string().regex(/^[A-Za-z0-9_-]{16,}$/, 'a password of at least 16 letters, digits, - or _');
 const FileSchema = z.object(Object.fromEntries(CREDENTIAL_KEYS.map((key) => [key, password.optional()])) as Record<CredentialKey, z.ZodOptional<typeof password>>);
 

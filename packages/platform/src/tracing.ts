@@ -26,15 +26,16 @@ export const tracer = trace.getTracer('polyglot-persistence');
 
 /**
  * TRACING (on|off, default on), TRACE_SAMPLE_RATIO (0–1, default 1: the share of writes traced, decided
- * at the first hop and followed by every later one), OTLP_TRACES_URL (Jaeger's OTLP/HTTP receiver).
+ * at the first hop and followed by every later one), OTLP_TRACES_URL (Jaeger's OTLP/HTTP receiver, under its path secret).
  */
 export const TracingConfig = z.object({
   TRACING: envSwitch('on'),
   TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
   OTLP_TRACES_URL: z
     .string()
-    .regex(/^https?:\/\/[^/]+\/.+/, 'OTLP_TRACES_URL is the full URL of an OTLP/HTTP traces receiver, e.g. http://127.0.0.1:4318/v1/traces')
-    .default(urls.otlpTraces),
+    .regex(/^https?:\/\/[^/]+\/.+/, 'OTLP_TRACES_URL is the full URL of an OTLP/HTTP traces receiver, e.g. http://127.0.0.1:4318/PATH_SECRET/v1/traces')
+    // Read only when unset: the stack passes it (it carries Jaeger's path secret, from the stack's state).
+    .default(() => urls.otlpTraces),
 });
 export type TracingConfig = z.output<typeof TracingConfig>;
 

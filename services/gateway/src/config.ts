@@ -6,17 +6,18 @@ import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '@polyglot/contracts/api';
 import { endpoints, urls } from '@polyglot/contracts/endpoints';
 import { UNIT_CONTROL_SOCKET } from '@polyglot/contracts/faults';
 import { serviceUrl, servicePorts } from '@polyglot/contracts/services';
-import { envFlag, envPort, loadConfig } from '@polyglot/platform/config';
+import { envFlag, envPort, loadConfig, type Fallback } from '@polyglot/platform/config';
 import { envInternalSecret } from '@polyglot/platform/internal-secret';
 import { envAllowedHosts } from '@polyglot/platform/request-guards';
 
-const httpUrl = (fallback: string) =>
+/** A fallback that reads the stack's state (an address with a secret) is a function, read only when the setting is unset. */
+const httpUrl = (fallback: Fallback) =>
   z
     .string()
     .regex(/^https?:\/\/[^/]+/, 'must be an http:// URL')
     // A trailing slash would double up with the paths the clients append.
     .transform((v) => v.replace(/\/+$/, ''))
-    .default(fallback);
+    .default(typeof fallback === 'string' ? () => fallback : fallback);
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -52,8 +53,8 @@ export const GatewayConfig = z.object({
   ANALYTICS_URL: httpUrl(serviceUrl('analytics')),
   PROJECTORS_URL: httpUrl(serviceUrl('projectors')),
   CONNECT_URL: httpUrl(urls.connect),
-  /** Jaeger's query API, where GET /traces/:traceId reads a trace back. */
-  JAEGER_QUERY_URL: httpUrl(urls.jaegerQuery),
+  /** Jaeger's query API, where GET /traces/:traceId reads a trace back: its base, under Jaeger's path secret (the stack passes it). */
+  JAEGER_QUERY_URL: httpUrl(() => urls.jaegerQuery),
   /** Kafka Connect's REST API takes basic authentication (the stack passes these; the default reads its state). */
   CONNECT_USER: z.string().min(1).default(endpoints.connect.user),
   CONNECT_PASSWORD: z.string().min(1).default(() => endpoints.connect.password),

@@ -2,9 +2,12 @@
 // creation (test/fixtures/jaeger-trace.json: the gateway's request, the users
 // service and its INSERT, Debezium's publish, and each projection's consume and
 // apply, one of them failing once): no Jaeger needed. The client's own
-// refusals (Jaeger not answering) need no Jaeger either.
+// refusals (Jaeger not answering, or answering outside its API) need no Jaeger
+// either, and never show its path secret.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { Trace } from '@polyglot/contracts/traces';
@@ -126,4 +129,37 @@ test('Jaeger not answering: TRACING_UNAVAILABLE naming it and ./stackctl status 
     (e: AppError) => e.code === 'TRACING_UNAVAILABLE' && e.status === 503 && e.message.includes(DOWN_URL) && e.message.includes('./stackctl status jaeger'),
   );
   assert.ok(Date.now() - started < 2500);
+});
+
+test("Jaeger's path secret (in JAEGER_QUERY_URL) never reaches an answer: its errors name the origin only", async () => {
+  const secret = '0123456789abcdef0123456789abcdef';
+  await assert.rejects(createJaegerClient(`${DOWN_URL}/${secret}`).trace(TRACE_ID), (e: AppError) => {
+    assert.equal(e.code, 'TRACING_UNAVAILABLE');
+    assert.ok(e.message.includes(DOWN_URL), e.message);
+    assert.ok(!e.message.includes(secret), `the message holds the path secret: ${e.message}`);
+    return true;
+  });
+});
+
+test("a wrong path secret: Jaeger's query port answers its page (200, not JSON), which is TRACING_UNAVAILABLE saying so; its API's 404 is no trace", async () => {
+  // What the query port answers: under the base path, its API (JSON); anywhere else, the index page with 200.
+  const secret = 'fedcba9876543210fedcba9876543210';
+  const server = createServer((request, response) => {
+    if (request.url === `/${secret}/api/traces/${TRACE_ID}`) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}');
+    } else {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><p>Nothing here.</p>');
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    assert.deepEqual(await createJaegerClient(`${base}/${secret}`).trace(TRACE_ID), []);
+    await assert.rejects(
+      createJaegerClient(`${base}/not-the-secret`).trace(TRACE_ID),
+      (e: AppError) => e.code === 'TRACING_UNAVAILABLE' && /JAEGER_QUERY_URL's path/.test(e.message) && !e.message.includes('not-the-secret'),
+    );
+  } finally {
+    server.close();
+  }
 });

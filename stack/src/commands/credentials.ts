@@ -16,11 +16,12 @@ export function credentialsCommand(flags: { json?: boolean }): number {
   }
   const lines = [
     `The engines' passwords, generated at the first ./stackctl up, are in ${credentialsFile(statePaths.root)} (mode 0600).`,
-    'They are for this machine only: every engine listens on 127.0.0.1 and accepts no well-known password.',
+    'They are for this machine only: every engine listens on 127.0.0.1 and accepts no well-known password',
+    '(Jaeger, which takes none, serves only under a secret path of the same file).',
     '',
   ];
   for (const how of guide) {
-    lines.push(`${how.title}`, ...how.commands.map((c) => `  ${c}`), '');
+    lines.push(`${how.title}`, ...how.commands.map((c) => `  ${c}`), ...(how.note === undefined ? [] : [`  (${how.note})`]), '');
   }
   process.stdout.write(lines.join('\n'));
   return 0;

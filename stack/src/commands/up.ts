@@ -13,7 +13,8 @@ import { knownArtifactDirs } from '../supervisor/artifacts.ts';
 import { NativeSupervisor, type EngineStatus } from '../supervisor/native-supervisor.ts';
 import { provisionFor } from '../supervisor/artifacts.ts';
 import { ensureUiBuilt } from '../services/ui-build.ts';
-import { ensureCredentials, writeComposeEnv } from '../credentials.ts';
+import type { CredentialKey } from '@polyglot/contracts/engine-credentials';
+import { CREDENTIAL_UNITS, ensureCredentials, writeComposeEnv } from '../credentials.ts';
 import { onInterrupt } from './interrupt.ts';
 import { CONNECT_HINT } from './lifecycle.ts';
 
@@ -28,17 +29,20 @@ export interface UpResult {
   uiBuilt?: boolean;
 }
 
-/** The engines that take a password, and the services given one: what runs without new passwords must restart. */
-const TAKES_CREDENTIALS = new Set<UnitName>(['postgres', 'timescaledb', 'ferretdb-store', 'ferretdb', 'neo4j', 'redis', 'redis-state', 'connect']);
-const takesCredentials = (unit: Engine) => TAKES_CREDENTIALS.has(unit.name) || (unit.kind === 'service' && unit.name !== 'ui');
+/** The engines given one of the credentials just made, and the services (given them all): what runs without them must restart. */
+function takesCredentials(made: readonly CredentialKey[]): (unit: Engine) => boolean {
+  const engines = new Set<UnitName>(made.flatMap((key) => CREDENTIAL_UNITS[key]));
+  return (unit) => engines.has(unit.name) || (unit.kind === 'service' && unit.name !== 'ui');
+}
 
 /**
- * Passwords were just made (the first `up` of a stack made before the stack generated them): what runs was
- * started with the old well-known ones, or none. Stop it, dependents first, so that it starts again below and
- * takes the new ones; each engine keeps its data and is given its password at start. Returns what to start.
+ * Credentials were just made (the first `up` of a stack made before the stack generated them, or before it had
+ * one of them): what they are given to was started with the old well-known ones, or none. Stop it, dependents
+ * first, so that it starts again below and takes the new ones; each engine keeps its data and is given its
+ * password at start. Returns what to start.
  */
-async function stopWhatRunsWithoutCredentials(supervisor: NativeSupervisor, selected: readonly Engine[], why: string): Promise<readonly Engine[]> {
-  const candidates = units.filter(takesCredentials);
+async function stopWhatRunsWithoutCredentials(supervisor: NativeSupervisor, selected: readonly Engine[], made: readonly CredentialKey[], why: string): Promise<readonly Engine[]> {
+  const candidates = units.filter(takesCredentials(made));
   const states = await Promise.all(candidates.map((u) => supervisor.status(u, { withLogs: false })));
   const running = candidates.filter((_, i) => states[i]!.state === 'healthy' || states[i]!.state === 'starting');
   if (running.length === 0) return selected;
@@ -50,14 +54,14 @@ async function stopWhatRunsWithoutCredentials(supervisor: NativeSupervisor, sele
   return units.filter((u) => selected.includes(u) || running.includes(u));
 }
 
-export async function upNative(wanted: readonly Engine[] = units, options: { credentialsMade?: readonly string[] } = {}): Promise<UpResult> {
+export async function upNative(wanted: readonly Engine[] = units, options: { credentialsMade?: readonly CredentialKey[] } = {}): Promise<UpResult> {
   requireRootForNative();
   const credentials = ensureCredentials();
   const made = [...(options.credentialsMade ?? []), ...credentials.created];
   const t0 = Date.now();
   const healthyAfterMs: Partial<Record<UnitName, number>> = {};
   const probe = new NativeSupervisor(knownArtifactDirs());
-  const selected = made.length === 0 ? wanted : await stopWhatRunsWithoutCredentials(probe, wanted, `made passwords for ${made.join(', ')} in ${credentials.file}`);
+  const selected = made.length === 0 ? wanted : await stopWhatRunsWithoutCredentials(probe, wanted, made, `made credentials for ${made.join(', ')} in ${credentials.file}`);
   // The UI's static server serves from disk: a build newer than the running unit needs no restart.
   const uiBuilt = selected.some((u) => u.name === 'ui') ? await ensureUiBuilt() : false;
   const before = await Promise.all(selected.map((e) => probe.status(e, { withLogs: false })));

@@ -47,13 +47,16 @@ export interface JaegerTrace {
   processes: Record<string, JaegerProcess>;
 }
 
-function unavailable(baseUrl: string, why: string, cause?: unknown): AppError {
-  const error = new AppError('TRACING_UNAVAILABLE', `Jaeger (${baseUrl}) ${why}; check ./stackctl status jaeger`);
+function unavailable(origin: string, why: string, cause?: unknown): AppError {
+  const error = new AppError('TRACING_UNAVAILABLE', `Jaeger (${origin}) ${why}; check ./stackctl status jaeger`);
   if (cause !== undefined) error.cause = cause;
   return error;
 }
 
+/** baseUrl: the query API's base, with Jaeger's path secret; an answer (an error's message) names only its origin. */
 export function createJaegerClient(baseUrl: string, timeoutMs = JAEGER_TIMEOUT_MS) {
+  // The path is the secret that keeps pages from reading traces (docs/engines.md#jaeger-traces): never in a message.
+  const origin = new URL(baseUrl).origin;
   return {
     baseUrl,
     /** The trace's parts Jaeger holds (one, in practice), or [] when it holds none of it (404). */
@@ -63,7 +66,7 @@ export function createJaegerClient(baseUrl: string, timeoutMs = JAEGER_TIMEOUT_M
       try {
         answer = await httpRequest(url, { method: 'GET', headers: { accept: 'application/json' }, timeoutMs });
       } catch (error) {
-        throw unavailable(baseUrl, `does not answer (${(error as Error).message})`, error);
+        throw unavailable(origin, `does not answer (${(error as Error).message.replaceAll(baseUrl, origin)})`, error);
       }
       if (answer.status === 404) return [];
       let body: { data?: unknown; errors?: Array<{ msg?: string }> | null } | undefined;
@@ -72,8 +75,10 @@ export function createJaegerClient(baseUrl: string, timeoutMs = JAEGER_TIMEOUT_M
       } catch {
         body = undefined;
       }
-      if (answer.status !== 200) throw unavailable(baseUrl, `answered ${answer.status}${body?.errors?.[0]?.msg ? ` (${body.errors[0].msg})` : ''}`);
-      if (!body || (body.data !== null && !Array.isArray(body.data))) throw unavailable(baseUrl, 'answered something that is not a trace');
+      if (answer.status !== 200) throw unavailable(origin, `answered ${answer.status}${body?.errors?.[0]?.msg ? ` (${body.errors[0].msg})` : ''}`);
+      // Outside its API the query port answers a page, not JSON: that is where a wrong path secret leads.
+      if (!body) throw unavailable(origin, "answered no JSON, as outside its API: is JAEGER_QUERY_URL's path this Jaeger's path secret? (./stackctl up passes the current one)");
+      if (body.data !== null && !Array.isArray(body.data)) throw unavailable(origin, 'answered something that is not a trace');
       return ((body.data ?? []) as JaegerTrace[]).filter((t) => Array.isArray(t?.spans) && t.spans.length > 0);
     },
   };
