@@ -209,7 +209,7 @@ describe('./stackctl credentials', () => {
     assert.ok(Array.isArray((JSON.parse((await shell(`${services} -s`)).stdout) as { data?: unknown }).data));
     assert.match(otlp!, new RegExp(`^curl -XPOST ${urls.otlpTraces.replaceAll('.', '\\.')} `));
     assert.deepEqual(JSON.parse((await shell(`${otlp} -s`)).stdout), { partialSuccess: {} }, 'an empty export is taken');
-    assert.match(section.at(-1)!, /^\(Jaeger has no password .*path secret/, 'the line saying why the path');
+    assert.match(section.at(-1)!, /^\(Jaeger takes no password .*path secret/, 'the line saying why the path');
   });
 
   test('--json gives the same, and ./stackctl status points to it', async () => {
