@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { urls } from '@polyglot/contracts/endpoints';
 import { consumerGroups, topics } from '@polyglot/contracts/topics';
 import { waitFor } from '@polyglot/platform/wait-for';
-import { api, runId } from './support.ts';
+import { api, createUser, runId } from './support.ts';
 
 interface JaegerSpan {
   spanID: string;
@@ -112,8 +112,8 @@ describe('one trace per change, from the request to every store (Jaeger’s API)
   });
 
   test('a new post: FerretDB’s write, the capture from its PostgreSQL’s WAL and every projection', async () => {
-    const author = await api('POST', '/users', { email: `author-${runId}-${randomUUID().slice(0, 6)}@e2e.test`, name: 'Author', password: PASSWORD });
-    const created = await api('POST', '/posts', { author_id: author.body.id, title: 'traced', body: 'a post with a trace' });
+    const author = await createUser('traced-author');
+    const created = await api('POST', '/posts', { author_id: author.id, title: 'traced', body: 'a post with a trace' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const spans = await traceWith(traceIdOf(created.headers), [
       ['gateway', 'POST /posts'],
@@ -128,10 +128,8 @@ describe('one trace per change, from the request to every store (Jaeger’s API)
   });
 
   test('a follow: Neo4j’s write with its outbox, the relay’s publish (its context in the record header) and the consumers after it', async () => {
-    const [a, b] = await Promise.all(
-      [1, 2].map(async (n) => (await api('POST', '/users', { email: `follow${n}-${runId}-${randomUUID().slice(0, 6)}@e2e.test`, name: `Follow ${n}`, password: PASSWORD })).body.id as number),
-    );
-    const followed = await api('POST', '/follow', { followerId: a, followeeId: b });
+    const [a, b] = await Promise.all([createUser('traced-follower'), createUser('traced-followee')]);
+    const followed = await api('POST', '/follow', { followerId: a.id, followeeId: b.id });
     assert.equal(followed.status, 201, JSON.stringify(followed.body));
     const spans = await traceWith(traceIdOf(followed.headers), [
       ['gateway', 'POST /follow'],
@@ -149,10 +147,10 @@ describe('one trace per change, from the request to every store (Jaeger’s API)
   });
 
   test('a user’s deletion: the delete record carries its own trace, and the posts it cascades to continue it', async () => {
-    const user = await api('POST', '/users', { email: `deleted-${runId}-${randomUUID().slice(0, 6)}@e2e.test`, name: 'To Delete', password: PASSWORD });
-    const post = await api('POST', '/posts?consistency=strong', { author_id: user.body.id, title: 'goes with its author', body: 'cascade' });
+    const user = await createUser('traced-deleted');
+    const post = await api('POST', '/posts?consistency=strong', { author_id: user.id, title: 'goes with its author', body: 'cascade' });
     assert.equal(post.status, 201, JSON.stringify(post.body));
-    const deleted = await api('DELETE', `/users/${user.body.id}`);
+    const deleted = await api('DELETE', `/users/${user.id}`);
     assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
     const spans = await traceWith(traceIdOf(deleted.headers), [
       ['gateway', 'DELETE /users/:id'],

@@ -10,11 +10,11 @@ import { subscribe } from '../api/live.ts';
 import type { ChangeVisibility } from '../api/types.ts';
 import { clock, lsn, STORE_OF_PROJECTION, STORE_OF_SOURCE, timeAgo } from '../components/format.ts';
 import { Link } from '../components/Link.tsx';
+import { LookupForm } from '../components/LookupForm.tsx';
 import { RecentChanges } from '../components/RecentChanges.tsx';
 import { Empty, ErrorNote, Loading } from '../components/States.tsx';
 import { changeByToken, feedVersion } from '../state/changes.ts';
 import { formatMs } from '../state/components.ts';
-import { navigate } from '../state/router.ts';
 import { useStore } from '../state/store.ts';
 import { myWrites, traceIdOf } from '../state/writes.ts';
 
@@ -164,8 +164,6 @@ function Timeline({ token }: { token: string }) {
 
 export function TimelineView({ token }: { token: string | null }) {
   const writes = useStore(myWrites);
-  const [text, setText] = useState(token ?? '');
-  useEffect(() => setText(token ?? ''), [token]);
   return (
     <div className="stack">
       <div className="view-head">
@@ -173,21 +171,7 @@ export function TimelineView({ token }: { token: string | null }) {
           <h1>Timeline of one write</h1>
           <p>Pick a change (yours, or any the projections reported since this page opened) or paste a consistency token: its commit, its trip through Kafka, and when each store showed it.</p>
         </div>
-        <form
-          className="form-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (text.trim()) navigate(`/timeline/${encodeURIComponent(text.trim())}`);
-          }}
-        >
-          <label style={{ minWidth: 260 }}>
-            Token
-            <input value={text} onChange={(e) => setText(e.target.value)} placeholder="users:42:197718120" className="mono" />
-          </label>
-          <button type="submit" className="btn">
-            Show
-          </button>
-        </form>
+        <LookupForm label="Token" path="/timeline" current={token} placeholder="users:42:197718120" width={260} />
       </div>
       <div className="grid grid-side">
         <section className="card">{token ? <Timeline token={token} /> : <Empty>Choose a change on the right, or write something in a store view: its token leads here.</Empty>}</section>

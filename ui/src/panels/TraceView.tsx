@@ -11,10 +11,10 @@ import { ApiError, gql } from '../api/graphql.ts';
 import type { Trace } from '../api/types.ts';
 import { clock, timeAgo } from '../components/format.ts';
 import { Link } from '../components/Link.tsx';
+import { LookupForm } from '../components/LookupForm.tsx';
 import { Empty, ErrorNote } from '../components/States.tsx';
 import { serviceColour, spanMs } from '../components/trace-layout.ts';
 import { Waterfall } from '../components/Waterfall.tsx';
-import { navigate } from '../state/router.ts';
 import { useStore } from '../state/store.ts';
 import { myWrites } from '../state/writes.ts';
 
@@ -165,8 +165,6 @@ function TraceCard({ traceId }: { traceId: string }) {
 
 export function TraceView({ traceId }: { traceId: string | null }) {
   const traced = useStore(myWrites).filter((w) => w.traceId !== null);
-  const [text, setText] = useState(traceId ?? '');
-  useEffect(() => setText(traceId ?? ''), [traceId]);
   const id = traceId?.trim().toLowerCase() ?? null;
   return (
     <div className="stack">
@@ -178,22 +176,7 @@ export function TraceView({ traceId }: { traceId: string | null }) {
             through the gateway; a write made in this page links here.
           </p>
         </div>
-        <form
-          className="form-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const wanted = text.trim().toLowerCase();
-            if (wanted) navigate(`/trace/${encodeURIComponent(wanted)}`);
-          }}
-        >
-          <label style={{ minWidth: 300 }}>
-            Trace id
-            <input value={text} onChange={(e) => setText(e.target.value)} placeholder="4bf92f3577b34da6a3ce929d0e0e4736" className="mono" spellCheck={false} />
-          </label>
-          <button type="submit" className="btn">
-            Show
-          </button>
-        </form>
+        <LookupForm label="Trace id" path="/trace" current={traceId} placeholder="4bf92f3577b34da6a3ce929d0e0e4736" width={300} normalise={(v) => v.toLowerCase()} />
       </div>
       <section className="card">
         {id === null ? (
